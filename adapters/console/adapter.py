@@ -1,0 +1,150 @@
+"""The console: a chat in the terminal (or scripted through stdin), the desk's embedded default.
+
+A line is a message from the current speaker in the current channel. `/as NAME` changes the speaker,
+`/in CHANNEL` the channel, `/dm` opens a direct message, `/thread ID` enters the thread of a message
+(`/top` leaves it), `/desk ...` runs a command, `/quit` ends."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from adapters.console.render import render_card
+from adapters.console.settings import ConsoleSettings
+from core.cards import Reply
+from core.delivery import Delivered, Delivery
+from core.messages import Author, CommandRequest, Inbound
+from core.service import Desk
+
+PLATFORM = "console"
+HELP = __doc__.split("\n\n", 1)[1] if __doc__ else ""
+
+
+class ConsoleScreen:
+    """The terminal both sides write to; message ids are shared so anyone can reply in a thread."""
+
+    def __init__(self, output: TextIO, *, width: int) -> None:
+        self.output = output
+        self.width = width
+        self._ids = itertools.count(1)
+
+    def next_id(self) -> str:
+        return f"m{next(self._ids)}"
+
+    def show(self, text: str) -> None:
+        self.output.write(text + "\n")
+        self.output.flush()
+
+
+class ConsoleMessenger:
+    platform = PLATFORM
+
+    def __init__(self, screen: ConsoleScreen) -> None:
+        self.screen = screen
+
+    async def deliver(self, delivery: Delivery) -> Delivered:
+        d = delivery.destination
+        place = f"@{d.user_id}" if d.user_id else f"#{d.channel}"
+        if d.thread:
+            place += f" › {d.thread}"
+        message_id = delivery.replaces_message_id or self.screen.next_id()
+        verb = "updated" if delivery.replaces_message_id else message_id
+        body = render_card(delivery.card, width=self.screen.width)
+        self.screen.show(f"[{place}] spoc ({verb}):\n{body}" if "\n" in body else f"[{place}] spoc ({verb}): {body}")
+        return Delivered(message_id=message_id, channel=d.channel)
+
+
+class ConsoleAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self, *, desk: Desk, settings: ConsoleSettings, screen: ConsoleScreen, source: TextIO,
+        settle: Callable[[], Awaitable[None]], extra_commands: dict[str, Callable[[str], Awaitable[str]]] | None = None,
+    ) -> None:
+        self.desk = desk
+        self.settings = settings
+        self.screen = screen
+        self.source = source
+        self.settle = settle
+        self.extra = extra_commands or {}
+        self.speaker = settings.speaker
+        self.channel = settings.intake_channels[0] if settings.intake_channels else "it-help"
+        self.thread: str | None = None
+        self.direct = False
+        self.interactive = source.isatty()
+
+    def author(self) -> Author:
+        name = self.speaker
+        return Author(platform=PLATFORM, user_id=name.lower(), display_name=name.capitalize(),
+                      is_agent=name.lower() in {a.lower() for a in self.settings.agents})
+
+    async def run(self, stop: asyncio.Event) -> None:
+        if self.interactive:
+            self.screen.show(f"spoc console. You are {self.speaker} in #{self.channel}. Type /help for help.")
+        while not stop.is_set():
+            if self.interactive:
+                self.screen.output.write(self._prompt())
+                self.screen.output.flush()
+            line = await asyncio.to_thread(self.source.readline)
+            if line == "":
+                break
+            if not await self.handle_line(line.rstrip("\n")):
+                break
+            await self.settle()
+        await self.settle()
+        stop.set()
+
+    def _prompt(self) -> str:
+        where = f"@{self.speaker}" if self.direct else f"#{self.channel}"
+        return f"{self.speaker} {where}{' › ' + self.thread if self.thread else ''}> "
+
+    async def handle_line(self, line: str) -> bool:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return True
+        if not self.interactive:
+            self.screen.show(f"{self._prompt()}{text}")
+        word, _, rest = text.partition(" ")
+        if word == "/quit":
+            return False
+        if word == "/help":
+            self.screen.show(HELP.strip())
+        elif word == "/as":
+            self.speaker = rest.strip() or self.speaker
+        elif word == "/in":
+            self.channel, self.thread, self.direct = rest.strip().lstrip("#") or self.channel, None, False
+        elif word == "/dm":
+            self.channel, self.thread, self.direct = f"dm-{self.speaker.lower()}", None, True
+        elif word == "/thread":
+            self.thread = rest.strip() or None
+        elif word == "/top":
+            self.thread = None
+        elif word == "/desk":
+            reply = await asyncio.to_thread(self.desk.handle_command, CommandRequest(
+                platform=PLATFORM, event_id=self.screen.next_id(), author=self.author(), text=rest,
+                channel=self.channel, thread=self.thread))
+            self._show_reply(reply)
+        elif word in self.extra:
+            self.screen.show(await self.extra[word](rest))
+        elif word.startswith("/"):
+            self.screen.show(f"Unknown console command {word}. /help lists them; /desk help lists desk commands.")
+        else:
+            message_id = self.screen.next_id()
+            self.screen.show(f"(message {message_id})")
+            await asyncio.to_thread(self.desk.handle_message, Inbound(
+                platform=PLATFORM, event_id=message_id, channel=self.channel, message_id=message_id,
+                author=self.author(), text=text, thread=self.thread, is_direct=self.direct,
+                is_intake=self.channel in self.settings.intake_channels))
+        return True
+
+    def _show_reply(self, reply: Reply) -> None:
+        marker = "(only you) " if reply.private else ""
+        if reply.text:
+            self.screen.show(f"{marker}{reply.text}")
+        if reply.card is not None:
+            self.screen.show(render_card(reply.card, width=self.screen.width))
+        for card in reply.extra:
+            self.screen.show(render_card(card, width=self.screen.width))

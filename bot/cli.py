@@ -1,0 +1,72 @@
+"""The `spoc` command line."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from bot.cli_common import ConfigOption, config_or_exit
+from bot.cli_outbox import outbox_app
+from bot.cli_tickets import tickets_app
+
+app = typer.Typer(help="spoc: the IT service desk that lives in chat.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+config_app = typer.Typer(help="The config file.", no_args_is_help=True)
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,
+    adapter: Annotated[list[str] | None, typer.Option("--adapter", "-a",
+                       help="console, slack or discord; repeat for several (default: from the config).")] = None,
+) -> None:
+    """Run the desk: the chat adapters and the notification dispatcher.
+
+    Example: spoc run --adapter console
+    """
+    from bot.runtime import serve
+    from bot.wiring import build_app
+
+    settings = config_or_exit(config)
+    names = tuple(adapter or settings.adapters())
+    unknown = [n for n in names if n not in ("console", "slack", "discord")]
+    if unknown:
+        typer.echo(f"Unknown adapter {unknown[0]!r}: use console, slack or discord.", err=True)
+        raise typer.Exit(2)
+    settings = settings.with_adapters(names)
+    asyncio.run(serve(build_app(settings), names))
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Create or migrate the database schema to the newest version.
+
+    Example: SPOC_DATABASE_URL=postgresql://localhost/spoc spoc db upgrade
+    """
+    from bot.migrations import upgrade
+
+    settings = config_or_exit(config)
+    upgrade(settings.database.url)
+    typer.echo(f"Database at {settings.database.url.split('@')[-1]} is up to date.")
+
+
+@config_app.command("check")
+def config_check(config: ConfigOption = None) -> None:
+    """Validate the config; every problem is named with its key. Exit code 2 when invalid.
+
+    Example: spoc config check --config spoc.yaml
+    """
+    settings = config_or_exit(config)
+    typer.echo(f"Config OK. Adapters: {', '.join(settings.adapters())}. "
+               f"Database: {settings.database.url.split('@')[-1]}.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,57 @@
+"""`spoc outbox ...`: see and resend notifications."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli_common import ConfigOption, config_or_exit
+from bot.wiring import build_app
+from core import outbox
+
+outbox_app = typer.Typer(help="See and resend notifications.", no_args_is_help=True)
+out = Console()
+
+
+@outbox_app.command("list")
+def list_command(
+    config: ConfigOption = None,
+    failed: Annotated[bool, typer.Option("--failed", help="Only dead-lettered notifications.")] = False,
+) -> None:
+    """List notifications, newest first.
+
+    Example: spoc outbox list --failed
+    """
+    app = build_app(config_or_exit(config))
+    rows = app.db.run(lambda s: [
+        (r.id, r.status, r.platform, r.channel or r.user_id, r.ticket_key, r.attempts, r.last_error,
+         r.card.get("title") or r.card.get("text", ""))
+        for r in outbox.listing(s, failed_only=failed)
+    ])
+    table = Table("id", "status", "platform", "to", "ticket", "attempts", "last error", "what")
+    for row in rows:
+        table.add_row(*(str(v)[:60] for v in row))
+    out.print(table)
+
+
+@outbox_app.command("retry")
+def retry_command(
+    outbox_id: Annotated[int | None, typer.Argument(help="The id of a dead notification.")] = None,
+    config: ConfigOption = None,
+    all_failed: Annotated[bool, typer.Option("--all-failed", help="Resend every dead notification.")] = False,
+) -> None:
+    """Send dead notifications again (a running spoc delivers them).
+
+    Example: spoc outbox retry 17   or   spoc outbox retry --all-failed
+    """
+    if outbox_id is None and not all_failed:
+        typer.echo("Name a notification id, or use --all-failed.", err=True)
+        raise typer.Exit(2)
+    app = build_app(config_or_exit(config))
+    count = app.db.run(lambda s: outbox.retry(s, now=app.clock.now(), outbox_id=outbox_id))
+    typer.echo(f"{count} notification(s) queued again.")
+    if outbox_id is not None and count == 0:
+        raise typer.Exit(1)

@@ -1,0 +1,137 @@
+"""Delivers the outbox through each platform's messenger: retries with backoff, obeys Retry-After,
+dead-letters what can never be delivered, and keeps each channel's messages in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+
+from core.cards import Card
+from core.clock import Clock
+from core.delivery import Delivery, DeliveryFailed, Destination, Messenger
+from core.outbox import RetryPolicy, claim_due, mark_failed, mark_sent, message_to_replace
+from core.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(
+        self, *, db: Database, messengers: Mapping[str, Messenger], clock: Clock, policy: RetryPolicy,
+        poll_seconds: float = 0.5, batch: int = 50,
+    ) -> None:
+        self.db = db
+        self.messengers = dict(messengers)
+        self.clock = clock
+        self.policy = policy
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self.wakeup = asyncio.Event()
+
+    @property
+    def platforms(self) -> frozenset[str]:
+        return frozenset(self.messengers)
+
+    def poke(self) -> None:
+        """New work was committed: look now instead of at the next poll."""
+        self.wakeup.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.deliver_due()
+            except Exception:
+                log.exception("outbox pass failed; trying again")
+            self.wakeup.clear()
+            waiters = [asyncio.ensure_future(self.wakeup.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def deliver_due(self) -> int:
+        """Deliver everything due now; returns how many deliveries were attempted."""
+        attempted = 0
+        while True:
+            deliveries = await asyncio.to_thread(self._lease)
+            if not deliveries:
+                return attempted
+            attempted += len(deliveries)
+            by_channel: dict[tuple[str, str, str], list[Delivery]] = defaultdict(list)
+            for delivery in deliveries:
+                d = delivery.destination
+                by_channel[(d.platform, d.channel, d.user_id)].append(delivery)
+            await asyncio.gather(*(self._deliver_in_order(group) for group in by_channel.values()))
+
+    async def drain(self, *, timeout: float = 30.0) -> None:
+        """Deliver until nothing is due (or the timeout passes): used when a scripted run ends."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline and await self.deliver_due():
+            pass
+
+    def _lease(self) -> list[Delivery]:
+        def work(session):  # type: ignore[no-untyped-def]
+            rows = claim_due(session, now=self.clock.now(), platforms=self.platforms, limit=self.batch)
+            return [
+                Delivery(
+                    outbox_id=row.id,
+                    destination=Destination(row.platform, row.channel, row.thread, row.user_id),
+                    card=Card.from_dict(row.card),
+                    ticket_key=row.ticket_key,
+                    replaces_message_id=message_to_replace(session, row),
+                )
+                for row in rows
+            ]
+
+        return self.db.run(work)
+
+    async def _deliver_in_order(self, group: list[Delivery]) -> None:
+        for index, delivery in enumerate(group):
+            delivered = await self._deliver(delivery)
+            if not delivered:
+                # A later message must not overtake one that is waiting for its retry.
+                await asyncio.to_thread(self._release, [d.outbox_id for d in group[index + 1:]])
+                return
+
+    async def _deliver(self, delivery: Delivery) -> bool:
+        messenger = self.messengers[delivery.destination.platform]
+        try:
+            result = await messenger.deliver(delivery)
+        except DeliveryFailed as failure:
+            status = await asyncio.to_thread(self._failed, delivery, failure.reason, failure.permanent,
+                                             failure.retry_after)
+            level = logging.ERROR if status == "dead" else logging.WARNING
+            log.log(level, "delivery %s of %s to %s failed (%s): %s", delivery.outbox_id, delivery.ticket_key or "-",
+                    delivery.destination.describe(), status, failure.reason)
+            return False
+        except Exception as error:  # a bug or a network fault: retried with backoff, never lost
+            log.exception("delivery %s of %s to %s raised", delivery.outbox_id, delivery.ticket_key or "-",
+                          delivery.destination.describe())
+            await asyncio.to_thread(self._failed, delivery, f"{type(error).__name__}: {error}", False, None)
+            return False
+        await asyncio.to_thread(
+            self.db.run,
+            lambda s: mark_sent(s, outbox_id=delivery.outbox_id, message_id=result.message_id,
+                                channel=result.channel, now=self.clock.now()),
+        )
+        return True
+
+    def _failed(self, delivery: Delivery, reason: str, permanent: bool, retry_after: float | None) -> str:
+        return self.db.run(lambda s: mark_failed(
+            s, outbox_id=delivery.outbox_id, reason=reason, now=self.clock.now(), policy=self.policy,
+            permanent=permanent, retry_after=retry_after,
+        ))
+
+    def _release(self, outbox_ids: list[int]) -> None:
+        from core.storage.models import OutboxRow
+
+        def work(session):  # type: ignore[no-untyped-def]
+            for outbox_id in outbox_ids:
+                row = session.get(OutboxRow, outbox_id)
+                if row is not None:
+                    row.locked_until = None
+
+        if outbox_ids:
+            self.db.run(work)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from alembic import context
+
+import core.storage.models  # noqa: F401 - registers the core tables
+#KBTABLES
+from core.storage.base import Base
+from core.storage.database import make_engine
+
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None
+    engine = make_engine(url, write_lock_at_begin=False)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations()

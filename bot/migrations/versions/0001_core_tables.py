@@ -1,0 +1,207 @@
+"""core tables
+
+Revision ID: 0001
+Revises: 
+Create Date: 2026-11-22 07:32:49.618167
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+
+revision = '0001'
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('card_messages',
+    sa.Column('card_key', sa.String(length=200), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('channel', sa.String(length=100), nullable=False),
+    sa.Column('message_id', sa.String(length=100), nullable=False),
+    sa.PrimaryKeyConstraint('card_key', name=op.f('pk_card_messages'))
+    )
+    op.create_table('people',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=True),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('team', sa.String(length=100), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
+    sa.UniqueConstraint('email', name=op.f('uq_people_email'))
+    )
+    op.create_table('processed_events',
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('event_id', sa.String(length=200), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('platform', 'event_id', name=op.f('pk_processed_events'))
+    )
+    op.create_table('identities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.String(length=100), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_identities_person_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_identities')),
+    sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_identities_platform'))
+    )
+    op.create_table('tickets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('category', sa.String(length=100), nullable=False),
+    sa.Column('service', sa.String(length=100), nullable=False),
+    sa.Column('impact', sa.Integer(), nullable=False),
+    sa.Column('urgency', sa.Integer(), nullable=False),
+    sa.Column('priority', sa.String(length=2), nullable=False),
+    sa.Column('requester_id', sa.Integer(), nullable=False),
+    sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('team', sa.String(length=100), nullable=False),
+    sa.Column('tier', sa.Integer(), nullable=False),
+    sa.Column('origin_platform', sa.String(length=20), nullable=False),
+    sa.Column('origin_channel', sa.String(length=100), nullable=False),
+    sa.Column('origin_message', sa.String(length=100), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('first_response_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolution', sa.Text(), nullable=False),
+    sa.Column('self_service', sa.Boolean(), nullable=False),
+    sa.Column('hold_reason', sa.Text(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['assignee_id'], ['people.id'], name=op.f('fk_tickets_assignee_id_people')),
+    sa.ForeignKeyConstraint(['requester_id'], ['people.id'], name=op.f('fk_tickets_requester_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tickets'))
+    )
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_requester_status', ['requester_id', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_status_priority', ['status', 'priority'], unique=False)
+
+    op.create_table('audit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('field', sa.String(length=40), nullable=False),
+    sa.Column('old', sa.Text(), nullable=False),
+    sa.Column('new', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['people.id'], name=op.f('fk_audit_actor_id_people')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_audit_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit'))
+    )
+    with op.batch_alter_table('audit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('internal', sa.Boolean(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['people.id'], name=op.f('fk_comments_author_id_people')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_comments_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_comments'))
+    )
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_comments_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('channel', sa.String(length=100), nullable=False),
+    sa.Column('thread', sa.String(length=100), nullable=False),
+    sa.Column('user_id', sa.String(length=100), nullable=False),
+    sa.Column('card', sa.JSON(), nullable=False),
+    sa.Column('card_key', sa.String(length=200), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=True),
+    sa.Column('ticket_key', sa.String(length=40), nullable=False),
+    sa.Column('thread_audience', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('message_id', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_outbox_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_card_key'), ['card_key'], unique=False)
+        batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('ticket_suggestions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=200), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_suggestions_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_suggestions')),
+    sa.UniqueConstraint('ticket_id', 'slug', name=op.f('uq_ticket_suggestions_ticket_id'))
+    )
+    with op.batch_alter_table('ticket_suggestions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_suggestions_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('ticket_threads',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('channel', sa.String(length=100), nullable=False),
+    sa.Column('thread', sa.String(length=100), nullable=False),
+    sa.Column('audience', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_threads_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_threads')),
+    sa.UniqueConstraint('platform', 'channel', 'thread', name=op.f('uq_ticket_threads_platform'))
+    )
+    with op.batch_alter_table('ticket_threads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_threads_ticket_id'), ['ticket_id'], unique=False)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('ticket_threads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_threads_ticket_id'))
+
+    op.drop_table('ticket_threads')
+    with op.batch_alter_table('ticket_suggestions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_suggestions_ticket_id'))
+
+    op.drop_table('ticket_suggestions')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_due')
+        batch_op.drop_index(batch_op.f('ix_outbox_card_key'))
+
+    op.drop_table('outbox')
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_comments_ticket_id'))
+
+    op.drop_table('comments')
+    with op.batch_alter_table('audit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_ticket_id'))
+
+    op.drop_table('audit')
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.drop_index('ix_tickets_status_priority')
+        batch_op.drop_index('ix_tickets_requester_status')
+        batch_op.drop_index('ix_tickets_assignee_status')
+
+    op.drop_table('tickets')
+    op.drop_table('identities')
+    op.drop_table('processed_events')
+    op.drop_table('people')
+    op.drop_table('card_messages')

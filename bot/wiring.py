@@ -1,0 +1,69 @@
+"""The composition root: the one place that picks concrete classes and builds them from the config."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import SpocConfig
+from bot.migrations import upgrade
+from core.clock import Clock, SystemClock
+from core.context import DeskDeps, Routes
+from core.delivery import Destination
+from core.knowledge import KnowledgeBase
+from core.outbox import RetryPolicy
+from core.service import Desk
+from core.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    config: SpocConfig
+    db: Database
+    desk: Desk
+    knowledge: KnowledgeBase
+    clock: Clock
+
+    def retry_policy(self) -> RetryPolicy:
+        o = self.config.outbox
+        return RetryPolicy(max_attempts=o.max_attempts, base_delay=o.base_delay_seconds,
+                           max_delay=o.max_delay_seconds)
+
+
+def triage_routes(config: SpocConfig) -> Routes:
+    routes: list[Destination] = []
+    for name in config.adapters():
+        channel = {"console": config.console.triage_channel, "slack": config.slack.triage_channel,
+                   "discord": config.discord.triage_channel}[name]
+        if channel:
+            routes.append(Destination(name, channel))
+    return Routes(triage=tuple(routes))
+
+
+def build_knowledge(config: SpocConfig, db: Database) -> KnowledgeBase:
+    from kb.service import KnowledgeService
+    from kb.starter import starter_articles_dir
+
+    service = KnowledgeService(db.deferred_sessions, threshold=config.kb.threshold, semantic=config.kb.semantic)
+    if config.kb.load_starter and service.is_empty():
+        service.import_dir(starter_articles_dir())
+    if config.kb.articles_dir:
+        service.import_dir(Path(config.kb.articles_dir))
+    return service
+
+
+def build_app(config: SpocConfig, *, clock: Clock | None = None, migrate: bool = True) -> App:
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if migrate:
+        upgrade(config.database.url)
+    db = Database(config.database.url)
+    knowledge = build_knowledge(config, db)
+    clock = clock or SystemClock()
+    deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),
+                    platforms=frozenset(config.adapters()))
+    desk = Desk(db=db, deps=deps, clock=clock)
+    desk.setup()
+    return App(config=config, db=db, desk=desk, knowledge=knowledge, clock=clock)

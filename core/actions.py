@@ -1,0 +1,218 @@
+"""What can happen to a ticket. Each action checks, changes, audits and notifies in one transaction."""
+
+from __future__ import annotations
+
+from core.context import Ctx
+from core.errors import DeskError, NotAllowed
+from core.lifecycle import Kind, Status, check_transition
+from core.notify import audit, refresh_cards, tell_agents, tell_requester
+from core.people import find_person, is_agent
+from core.priority import priority_for
+from core.storage.models import CommentRow, PersonRow, TicketRow
+from core.views import confirm_card
+
+
+def move(ctx: Ctx, ticket: TicketRow, target: Status) -> None:
+    check_transition(key=ticket.key, current=ticket.state, target=target)
+    audit(ctx, ticket, "status", field="status", old=ticket.status, new=target.value)
+    ticket.status = target.value
+    ticket.updated_at = ctx.now
+    if target is Status.RESOLVED:
+        ticket.resolved_at = ctx.now
+    elif target is Status.CLOSED:
+        ticket.closed_at = ctx.now
+    elif target in (Status.NEW, Status.IN_PROGRESS) and ticket.resolved_at is not None:
+        ticket.resolved_at = None
+        ticket.self_service = False
+    if target is not Status.ON_HOLD:
+        ticket.hold_reason = ""
+
+
+def _first_response(ctx: Ctx, ticket: TicketRow) -> None:
+    if ticket.first_response_at is None and ctx.actor is not None and is_agent(ctx.actor):
+        ticket.first_response_at = ctx.now
+
+
+def _take(ctx: Ctx, ticket: TicketRow, agent: PersonRow) -> None:
+    audit(ctx, ticket, "assign", field="assignee",
+          old=ticket.assignee.display_name if ticket.assignee else "", new=agent.display_name)
+    ticket.assignee = agent
+    ticket.assignee_id = agent.id
+    if ticket.state is Status.NEW:
+        move(ctx, ticket, Status.IN_PROGRESS)
+    _first_response(ctx, ticket)
+    ticket.updated_at = ctx.now
+    tell_requester(ctx, ticket, f"{agent.display_name} from IT is working on this.")
+    refresh_cards(ctx, ticket)
+
+
+def claim(ctx: Ctx, ticket: TicketRow) -> str:
+    me = ctx.person()
+    if ticket.assignee_id == me.id:
+        return f"{ticket.key} is already yours."
+    if ticket.assignee is not None:
+        raise DeskError(f"{ticket.key} is already claimed by {ticket.assignee.display_name}. "
+                        f"Ask them, or `/desk assign {ticket.key} NAME`.")
+    if not ticket.state.is_open:
+        raise DeskError(f"{ticket.key} is {ticket.state.label}; `/desk reopen {ticket.key}` first.")
+    _take(ctx, ticket, me)
+    return f"You have {ticket.key}."
+
+
+def assign(ctx: Ctx, ticket: TicketRow, who: str) -> str:
+    agent = find_person(ctx.session, who)
+    if agent is None:
+        raise DeskError(f"No one called {who!r}. Use a name, an e-mail or an @mention of an agent.")
+    if not is_agent(agent):
+        raise DeskError(f"{agent.display_name} is not an agent; tickets can only be assigned to agents.")
+    if not ticket.state.is_open:
+        raise DeskError(f"{ticket.key} is {ticket.state.label}; `/desk reopen {ticket.key}` first.")
+    if ticket.assignee_id == agent.id:
+        return f"{ticket.key} is already assigned to {agent.display_name}."
+    _take(ctx, ticket, agent)
+    return f"{ticket.key} assigned to {agent.display_name}."
+
+
+def unassign(ctx: Ctx, ticket: TicketRow) -> str:
+    if ticket.assignee is None:
+        return f"{ticket.key} has no assignee."
+    audit(ctx, ticket, "unassign", field="assignee", old=ticket.assignee.display_name, new="")
+    ticket.assignee, ticket.assignee_id = None, None
+    if ticket.state is Status.IN_PROGRESS:
+        move(ctx, ticket, Status.NEW)
+    ticket.updated_at = ctx.now
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} is back in the queue."
+
+
+def comment(ctx: Ctx, ticket: TicketRow, body: str, *, internal: bool = False, echo: bool = True) -> str:
+    """A public comment reaches the other side; `echo=False` when it was written where they can see it."""
+    me = ctx.person()
+    if internal and not is_agent(me):
+        raise NotAllowed("Only agents can write internal notes.")
+    if not body.strip():
+        raise DeskError("Say what to add, e.g. `/desk comment INC-42 restarted the router`.")
+    ctx.session.add(CommentRow(ticket_id=ticket.id, author_id=me.id, body=body, internal=internal,
+                               platform=ctx.platform, created_at=ctx.now))
+    audit(ctx, ticket, "note" if internal else "comment")
+    ticket.updated_at = ctx.now
+    if internal:
+        tell_agents(ctx, ticket, f"Note by {me.display_name}: {body}")
+        return f"Internal note added to {ticket.key}."
+    if is_agent(me) and me.id != ticket.requester_id:
+        _first_response(ctx, ticket)
+        if echo:
+            tell_requester(ctx, ticket, f"{me.display_name} from IT: {body}")
+    else:
+        tell_agents(ctx, ticket, f"{me.display_name} wrote: {body}")
+    return f"Comment added to {ticket.key}."
+
+
+def set_priority(ctx: Ctx, ticket: TicketRow, *, impact: int, urgency: int) -> str:
+    new = priority_for(impact=impact, urgency=urgency, matrix=ctx.settings.priority_matrix)
+    audit(ctx, ticket, "priority", field="priority", old=f"{ticket.priority} ({ticket.impact},{ticket.urgency})",
+          new=f"{new} ({impact},{urgency})")
+    ticket.impact, ticket.urgency, ticket.priority, ticket.updated_at = impact, urgency, new, ctx.now
+    tell_requester(ctx, ticket, f"{ticket.key} priority is now {new} (impact {impact}, urgency {urgency}).")
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} is now {new}."
+
+
+def set_kind(ctx: Ctx, ticket: TicketRow, kind: Kind) -> str:
+    if kind.value == ticket.kind:
+        return f"{ticket.key} already is {kind.value}."
+    old_key = ticket.key
+    audit(ctx, ticket, "kind", field="kind", old=ticket.kind, new=kind.value)
+    ticket.kind, ticket.updated_at = kind.value, ctx.now
+    tell_requester(ctx, ticket, f"{old_key} is a {kind.value} and is now {ticket.key}.")
+    refresh_cards(ctx, ticket)
+    return f"{old_key} is now {ticket.key}."
+
+
+def set_category(ctx: Ctx, ticket: TicketRow, category: str) -> str:
+    known = ctx.settings.category_names()
+    if category not in known:
+        raise DeskError(f"No category {category!r}. Known: {', '.join(known)}.")
+    audit(ctx, ticket, "category", field="category", old=ticket.category, new=category)
+    ticket.category, ticket.updated_at = category, ctx.now
+    tell_requester(ctx, ticket, f"{ticket.key} is filed under {category}.")
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} category is now {category}."
+
+
+def hold(ctx: Ctx, ticket: TicketRow, reason: str) -> str:
+    move(ctx, ticket, Status.ON_HOLD)
+    ticket.hold_reason = reason
+    tell_requester(ctx, ticket, f"{ticket.key} is on hold" + (f": {reason}" if reason else "."))
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} is on hold; the SLA clock is paused."
+
+
+def resume(ctx: Ctx, ticket: TicketRow) -> str:
+    move(ctx, ticket, Status.IN_PROGRESS)
+    tell_requester(ctx, ticket, f"Work on {ticket.key} has resumed.")
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} resumed."
+
+
+def resolve(ctx: Ctx, ticket: TicketRow, resolution: str, *, self_service: bool = False) -> str:
+    move(ctx, ticket, Status.RESOLVED)
+    ticket.resolution = resolution
+    ticket.self_service = self_service
+    _first_response(ctx, ticket)
+    if self_service:
+        tell_requester(ctx, ticket, f"Glad it's fixed. {ticket.key} is resolved (self-service).")
+    else:
+        tell_requester(ctx, ticket, confirm_card(ticket))
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} resolved; the requester is asked to confirm."
+
+
+def reopen(ctx: Ctx, ticket: TicketRow, reason: str) -> str:
+    target = Status.IN_PROGRESS if ticket.assignee_id else Status.NEW
+    move(ctx, ticket, target)
+    ticket.resolution = ""
+    if reason:
+        ctx.session.add(CommentRow(ticket_id=ticket.id, author_id=ctx.person().id, body=f"Reopened: {reason}",
+                                   platform=ctx.platform, created_at=ctx.now))
+    who = ctx.person().display_name
+    tell_agents(ctx, ticket, f"{who} reopened {ticket.key}" + (f": {reason}" if reason else "."))
+    if ctx.person().id != ticket.requester_id:
+        tell_requester(ctx, ticket, f"{ticket.key} is open again" + (f": {reason}" if reason else "."))
+    else:
+        tell_requester(ctx, ticket, f"{ticket.key} is open again; IT has been told.")
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} reopened."
+
+
+def close(ctx: Ctx, ticket: TicketRow) -> str:
+    move(ctx, ticket, Status.CLOSED)
+    if ctx.person().id == ticket.requester_id:
+        tell_requester(ctx, ticket, f"Glad it's fixed. {ticket.key} is closed.")
+    else:
+        tell_requester(ctx, ticket, f"{ticket.key} is closed.")
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} closed."
+
+
+def cancel(ctx: Ctx, ticket: TicketRow, reason: str) -> str:
+    move(ctx, ticket, Status.CANCELLED)
+    ticket.resolution = reason
+    tell_requester(ctx, ticket, f"{ticket.key} is cancelled" + (f": {reason}" if reason else "."))
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} cancelled."
+
+
+def confirm(ctx: Ctx, ticket: TicketRow) -> str:
+    if ticket.state is not Status.RESOLVED:
+        raise DeskError(f"{ticket.key} is {ticket.state.label}; only a resolved ticket can be confirmed.")
+    close(ctx, ticket)
+    tell_agents(ctx, ticket, f"{ctx.person().display_name} confirmed the fix; {ticket.key} is closed.")
+    return f"Thanks! {ticket.key} is closed."
+
+
+def reject(ctx: Ctx, ticket: TicketRow, reason: str) -> str:
+    if ticket.state is not Status.RESOLVED:
+        raise DeskError(f"{ticket.key} is {ticket.state.label}; only a resolved ticket can be rejected.")
+    reopen(ctx, ticket, reason or "not fixed")
+    return f"{ticket.key} is open again; IT has been told."

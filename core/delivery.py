@@ -1,0 +1,54 @@
+"""The port through which notifications leave spoc: each chat adapter implements `Messenger`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from core.cards import Card
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a card goes: a channel (and thread in it), or a person directly when `user_id` is set."""
+
+    platform: str
+    channel: str = ""
+    thread: str = ""
+    user_id: str = ""
+
+    def describe(self) -> str:
+        if self.user_id:
+            return f"{self.platform}:@{self.user_id}"
+        return f"{self.platform}:{self.channel}" + (f"/{self.thread}" if self.thread else "")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outbox_id: int
+    destination: Destination
+    card: Card
+    ticket_key: str = ""
+    replaces_message_id: str = ""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    message_id: str
+    channel: str = ""
+
+
+class DeliveryFailed(Exception):
+    """Raised by a messenger. `permanent` failures are dead-lettered at once; `retry_after` is obeyed."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Messenger(Protocol):
+    platform: str
+
+    async def deliver(self, delivery: Delivery) -> Delivered: ...

@@ -1,0 +1,57 @@
+"""Verbs that open tickets or look across them."""
+
+from __future__ import annotations
+
+from core.cards import Card, Reply
+from core.context import Ctx
+from core.delivery import Destination
+from core.desk.grammar import Args
+from core.desk.registry import VERBS, verb
+from core.errors import UsageError
+from core.intake import open_ticket
+from core.people import is_agent
+from core.tickets import open_tickets
+from core.views import queue_card
+
+
+@verb("new", usage="new TEXT", examples=("new I need access to the finance share",), who="anyone")
+def new(ctx: Ctx, args: Args) -> Reply:
+    """Open a ticket in your own words; spoc works out the kind, category and priority."""
+    text = args.rest("description", required=True)
+    ticket = open_ticket(ctx, text=text, origin=Destination(ctx.platform, ctx.channel), origin_message="")
+    return Reply(f"{ticket.key} opened. You will hear about it in its thread.")
+
+
+@verb("mine", usage="mine", examples=("mine",), who="anyone")
+def mine(ctx: Ctx, args: Args) -> Reply:
+    """Your open tickets, most urgent first: assigned to you (agents) or reported by you."""
+    me = ctx.person()
+    if is_agent(me):
+        return Reply(card=queue_card("Assigned to you", open_tickets(ctx.session, assignee_id=me.id),
+                                     empty="Nothing assigned to you. `/desk queue` shows unclaimed work."))
+    return Reply(card=queue_card("Your open tickets", open_tickets(ctx.session, requester_id=me.id),
+                                 empty="You have no open tickets."))
+
+
+@verb("queue", usage="queue", examples=("queue",))
+def queue(ctx: Ctx, args: Args) -> Reply:
+    """Unclaimed open tickets, most urgent first."""
+    return Reply(card=queue_card("Unclaimed queue", open_tickets(ctx.session, unassigned=True),
+                                 empty="The queue is empty."))
+
+
+@verb("help", usage="help [VERB]", examples=("help", "help claim"), who="anyone")
+def help_(ctx: Ctx, args: Args) -> Reply:
+    """List the commands you can use, or explain one."""
+    name = args.rest().lower()
+    if name:
+        found = VERBS.get(name)
+        if found is None:
+            raise UsageError(f"No command {name!r}. `/desk help` lists them all.")
+        examples = "\n".join(f"  /desk {e}" for e in found.examples)
+        return Reply(card=Card(title=f"/desk {found.usage}", text=f"{found.help}\n\nExamples:\n{examples}"))
+    agent = is_agent(ctx.person())
+    lines = [f"/desk {v.usage}: {v.summary}" for v in sorted(VERBS.values(), key=lambda v: v.name)
+             if agent or v.who != "agent"]
+    return Reply(card=Card(title=f"{ctx.settings.name}: commands", text="\n".join(lines),
+                           footer="`/desk help VERB` explains one command with examples."))

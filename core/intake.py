@@ -1,0 +1,109 @@
+"""A chat message becomes a ticket, a comment on one, or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+
+from core.actions import comment
+from core.cards import text_card
+from core.classify import classify, service_of
+from core.context import Ctx
+from core.delivery import Destination
+from core.lifecycle import OPEN_STATUSES, Status
+from core.messages import Inbound
+from core.notify import announce_opened, audit, tell_requester
+from core.people import is_agent
+from core.priority import priority_for
+from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
+from core.tickets import ticket_for_thread
+from core.views import suggestions_card
+
+SIMILARITY_SAMPLE = 2000
+
+
+def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
+    if inbound.thread:
+        found = ticket_for_thread(ctx.session, platform=inbound.platform, channel=inbound.channel,
+                                  thread=inbound.thread)
+        if found is not None:
+            ticket, audience = found
+            if audience == "requester":
+                comment(ctx, ticket, text, echo=False)
+            elif is_agent(ctx.person()):
+                comment(ctx, ticket, text, internal=True)
+            return
+        if not inbound.is_direct:
+            return
+    if inbound.is_intake or inbound.is_direct:
+        if _linked_to_duplicate(ctx, inbound, text) is None:
+            open_ticket(ctx, text=text, origin=Destination(inbound.platform, inbound.channel),
+                        origin_message=inbound.message_id)
+
+
+def _linked_to_duplicate(ctx: Ctx, inbound: Inbound, text: str) -> TicketRow | None:
+    window = ctx.settings.duplicate_window_minutes
+    if window <= 0:
+        return None
+    recent = ctx.session.scalars(
+        select(TicketRow).where(
+            TicketRow.requester_id == ctx.person().id,
+            TicketRow.status.in_([s.value for s in OPEN_STATUSES]),
+            TicketRow.created_at >= ctx.now - timedelta(minutes=window),
+        ).order_by(TicketRow.id.desc()).limit(10)
+    ).all()
+    sample = text[:SIMILARITY_SAMPLE].lower()
+    for ticket in recent:
+        if fuzz.token_set_ratio(sample, ticket.description[:SIMILARITY_SAMPLE].lower()) >= \
+                ctx.settings.duplicate_similarity:
+            ctx.session.add(CommentRow(ticket_id=ticket.id, author_id=ctx.person().id, body=f"Also reported: {text}",
+                                       platform=inbound.platform, created_at=ctx.now))
+            ctx.session.add(ThreadRow(ticket_id=ticket.id, platform=inbound.platform, channel=inbound.channel,
+                                      thread=inbound.message_id, audience="requester"))
+            audit(ctx, ticket, "linked_duplicate")
+            minutes = max(1, int((ctx.now - ticket.created_at).total_seconds() // 60))
+            ctx.outbox.send(
+                Destination(inbound.platform, inbound.channel, inbound.message_id),
+                text_card(f"This looks like {ticket.key}, which you reported {minutes} min ago; "
+                                  f"I added your message to it. Replies here go to {ticket.key}."),
+                ticket_id=ticket.id, ticket_key=ticket.key,
+            )
+            return ticket
+    return None
+
+
+def open_ticket(ctx: Ctx, *, text: str, origin: Destination, origin_message: str) -> TicketRow:
+    rules = ctx.settings.classification
+    understood = classify(text, rules)
+    priority = priority_for(impact=understood.impact, urgency=understood.urgency,
+                            matrix=ctx.settings.priority_matrix)
+    ticket = TicketRow(
+        kind=understood.kind.value, status=Status.NEW.value, title=understood.title or "(no title)",
+        description=text, category=understood.category, service=service_of(understood.category, rules),
+        impact=understood.impact, urgency=understood.urgency, priority=priority,
+        requester_id=ctx.person().id, origin_platform=origin.platform, origin_channel=origin.channel,
+        origin_message=origin_message, created_at=ctx.now, updated_at=ctx.now,
+    )
+    ctx.session.add(ticket)
+    ctx.session.flush()
+    if origin_message:
+        ctx.session.add(ThreadRow(ticket_id=ticket.id, platform=origin.platform, channel=origin.channel,
+                                  thread=origin_message, audience="requester"))
+    audit(ctx, ticket, "opened", field="status", new=Status.NEW.value)
+    suggestions = ctx.deps.knowledge.suggest(text)
+    for suggestion in suggestions:
+        ctx.session.add(SuggestionRow(ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,
+                                      score=suggestion.score, outcome=""))
+        ctx.later(_count_suggested(ctx, suggestion.slug))
+    announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.")
+    if suggestions:
+        tell_requester(ctx, ticket, suggestions_card(ticket, suggestions))
+    return ticket
+
+
+def _count_suggested(ctx: Ctx, slug: str) -> Callable[[], str | None]:
+    knowledge = ctx.deps.knowledge
+    return lambda: knowledge.record(slug=slug, kind="suggested")

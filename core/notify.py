@@ -1,0 +1,77 @@
+"""The notifications a ticket's changes cause, written to the outbox in the same transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.cards import Card, text_card
+from core.context import Ctx
+from core.delivery import Destination
+from core.knowledge import Suggestion
+from core.people import identity_on
+from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
+from core.tickets import requester_thread
+from core.views import opened_text, triage_card
+
+
+def audit(ctx: Ctx, ticket: TicketRow, action: str, *, field: str = "", old: object = "", new: object = "") -> None:
+    ctx.session.add(AuditRow(
+        ticket_id=ticket.id, at=ctx.now, actor_id=ctx.actor.id if ctx.actor else None, action=action,
+        field=field, old="" if old is None else str(old), new="" if new is None else str(new),
+    ))
+
+
+def requester_destination(ctx: Ctx, ticket: TicketRow) -> Destination:
+    thread = requester_thread(ctx.session, ticket)
+    if thread is not None:
+        return Destination(ticket.origin_platform, thread.channel, thread.thread)
+    if ticket.origin_channel:
+        return Destination(ticket.origin_platform, ticket.origin_channel)
+    user_id = identity_on(ctx.session, ticket.requester_id, ticket.origin_platform) or ""
+    return Destination(ticket.origin_platform, user_id=user_id)
+
+
+def tell_requester(ctx: Ctx, ticket: TicketRow, message: str | Card) -> None:
+    card = text_card(message) if isinstance(message, str) else message
+    destination = requester_destination(ctx, ticket)
+    audience = "requester" if not destination.thread else ""
+    ctx.outbox.send(destination, card, ticket_id=ticket.id, ticket_key=ticket.key, thread_audience=audience)
+
+
+def tell_agents(ctx: Ctx, ticket: TicketRow, message: str) -> None:
+    """A line in the agents' thread under each triage card."""
+    for route in ctx.deps.routes.triage:
+        thread = _agents_thread(ctx, ticket, route)
+        if thread:
+            ctx.outbox.send(Destination(route.platform, route.channel, thread), text_card(message),
+                            ticket_id=ticket.id, ticket_key=ticket.key)
+
+
+def _agents_thread(ctx: Ctx, ticket: TicketRow, route: Destination) -> str:
+    return ctx.session.scalar(
+        select(ThreadRow.thread).where(
+            ThreadRow.ticket_id == ticket.id, ThreadRow.audience == "agents",
+            ThreadRow.platform == route.platform, ThreadRow.channel == route.channel,
+        )
+    ) or ""
+
+
+def stored_suggestions(ctx: Ctx, ticket: TicketRow) -> list[Suggestion]:
+    rows = ctx.session.scalars(
+        select(SuggestionRow).where(SuggestionRow.ticket_id == ticket.id).order_by(SuggestionRow.score.desc())
+    )
+    return [Suggestion(slug=r.slug, title=r.title, score=r.score) for r in rows]
+
+
+def refresh_cards(ctx: Ctx, ticket: TicketRow) -> None:
+    """Every living card of the ticket shows its current state (edited in place once posted)."""
+    ctx.session.flush()
+    card = triage_card(ticket, suggestions=stored_suggestions(ctx, ticket))
+    for route in ctx.deps.routes.triage:
+        ctx.outbox.send(route, card, ticket_id=ticket.id, ticket_key=ticket.key,
+                        card_key=f"triage:{ticket.id}:{route.platform}:{route.channel}", thread_audience="agents")
+
+
+def announce_opened(ctx: Ctx, ticket: TicketRow, *, understood: str) -> None:
+    tell_requester(ctx, ticket, f"{opened_text(ticket)} {understood}".strip())
+    refresh_cards(ctx, ticket)

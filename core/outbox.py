@@ -1,0 +1,187 @@
+"""The transactional outbox: notifications are written with the change that caused them and delivered later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from core.cards import Card
+from core.delivery import Destination
+from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
+
+PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
+LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_delay: float = 2.0
+    max_delay: float = 600.0
+
+    def delay(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.max_delay, self.base_delay * 2 ** max(0, attempts - 1)))
+
+
+class Outbox:
+    """Written to inside a unit of work; only platforms this desk talks to receive anything."""
+
+    def __init__(self, session: Session, *, now: datetime, platforms: frozenset[str]) -> None:
+        self.session = session
+        self.now = now
+        self.platforms = platforms
+
+    def send(
+        self,
+        destination: Destination,
+        card: Card,
+        *,
+        ticket_id: int | None = None,
+        ticket_key: str = "",
+        card_key: str = "",
+        thread_audience: str = "",
+    ) -> OutboxRow | None:
+        """Queue `card`. A `card_key` makes it a living card: later sends with that key edit it in place.
+        A `thread_audience` makes the posted message the root of a ticket thread for that audience."""
+        if destination.platform not in self.platforms:
+            return None
+        row = OutboxRow(
+            created_at=self.now,
+            platform=destination.platform,
+            channel=destination.channel,
+            thread=destination.thread,
+            user_id=destination.user_id,
+            card=card.to_dict(),
+            card_key=card_key,
+            ticket_id=ticket_id,
+            ticket_key=ticket_key,
+            thread_audience=thread_audience,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=self.now,
+        )
+        self.session.add(row)
+        return row
+
+
+def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:
+    """Lease the due notifications of our platforms. Only the newest pending version of a living card is
+    kept; older versions are superseded, since the card shows the latest state anyway."""
+    query = (
+        select(OutboxRow)
+        .where(
+            OutboxRow.status == PENDING,
+            OutboxRow.next_attempt_at <= now,
+            OutboxRow.platform.in_(platforms),
+            or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until < now),
+        )
+        .order_by(OutboxRow.id)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(session.scalars(query))
+    newest = {row.card_key: row for row in rows if row.card_key}
+    batch = {row.id for row in rows}
+    leased: list[OutboxRow] = []
+    for row in rows:
+        if _earlier_message_waiting(session, row, batch):
+            batch.discard(row.id)
+            continue
+        if row.card_key and newest[row.card_key] is not row:
+            keeper = newest[row.card_key]
+            if not keeper.thread_audience and row.thread_audience:
+                keeper.thread_audience = row.thread_audience
+            row.status = SUPERSEDED
+            continue
+        row.locked_until = now + LEASE
+        leased.append(row)
+    return leased
+
+
+def _earlier_message_waiting(session: Session, row: OutboxRow, batch: set[int]) -> bool:
+    """Messages to one channel arrive in the order they were written: a message waits while an earlier
+    one to the same place is still pending (leased elsewhere or waiting for its retry). This also keeps a
+    living card from being posted twice instead of edited."""
+    earlier = session.scalars(
+        select(OutboxRow.id).where(
+            OutboxRow.platform == row.platform, OutboxRow.channel == row.channel,
+            OutboxRow.user_id == row.user_id, OutboxRow.status == PENDING, OutboxRow.id < row.id,
+        )
+    ).all()
+    return any(outbox_id not in batch for outbox_id in earlier)
+
+
+def message_to_replace(session: Session, row: OutboxRow) -> str:
+    if not row.card_key:
+        return ""
+    found = session.get(CardMessageRow, row.card_key)
+    return found.message_id if found else ""
+
+
+def mark_sent(session: Session, *, outbox_id: int, message_id: str, channel: str, now: datetime) -> None:
+    row = session.get(OutboxRow, outbox_id)
+    if row is None:
+        return
+    row.status, row.sent_at, row.message_id, row.locked_until = SENT, now, message_id, None
+    row.channel = row.channel or channel
+    if row.card_key and session.get(CardMessageRow, row.card_key) is None:
+        session.add(CardMessageRow(card_key=row.card_key, platform=row.platform, channel=row.channel,
+                                   message_id=message_id))
+    if row.thread_audience and row.ticket_id is not None and message_id:
+        exists = session.scalar(
+            select(ThreadRow.id).where(ThreadRow.platform == row.platform, ThreadRow.channel == row.channel,
+                                       ThreadRow.thread == message_id)
+        )
+        if exists is None:
+            session.add(ThreadRow(ticket_id=row.ticket_id, platform=row.platform, channel=row.channel,
+                                  thread=message_id, audience=row.thread_audience))
+
+
+def mark_failed(
+    session: Session,
+    *,
+    outbox_id: int,
+    reason: str,
+    now: datetime,
+    policy: RetryPolicy,
+    permanent: bool = False,
+    retry_after: float | None = None,
+) -> str:
+    """Record a failed attempt; returns the new status (pending again, or dead)."""
+    row = session.get(OutboxRow, outbox_id)
+    if row is None:
+        return DEAD
+    row.locked_until = None
+    row.last_error = reason[:2000]
+    if retry_after is not None and not permanent:
+        # A rate limit is the platform asking us to wait, not a failure of the message.
+        row.next_attempt_at = now + timedelta(seconds=retry_after)
+        return row.status
+    row.attempts += 1
+    if permanent or row.attempts >= policy.max_attempts:
+        row.status = DEAD
+    else:
+        row.next_attempt_at = now + policy.delay(row.attempts)
+    return row.status
+
+
+def retry(session: Session, *, now: datetime, outbox_id: int | None = None) -> int:
+    """Send dead notifications again: one by id, or all of them."""
+    query = update(OutboxRow).where(OutboxRow.status == DEAD)
+    if outbox_id is not None:
+        query = query.where(OutboxRow.id == outbox_id)
+    result = session.execute(
+        query.values(status=PENDING, attempts=0, next_attempt_at=now, locked_until=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def listing(session: Session, *, failed_only: bool = False, limit: int = 200) -> list[OutboxRow]:
+    query = select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit)
+    if failed_only:
+        query = query.where(OutboxRow.status == DEAD)
+    return list(session.scalars(query))

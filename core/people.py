@@ -1,0 +1,91 @@
+"""Who is who: chat identities resolved to people, with roles from the config and the platform."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.messages import Author
+from core.settings import DeskSettings
+from core.storage.models import IdentityRow, PersonRow
+
+RANK = {"requester": 0, "agent": 1, "admin": 2}
+
+
+def is_agent(person: PersonRow) -> bool:
+    return RANK.get(person.role, 0) >= RANK["agent"]
+
+
+def sync_people(session: Session, settings: DeskSettings) -> None:
+    """Make the people named in the config exist with their roles and chat identities."""
+    for configured in settings.people:
+        person = None
+        if configured.email:
+            person = session.scalar(select(PersonRow).where(PersonRow.email == configured.email.lower()))
+        if person is None:
+            person = session.scalar(
+                select(PersonRow).where(func.lower(PersonRow.display_name) == configured.name.lower())
+            )
+        if person is None:
+            person = PersonRow(display_name=configured.name, email=configured.email.lower() or None)
+            session.add(person)
+        person.role, person.team = configured.role, configured.team
+        session.flush()
+        for platform, user_id in configured.ids.items():
+            _attach(session, person, platform=platform, user_id=user_id, display_name=configured.name)
+
+
+def _attach(session: Session, person: PersonRow, *, platform: str, user_id: str, display_name: str) -> None:
+    identity = session.scalar(
+        select(IdentityRow).where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
+    )
+    if identity is None:
+        session.add(IdentityRow(platform=platform, user_id=user_id, display_name=display_name,
+                                person_id=person.id))
+    elif identity.person_id != person.id:
+        identity.person_id = person.id
+
+
+def resolve(session: Session, author: Author) -> PersonRow:
+    """The person behind a chat author, created on first sight. A platform's agent hint raises the role."""
+    identity = session.scalar(
+        select(IdentityRow).where(IdentityRow.platform == author.platform, IdentityRow.user_id == author.user_id)
+    )
+    if identity is not None:
+        person = identity.person
+    else:
+        person = None
+        if author.email:
+            person = session.scalar(select(PersonRow).where(PersonRow.email == author.email.lower()))
+        if person is None:
+            person = PersonRow(display_name=author.display_name or author.user_id,
+                               email=author.email.lower() if author.email else None, role="requester")
+            session.add(person)
+            session.flush()
+        session.add(IdentityRow(platform=author.platform, user_id=author.user_id,
+                                display_name=author.display_name or author.user_id, person_id=person.id))
+    if author.is_agent and not is_agent(person):
+        person.role = "agent"
+    return person
+
+
+def find_person(session: Session, text: str) -> PersonRow | None:
+    """A person by name, e-mail or chat user id, as an agent would type it (`sam`, `<@U123>`, `@sam`)."""
+    needle = text.strip().strip("<>").lstrip("@").lower()
+    if not needle:
+        return None
+    person = session.scalar(
+        select(PersonRow).where(
+            (func.lower(PersonRow.display_name) == needle) | (PersonRow.email == needle)
+        )
+    )
+    if person is not None:
+        return person
+    identity = session.scalar(select(IdentityRow).where(func.lower(IdentityRow.user_id) == needle))
+    return identity.person if identity else None
+
+
+def identity_on(session: Session, person_id: int, platform: str) -> str | None:
+    return session.scalar(
+        select(IdentityRow.user_id).where(IdentityRow.person_id == person_id, IdentityRow.platform == platform)
+    )

@@ -1,0 +1,172 @@
+"""The desk: the one entry point adapters call. Every call is one transaction, deduplicated by event id."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core.cards import Reply
+from core.clock import Clock
+from core.context import Ctx, DeskDeps
+from core.desk import kb_verbs, list_verbs, ticket_verbs  # noqa: F401 - importing declares the verbs
+from core.desk.access import require_agent
+from core.desk.grammar import Args, split_verb
+from core.desk.registry import VERBS, closest
+from core.errors import DeskError
+from core.intake import take_message
+from core.lifecycle import IllegalTransition
+from core.messages import Author, CommandRequest, Inbound, MessageChanged
+from core.notify import audit, tell_agents
+from core.outbox import Outbox
+from core.people import resolve, sync_people
+from core.storage.database import Database
+from core.storage.models import ProcessedEventRow, TicketRow
+from core.text import clean_input
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+CONCURRENT_EDIT_RETRIES = 3
+
+
+class Duplicate(Exception):
+    """This platform event was handled before."""
+
+
+class Desk:
+    def __init__(self, *, db: Database, deps: DeskDeps, clock: Clock) -> None:
+        self.db = db
+        self.deps = deps
+        self.clock = clock
+
+    def setup(self) -> None:
+        self.db.run(lambda session: sync_people(session, self.deps.settings))
+
+    def handle_message(self, inbound: Inbound) -> bool:
+        """Take a chat message; returns False when it was a redelivery or carried nothing."""
+        text = clean_input(inbound.text)
+        if not text.strip():
+            return False
+
+        def work(ctx: Ctx) -> None:
+            take_message(ctx, inbound, text)
+
+        return self._run(author=inbound.author, event_id=inbound.event_id, channel=inbound.channel,
+                         thread=inbound.thread, work=work) is not None
+
+    def handle_command(self, request: CommandRequest) -> Reply:
+        name, rest = split_verb(clean_input(request.text), set(VERBS))
+        found = VERBS.get(name)
+        if found is None:
+            guess = closest(name) if name else None
+            hint = f" Did you mean `/desk {guess}`?" if guess else ""
+            shown = f"Unknown command {name!r}." if name else "Which command?"
+            return Reply(f"{shown}{hint} `/desk help` lists them all.")
+
+        def work(ctx: Ctx) -> Reply:
+            if found.who == "agent":
+                require_agent(ctx, found.name)
+            return found.handler(ctx, Args(rest, usage=found.usage))
+
+        try:
+            reply = self._run(author=request.author, event_id=request.event_id, channel=request.channel,
+                              thread=request.thread, work=work)
+        except (DeskError, IllegalTransition) as refusal:
+            return Reply(str(refusal))
+        if reply is None:
+            return Reply("Already done (this request arrived twice).")
+        return reply
+
+    def handle_change(self, change: MessageChanged) -> None:
+        """Record an edit or deletion of a ticket's original message on the ticket."""
+
+        def work(ctx: Ctx) -> None:
+            from sqlalchemy import select
+
+            ticket = ctx.session.scalar(select(TicketRow).where(
+                TicketRow.origin_platform == change.platform, TicketRow.origin_channel == change.channel,
+                TicketRow.origin_message == change.message_id))
+            if ticket is None:
+                return
+            if change.text is None:
+                audit(ctx, ticket, "original_deleted")
+                tell_agents(ctx, ticket, f"The requester deleted the original message of {ticket.key}.")
+            else:
+                audit(ctx, ticket, "original_edited", field="description", old=ticket.description,
+                      new=clean_input(change.text))
+                ticket.description = clean_input(change.text)
+                tell_agents(ctx, ticket, f"The requester edited {ticket.key}: {ticket.description}")
+
+        self._run(author=None, event_id=change.event_id, channel=change.channel, thread=None, work=work,
+                  platform=change.platform)
+
+    def run_as_system(self, work: Callable[[Ctx], T]) -> T:
+        """Scheduled and administrative work that no chat person caused."""
+        result = self._run(author=None, event_id="", channel="", thread=None, work=work)
+        return result  # type: ignore[return-value]
+
+    def _run(
+        self, *, author: Author | None, event_id: str, channel: str, thread: str | None,
+        work: Callable[[Ctx], T], platform: str = "",
+    ) -> T | None:
+        platform = author.platform if author else platform
+        for attempt in range(1, CONCURRENT_EDIT_RETRIES + 1):
+            contexts: list[Ctx] = []
+
+            def unit(session: Session) -> T:
+                now = self.clock.now()
+                if event_id:
+                    _remember_event(session, platform=platform, event_id=event_id, now=now)
+                ctx = Ctx(session=session, now=now, deps=self.deps,
+                          outbox=Outbox(session, now=now, platforms=self.deps.platforms),
+                          actor=resolve(session, author) if author else None, author=author,
+                          channel=channel, thread=thread, event_id=event_id)
+                contexts.append(ctx)
+                result = work(ctx)
+                session.flush()
+                return result
+
+            try:
+                result = self.db.run(unit)
+            except Duplicate:
+                return None
+            except IntegrityError:
+                if event_id and self._seen(platform, event_id):
+                    return None  # the same event, delivered twice at once: the other delivery won
+                raise
+            except StaleDataError:
+                if attempt == CONCURRENT_EDIT_RETRIES:
+                    raise
+                log.info("concurrent change (event %s); running again", event_id)
+                continue
+            return self._after_commit(contexts[-1], result)
+        raise AssertionError("unreachable")
+
+    def _after_commit(self, ctx: Ctx, result: T) -> T:
+        late: list[str] = []
+        for work in ctx.after_commit:
+            try:
+                text = work()
+            except Exception:  # the ticket is committed; side books must not undo the answer
+                log.exception("after-commit work failed (event %s)", ctx.event_id)
+                continue
+            if text:
+                late.append(text)
+        if late and isinstance(result, Reply):
+            return Reply(" ".join(filter(None, [result.text, *late])), card=result.card,  # type: ignore[return-value]
+                         private=result.private)
+        return result
+
+    def _seen(self, platform: str, event_id: str) -> bool:
+        return self.db.run(lambda s: s.get(ProcessedEventRow, (platform, event_id)) is not None)
+
+
+def _remember_event(session: Session, *, platform: str, event_id: str, now: object) -> None:
+    if session.get(ProcessedEventRow, (platform, event_id)) is not None:
+        raise Duplicate(event_id)
+    session.add(ProcessedEventRow(platform=platform, event_id=event_id, at=now))
+    session.flush()

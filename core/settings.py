@@ -1,0 +1,117 @@
+"""The desk's own settings: validated once, frozen. Platform sections live with their adapters."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from core.lifecycle import Kind
+from core.priority import DEFAULT_MATRIX
+
+Role = Literal["requester", "agent", "admin"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CategoryRule(Frozen):
+    name: str
+    phrases: tuple[str, ...] = ()
+    service: str = ""
+
+
+class KindRules(Frozen):
+    incident: tuple[str, ...] = (
+        "not working", "doesn't work", "does not work", "won't", "wont", "can't", "cannot", "can not",
+        "broken", "error", "fails", "failed", "failing", "crash", "crashed", "crashes", "down", "slow",
+        "keeps dropping", "dropping", "stopped", "stuck", "frozen", "freezes", "no longer", "lost",
+        "missing", "blue screen", "outage", "problem", "issue", "disconnect", "unable", "locked out",
+    )
+    request: tuple[str, ...] = (
+        "need", "request", "access to", "install", "new", "please give", "can i get", "could i get",
+        "can you add", "order", "permission", "set up", "setup", "would like", "want", "add me",
+        "license", "onboard", "new hire", "create", "provision",
+    )
+
+
+class LevelRules(Frozen):
+    high: tuple[str, ...] = ()
+    medium: tuple[str, ...] = ()
+
+
+def _default_categories() -> tuple[CategoryRule, ...]:
+    return (
+        CategoryRule(name="network", service="network",
+                     phrases=("vpn", "wifi", "wi-fi", "wireless", "internet", "network", "ethernet", "dns")),
+        CategoryRule(name="hardware", service="workplace",
+                     phrases=("laptop", "computer", "pc", "printer", "monitor", "screen", "keyboard", "mouse",
+                              "battery", "dock", "docking", "headset", "charger", "turn on", "boot")),
+        CategoryRule(name="email", service="email",
+                     phrases=("outlook", "email", "e-mail", "mail", "calendar", "inbox", "mailbox")),
+        CategoryRule(name="accounts", service="identity",
+                     phrases=("password", "login", "log in", "sign in", "mfa", "2fa", "locked", "account",
+                              "authenticator")),
+        CategoryRule(name="software", service="workplace",
+                     phrases=("install", "software", "app", "application", "excel", "word", "teams", "zoom",
+                              "update", "license")),
+        CategoryRule(name="access", service="identity",
+                     phrases=("access to", "share", "shared drive", "folder", "permission", "group", "repo")),
+    )
+
+
+class Classification(Frozen):
+    kinds: KindRules = KindRules()
+    categories: tuple[CategoryRule, ...] = Field(default_factory=_default_categories)
+    default_category: str = "general"
+    # impact, urgency when no phrase says otherwise: a typical single report lands on P3, a request on P4
+    default_levels: dict[Kind, tuple[int, int]] = Field(
+        default_factory=lambda: {Kind.INCIDENT: (2, 2), Kind.REQUEST: (3, 3)}
+    )
+    impact: LevelRules = LevelRules(
+        high=("everyone", "whole office", "all users", "entire company", "company-wide", "nobody can",
+              "whole building", "all of us"),
+        medium=("our team", "the team", "several", "department", "a few of us", "we all", "colleagues"),
+    )
+    urgency: LevelRules = LevelRules(
+        high=("urgent", "asap", "immediately", "emergency", "critical", "can't work", "cannot work",
+              "production", "right now"),
+        medium=("today", "soon", "blocking", "blocked", "deadline", "this afternoon", "meeting"),
+    )
+
+
+class Person(Frozen):
+    name: str
+    email: str = ""
+    role: Role = "requester"
+    team: str = ""
+    ids: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("ids")
+    @classmethod
+    def _ids_are_strings(cls, value: dict[str, str]) -> dict[str, str]:
+        return {str(k): str(v) for k, v in value.items()}
+
+
+class DeskSettings(Frozen):
+    name: str = "IT Service Desk"
+    priority_matrix: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_MATRIX))
+    classification: Classification = Classification()
+    duplicate_window_minutes: int = Field(default=60, ge=0)
+    duplicate_similarity: int = Field(default=85, ge=50, le=100)
+    people: tuple[Person, ...] = ()
+
+    @field_validator("priority_matrix")
+    @classmethod
+    def _matrix_is_complete(cls, value: dict[str, str]) -> dict[str, str]:
+        merged = dict(DEFAULT_MATRIX) | value
+        for cell, priority in merged.items():
+            if cell not in DEFAULT_MATRIX:
+                raise ValueError(f"cell {cell!r} is not 'impact,urgency' with each 1..3")
+            if priority not in ("P1", "P2", "P3", "P4"):
+                raise ValueError(f"cell {cell!r}: priority {priority!r} must be one of P1, P2, P3, P4")
+        return merged
+
+    def category_names(self) -> list[str]:
+        return [c.name for c in self.classification.categories] + [self.classification.default_category]

@@ -1,0 +1,94 @@
+"""One database, one way to run a unit of work: `db.run(work)` commits or rolls back, and retries
+when SQLite is briefly locked or PostgreSQL reports a serialization conflict."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRYABLE_MESSAGES = ("database is locked", "database table is locked", "could not serialize", "deadlock")
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by us (BEGIN IMMEDIATE below), not by the driver.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    # Take the write lock at the start, so two writers queue instead of deadlocking on upgrade.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_begin_deferred(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, write_lock_at_begin: bool = True) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if is_sqlite(url):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate if write_lock_at_begin else _sqlite_begin_deferred)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def is_retryable(error: BaseException) -> bool:
+    if not isinstance(error, OperationalError | DBAPIError):
+        return False
+    text = str(getattr(error, "orig", error)).lower()
+    return any(message in text for message in RETRYABLE_MESSAGES)
+
+
+class Database:
+    def __init__(self, url: str, *, attempts: int = 8) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # For readers and side books (the knowledge base) that must never wait on a ticket's write lock.
+        self.deferred_engine = make_engine(url, write_lock_at_begin=False)
+        self.deferred_sessions = sessionmaker(self.deferred_engine, expire_on_commit=False)
+        self.attempts = attempts
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one transaction; retry the whole of it when the database is briefly busy."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                with self.sessions() as session, session.begin():
+                    return work(session)
+            except (OperationalError, DBAPIError) as error:
+                if not is_retryable(error) or attempt == self.attempts:
+                    raise
+                pause = min(2.0, 0.05 * 2**attempt) * (0.5 + random.random())
+                log.warning("database busy (%s); retry %d in %.2fs", error.orig, attempt, pause)
+                time.sleep(pause)
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.deferred_engine.dispose()

@@ -1,0 +1,217 @@
+"""The core's tables. Every datetime column holds UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.clock import as_utc
+from core.lifecycle import Kind, Status, format_key
+from core.storage.base import Base
+
+
+class UtcDateTime(DateTime):
+    """A DateTime that always hands back aware UTC values, whatever the database keeps."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value: Any) -> Any:
+            if parent is not None:
+                value = parent(value)
+            return as_utc(value) if isinstance(value, datetime) else value
+
+        return process
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="requester")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    identities: Mapped[list[IdentityRow]] = relationship(back_populates="person")
+
+
+class IdentityRow(Base):
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    display_name: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    person: Mapped[PersonRow] = relationship(back_populates="identities")
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_status_priority", "status", "priority"),
+        Index("ix_tickets_requester_status", "requester_id", "status"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=Status.NEW.value)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(100))
+    service: Mapped[str] = mapped_column(String(100), default="")
+    impact: Mapped[int] = mapped_column(Integer)
+    urgency: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[str] = mapped_column(String(2))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    team: Mapped[str] = mapped_column(String(100), default="")
+    tier: Mapped[int] = mapped_column(Integer, default=1)
+    origin_platform: Mapped[str] = mapped_column(String(20))
+    origin_channel: Mapped[str] = mapped_column(String(100))
+    origin_message: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    self_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    hold_reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    requester: Mapped[PersonRow] = relationship(foreign_keys=[requester_id])
+    assignee: Mapped[PersonRow | None] = relationship(foreign_keys=[assignee_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def key(self) -> str:
+        return format_key(self.kind, self.id)
+
+    @property
+    def state(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def ticket_kind(self) -> Kind:
+        return Kind(self.kind)
+
+
+class CommentRow(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    platform: Mapped[str] = mapped_column(String(20), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    author: Mapped[PersonRow | None] = relationship()
+
+
+class AuditRow(Base):
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(40), default="")
+    old: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[PersonRow | None] = relationship()
+
+
+class ThreadRow(Base):
+    """A chat thread that belongs to a ticket: the requester's thread, or the agents' thread under a card."""
+
+    __tablename__ = "ticket_threads"
+    __table_args__ = (UniqueConstraint("platform", "channel", "thread"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(100))
+    thread: Mapped[str] = mapped_column(String(100))
+    audience: Mapped[str] = mapped_column(String(20))
+
+
+class SuggestionRow(Base):
+    __tablename__ = "ticket_suggestions"
+    __table_args__ = (UniqueConstraint("ticket_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    score: Mapped[float] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+
+
+class ProcessedEventRow(Base):
+    """The inbox: platform events already handled, so a redelivery changes nothing."""
+
+    __tablename__ = "processed_events"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    platform: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(100), default="")
+    thread: Mapped[str] = mapped_column(String(100), default="")
+    user_id: Mapped[str] = mapped_column(String(100), default="")
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    card_key: Mapped[str] = mapped_column(String(200), default="", index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    ticket_key: Mapped[str] = mapped_column(String(40), default="")
+    thread_audience: Mapped[str] = mapped_column(String(20), default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    message_id: Mapped[str] = mapped_column(String(100), default="")
+
+
+class CardMessageRow(Base):
+    """Where a living card was posted, so later changes edit it in place."""
+
+    __tablename__ = "card_messages"
+
+    card_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[str] = mapped_column(String(100))

@@ -1,0 +1,66 @@
+"""Finding tickets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from core.errors import UnknownTicket
+from core.lifecycle import OPEN_STATUSES, Status, parse_key
+from core.storage.models import ThreadRow, TicketRow
+
+PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=TicketRow.priority, else_=5)
+
+
+def get_ticket(session: Session, key: str, *, for_update: bool = False) -> TicketRow:
+    parsed = parse_key(key)
+    if parsed is None:
+        raise UnknownTicket(key)
+    # The number is the identity: an old key still finds a ticket whose kind was corrected since.
+    _kind, number = parsed
+    ticket = session.get(TicketRow, number, with_for_update=for_update or None)
+    if ticket is None:
+        raise UnknownTicket(key)
+    return ticket
+
+
+def ticket_for_thread(session: Session, *, platform: str, channel: str, thread: str) -> tuple[TicketRow, str] | None:
+    row = session.scalar(
+        select(ThreadRow).where(ThreadRow.platform == platform, ThreadRow.channel == channel,
+                                ThreadRow.thread == thread)
+    )
+    if row is None:
+        return None
+    ticket = session.get(TicketRow, row.ticket_id)
+    return (ticket, row.audience) if ticket else None
+
+
+def requester_thread(session: Session, ticket: TicketRow) -> ThreadRow | None:
+    return session.scalar(
+        select(ThreadRow)
+        .where(ThreadRow.ticket_id == ticket.id, ThreadRow.audience == "requester")
+        .order_by(ThreadRow.id)
+    )
+
+
+def open_tickets(
+    session: Session, *, assignee_id: int | None = None, requester_id: int | None = None,
+    unassigned: bool = False, limit: int = 25,
+) -> Sequence[TicketRow]:
+    query = select(TicketRow).where(TicketRow.status.in_([s.value for s in OPEN_STATUSES]))
+    if assignee_id is not None:
+        query = query.where(TicketRow.assignee_id == assignee_id)
+    if requester_id is not None:
+        query = query.where(TicketRow.requester_id == requester_id)
+    if unassigned:
+        query = query.where(TicketRow.assignee_id.is_(None))
+    return session.scalars(query.order_by(PRIORITY_ORDER, TicketRow.created_at).limit(limit)).all()
+
+
+def list_tickets(session: Session, *, status: Status | None = None, limit: int = 500) -> Sequence[TicketRow]:
+    query = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(TicketRow.status == status.value)
+    return session.scalars(query).all()

@@ -1,0 +1,141 @@
+"""Cards the core shows people. Plain words only: adapters do the formatting and escaping."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.cards import Button, Card, Field
+from core.knowledge import Suggestion
+from core.lifecycle import Status
+from core.storage.models import AuditRow, CommentRow, TicketRow
+
+TONE_BY_PRIORITY = {"P1": "danger", "P2": "warning", "P3": "info", "P4": "info"}
+
+
+def who(ticket: TicketRow) -> str:
+    return ticket.assignee.display_name if ticket.assignee else "nobody yet"
+
+
+def status_line(ticket: TicketRow) -> str:
+    status = ticket.state
+    if status is Status.RESOLVED and ticket.self_service:
+        return "Resolved by self-service"
+    if status is Status.IN_PROGRESS and ticket.assignee:
+        return f"{ticket.assignee.display_name} is on it"
+    if status is Status.ON_HOLD:
+        return "On hold" + (f": {ticket.hold_reason}" if ticket.hold_reason else "")
+    return status.label.capitalize()
+
+
+def agent_buttons(ticket: TicketRow) -> tuple[Button, ...]:
+    key, status = ticket.key, ticket.state
+    if status is Status.NEW:
+        return (
+            Button("Claim", f"claim {key}", "primary"),
+            Button("Assign", f"assign {key}", prompt="Assign to (name or @mention)"),
+            Button("Resolve", f"resolve {key}", prompt="How was it resolved?"),
+        )
+    if status is Status.IN_PROGRESS:
+        return (
+            Button("Resolve", f"resolve {key}", "primary", prompt="How was it resolved?"),
+            Button("Assign", f"assign {key}", prompt="Assign to (name or @mention)"),
+            Button("Hold", f"hold {key}", prompt="Why on hold?"),
+        )
+    if status is Status.ON_HOLD:
+        return (Button("Resume", f"resume {key}", "primary"),
+                Button("Resolve", f"resolve {key}", prompt="How was it resolved?"))
+    if status is Status.RESOLVED:
+        return (Button("Reopen", f"reopen {key}", prompt="Why reopen?"),)
+    return ()
+
+
+def triage_card(ticket: TicketRow, *, suggestions: Sequence[Suggestion] = ()) -> Card:
+    fields = [
+        Field("Requester", ticket.requester.display_name),
+        Field("Priority", f"{ticket.priority} (impact {ticket.impact}, urgency {ticket.urgency})"),
+        Field("Kind", ticket.kind),
+        Field("Category", ticket.category),
+        Field("Status", status_line(ticket)),
+        Field("Assignee", who(ticket)),
+    ]
+    if suggestions:
+        fields.append(Field("Suggested articles", ", ".join(s.title for s in suggestions)))
+    return Card(
+        title=f"{ticket.key} · {ticket.title}",
+        text=ticket.description if ticket.description != ticket.title else "",
+        fields=tuple(fields),
+        buttons=agent_buttons(ticket),
+        tone="success" if not ticket.state.is_open else TONE_BY_PRIORITY.get(ticket.priority, "info"),  # type: ignore[arg-type]
+        more_command=f"/desk show {ticket.key}",
+    )
+
+
+def opened_text(ticket: TicketRow) -> str:
+    return f"{ticket.key} opened: {ticket.category}, {ticket.kind}, {ticket.priority}."
+
+
+def suggestions_card(ticket: TicketRow, suggestions: Sequence[Suggestion]) -> Card:
+    buttons: list[Button] = []
+    for suggestion in suggestions:
+        buttons.append(Button(f"This solved it: {suggestion.title[:40]}", f"kb solved {ticket.key} {suggestion.slug}",
+                              "primary"))
+    buttons.append(Button("Not helpful", f"kb unhelpful {ticket.key}"))
+    lines = [f"{n}. {s.title}" + (f": {s.summary}" if s.summary else "") for n, s in enumerate(suggestions, 1)]
+    return Card(
+        title="These articles may help",
+        text="\n".join(lines),
+        buttons=tuple(buttons),
+        more_command="/desk kb show SLUG",
+    )
+
+
+def confirm_card(ticket: TicketRow) -> Card:
+    resolution = f"\nResolution: {ticket.resolution}" if ticket.resolution else ""
+    return Card(
+        title=f"{ticket.key} is resolved. Is it fixed?",
+        text=f"{ticket.title}{resolution}",
+        buttons=(
+            Button("Yes, it's fixed", f"confirm {ticket.key}", "primary"),
+            Button("No, still broken", f"reject {ticket.key}", "danger", prompt="What is still wrong?"),
+        ),
+        tone="success",
+    )
+
+
+def detail_card(
+    ticket: TicketRow, *, comments: Sequence[CommentRow], audit: Sequence[AuditRow], for_agent: bool
+) -> Card:
+    card = triage_card(ticket)
+    shown = [c for c in comments if for_agent or not c.internal]
+    history = "\n".join(
+        f"{c.created_at:%Y-%m-%d %H:%M} {(c.author.display_name if c.author else 'spoc')}"
+        f"{' (internal)' if c.internal else ''}: {c.body}"
+        for c in shown
+    )
+    trail = "\n".join(
+        f"{a.at:%Y-%m-%d %H:%M} {(a.actor.display_name if a.actor else 'spoc')}: {a.action}"
+        + (f" {a.field} {a.old or '-'} -> {a.new}" if a.field else "")
+        for a in audit
+    )
+    text = ticket.description
+    if history:
+        text += "\n\nComments:\n" + history
+    if for_agent and trail:
+        text += "\n\nAudit:\n" + trail
+    return Card(
+        title=card.title,
+        text=text,
+        fields=card.fields + ((Field("Resolution", ticket.resolution),) if ticket.resolution else ()),
+        buttons=card.buttons if for_agent else (),
+        tone=card.tone,
+        more_command=f"spoc tickets show {ticket.key}",
+    )
+
+
+def queue_card(title: str, tickets: Sequence[TicketRow], *, empty: str) -> Card:
+    if not tickets:
+        return Card(title=title, text=empty)
+    lines = [
+        f"{t.key} {t.priority} {t.state.label}: {t.title} ({t.requester.display_name}; {who(t)})" for t in tickets
+    ]
+    return Card(title=title, text="\n".join(lines))

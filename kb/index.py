@@ -1,0 +1,215 @@
+"""An in-memory inverted index with BM25 scoring over weighted fields, built for many documents.
+
+Each document belongs to an owner key (an article). A term's postings hold, per document, its
+*impact*: the weighted sum over fields of BM25's saturated term frequency. Scoring a query is then a
+sum of impact x idf x query weight, done with numpy. Documents are only ever appended; replacing one
+leaves a tombstone, so learning a phrasing or publishing a draft never rebuilds anything.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+K1 = 1.2
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    weight: float
+    b: float = 0.75
+
+
+class LexicalIndex:
+    """Postings for one kind of document (articles, or phrasings) over the fields given."""
+
+    def __init__(self, fields: Iterable[Field]) -> None:
+        self.fields = tuple(fields)
+        self.vocab: dict[str, int] = {}
+        self._ids: list[NDArray[np.int32]] = []
+        self._impacts: list[NDArray[np.float32]] = []
+        self._pending: dict[int, tuple[array[int], array[float]]] = {}
+        self._df: list[int] = []
+        self._owner = np.zeros(0, dtype=np.int32)
+        self._alive = np.zeros(0, dtype=bool)
+        self._count = 0
+        self._alive_count = 0
+        self._length_sums = dict.fromkeys((field.name for field in self.fields), 0.0)
+        self._avg_frozen: dict[str, float] | None = None
+
+    @property
+    def size(self) -> int:
+        return self._count
+
+    @property
+    def alive_count(self) -> int:
+        return self._alive_count
+
+    def owners(self) -> NDArray[np.int32]:
+        return self._owner[: self._count]
+
+    def alive(self) -> NDArray[np.bool_]:
+        return self._alive[: self._count]
+
+    def _averages(self) -> dict[str, float]:
+        if self._avg_frozen is not None:
+            return self._avg_frozen
+        n = max(1, self._count)
+        return {name: max(1.0, total / n) for name, total in self._length_sums.items()}
+
+    def freeze_averages(self) -> None:
+        """Fix the average field lengths, so that later appends score like the bulk they join."""
+        self._avg_frozen = dict(self._averages())
+
+    def _grow(self, needed: int) -> None:
+        if needed <= len(self._owner):
+            return
+        capacity = max(needed, 2 * len(self._owner), 64)
+        owner = np.zeros(capacity, dtype=np.int32)
+        owner[: self._count] = self._owner[: self._count]
+        alive = np.zeros(capacity, dtype=bool)
+        alive[: self._count] = self._alive[: self._count]
+        self._owner, self._alive = owner, alive
+
+    def _impacts_of(self, fields: Mapping[str, list[str]], averages: Mapping[str, float]) -> dict[str, float]:
+        impacts: dict[str, float] = {}
+        for field in self.fields:
+            tokens = fields.get(field.name)
+            if not tokens:
+                continue
+            norm = K1 * (1.0 - field.b + field.b * len(tokens) / averages[field.name])
+            for token, tf in Counter(tokens).items():
+                impacts[token] = impacts.get(token, 0.0) + field.weight * tf * (K1 + 1.0) / (tf + norm)
+        return impacts
+
+    def bulk_load(self, docs: Iterable[tuple[int, Mapping[str, list[str]]]]) -> None:
+        """Index many (owner, fields) documents at once; the fast path for a first build."""
+        materialized = list(docs)
+        if not materialized:
+            return
+        for _, fields in materialized:
+            for field in self.fields:
+                self._length_sums[field.name] += len(fields.get(field.name) or ())
+        base = self._count
+        self._grow(base + len(materialized))
+        self._count = base + len(materialized)
+        averages = {
+            name: max(1.0, total / max(1, self._count)) for name, total in self._length_sums.items()
+        }
+        term_col: array[int] = array("i")
+        doc_col: array[int] = array("i")
+        impact_col: array[float] = array("f")
+        vocab = self.vocab
+        for offset, (owner, fields) in enumerate(materialized):
+            doc = base + offset
+            self._owner[doc] = owner
+            self._alive[doc] = True
+            for token, impact in self._impacts_of(fields, averages).items():
+                term_id = vocab.get(token)
+                if term_id is None:
+                    term_id = vocab[token] = len(vocab)
+                term_col.append(term_id)
+                doc_col.append(doc)
+                impact_col.append(impact)
+        self._alive_count += len(materialized)
+        self._merge_columns(term_col, doc_col, impact_col)
+
+    def _merge_columns(self, term_col: array[int], doc_col: array[int], impact_col: array[float]) -> None:
+        terms = np.frombuffer(term_col, dtype=np.int32)
+        docs = np.frombuffer(doc_col, dtype=np.int32)
+        impacts = np.frombuffer(impact_col, dtype=np.float32)
+        order = np.argsort(terms, kind="stable")
+        terms, docs, impacts = terms[order], docs[order], impacts[order]
+        bounds = np.flatnonzero(np.diff(terms)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(terms)]))
+        missing = len(self.vocab) - len(self._ids)
+        self._ids.extend(np.zeros(0, dtype=np.int32) for _ in range(missing))
+        self._impacts.extend(np.zeros(0, dtype=np.float32) for _ in range(missing))
+        self._df.extend(0 for _ in range(missing))
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            term_id = int(terms[start])
+            new_ids, new_impacts = docs[start:end].copy(), impacts[start:end].copy()
+            if len(self._ids[term_id]):
+                new_ids = np.concatenate((self._ids[term_id], new_ids))
+                new_impacts = np.concatenate((self._impacts[term_id], new_impacts))
+            self._ids[term_id], self._impacts[term_id] = new_ids, new_impacts
+            self._df[term_id] += end - start
+
+    def add(self, owner: int, fields: Mapping[str, list[str]]) -> int:
+        """Append one document; cheap, for learning and drafts. Returns its document number."""
+        for field in self.fields:
+            self._length_sums[field.name] += len(fields.get(field.name) or ())
+        doc = self._count
+        self._grow(doc + 1)
+        self._count += 1
+        self._alive_count += 1
+        self._owner[doc] = owner
+        self._alive[doc] = True
+        for token, impact in self._impacts_of(fields, self._averages()).items():
+            term_id = self.vocab.get(token)
+            if term_id is None:
+                term_id = self.vocab[token] = len(self.vocab)
+                self._ids.append(np.zeros(0, dtype=np.int32))
+                self._impacts.append(np.zeros(0, dtype=np.float32))
+                self._df.append(0)
+            ids, impacts = self._pending.setdefault(term_id, (array("i"), array("f")))
+            ids.append(doc)
+            impacts.append(impact)
+            self._df[term_id] += 1
+        return doc
+
+    def remove(self, doc: int) -> None:
+        if doc < self._count and self._alive[doc]:
+            self._alive[doc] = False
+            self._alive_count -= 1
+
+    def df(self, token: str) -> int:
+        term_id = self.vocab.get(token)
+        return 0 if term_id is None else self._df[term_id]
+
+    def idf(self, token: str) -> float:
+        df = self.df(token)
+        n = max(1, self._alive_count)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def postings(self, token: str) -> tuple[NDArray[np.int32], NDArray[np.float32]] | None:
+        term_id = self.vocab.get(token)
+        if term_id is None:
+            return None
+        pending = self._pending.pop(term_id, None)
+        if pending is not None:
+            self._ids[term_id] = np.concatenate((self._ids[term_id], np.frombuffer(pending[0], np.int32)))
+            self._impacts[term_id] = np.concatenate(
+                (self._impacts[term_id], np.frombuffer(pending[1], np.float32))
+            )
+        return self._ids[term_id], self._impacts[term_id]
+
+    def score(self, weighted_terms: Mapping[str, float]) -> NDArray[np.float32]:
+        """BM25 score of every document (dead ones 0) for terms with their query weights."""
+        id_parts: list[NDArray[np.int32]] = []
+        weight_parts: list[NDArray[np.float32]] = []
+        for token, query_weight in weighted_terms.items():
+            found = self.postings(token)
+            if found is None or not len(found[0]):
+                continue
+            id_parts.append(found[0])
+            weight_parts.append(found[1] * np.float32(query_weight * self.idf(token)))
+        if not id_parts:
+            return np.zeros(self._count, dtype=np.float32)
+        scores = np.bincount(
+            np.concatenate(id_parts), weights=np.concatenate(weight_parts), minlength=self._count
+        ).astype(np.float32)
+        scores[~self._alive[: self._count]] = 0.0
+        return scores
+
+    def memory_bytes(self) -> int:
+        postings = sum(ids.nbytes + impacts.nbytes for ids, impacts in zip(self._ids, self._impacts, strict=True))
+        return postings + self._owner.nbytes + self._alive.nbytes

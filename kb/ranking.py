@@ -1,0 +1,293 @@
+"""Rank articles for a query: BM25 over weighted fields, best matching phrasing, fuzzy re-scoring.
+
+Two indexes: one of articles (title, tags, body, title word pairs) and one of phrasings (the
+article's `also_asked_as` and every phrasing learned from a "this solved it"). An article's lexical
+score adds its best phrasing's score to its own; the top candidates are then re-scored with
+rapidfuzz against their title and phrasings, and given a confidence in 0..1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz
+
+from kb.index import Field, LexicalIndex
+from kb.query import Query, Vocabulary, pairs_of, parse
+from kb.text import terms
+
+
+@dataclass(frozen=True)
+class RankWeights:
+    title: float = 3.0
+    pairs: float = 1.5
+    meta: float = 1.5
+    body: float = 1.0
+    phrasing: float = 1.0
+    phrasing_share: float = 1.0
+    fuzzy: float = 0.35
+    candidates: int = 40
+
+
+@dataclass(frozen=True)
+class ArticleDoc:
+    """What the ranker needs to know of an article."""
+
+    slug: str
+    title: str
+    body: str = ""
+    tags: tuple[str, ...] = ()
+    service: str = ""
+    category: str = ""
+    also_asked_as: tuple[str, ...] = ()
+    published: bool = True
+
+
+@dataclass
+class Ranked:
+    slug: str
+    title: str
+    score: float
+    confidence: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Entry:
+    slug: str
+    title: str
+    published: bool
+    title_terms: frozenset[str]
+    meta_terms: frozenset[str]
+    title_plain: str
+    phrasings: list[str] = field(default_factory=list)
+    phrasing_terms: set[str] = field(default_factory=set)
+    doc: int = -1
+
+
+class Ranker:
+    def __init__(self, weights: RankWeights | None = None) -> None:
+        self.weights = weights or RankWeights()
+        w = self.weights
+        self.articles = LexicalIndex(
+            [Field("title", w.title, 0.5), Field("pairs", w.pairs, 0.5), Field("meta", w.meta, 0.3),
+             Field("body", w.body, 0.75)]
+        )
+        self.phrasings = LexicalIndex([Field("text", w.phrasing, 0.5), Field("pairs", w.pairs, 0.5)])
+        self.vocabulary = Vocabulary(self._df)
+        self._known: set[str] = set()
+        self._keys: dict[str, int] = {}
+        self._entries: list[_Entry] = []
+        self._published = np.zeros(0, dtype=bool)
+
+    def _df(self, token: str) -> int:
+        return self.articles.df(token) + self.phrasings.df(token)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, slug: str) -> bool:
+        return slug in self._keys
+
+    # -- building -------------------------------------------------------------------------------------
+
+    def _key(self, doc: ArticleDoc) -> int:
+        key = self._keys.get(doc.slug)
+        entry = _Entry(
+            slug=doc.slug,
+            title=doc.title,
+            published=doc.published,
+            title_terms=frozenset(terms(doc.title)),
+            meta_terms=frozenset(terms(" ".join((*doc.tags, doc.service, doc.category)))),
+            title_plain=" ".join(terms(doc.title)),
+        )
+        if key is None:
+            key = self._keys[doc.slug] = len(self._entries)
+            self._entries.append(entry)
+            if len(self._published) <= key:
+                grown = np.zeros(max(64, 2 * len(self._published), key + 1), dtype=bool)
+                grown[: len(self._published)] = self._published
+                self._published = grown
+        else:
+            old = self._entries[key]
+            self.articles.remove(old.doc)
+            entry.phrasings, entry.phrasing_terms = old.phrasings, old.phrasing_terms
+            self._entries[key] = entry
+        self._published[key] = doc.published
+        return key
+
+    @staticmethod
+    def _article_fields(doc: ArticleDoc) -> dict[str, list[str]]:
+        title = terms(doc.title)
+        return {
+            "title": title,
+            "pairs": pairs_of(title),
+            "meta": terms(" ".join((*doc.tags, doc.service, doc.category))),
+            "body": terms(doc.body),
+        }
+
+    def _remember(self, fields: dict[str, list[str]]) -> None:
+        for tokens in fields.values():
+            for token in tokens:
+                if token not in self._known:
+                    self._known.add(token)
+                    self.vocabulary.learn(token)
+
+    def load(self, docs: Iterable[ArticleDoc], phrasings: Iterable[tuple[str, str]] = ()) -> None:
+        """Bulk-load articles and learned phrasings (slug, text); the fast path for a fresh index."""
+        batch: list[tuple[int, dict[str, list[str]]]] = []
+        asked: list[tuple[str, str]] = []
+        for doc in docs:
+            key = self._key(doc)
+            fields = self._article_fields(doc)
+            self._remember(fields)
+            batch.append((key, fields))
+            asked.extend((doc.slug, text) for text in doc.also_asked_as)
+        first = self.articles.size
+        self.articles.bulk_load(batch)
+        for offset, (key, _) in enumerate(batch):
+            self._entries[key].doc = first + offset
+        self.articles.freeze_averages()
+        phrasing_batch: list[tuple[int, dict[str, list[str]]]] = []
+        for slug, text in [*asked, *phrasings]:
+            found = self._phrasing_fields(slug, text)
+            if found is not None:
+                phrasing_batch.append(found)
+        self.phrasings.bulk_load(phrasing_batch)
+
+    def upsert(self, doc: ArticleDoc) -> None:
+        key = self._key(doc)
+        fields = self._article_fields(doc)
+        self._remember(fields)
+        self._entries[key].doc = self.articles.add(key, fields)
+        for text in doc.also_asked_as:
+            self.add_phrasing(doc.slug, text)
+
+    def _phrasing_fields(self, slug: str, text: str) -> tuple[int, dict[str, list[str]]] | None:
+        key = self._keys.get(slug)
+        tokens = terms(text)
+        if key is None or not tokens:
+            return None
+        entry = self._entries[key]
+        plain = " ".join(tokens)
+        if plain in entry.phrasings:
+            return None
+        entry.phrasings.append(plain)
+        entry.phrasing_terms.update(tokens)
+        fields = {"text": tokens, "pairs": pairs_of(tokens)}
+        self._remember(fields)
+        return key, fields
+
+    def add_phrasing(self, slug: str, text: str) -> bool:
+        """Learn one more way of asking for an article; searchable at once. False if nothing new."""
+        found = self._phrasing_fields(slug, text)
+        if found is None:
+            return False
+        self.phrasings.add(*found)
+        return True
+
+    def set_published(self, slug: str, published: bool) -> None:
+        key = self._keys.get(slug)
+        if key is not None:
+            self._published[key] = published
+            self._entries[key].published = published
+
+    # -- ranking --------------------------------------------------------------------------------------
+
+    def _lexical(self, query: Query) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        weighted = dict(query.weights)
+        weighted.update(query.pairs)
+        n_keys = len(self._entries)
+        article_scores = self.articles.score(weighted)
+        by_key = np.bincount(
+            self.articles.owners(), weights=article_scores, minlength=n_keys
+        ).astype(np.float32)
+        best_phrasing = np.zeros(n_keys, dtype=np.float32)
+        if self.phrasings.alive_count:
+            phrasing_scores = self.phrasings.score(weighted)
+            hits = np.flatnonzero(phrasing_scores)
+            np.maximum.at(best_phrasing, self.phrasings.owners()[hits], phrasing_scores[hits])
+        return by_key, best_phrasing
+
+    def rank(self, text: str, *, limit: int = 5, include_unpublished: bool = False) -> list[Ranked]:
+        query = parse(text, self.vocabulary)
+        if query.empty or not self._entries:
+            return []
+        w = self.weights
+        own, phrasing = self._lexical(query)
+        lexical = own + w.phrasing_share * phrasing
+        if not include_unpublished:
+            lexical = np.where(self._published[: len(self._entries)], lexical, 0.0)
+        candidates = _top(lexical, max(limit, w.candidates))
+        if not len(candidates):
+            return []
+        top = float(lexical[candidates[0]])
+        ideal = self._ideal(query)
+        ranked: list[Ranked] = []
+        for key in candidates.tolist():
+            entry = self._entries[key]
+            fuzzy = self._fuzzy(query.plain, entry)
+            score = float(lexical[key]) / top + w.fuzzy * fuzzy
+            ranked.append(
+                Ranked(
+                    slug=entry.slug,
+                    title=entry.title,
+                    score=score,
+                    confidence=self._confidence(query, entry, float(lexical[key]), ideal, fuzzy),
+                    reasons=self._reasons(query, entry, fuzzy),
+                )
+            )
+        ranked.sort(key=lambda item: -item.score)
+        return ranked[:limit]
+
+    @staticmethod
+    def _fuzzy(plain: str, entry: _Entry) -> float:
+        best = fuzz.token_set_ratio(plain, entry.title_plain)
+        for phrasing in entry.phrasings:
+            best = max(best, fuzz.token_set_ratio(plain, phrasing))
+        return best / 100.0
+
+    def _ideal(self, query: Query) -> float:
+        return sum(weight * self.articles.idf(token) for token, weight in query.weights.items())
+
+    def _confidence(self, query: Query, entry: _Entry, lexical: float, ideal: float, fuzzy: float) -> float:
+        strong = entry.title_terms | entry.phrasing_terms | entry.meta_terms
+        total = matched = 0.0
+        for token, weight in query.weights.items():
+            if query.origin[token].startswith("synonym"):
+                continue
+            idf = self.articles.idf(token) + 0.5
+            total += idf
+            if token in strong:
+                matched += idf * (weight if weight < 1 else 1.0)
+        coverage = matched / total if total else 0.0
+        return round(min(1.0, 0.55 * coverage + 0.45 * fuzzy * coverage ** 0.5), 4)
+
+    @staticmethod
+    def _reasons(query: Query, entry: _Entry, fuzzy: float) -> list[str]:
+        reasons: list[str] = []
+        for token, origin in query.origin.items():
+            where = [
+                name
+                for name, found in (
+                    ("title", token in entry.title_terms),
+                    ("phrasing", token in entry.phrasing_terms),
+                    ("tags", token in entry.meta_terms),
+                )
+                if found
+            ]
+            if where:
+                via = "" if origin == "word" else f" ({origin})"
+                reasons.append(f"{token}{via} in {'+'.join(where)}")
+        reasons.append(f"fuzzy {fuzzy:.2f}")
+        return reasons
+
+
+def _top(scores: NDArray[np.float32], k: int) -> NDArray[np.intp]:
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > k:
+        positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+    return positive[np.argsort(-scores[positive], kind="stable")]
