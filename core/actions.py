@@ -149,6 +149,8 @@ def hold(ctx: Ctx, ticket: TicketRow, reason: str) -> str:
 
 
 def resume(ctx: Ctx, ticket: TicketRow) -> str:
+    if ticket.state is not Status.ON_HOLD:
+        raise DeskError(f"{ticket.key} is {ticket.state.label}, not on hold; there is nothing to resume.")
     move(ctx, ticket, Status.IN_PROGRESS)
     tell_requester(ctx, ticket, f"Work on {ticket.key} has resumed.")
     refresh_cards(ctx, ticket)

@@ -113,7 +113,9 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
     for token in list(query.weights):
         for related in RELATED_TERMS.get(token, ()):
             if related not in query.weights and vocabulary.df(related):
-                query.add(related, RELATED_WEIGHT, f"synonym:{token}")
+                # A related word must not outweigh the word it stands in for: rarer means stronger.
+                share = min(1.0, vocabulary.df(related) / vocabulary.df(token))
+                query.add(related, RELATED_WEIGHT * share, f"synonym:{token}")
     for bigram in pairs_of(tokens):
         query.pairs[bigram] = 1.0
     return query

@@ -23,11 +23,12 @@ from kb.text import terms
 @dataclass(frozen=True)
 class RankWeights:
     title: float = 3.0
-    pairs: float = 1.5
+    pairs: float = 0.5
     meta: float = 1.5
     body: float = 1.0
     phrasing: float = 1.0
-    phrasing_share: float = 1.0
+    phrasing_share: float = 2.0
+    coverage: float = 0.5
     fuzzy: float = 0.35
     candidates: int = 40
 
@@ -44,6 +45,7 @@ class ArticleDoc:
     category: str = ""
     also_asked_as: tuple[str, ...] = ()
     published: bool = True
+    summary: str = ""
 
 
 @dataclass
@@ -52,6 +54,7 @@ class Ranked:
     title: str
     score: float
     confidence: float
+    summary: str = ""
     reasons: list[str] = field(default_factory=list)
 
 
@@ -60,6 +63,7 @@ class _Entry:
     slug: str
     title: str
     published: bool
+    summary: str
     title_terms: frozenset[str]
     meta_terms: frozenset[str]
     title_plain: str
@@ -100,6 +104,7 @@ class Ranker:
             slug=doc.slug,
             title=doc.title,
             published=doc.published,
+            summary=doc.summary,
             title_terms=frozenset(terms(doc.title)),
             meta_terms=frozenset(terms(" ".join((*doc.tags, doc.service, doc.category)))),
             title_plain=" ".join(terms(doc.title)),
@@ -181,6 +186,15 @@ class Ranker:
         self._remember(fields)
         return key, fields
 
+    def knows_phrasing(self, slug: str, text: str) -> bool:
+        key = self._keys.get(slug)
+        return key is not None and " ".join(terms(text)) in self._entries[key].phrasings
+
+    def describe(self, slug: str) -> str:
+        """Title and summary of an article, for rerankers that read whole sentences."""
+        entry = self._entries[self._keys[slug]]
+        return f"{entry.title}. {entry.summary}".strip()
+
     def add_phrasing(self, slug: str, text: str) -> bool:
         """Learn one more way of asking for an article; searchable at once. False if nothing new."""
         found = self._phrasing_fields(slug, text)
@@ -225,18 +239,20 @@ class Ranker:
         if not len(candidates):
             return []
         top = float(lexical[candidates[0]])
-        ideal = self._ideal(query)
+        idf = self._query_idf(query)
         ranked: list[Ranked] = []
         for key in candidates.tolist():
             entry = self._entries[key]
             fuzzy = self._fuzzy(query.plain, entry)
-            score = float(lexical[key]) / top + w.fuzzy * fuzzy
+            coverage = self._coverage(idf, entry)
+            relative = float(lexical[key]) / top
             ranked.append(
                 Ranked(
                     slug=entry.slug,
                     title=entry.title,
-                    score=score,
-                    confidence=self._confidence(query, entry, float(lexical[key]), ideal, fuzzy),
+                    score=relative + w.coverage * coverage + w.fuzzy * fuzzy,
+                    confidence=_confidence(coverage=coverage, fuzzy=fuzzy, relative=relative),
+                    summary=entry.summary,
                     reasons=self._reasons(query, entry, fuzzy),
                 )
             )
@@ -250,21 +266,26 @@ class Ranker:
             best = max(best, fuzz.token_set_ratio(plain, phrasing))
         return best / 100.0
 
-    def _ideal(self, query: Query) -> float:
-        return sum(weight * self.articles.idf(token) for token, weight in query.weights.items())
+    def _query_idf(self, query: Query) -> dict[str, float]:
+        """The words the person used (not the synonyms we added), each weighed by how telling it is."""
+        return {
+            token: min(1.0, weight) * self.articles.idf(token)
+            for token, weight in query.weights.items()
+            if not query.origin[token].startswith("synonym")
+        }
 
-    def _confidence(self, query: Query, entry: _Entry, lexical: float, ideal: float, fuzzy: float) -> float:
-        strong = entry.title_terms | entry.phrasing_terms | entry.meta_terms
-        total = matched = 0.0
-        for token, weight in query.weights.items():
-            if query.origin[token].startswith("synonym"):
-                continue
-            idf = self.articles.idf(token) + 0.5
-            total += idf
-            if token in strong:
-                matched += idf * (weight if weight < 1 else 1.0)
-        coverage = matched / total if total else 0.0
-        return round(min(1.0, 0.55 * coverage + 0.45 * fuzzy * coverage ** 0.5), 4)
+    @staticmethod
+    def _coverage(idf: dict[str, float], entry: _Entry) -> float:
+        """The share of the query's weight found in the title and tags, or in one single phrasing."""
+        total = sum(idf.values())
+        if not total:
+            return 0.0
+        strong = entry.title_terms | entry.meta_terms
+        best = sum(weight for token, weight in idf.items() if token in strong)
+        for phrasing in entry.phrasings:
+            words_of = set(phrasing.split())
+            best = max(best, sum(weight for token, weight in idf.items() if token in words_of))
+        return best / total
 
     @staticmethod
     def _reasons(query: Query, entry: _Entry, fuzzy: float) -> list[str]:
@@ -284,6 +305,10 @@ class Ranker:
                 reasons.append(f"{token}{via} in {'+'.join(where)}")
         reasons.append(f"fuzzy {fuzzy:.2f}")
         return reasons
+
+
+def _confidence(*, coverage: float, fuzzy: float, relative: float) -> float:
+    return round(min(1.0, 0.55 * coverage + 0.45 * fuzzy * coverage**0.5) * relative**0.5, 4)
 
 
 def _top(scores: NDArray[np.float32], k: int) -> NDArray[np.intp]:

@@ -32,6 +32,24 @@ def _apply_phrases(text: str) -> str:
     return text
 
 
+_DERIVATIONAL: tuple[tuple[str, int], ...] = (
+    ("izations", 4),
+    ("ization", 4),
+    ("ational", 4),
+    ("ations", 4),
+    ("ation", 4),
+    ("ments", 4),
+    ("ment", 4),
+    ("ness", 4),
+    ("able", 4),
+    ("ible", 4),
+    ("ize", 5),
+    ("ate", 5),
+    ("ion", 5),
+    ("er", 4),
+)
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A small suffix stemmer: enough to join `deleting`, `deleted` and `delete` to one term."""
@@ -43,28 +61,15 @@ def stem(word: str) -> str:
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
-    for suffix, keep in (
-        ("ational", 4),
-        ("ation", 4),
-        ("ization", 4),
-        ("ments", 4),
-        ("ment", 4),
-        ("ness", 4),
-        ("ingly", 3),
-        ("ing", 3),
-        ("edly", 3),
-        ("ed", 3),
-        ("ly", 4),
-        ("able", 4),
-        ("ible", 4),
-        ("ate", 5),
-        ("er", 4),
-    ):
+    for suffix, keep in (("ingly", 3), ("ing", 3), ("edly", 3), ("ed", 3), ("ly", 4)):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
             word = word[: -len(suffix)]
-            if suffix in ("ing", "ed", "edly", "ingly", "er") and len(word) > 3 and word[-1] == word[-2]:
-                if word[-1] not in "lsz":
-                    word = word[:-1]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    for suffix, keep in _DERIVATIONAL:
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            word = word[: -len(suffix)]
             break
     if word.endswith("y") and len(word) > 4:
         word = word[:-1] + "i"

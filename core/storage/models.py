@@ -18,29 +18,24 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from core.clock import as_utc
 from core.lifecycle import Kind, Status, format_key
 from core.storage.base import Base
 
 
-class UtcDateTime(DateTime):
+class UtcDateTime(TypeDecorator[datetime]):
     """A DateTime that always hands back aware UTC values, whatever the database keeps."""
 
+    impl = DateTime(timezone=True)
     cache_ok = True
 
-    def __init__(self) -> None:
-        super().__init__(timezone=True)
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return as_utc(value) if value is not None else None
 
-    def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        parent = super().result_processor(dialect, coltype)
-
-        def process(value: Any) -> Any:
-            if parent is not None:
-                value = parent(value)
-            return as_utc(value) if isinstance(value, datetime) else value
-
-        return process
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return as_utc(value) if value is not None else None
 
 
 class PersonRow(Base):
