@@ -6,6 +6,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from bot.config import SpocConfig
 from bot.migrations import upgrade
 from core.clock import Clock, SystemClock
@@ -48,11 +50,17 @@ def build_knowledge(config: SpocConfig, db: Database) -> KnowledgeBase:
     from kb.starter import starter_articles_dir
 
     service = KnowledgeService(db.deferred_sessions, threshold=config.kb.threshold, semantic=config.kb.semantic)
-    if config.kb.load_starter and service.is_empty():
+    if config.kb.load_starter and _no_articles_yet(db):
         service.import_dir(starter_articles_dir())
     if config.kb.articles_dir:
         service.import_dir(Path(config.kb.articles_dir))
     return service
+
+
+def _no_articles_yet(db: Database) -> bool:
+    from kb.tables import KbArticleRow
+
+    return db.run(lambda s: s.scalar(select(func.count()).select_from(KbArticleRow))) == 0
 
 
 def build_app(config: SpocConfig, *, clock: Clock | None = None, migrate: bool = True) -> App:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from alembic import context
 
 import core.storage.models  # noqa: F401 - registers the core tables
-#KBTABLES
+import kb.tables  # noqa: F401 - registers the knowledge-base tables
 from core.storage.base import Base
 from core.storage.database import make_engine
 

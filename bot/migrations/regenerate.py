@@ -24,7 +24,9 @@ def regenerate() -> Path:
                          rev_id="0001")
     path = next(versions.glob("0001_*.py"))
     text = path.read_text()
-    text = re.sub(r"core\.storage\.models\.UtcDateTime\(\)", "sa.DateTime(timezone=True)", text)
+    # Migrations must not import model code: the UTC wrapper type is stored as a plain DateTime.
+    text = re.sub(r"[\w.]+\.(?:UtcDateTime|_Utc)\([^)]*\)", "sa.DateTime(timezone=True)", text)
+    text = re.sub(r"^import (?:core|kb)\..*$\n", "", text, flags=re.MULTILINE)
     text = "\n".join(line for line in text.splitlines() if "# ###" not in line) + "\n"
     path.write_text(text)
     return path

@@ -23,15 +23,18 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Transactions are begun by us (BEGIN IMMEDIATE below), not by the driver.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun by us (BEGIN IMMEDIATE below), not by the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:
@@ -43,12 +46,12 @@ def _sqlite_begin_deferred(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, write_lock_at_begin: bool = True) -> Engine:
+def make_engine(url: str, *, write_lock_at_begin: bool = True, busy_timeout_ms: int = 5000) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if is_sqlite(url):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin_immediate if write_lock_at_begin else _sqlite_begin_deferred)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
@@ -62,12 +65,12 @@ def is_retryable(error: BaseException) -> bool:
 
 
 class Database:
-    def __init__(self, url: str, *, attempts: int = 8) -> None:
+    def __init__(self, url: str, *, attempts: int = 8, busy_timeout_ms: int = 5000) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # For readers and side books (the knowledge base) that must never wait on a ticket's write lock.
-        self.deferred_engine = make_engine(url, write_lock_at_begin=False)
+        self.deferred_engine = make_engine(url, write_lock_at_begin=False, busy_timeout_ms=busy_timeout_ms)
         self.deferred_sessions = sessionmaker(self.deferred_engine, expire_on_commit=False)
         self.attempts = attempts
 

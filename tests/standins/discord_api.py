@@ -23,6 +23,7 @@ from .discord_http import (
     RestCall,
     error_for_status,
     form_error,
+    json_response,
 )
 from .discord_spec import specificity, template_matches
 from .discord_world import DiscordWorld
@@ -135,10 +136,10 @@ class DiscordRestApi:
         path: str,
     ) -> web.Response:
         if not request.path.startswith(API_PREFIX + "/"):
-            return _error(error_for_status(404), None)
+            return _error(error_for_status(404, 0), None)
         if route is None:
             allowed = any(template_matches(r.template, path) for r in self._routes)
-            return _error(error_for_status(405 if allowed else 404), None)
+            return _error(error_for_status(405 if allowed else 404, 0), None)
         failure = self._take_failure(request.method, route.template, path)
         if failure is not None:
             return _scripted(failure, route.template)
@@ -195,7 +196,7 @@ def _rate_limit_headers(template: str, *, remaining: int, reset_after: float = 1
 
 
 def _error(exc: DiscordApiError, template: str | None) -> web.Response:
-    response = web.json_response(exc.body(), status=exc.status)
+    response = json_response(exc.body(), status=exc.status)
     if template is not None:
         response.headers.update(_rate_limit_headers(template, remaining=RATE_LIMIT - 1))
     else:
@@ -212,7 +213,7 @@ def _scripted(failure: _ScriptedFailure, template: str) -> web.Response:
         "global": failure.global_,
         "code": failure.code or 0,
     }
-    response = web.json_response(body, status=429)
+    response = json_response(body, status=429)
     if failure.global_:
         response.headers.update({"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Via": "1.1 google"})
     else:

@@ -3,6 +3,7 @@ and the record of every call."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,7 +129,10 @@ class ApiRoute:
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status)
+    """JSON with ``Content-Type: application/json`` exactly, as Discord sends it: discord.py compares
+    the header verbatim and treats ``application/json; charset=utf-8`` (aiohttp's default) as text."""
+    body = json.dumps(data, separators=(",", ":")).encode()
+    return web.Response(body=body, status=status, headers={"Content-Type": "application/json"})
 
 
 def no_content() -> web.Response:

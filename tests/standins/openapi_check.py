@@ -82,6 +82,9 @@ ALTERNATIVES: dict[str, dict[str, tuple[str, ...]]] = {
     "views.push": {"trigger_id": ("interactivity_pointer",)},
 }
 
+# slack_sdk adds team_id to every call of a client built with team_id= (bolt builds one per request).
+UNIVERSAL_PARAMS = frozenset({"token", "team_id"})
+
 # Arguments typed as string that Slack parses as JSON; a Python repr in them is a classic mistake.
 JSON_TEXT_PARAMS = frozenset({"blocks", "attachments", "view", "files", "metadata", "user_auth_blocks"})
 
@@ -94,7 +97,8 @@ class SlackSpec:
     def __init__(self, path: Path) -> None:
         if not path.exists():
             raise FileNotFoundError(
-                f"Slack's OpenAPI spec is not at {path}; it is expected in ../shared/data beside the repository"
+                f"Slack's OpenAPI spec is not at {path}; "
+                "it is expected in ../shared/data beside the repository"
             )
         raw = json.loads(path.read_text(encoding="utf-8"))
         self.methods: dict[str, MethodSpec] = {}
@@ -132,7 +136,8 @@ class SlackSpec:
         if http_method not in ("GET", "POST"):
             problems.append(f"{method}: sent with {http_method}; Slack takes GET or POST")
         if content_type == JSON and not spec.accepts_json:
-            problems.append(f"{method}: sent as a JSON body, but Slack reads this method only from form or query")
+            problems.append(
+                f"{method}: sent as a JSON body, but Slack reads this method only from form or query")
         if not has_token and method != "api.test":
             problems.append(f"{method}: no token (neither an Authorization header nor a token argument)")
         for param in spec.params.values():
@@ -144,7 +149,7 @@ class SlackSpec:
             if name == "token":
                 continue
             if param is None:
-                if strict_unknown_params:
+                if strict_unknown_params and name not in UNIVERSAL_PARAMS:
                     problems.append(f"{method}: argument {name!r} is not in the spec")
                 continue
             problem = _type_problem(param, value)
@@ -162,8 +167,9 @@ def _type_problem(param: Param, value: Any) -> str | None:
             if param.name in JSON_TEXT_PARAMS and not _is_json_structure(value):
                 return f"= {shown} is not JSON text, but Slack parses it as JSON"
             return None
-        # JSON structures, and flags the spec types as string (as_user, link_names on some methods)
-        if isinstance(value, list | dict | bool):
+        # JSON structures, flags the spec types as string (as_user, link_names on some methods),
+        # and the file part of a multipart body (files.upload)
+        if isinstance(value, list | dict | bool | bytes):
             return None
         return f"= {shown} is a {type(value).__name__}; the spec says string"
     if param.type == "integer":

@@ -251,7 +251,8 @@ def block_actions_body(
     """A button press on a message; pass `message` (the posted message) as Slack includes it."""
     payload = _sample("block_actions__body.json")
     payload.update(user=_user(user_id, team_id), api_app_id=api_app_id, trigger_id=trigger_id,
-                   team=_team(team_id), channel={"id": channel_id, "name": "it-help"}, response_url=response_url)
+                   team=_team(team_id), channel={"id": channel_id, "name": "it-help"},
+                   response_url=response_url)
     payload["container"] = {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
                             "is_ephemeral": is_ephemeral}
     action = payload["actions"][0]
@@ -273,7 +274,7 @@ def view_submission_body(
     team_id: str = TEAM_ID,
     api_app_id: str = APP_ID,
 ) -> bytes:
-    """A modal submitted; `values` is view.state.values: {block_id: {action_id: {"type":..., "value":...}}}."""
+    """A modal submitted; `values` is view.state.values: {block_id: {action_id: {"value": ...}}}."""
     payload = _sample("view_submission__body.json")
     payload.update(user=_user(user_id, team_id), api_app_id=api_app_id, trigger_id=trigger_id,
                    team=_team(team_id), response_urls=response_urls or [])
@@ -299,8 +300,8 @@ def message_shortcut_body(
     """The "..." menu on a message: `message_user` wrote `message_text`, `user_id` chose the shortcut."""
     payload = _sample("shortcut__message_shortcut_body.json")
     payload.update(action_ts=new_ts(), team=_team(team_id), user={"id": user_id, "name": user_id.lower()},
-                   channel={"id": channel_id, "name": "it-help"}, callback_id=callback_id, trigger_id=trigger_id,
-                   message_ts=message_ts, response_url=response_url)
+                   channel={"id": channel_id, "name": "it-help"}, callback_id=callback_id,
+                   trigger_id=trigger_id, message_ts=message_ts, response_url=response_url)
     message = payload["message"]
     message.update(client_msg_id=str(uuid.uuid4()), text=message_text, user=message_user, ts=message_ts,
                    team=team_id)

@@ -1,8 +1,8 @@
-"""core tables
+"""schema
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 07:32:49.618167
+Create Date: 2026-11-22 07:38:56.615680
 """
 from __future__ import annotations
 
@@ -25,6 +25,47 @@ def upgrade() -> None:
     sa.Column('message_id', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('card_key', name=op.f('pk_card_messages'))
     )
+    op.create_table('kb_articles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=100), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('tags', sa.JSON(), nullable=False),
+    sa.Column('service', sa.String(length=100), nullable=False),
+    sa.Column('category', sa.String(length=100), nullable=False),
+    sa.Column('also_asked_as', sa.JSON(), nullable=False),
+    sa.Column('owner', sa.String(length=200), nullable=False),
+    sa.Column('updated', sa.Date(), nullable=True),
+    sa.Column('published', sa.Boolean(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_articles')),
+    sa.UniqueConstraint('slug', name=op.f('uq_kb_articles_slug'))
+    )
+    with op.batch_alter_table('kb_articles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kb_articles_changed_at'), ['changed_at'], unique=False)
+
+    op.create_table('kb_feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('suggested', 'solved', 'not_helpful', 'sent', 'viewed')", name=op.f('ck_kb_feedback_kind')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_feedback'))
+    )
+    with op.batch_alter_table('kb_feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kb_feedback_slug'), ['slug'], unique=False)
+
+    op.create_table('kb_phrasings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=100), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_phrasings'))
+    )
+    with op.batch_alter_table('kb_phrasings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kb_phrasings_slug'), ['slug'], unique=False)
+
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
@@ -204,4 +245,16 @@ def downgrade() -> None:
     op.drop_table('identities')
     op.drop_table('processed_events')
     op.drop_table('people')
+    with op.batch_alter_table('kb_phrasings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kb_phrasings_slug'))
+
+    op.drop_table('kb_phrasings')
+    with op.batch_alter_table('kb_feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kb_feedback_slug'))
+
+    op.drop_table('kb_feedback')
+    with op.batch_alter_table('kb_articles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kb_articles_changed_at'))
+
+    op.drop_table('kb_articles')
     op.drop_table('card_messages')

@@ -1,0 +1,65 @@
+"""`spoc run --adapter console` driven through stdin, as a person would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = """\
+my laptop won't turn on
+/as sam
+/desk queue
+/desk claim INC-1
+/desk comment INC-1 Hold the power button for 30 seconds, then try again.
+/desk note INC-1 vendor case 8812
+/desk resolve INC-1 drained the battery; it boots
+/as dana
+/desk confirm INC-1
+/desk frobnicate
+"""
+
+
+def spoc(*args: str, env: dict[str, str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=180)
+
+
+def test_report_claim_comment_resolve_confirm_through_the_console(tmp_path: Path) -> None:
+    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
+    env.pop("SLACK_BOT_TOKEN", None)
+    env.pop("DISCORD_BOT_TOKEN", None)
+    run = spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin=SCRIPT)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "INC-1 opened: hardware, incident, P3" in out
+    assert "[Claim] /desk claim INC-1" in out
+    assert "Sam from IT is working on this." in out
+    assert "Sam from IT: Hold the power button" in out
+    assert "INC-1 is resolved. Is it fixed?" in out
+    assert "[Yes, it's fixed] /desk confirm INC-1" in out
+    assert "Thanks! INC-1 is closed." in out
+    assert "Unknown command 'frobnicate'" in out
+    dana_view = out.split("/as dana")[1]
+    assert "vendor case 8812" not in dana_view
+
+    listed = spoc("tickets", "list", "--format", "json", env=env, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    [ticket] = json.loads(listed.stdout)
+    assert (ticket["key"], ticket["status"], ticket["assignee"], ticket["requester"]) == \
+        ("INC-1", "closed", "Sam", "Dana")
+    assert set(ticket) >= {"key", "kind", "status", "priority", "title", "requester", "assignee", "created_at",
+                           "updated_at"}
+
+
+def test_tickets_show_gives_comments_and_audit_as_json(tmp_path: Path) -> None:
+    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
+    spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin=SCRIPT)
+    shown = spoc("tickets", "show", "INC-1", "--format", "json", env=env, cwd=tmp_path)
+    data = json.loads(shown.stdout)
+    assert [c["internal"] for c in data["comments"]] == [False, True]
+    assert [a["action"] for a in data["audit"]][:2] == ["opened", "assign"]
+    missing = spoc("tickets", "show", "INC-999", env=env, cwd=tmp_path)
+    assert missing.returncode == 1 and "No ticket INC-999" in missing.stderr
