@@ -98,7 +98,8 @@ def open_ticket(ctx: Ctx, *, text: str, origin: Destination, origin_message: str
         ctx.session.add(SuggestionRow(ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,
                                       score=suggestion.score, outcome=""))
         ctx.later(_count_suggested(ctx, suggestion.slug))
-    announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.")
+    announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.",
+                    suggestions=suggestions)
     if suggestions:
         tell_requester(ctx, ticket, suggestions_card(ticket, suggestions))
     return ticket

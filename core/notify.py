@@ -22,6 +22,8 @@ def audit(ctx: Ctx, ticket: TicketRow, action: str, *, field: str = "", old: obj
 
 
 def requester_destination(ctx: Ctx, ticket: TicketRow) -> Destination:
+    if ticket.origin_message:
+        return Destination(ticket.origin_platform, ticket.origin_channel, ticket.origin_message)
     thread = requester_thread(ctx.session, ticket)
     if thread is not None:
         return Destination(ticket.origin_platform, thread.channel, thread.thread)
@@ -63,15 +65,16 @@ def stored_suggestions(ctx: Ctx, ticket: TicketRow) -> list[Suggestion]:
     return [Suggestion(slug=r.slug, title=r.title, score=r.score) for r in rows]
 
 
-def refresh_cards(ctx: Ctx, ticket: TicketRow) -> None:
+def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] | None = None) -> None:
     """Every living card of the ticket shows its current state (edited in place once posted)."""
-    ctx.session.flush()
-    card = triage_card(ticket, suggestions=stored_suggestions(ctx, ticket))
+    if suggestions is None:
+        suggestions = stored_suggestions(ctx, ticket)
+    card = triage_card(ticket, suggestions=suggestions)
     for route in ctx.deps.routes.triage:
         ctx.outbox.send(route, card, ticket_id=ticket.id, ticket_key=ticket.key,
                         card_key=f"triage:{ticket.id}:{route.platform}:{route.channel}", thread_audience="agents")
 
 
-def announce_opened(ctx: Ctx, ticket: TicketRow, *, understood: str) -> None:
+def announce_opened(ctx: Ctx, ticket: TicketRow, *, understood: str, suggestions: list[Suggestion]) -> None:
     tell_requester(ctx, ticket, f"{opened_text(ticket)} {understood}".strip())
-    refresh_cards(ctx, ticket)
+    refresh_cards(ctx, ticket, suggestions=suggestions)

@@ -33,10 +33,6 @@ T = TypeVar("T")
 CONCURRENT_EDIT_RETRIES = 3
 
 
-class Duplicate(Exception):
-    """This platform event was handled before."""
-
-
 class Desk:
     def __init__(self, *, db: Database, deps: DeskDeps, clock: Clock) -> None:
         self.db = db
@@ -132,8 +128,6 @@ class Desk:
 
             try:
                 result = self.db.run(unit)
-            except Duplicate:
-                return None
             except IntegrityError:
                 if event_id and self._seen(platform, event_id):
                     return None  # the same event, delivered twice at once: the other delivery won
@@ -166,7 +160,6 @@ class Desk:
 
 
 def _remember_event(session: Session, *, platform: str, event_id: str, now: object) -> None:
-    if session.get(ProcessedEventRow, (platform, event_id)) is not None:
-        raise Duplicate(event_id)
+    """Claim the event id first thing: a second delivery fails on the primary key and changes nothing."""
     session.add(ProcessedEventRow(platform=platform, event_id=event_id, at=now))
     session.flush()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.lifecycle import Kind
 from core.priority import DEFAULT_MATRIX
+from core.sla.settings import SlaSettings, Team, check_teams, default_teams
 
 Role = Literal["requester", "agent", "admin"]
 
@@ -101,6 +102,13 @@ class DeskSettings(Frozen):
     duplicate_window_minutes: int = Field(default=60, ge=0)
     duplicate_similarity: int = Field(default=85, ge=50, le=100)
     people: tuple[Person, ...] = ()
+    sla: SlaSettings = SlaSettings()
+    teams: tuple[Team, ...] = Field(default_factory=default_teams)
+
+    @model_validator(mode="after")
+    def _teams_work(self) -> DeskSettings:
+        check_teams(self.teams, sla=self.sla, people={p.name.lower() for p in self.people})
+        return self
 
     @field_validator("priority_matrix")
     @classmethod

@@ -148,6 +148,10 @@ class KnowledgeStore:
             )
             return [(row.id, row.slug, row.text) for row in session.execute(query)]
 
+    def phrasing_count(self) -> int:
+        with self._sessions() as session:
+            return session.scalar(select(func.count(KbPhrasingRow.id))) or 0
+
     def add_feedback(self, *, slug: str, kind: str) -> None:
         with self._sessions() as session, session.begin():
             session.add(KbFeedbackRow(slug=slug, kind=kind, at=self._clock()))

@@ -94,6 +94,11 @@ class TicketRow(Base):
     resolution: Mapped[str] = mapped_column(Text, default="")
     self_service: Mapped[bool] = mapped_column(Boolean, default=False)
     hold_reason: Mapped[str] = mapped_column(Text, default="")
+    # SLA: when each clock runs out (None while paused or stopped), and when the sweep must look again.
+    first_response_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sla_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    hold_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     requester: Mapped[PersonRow] = relationship(foreign_keys=[requester_id])
@@ -210,3 +215,29 @@ class CardMessageRow(Base):
     platform: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(100))
     message_id: Mapped[str] = mapped_column(String(100))
+
+
+class SlaEventRow(Base):
+    """A warning, breach, reminder or automatic close that happened to a ticket. The unique constraint
+    makes each happen once: its row and its notifications are written in one transaction."""
+
+    __tablename__ = "sla_events"
+    __table_args__ = (UniqueConstraint("ticket_id", "clock", "kind", "mark"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    clock: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    # Tells apart repeats that are meant to happen again: each hold gets its own reminder.
+    mark: Mapped[str] = mapped_column(String(40), default="")
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DigestRow(Base):
+    """The daily digest sent to an agent: one per person and local day."""
+
+    __tablename__ = "sla_digests"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -186,11 +186,14 @@ class ChannelRoutes:
         if announce:
             await self._emit("MESSAGE_CREATE", self._gateway_message(message))
 
-    async def apply_edit(self, message: dict[str, Any], body: dict[str, Any], *, announce: bool = True) -> None:
+    async def apply_edit(
+        self, message: dict[str, Any], body: dict[str, Any], *, announce: bool = True, mark_edited: bool = True
+    ) -> None:
         for key in ("content", "embeds", "components", "flags", "attachments"):
             if key in body and body[key] is not None:
                 message[key] = body[key]
-        message["edited_timestamp"] = iso_now()
+        if mark_edited:
+            message["edited_timestamp"] = iso_now()
         if announce:
             await self._emit("MESSAGE_UPDATE", self._gateway_message(message))
 

@@ -203,8 +203,11 @@ class InteractionRoutes:
         check_message_body(body, has_files=bool(req.files))
         original = self.world.messages.get(record.original_message_id or 0)
         if original is not None and original["flags"] & LOADING:
+            # The "thinking" message becomes the follow-up, keeping the defer's ephemerality; Discord
+            # does not show it as edited.
             edit = dict(body) | {"flags": int(original["flags"]) & ~LOADING}
-            await self._channels.apply_edit(original, edit, announce=not original["flags"] & EPHEMERAL)
+            announce = not original["flags"] & EPHEMERAL
+            await self._channels.apply_edit(original, edit, announce=announce, mark_edited=False)
             message = original
         else:
             message = self._interaction_message(record, body, req.files)

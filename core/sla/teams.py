@@ -1,0 +1,89 @@
+"""Which team has a ticket, which team is next in line, where a team is reached, and its calendar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.context import Ctx
+from core.delivery import Destination
+from core.people import find_person, identity_on
+from core.settings import DeskSettings
+from core.sla.calendar import BusinessCalendar
+from core.sla.settings import DEFAULT_CALENDAR, Team
+from core.storage.models import TicketRow
+
+
+def team_named(settings: DeskSettings, name: str) -> Team | None:
+    needle = name.strip().lower()
+    for team in settings.teams:
+        if needle in (team.name, team.title.lower()):
+            return team
+    return None
+
+
+def first_line(settings: DeskSettings, category: str = "") -> Team | None:
+    return _pick([t for t in settings.teams if t.tier == 1], category)
+
+
+def team_of(settings: DeskSettings, ticket: TicketRow) -> Team | None:
+    """The ticket's team; a ticket from before teams were configured belongs to the first line."""
+    return team_named(settings, ticket.team) if ticket.team else first_line(settings, ticket.category)
+
+
+def next_in_line(settings: DeskSettings, ticket: TicketRow) -> Team | None:
+    """The team one tier up: the lowest tier above the ticket's, preferring a team for its category."""
+    above = [t for t in settings.teams if t.tier > ticket.tier]
+    if not above:
+        return None
+    tier = min(t.tier for t in above)
+    return _pick([t for t in above if t.tier == tier], ticket.category)
+
+
+def _pick(teams: list[Team], category: str) -> Team | None:
+    for team in teams:
+        if category and category in team.categories:
+            return team
+    for team in teams:
+        if not team.categories:
+            return team
+    return teams[0] if teams else None
+
+
+def calendar_of(settings: DeskSettings, ticket: TicketRow, *, around: datetime) -> BusinessCalendar:
+    team = team_of(settings, ticket)
+    name = team.calendar if team else DEFAULT_CALENDAR
+    return settings.sla.calendars[name].calendar(around.year)
+
+
+def default_calendar(settings: DeskSettings, *, around: datetime) -> BusinessCalendar:
+    return settings.sla.calendars[DEFAULT_CALENDAR].calendar(around.year)
+
+
+def team_channels(ctx: Ctx, team: Team | None) -> list[Destination]:
+    """A team's channel on every platform this desk talks to; the triage channel where it has none."""
+    triage = {route.platform: route for route in ctx.deps.routes.triage}
+    places: list[Destination] = []
+    for platform in sorted(ctx.deps.platforms):
+        channel = team.channels.get(platform, "") if team else ""
+        if channel:
+            places.append(Destination(platform, channel))
+        elif platform in triage:
+            places.append(triage[platform])
+    return places
+
+
+def on_call_mention(ctx: Ctx, team: Team | None, platform: str) -> tuple[str, ...]:
+    if team is None or not team.on_call:
+        return ()
+    person = find_person(ctx.session, team.on_call)
+    user_id = identity_on(ctx.session, person.id, platform) if person else None
+    return (user_id,) if user_id else ()
+
+
+def direct_to(ctx: Ctx, person_id: int, *, prefer: str = "") -> Destination | None:
+    """A direct message to a person on one platform of this desk: `prefer` if they are there."""
+    for platform in ([prefer] if prefer in ctx.deps.platforms else []) + sorted(ctx.deps.platforms):
+        user_id = identity_on(ctx.session, person_id, platform)
+        if user_id:
+            return Destination(platform, user_id=user_id)
+    return None

@@ -1,0 +1,122 @@
+"""`spoc kb ...`: import, export, search and count the knowledge base.
+
+`bot/` mounts this with `app.add_typer(build_kb_app(get_service), name="kb")`; the callable it passes
+builds the service from the config, so this module knows nothing of config files or databases.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kb import cli_ops
+from kb.service import KnowledgeService
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
+    app = typer.Typer(name="kb", help="The knowledge base: articles, search, statistics.", no_args_is_help=True)
+    out = Console()
+
+    @app.command("import")
+    def import_command(
+        folder: Annotated[Path, typer.Argument(help="A folder of Markdown articles (searched recursively).")],
+        format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    ) -> None:
+        """Import every *.md article of a folder: added, updated, unchanged, or invalid (file:line).
+
+        Example: spoc kb import ./kb-articles
+        """
+        report = cli_ops.import_dir(get_service(), folder)
+        if format is Format.json:
+            typer.echo(json.dumps(cli_ops.report_dict(report), ensure_ascii=False))
+        else:
+            for line in cli_ops.report_lines(report):
+                out.print(line, markup=False, highlight=False)
+        if report.invalid:
+            raise typer.Exit(1)
+
+    @app.command("export")
+    def export_command(
+        folder: Annotated[Path, typer.Argument(help="Where to write <slug>.md files (created if missing).")],
+    ) -> None:
+        """Write every article, drafts included, as Markdown with front matter.
+
+        Example: spoc kb export ./kb-backup
+        """
+        written = cli_ops.export_dir(get_service(), folder)
+        typer.echo(f"{len(written)} article(s) written to {folder}")
+
+    @app.command("search")
+    def search_command(
+        text: Annotated[str | None, typer.Argument(help="The query; leave out to read one per line from stdin.")] = None,
+        limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many results.")] = 5,
+        explain: Annotated[bool, typer.Option("--explain", help="Show which fields and terms matched.")] = False,
+        format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    ) -> None:
+        """Search the articles as an agent would: ranked, with a confidence score.
+
+        Example: spoc kb search "vpn keeps dropping" --explain
+        Example: cat queries.txt | spoc kb search --format json
+        """
+        service = get_service()
+        if text is None:
+            for line in cli_ops.search_stream(service, sys.stdin, limit=limit, explain=explain):
+                typer.echo(line)
+            return
+        rows = cli_ops.search(service, text, limit=limit, explain=explain)
+        if format is Format.json:
+            typer.echo(json.dumps({"query": text, "results": rows}, ensure_ascii=False))
+            return
+        if not rows:
+            typer.echo("No article matches; try other words, or `spoc kb stats` to see what there is.")
+            return
+        table = Table("#", "score", "slug", "title", *(["why"] if explain else []))
+        for row in rows:
+            score = f"{row['score']:.2f}" + ("" if row["suggested"] else " (below threshold)")
+            cells = [str(row["rank"]), score, row["slug"], row["title"]]
+            if explain:
+                cells.append("; ".join(row["why"]))
+            table.add_row(*cells)
+        out.print(table)
+
+    @app.command("stats")
+    def stats_command(
+        format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    ) -> None:
+        """Articles, views, "this solved it" counts, and the articles never suggested.
+
+        Example: spoc kb stats --format json
+        """
+        stats = cli_ops.stats(get_service())
+        if format is Format.json:
+            typer.echo(json.dumps(stats.as_dict(), ensure_ascii=False))
+            return
+        out.print(
+            f"{stats.articles} articles ({stats.published} published, {stats.drafts} drafts), "
+            f"{stats.learned_phrasings} learned phrasings; suggested {stats.suggested} times, "
+            f"viewed {stats.views}, solved {stats.solved}, not helpful {stats.not_helpful}",
+            markup=False,
+            highlight=False,
+        )
+        table = Table("slug", "suggested", "viewed", "solved", "not helpful", "published")
+        for item in sorted(stats.per_article, key=lambda a: (-a.solved, -a.suggested, a.slug)):
+            table.add_row(item.slug, str(item.suggested), str(item.viewed), str(item.solved),
+                          str(item.not_helpful), "yes" if item.published else "draft")
+        out.print(table)
+        if stats.never_suggested:
+            out.print("Never suggested: " + ", ".join(stats.never_suggested), markup=False, highlight=False)
+
+    return app
