@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from core.lifecycle import Kind
 from core.priority import DEFAULT_MATRIX
@@ -105,10 +105,12 @@ class DeskSettings(Frozen):
     sla: SlaSettings = SlaSettings()
     teams: tuple[Team, ...] = Field(default_factory=default_teams)
 
-    @model_validator(mode="after")
-    def _teams_work(self) -> DeskSettings:
-        check_teams(self.teams, sla=self.sla, people={p.name.lower() for p in self.people})
-        return self
+    @field_validator("teams")
+    @classmethod
+    def _teams_work(cls, value: tuple[Team, ...], info: ValidationInfo) -> tuple[Team, ...]:
+        if "sla" in info.data and "people" in info.data:  # else those keys have errors of their own
+            check_teams(value, sla=info.data["sla"], people={p.name.lower() for p in info.data["people"]})
+        return value
 
     @field_validator("priority_matrix")
     @classmethod

@@ -27,6 +27,7 @@ class Query:
     weights: dict[str, float] = field(default_factory=dict)
     origin: dict[str, str] = field(default_factory=dict)
     pairs: dict[str, float] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
     plain: str = ""
 
     def add(self, token: str, weight: float, origin: str) -> None:
@@ -102,10 +103,12 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
             for part in split:
                 query.add(part, JOINED_WEIGHT, f"split:{token}")
             continue
-        if fixes < MAX_TYPO_FIXES:
-            fixes += 1
-            for choice, distance in vocabulary.closest(token):
-                query.add(choice, TYPO_WEIGHT / distance, f"typo:{token}")
+        fixed = vocabulary.closest(token) if fixes < MAX_TYPO_FIXES else []
+        fixes += 1
+        for choice, distance in fixed:
+            query.add(choice, TYPO_WEIGHT / distance, f"typo:{token}")
+        if not fixed:
+            query.unknown.append(token)
     for first, second in zip(surface, surface[1:], strict=False):
         joined = term(first + second)
         if vocabulary.df(joined):

@@ -20,6 +20,9 @@ from kb.query import Query, Vocabulary, pairs_of, parse
 from kb.text import terms
 
 
+UNKNOWN_WORD_SHARE = 0.35
+
+
 @dataclass(frozen=True)
 class RankWeights:
     title: float = 3.0
@@ -267,12 +270,20 @@ class Ranker:
         return best / 100.0
 
     def _query_idf(self, query: Query) -> dict[str, float]:
-        """The words the person used (not the synonyms we added), each weighed by how telling it is."""
-        return {
+        """The words the person used (not the synonyms we added), each weighed by how telling it is.
+
+        Words no article knows count too, lightly: a question about something the knowledge base has
+        never heard of should not look fully answered because its one familiar word matched.
+        """
+        weights = {
             token: min(1.0, weight) * self.articles.idf(token)
             for token, weight in query.weights.items()
             if not query.origin[token].startswith("synonym")
         }
+        unknown_weight = UNKNOWN_WORD_SHARE * self.articles.idf("")
+        for token in query.unknown:
+            weights.setdefault(f"?{token}", unknown_weight)
+        return weights
 
     @staticmethod
     def _coverage(idf: dict[str, float], entry: _Entry) -> float:

@@ -114,16 +114,6 @@ def first_response_target(settings: DeskSettings, priority: str) -> timedelta:
     return settings.sla.policy().target(priority=priority, clock=SlaClock.FIRST_RESPONSE)
 
 
-def describe_duration(duration: timedelta) -> str:
-    """`4 business hours`, `15 business minutes`, `1 business hour 30 minutes`."""
-    minutes = int(duration.total_seconds() // 60)
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return f"{minutes} business minute{'s' * (minutes != 1)}"
-    text = f"{hours} business hour{'s' * (hours != 1)}"
-    return text + (f" {minutes} minute{'s' * (minutes != 1)}" if minutes else "")
-
-
 def local_day_start(settings: DeskSettings, ticket: TicketRow, day: date, *, around: datetime) -> datetime:
     """Midnight at the start of `day` where the ticket's team works, as a UTC instant."""
     zone = ZoneInfo(calendar_of(settings, ticket, around=around).time_zone)

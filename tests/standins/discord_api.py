@@ -67,7 +67,9 @@ class DiscordRestApi:
         self.channels = ChannelRoutes(world=world, emit=emit, gateway_url=gateway_url)
         self.interactions = InteractionRoutes(world=world, channels=self.channels)
         self._routes = sorted(
-            self.channels.routes() + self.interactions.routes(), key=lambda r: specificity(r.template), reverse=True
+            self.channels.routes() + self.interactions.routes(),
+            key=lambda r: specificity(r.template),
+            reverse=True,
         )
         self._failures: list[_ScriptedFailure] = []
 
@@ -148,7 +150,9 @@ class DiscordRestApi:
         try:
             if isinstance(body, _BadJson):
                 raise form_error(None, "JSON_DECODE", "The request body contains invalid JSON.")
-            response = await route.handler(ApiRequest(params=params, query=dict(request.query), body=body, files=files))
+            response = await route.handler(
+                ApiRequest(params=params, query=dict(request.query), body=body, files=files)
+            )
         except DiscordApiError as exc:
             return _error(exc, route.template)
         response.headers.update(_rate_limit_headers(route.template, remaining=RATE_LIMIT - 1))
@@ -215,7 +219,9 @@ def _scripted(failure: _ScriptedFailure, template: str) -> web.Response:
     }
     response = json_response(body, status=429)
     if failure.global_:
-        response.headers.update({"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Via": "1.1 google"})
+        response.headers.update(
+            {"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Via": "1.1 google"}
+        )
     else:
         response.headers.update(_rate_limit_headers(template, remaining=0, reset_after=failure.retry_after))
         response.headers["X-RateLimit-Scope"] = "user"

@@ -41,9 +41,15 @@ class ChannelRoutes:
             ApiRoute("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message),
             ApiRoute("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message),
             ApiRoute("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message),
-            ApiRoute("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me", self.react),
+            ApiRoute(
+                "PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me", self.react
+            ),
             ApiRoute("POST", "/channels/{channel_id}/threads", self.create_thread),
-            ApiRoute("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.create_thread_from_message),
+            ApiRoute(
+                "POST",
+                "/channels/{channel_id}/messages/{message_id}/threads",
+                self.create_thread_from_message,
+            ),
             ApiRoute("PUT", "/channels/{channel_id}/thread-members/{user_id}", self.add_thread_member),
             ApiRoute("DELETE", "/channels/{channel_id}/thread-members/{user_id}", self.remove_thread_member),
             ApiRoute("POST", "/users/@me/channels", self.create_dm),
@@ -52,7 +58,9 @@ class ChannelRoutes:
     # -- identity ---------------------------------------------------------------------------------
 
     async def get_me(self, req: ApiRequest) -> web.Response:
-        return json_response(self.world.bot_author() | {"verified": True, "mfa_enabled": False, "email": None})
+        return json_response(
+            self.world.bot_author() | {"verified": True, "mfa_enabled": False, "email": None}
+        )
 
     async def get_user(self, req: ApiRequest) -> web.Response:
         user = self.world.users.get(req.int_param("user_id", unknown_code=10013))
@@ -68,7 +76,12 @@ class ChannelRoutes:
             {
                 "url": self._gateway_url,
                 "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1},
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 14400000,
+                    "max_concurrency": 1,
+                },
             }
         )
 
@@ -187,7 +200,12 @@ class ChannelRoutes:
             await self._emit("MESSAGE_CREATE", self._gateway_message(message))
 
     async def apply_edit(
-        self, message: dict[str, Any], body: dict[str, Any], *, announce: bool = True, mark_edited: bool = True
+        self,
+        message: dict[str, Any],
+        body: dict[str, Any],
+        *,
+        announce: bool = True,
+        mark_edited: bool = True,
     ) -> None:
         for key in ("content", "embeds", "components", "flags", "attachments"):
             if key in body and body[key] is not None:
@@ -232,7 +250,9 @@ class ChannelRoutes:
         message = self._message(req, parent)
         if "thread" in message:
             raise DiscordApiError(400, 160004)
-        response = await self._open_thread(parent, req.json_object(), thread_id=int(message["id"]), private=False)
+        response = await self._open_thread(
+            parent, req.json_object(), thread_id=int(message["id"]), private=False
+        )
         message["thread"] = self.world.channels[int(message["id"])]
         return response
 
@@ -286,7 +306,7 @@ class ChannelRoutes:
     async def create_dm(self, req: ApiRequest) -> web.Response:
         recipient = req.json_object().get("recipient_id")
         if recipient is None or not str(recipient).isdigit():
-            raise form_error("recipient_id", "NUMBER_TYPE_COERCE", f"Value \"{recipient}\" is not snowflake.")
+            raise form_error("recipient_id", "NUMBER_TYPE_COERCE", f'Value "{recipient}" is not snowflake.')
         return json_response(self.world.dm_channel_for(int(recipient)))
 
 
@@ -295,8 +315,8 @@ def check_message_body(body: dict[str, Any], *, has_files: bool) -> None:
     content = body.get("content") or ""
     if len(content) > MAX_CONTENT:
         raise form_error("content", "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_CONTENT} or fewer in length.")
-    carries_something = content or has_files or any(
-        body.get(k) for k in ("embeds", "components", "sticker_ids", "poll")
+    carries_something = (
+        content or has_files or any(body.get(k) for k in ("embeds", "components", "sticker_ids", "poll"))
     )
     if not carries_something:
         raise DiscordApiError(400, 50006)
@@ -318,4 +338,3 @@ def attachments_from(body: dict[str, Any], files: list[tuple[str, bytes]]) -> li
             }
         )
     return attachments
-

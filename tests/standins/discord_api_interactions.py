@@ -51,7 +51,9 @@ class InteractionRoutes:
     def routes(self) -> list[ApiRoute]:
         webhook = "/webhooks/{webhook_id}/{webhook_token}"
         return [
-            ApiRoute("POST", "/interactions/{interaction_id}/{interaction_token}/callback", self.callback, False),
+            ApiRoute(
+                "POST", "/interactions/{interaction_id}/{interaction_token}/callback", self.callback, False
+            ),
             ApiRoute("GET", webhook + "/messages/@original", self.get_original, False),
             ApiRoute("PATCH", webhook + "/messages/@original", self.edit_original, False),
             ApiRoute("DELETE", webhook + "/messages/@original", self.delete_original, False),
@@ -85,9 +87,13 @@ class InteractionRoutes:
         response_type = body.get("type")
         data = body.get("data")
         if response_type not in {1, 4, 5, 6, 7, 8, 9}:
-            raise DiscordApiError(400, 50035, message="Invalid Form Body")
+            raise DiscordApiError(400, 50035)
+        if response_type == 4:
+            check_message_body(data or {}, has_files=bool(req.files))
         record.response_type = response_type
-        self.callbacks.append(InteractionCallback(int(record.payload["id"]), record.payload["token"], response_type, data))
+        self.callbacks.append(
+            InteractionCallback(int(record.payload["id"]), record.payload["token"], response_type, data)
+        )
         message = await self._respond(record, response_type, data or {}, req.files)
         if not req.query_flag("with_response"):
             return no_content()
@@ -111,14 +117,16 @@ class InteractionRoutes:
             flags = int(data.get("flags") or 0) & EPHEMERAL
             if response_type == 5:
                 flags |= LOADING
-            else:
-                check_message_body(data, has_files=bool(files))
-            message = self._interaction_message(record, data, files, flags=flags if response_type == 5 else None)
+            message = self._interaction_message(
+                record, data, files, flags=flags if response_type == 5 else None
+            )
             record.original_message_id = int(message["id"])
             await self._channels.store_and_announce(message, announce=not flags & EPHEMERAL)
             return message
         if response_type in (6, 7) and "message" in record.payload:
-            target = self.world.messages.setdefault(int(record.payload["message"]["id"]), record.payload["message"])
+            target = self.world.messages.setdefault(
+                int(record.payload["message"]["id"]), record.payload["message"]
+            )
             record.original_message_id = int(target["id"])
             if response_type == 7:
                 await self._channels.apply_edit(target, data)

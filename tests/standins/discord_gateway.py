@@ -131,7 +131,9 @@ class DiscordGateway:
         self._sockets.add(socket)
         try:
             await self._gate.wait()
-            await socket.send({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS, "_trace": _TRACE}})
+            await socket.send(
+                {"op": 10, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS, "_trace": _TRACE}}
+            )
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
                     await self._on_payload(socket, json.loads(msg.data))
@@ -196,7 +198,10 @@ class DiscordGateway:
             "guilds": [{"id": str(g), "unavailable": True} for g in self.world.guilds],
             "guild_join_requests": [],
             "geo_ordered_rtc_regions": ["us-east", "us-central"],
-            "application": {"id": str(self.world.application_id), "flags": self.world.application_payload()["flags"]},
+            "application": {
+                "id": str(self.world.application_id),
+                "flags": self.world.application_payload()["flags"],
+            },
             "_trace": _TRACE,
         }
         if session.shard is not None:
@@ -230,7 +235,13 @@ class DiscordGateway:
             members = [m for m in members if m["user"]["id"] in wanted]
         elif data.get("query"):
             members = [m for m in members if m["user"]["username"].startswith(data["query"])]
-        chunk = {"guild_id": str(guild_id), "members": members, "chunk_index": 0, "chunk_count": 1, "not_found": []}
+        chunk = {
+            "guild_id": str(guild_id),
+            "members": members,
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+        }
         if data.get("nonce"):
             chunk["nonce"] = data["nonce"]
         async with self._dispatch_lock:
@@ -244,7 +255,9 @@ class DiscordGateway:
         session's intents drop it. If the client is disconnected the dispatch waits in the buffer and
         is replayed when it resumes."""
         if self._session is None:
-            raise RuntimeError(f"cannot dispatch {event}: no client has identified yet (await wait_for_ready())")
+            raise RuntimeError(
+                f"cannot dispatch {event}: no client has identified yet (await wait_for_ready())"
+            )
         return await self.emit(event, data)
 
     async def emit(self, event: str, data: dict[str, Any]) -> int | None:
@@ -278,7 +291,9 @@ class DiscordGateway:
         if event == "MESSAGE_DELETE" or intents & INTENT_MESSAGE_CONTENT or not in_guild:
             return data
         bot_id = str(self.world.bot.id)
-        if data.get("author", {}).get("id") == bot_id or any(u.get("id") == bot_id for u in data.get("mentions", [])):
+        if data.get("author", {}).get("id") == bot_id or any(
+            u.get("id") == bot_id for u in data.get("mentions", [])
+        ):
             return data
         return data | {"content": "", "embeds": [], "attachments": [], "components": []}
 

@@ -47,7 +47,9 @@ BARE_STATUS_MESSAGES = {
 class DiscordApiError(Exception):
     """Raised by a handler; becomes ``{"message": ..., "code": ...}`` with the given status."""
 
-    def __init__(self, status: int, code: int, *, message: str | None = None, errors: dict | None = None) -> None:
+    def __init__(
+        self, status: int, code: int, *, message: str | None = None, errors: dict | None = None
+    ) -> None:
         self.status = status
         self.code = code
         self.message = message or ERROR_MESSAGES.get(code) or BARE_STATUS_MESSAGES.get(status, "Error")

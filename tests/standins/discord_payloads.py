@@ -53,8 +53,15 @@ CREATE_PRIVATE_THREADS = 1 << 36
 SEND_MESSAGES_IN_THREADS = 1 << 38
 
 EVERYONE_PERMISSIONS = (
-    ADD_REACTIONS | VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
-    | USE_APPLICATION_COMMANDS | CREATE_PUBLIC_THREADS | SEND_MESSAGES_IN_THREADS
+    ADD_REACTIONS
+    | VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | USE_APPLICATION_COMMANDS
+    | CREATE_PUBLIC_THREADS
+    | SEND_MESSAGES_IN_THREADS
 )
 AGENT_PERMISSIONS = EVERYONE_PERMISSIONS | MANAGE_MESSAGES | MANAGE_THREADS | CREATE_PRIVATE_THREADS
 BOT_PERMISSIONS = AGENT_PERMISSIONS
@@ -79,7 +86,9 @@ BOT_ROLE_ID = 1180000000000000201
 EMPLOYEE = FakeUser(
     id=1180000000000000300, username="alice.employee", global_name="Alice", dm_channel_id=1180000000000000310
 )
-AGENT = FakeUser(id=1180000000000000301, username="bob.agent", global_name="Bob", dm_channel_id=1180000000000000311)
+AGENT = FakeUser(
+    id=1180000000000000301, username="bob.agent", global_name="Bob", dm_channel_id=1180000000000000311
+)
 JOINED_AT = "2024-01-15T09:30:00.000000+00:00"
 
 
@@ -128,7 +137,9 @@ def member_payload(
     return payload
 
 
-def role_payload(*, role_id: int, name: str, permissions: int, position: int, bot_id: int | None = None) -> dict:
+def role_payload(
+    *, role_id: int, name: str, permissions: int, position: int, bot_id: int | None = None
+) -> dict:
     role: dict[str, Any] = {
         "id": str(role_id),
         "name": name,
@@ -219,7 +230,10 @@ def thread_payload(
     }
     if member_user_id is not None:
         thread["member"] = {
-            "id": str(thread_id), "user_id": str(member_user_id), "join_timestamp": now, "flags": 1
+            "id": str(thread_id),
+            "user_id": str(member_user_id),
+            "join_timestamp": now,
+            "flags": 1,
         }
     return thread
 
@@ -470,7 +484,10 @@ def modal_submit_interaction(
 ) -> dict[str, Any]:
     """A MODAL_SUBMIT (type 5). Text inputs come back in action rows, or in label components (type 18)
     when ``labels`` is true, matching how the modal was sent."""
-    inputs = [{"type": 4, "id": n + 2, "custom_id": key, "value": value} for n, (key, value) in enumerate(values.items())]
+    inputs = [
+        {"type": 4, "id": n + 2, "custom_id": key, "value": value}
+        for n, (key, value) in enumerate(values.items())
+    ]
     if labels:
         components = [{"type": 18, "id": 100 + n, "component": item} for n, item in enumerate(inputs)]
     else:

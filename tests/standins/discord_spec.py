@@ -102,7 +102,9 @@ class DiscordSpec:
             for p in [*path_item.get("parameters", []), *operation.get("parameters", [])]
             if p.get("in") == "query"
         }
-        problems += [f"{label}: query parameter {name!r} not in spec" for name in query if name not in declared]
+        problems += [
+            f"{label}: query parameter {name!r} not in spec" for name in query if name not in declared
+        ]
         request = operation.get("requestBody")
         if body is None:
             if request and request.get("required"):
@@ -160,7 +162,9 @@ class DiscordSpec:
         elif isinstance(value, dict):
             self._check_object(schema, value, where, errors)
 
-    def _validate_alternatives(self, alternatives: list[Any], value: Any, where: str, errors: list[str]) -> None:
+    def _validate_alternatives(
+        self, alternatives: list[Any], value: Any, where: str, errors: list[str]
+    ) -> None:
         """Valid if any alternative is. Otherwise report the closest one, preferring alternatives whose
         ``type`` discriminator accepts the value (a type 7 callback is judged as an update)."""
         best: tuple[bool, int, list[str]] | None = None
@@ -206,7 +210,9 @@ class DiscordSpec:
         if "pattern" in schema and _allows(schema, "string") and not re.search(schema["pattern"], value):
             errors.append(f"{where}: {value!r} does not match {schema['pattern']}")
 
-    def _check_object(self, schema: Mapping[str, Any], value: dict[str, Any], where: str, errors: list[str]) -> None:
+    def _check_object(
+        self, schema: Mapping[str, Any], value: dict[str, Any], where: str, errors: list[str]
+    ) -> None:
         properties = schema.get("properties")
         extra = schema.get("additionalProperties")
         for name in schema.get("required", []):

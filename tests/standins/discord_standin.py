@@ -198,12 +198,21 @@ class DiscordStandIn:
         code: int | None = None,
         message: str | None = None,
     ) -> None:
-        """Make the next ``times`` matching calls fail. ``route`` is ``"POST /channels/{channel_id}/messages"``,
-        a template without method, or a concrete ``"POST /channels/123/messages"``. 429 comes with Discord's
-        body (``retry_after``, ``global``) and headers (Retry-After, X-RateLimit-*, X-RateLimit-Scope, Via);
-        other statuses get Discord's error JSON (403 -> 50001, 404 -> 10003 unless ``code`` says otherwise)."""
+        """Make the next ``times`` matching calls fail.
+
+        ``route`` is ``"POST /channels/{channel_id}/messages"``, a template without method, or a concrete
+        ``"POST /channels/123/messages"``. 429 comes with Discord's body (``retry_after``, ``global``) and
+        headers (Retry-After, X-RateLimit-*, X-RateLimit-Scope, Via); other statuses get Discord's error
+        JSON (403 -> 50001 Missing Access, 404 -> 10003 Unknown Channel, unless ``code`` says otherwise).
+        discord.py retries 429 (sleeping ``retry_after``) and 500/502/504 (sleeping 1 s, 3 s, ...)."""
         self.rest.fail_next(
-            route, status=status, retry_after=retry_after, times=times, global_=global_, code=code, message=message
+            route,
+            status=status,
+            retry_after=retry_after,
+            times=times,
+            global_=global_,
+            code=code,
+            message=message,
         )
 
     @property
@@ -270,7 +279,9 @@ class DiscordStandIn:
     def replayed_seqs(self) -> list[int]:
         return self.gateway.replayed_seqs
 
-    async def wait_until(self, predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = "") -> None:
+    async def wait_until(
+        self, predicate: Callable[[], bool], *, timeout: float = 5.0, what: str = ""
+    ) -> None:
         """Poll ``predicate`` until true; fail the test with ``what`` after ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while not predicate():

@@ -70,7 +70,11 @@ class DiscordWorld:
         )
         world.add_channel(
             guild_channel_payload(
-                channel_id=HELPDESK_CHANNEL_ID, guild_id=GUILD_ID, name="helpdesk", position=1, parent_id=CATEGORY_ID
+                channel_id=HELPDESK_CHANNEL_ID,
+                guild_id=GUILD_ID,
+                name="helpdesk",
+                position=1,
+                parent_id=CATEGORY_ID,
             )
         )
         world.add_channel(
@@ -151,11 +155,15 @@ class DiscordWorld:
 
     def guild_channels(self, guild_id: int) -> list[dict[str, Any]]:
         return [
-            c for c in self.channels.values() if c.get("guild_id") == str(guild_id) and c["type"] not in (11, 12)
+            c
+            for c in self.channels.values()
+            if c.get("guild_id") == str(guild_id) and c["type"] not in (11, 12)
         ]
 
     def guild_threads(self, guild_id: int) -> list[dict[str, Any]]:
-        return [c for c in self.channels.values() if c.get("guild_id") == str(guild_id) and c["type"] in (11, 12)]
+        return [
+            c for c in self.channels.values() if c.get("guild_id") == str(guild_id) and c["type"] in (11, 12)
+        ]
 
     def guild_create(self, guild_id: int) -> dict[str, Any]:
         """The GUILD_CREATE payload: the guild plus channels, threads and members. ``member_count`` equals
@@ -168,7 +176,9 @@ class DiscordWorld:
             "joined_at": JOINED_AT,
             "member_count": len(members),
             "members": members,
-            "channels": [{k: v for k, v in c.items() if k != "guild_id"} for c in self.guild_channels(guild_id)],
+            "channels": [
+                {k: v for k, v in c.items() if k != "guild_id"} for c in self.guild_channels(guild_id)
+            ],
             "threads": self.guild_threads(guild_id),
             "presences": [],
             "voice_states": [],
@@ -186,7 +196,9 @@ class DiscordWorld:
             if channel["type"] == 1 and channel["recipients"][0]["id"] == str(user_id):
                 return channel
         user = self.user(user_id)
-        return self.add_channel(dm_channel_payload(channel_id=user.dm_channel_id or snowflake(), recipient=user))
+        return self.add_channel(
+            dm_channel_payload(channel_id=user.dm_channel_id or snowflake(), recipient=user)
+        )
 
     def bot_author(self) -> dict[str, Any]:
         return user_payload(self.bot)

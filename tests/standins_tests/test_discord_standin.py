@@ -127,7 +127,9 @@ async def discord_srv() -> AsyncIterator[DiscordStandIn]:
 
 
 @pytest.fixture
-async def start_client(discord_srv: DiscordStandIn) -> AsyncIterator[Callable[[DeskClient], Awaitable[DeskClient]]]:
+async def start_client(
+    discord_srv: DiscordStandIn,
+) -> AsyncIterator[Callable[[DeskClient], Awaitable[DeskClient]]]:
     running: list[tuple[DeskClient, asyncio.Task[None] | None]] = []
 
     async def start(client: DeskClient) -> DeskClient:
@@ -190,7 +192,9 @@ async def test_without_the_message_content_intent_guild_messages_arrive_empty(
     discord_srv: DiscordStandIn, start_client: Callable[[DeskClient], Awaitable[DeskClient]]
 ) -> None:
     client = await start_client(DeskClient(message_content=False))
-    assert discord_srv.gateway.intents is not None and not discord_srv.gateway.intents & INTENT_MESSAGE_CONTENT
+    assert (
+        discord_srv.gateway.intents is not None and not discord_srv.gateway.intents & INTENT_MESSAGE_CONTENT
+    )
 
     await discord_srv.dispatch("MESSAGE_CREATE", message_create(content="help: secret details"))
     await discord_srv.wait_until(lambda: len(client.seen) == 1, what="the message")
@@ -209,7 +213,10 @@ async def test_desk_slash_command_is_synced_and_its_response_recorded(
     assert [c["name"] for c in synced] == ["desk"]
 
     interaction = slash_command_interaction(
-        subcommand="open", options={"title": "VPN down"}, command_id=int(synced[0]["id"]), command_guild_id=GUILD_ID
+        subcommand="open",
+        options={"title": "VPN down"},
+        command_id=int(synced[0]["id"]),
+        command_guild_id=GUILD_ID,
     )
     await discord_srv.send_interaction(interaction)
     await discord_srv.wait_until(lambda: len(discord_srv.interaction_callbacks) == 1, what="the callback")
@@ -230,7 +237,9 @@ async def test_modal_opened_by_a_command_receives_its_submission(
     client.setup_steps.append(add_desk_commands)
     await start_client(client)
 
-    await discord_srv.send_interaction(slash_command_interaction(subcommand="describe", command_guild_id=GUILD_ID))
+    await discord_srv.send_interaction(
+        slash_command_interaction(subcommand="describe", command_guild_id=GUILD_ID)
+    )
     await discord_srv.wait_until(lambda: len(discord_srv.interaction_callbacks) == 1, what="the modal")
     assert discord_srv.interaction_callbacks[0].type == 9
     await discord_srv.send_interaction(
@@ -312,7 +321,9 @@ async def test_private_thread_is_created_joined_and_written_per_spec(
     channel = client.get_channel(HELPDESK_CHANNEL_ID)
     assert isinstance(channel, discord.TextChannel)
 
-    thread = await channel.create_thread(name="INC-1 VPN down", type=discord.ChannelType.private_thread, invitable=False)
+    thread = await channel.create_thread(
+        name="INC-1 VPN down", type=discord.ChannelType.private_thread, invitable=False
+    )
     await thread.add_user(discord.Object(AGENT.id))
     await thread.send("An agent will be with you shortly.")
     dm = await (await client.fetch_user(EMPLOYEE.id)).create_dm()
@@ -320,7 +331,9 @@ async def test_private_thread_is_created_joined_and_written_per_spec(
 
     assert thread.type is discord.ChannelType.private_thread
     assert discord_srv.world.thread_members[thread.id] == {BOT.id, AGENT.id}
-    assert [m["content"] for m in discord_srv.messages_in(thread.id)] == ["An agent will be with you shortly."]
+    assert [m["content"] for m in discord_srv.messages_in(thread.id)] == [
+        "An agent will be with you shortly."
+    ]
     assert dm.id == EMPLOYEE.dm_channel_id
     discord_srv.assert_calls_match_spec()
 

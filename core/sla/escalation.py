@@ -1,0 +1,149 @@
+"""Moving a ticket between lines of support, by hand or at an SLA breach. The history is the audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.cards import Card, Field
+from core.context import Ctx
+from core.errors import DeskError
+from core.notify import audit, refresh_cards, tell_agents, tell_requester
+from core.sla.due import ticket_time_zone, update_due_dates
+from core.sla.settings import Team
+from core.sla.teams import first_line, next_in_line, on_call_mention, team_channels, team_named, team_of
+from core.storage.models import AuditRow, CommentRow, TicketRow
+from core.views import agent_buttons, sla_due_text, who
+
+
+def escalate(ctx: Ctx, ticket: TicketRow, team: Team, *, reason: str, headline: str = "") -> None:
+    """Hand `ticket` to `team`: audit, internal note, a card in the team's channels (its on-call person
+    mentioned), the requester told who has it now, and the due dates in the new team's calendar."""
+    old = team_of(ctx.settings, ticket)
+    audit(ctx, ticket, "escalate", field="team", old=ticket.team or (old.name if old else ""), new=team.name)
+    if ticket.tier != team.tier:
+        audit(ctx, ticket, "tier", field="tier", old=ticket.tier, new=team.tier)
+    ticket.team, ticket.tier, ticket.updated_at = team.name, team.tier, ctx.now
+    note = f"Escalated to {team.title} (tier {team.tier})" + (f": {reason}" if reason else ".")
+    author = ctx.actor.id if ctx.actor else None
+    ctx.session.add(CommentRow(ticket_id=ticket.id, author_id=author, body=note, internal=True,
+                               platform=ctx.platform, created_at=ctx.now))
+    update_due_dates(ctx, ticket)
+    post_to_team(ctx, ticket, team, title=f"Escalated to {team.title}: {ticket.key} · {ticket.title}",
+                 why=reason, headline=headline)
+    tell_requester(ctx, ticket, f"Your ticket has been escalated to the {team.title} team.")
+    tell_agents(ctx, ticket, f"{ticket.key} is now with {team.title} (tier {team.tier})"
+                + (f": {reason}" if reason else "."))
+    refresh_cards(ctx, ticket)
+
+
+def post_to_team(ctx: Ctx, ticket: TicketRow, team: Team | None, *, title: str, why: str, headline: str = "",
+                 tone: str = "danger") -> None:
+    """A card about `ticket` in each channel of `team`, mentioning its on-call person where known."""
+    fields = [
+        Field("Requester", ticket.requester.display_name),
+        Field("Priority", ticket.priority),
+        Field("Category", ticket.category),
+        Field("Assignee", who(ticket)),
+    ]
+    due = sla_due_text(ticket, now=ctx.now, time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now))
+    if due:
+        fields.append(Field("SLA due", due))
+    if why:
+        fields.append(Field("Why", why))
+    text = "\n".join(filter(None, [headline, ticket.description if ticket.description != ticket.title else ""]))
+    for place in team_channels(ctx, team):
+        card = Card(title=title, text=text, fields=tuple(fields), buttons=agent_buttons(ticket),
+                    tone=tone,  # type: ignore[arg-type]
+                    more_command=f"/desk show {ticket.key}", mentions=on_call_mention(ctx, team, place.platform))
+        ctx.outbox.send(place, card, ticket_id=ticket.id, ticket_key=ticket.key, thread_audience="agents")
+
+
+def escalate_by_hand(ctx: Ctx, ticket: TicketRow, *, target: str, reason: str) -> str:
+    if not ticket.state.is_open:
+        raise DeskError(f"{ticket.key} is {ticket.state.label}; only open tickets can be escalated.")
+    team = _target_team(ctx, ticket, target)
+    current = team_of(ctx.settings, ticket)
+    if current is not None and team.name == current.name:
+        raise DeskError(f"{ticket.key} already is with {team.title}.")
+    if team.tier < ticket.tier:
+        raise DeskError(f"{team.title} is tier {team.tier}, below {ticket.key}'s tier {ticket.tier}: "
+                        f"`/desk deescalate {ticket.key}` hands it back.")
+    escalate(ctx, ticket, team, reason=reason)
+    return f"{ticket.key} escalated to {team.title} (tier {team.tier})."
+
+
+def _target_team(ctx: Ctx, ticket: TicketRow, target: str) -> Team:
+    settings = ctx.settings
+    if not settings.teams:
+        raise DeskError("No teams are configured (desk.teams in the config), so there is nowhere to escalate.")
+    if not target:
+        team = next_in_line(settings, ticket)
+        if team is None:
+            raise DeskError(f"{ticket.key} is with the top tier (tier {ticket.tier}); there is no one above. "
+                            f"Name a team: {_team_names(ctx)}.")
+        return team
+    tier = _tier_number(target)
+    if tier is not None:
+        same_tier = [t for t in settings.teams if t.tier == tier]
+        if not same_tier:
+            raise DeskError(f"No team has tier {tier}. Teams: {_team_names(ctx)}.")
+        return next((t for t in same_tier if ticket.category in t.categories), None) or \
+            next((t for t in same_tier if not t.categories), same_tier[0])
+    team = team_named(settings, target)
+    if team is None:
+        raise DeskError(f"No team {target!r}. Teams: {_team_names(ctx)}.")
+    return team
+
+
+def _tier_number(text: str) -> int | None:
+    word = text.lower().removeprefix("tier").removeprefix("t").strip()
+    return int(word) if word.isdigit() else None
+
+
+def _team_names(ctx: Ctx) -> str:
+    return ", ".join(f"{t.name} (tier {t.tier})" for t in ctx.settings.teams)
+
+
+def is_team_or_tier(ctx: Ctx, word: str) -> bool:
+    return team_named(ctx.settings, word) is not None or _tier_number(word) is not None
+
+
+def deescalate(ctx: Ctx, ticket: TicketRow, *, reason: str) -> str:
+    """Back to the team that had it before the last escalation (the first line if the trail says nothing)."""
+    if not ticket.state.is_open:
+        raise DeskError(f"{ticket.key} is {ticket.state.label}; only open tickets can be handed back.")
+    current = team_of(ctx.settings, ticket)
+    previous = _previous_team(ctx, ticket)
+    if previous is None and ticket.tier > 1:
+        previous = first_line(ctx.settings, ticket.category)
+    if previous is None or current is None or previous.name == current.name:
+        raise DeskError(f"{ticket.key} is with the first line already; nothing to hand back.")
+    audit(ctx, ticket, "deescalate", field="team", old=current.name, new=previous.name)
+    if ticket.tier != previous.tier:
+        audit(ctx, ticket, "tier", field="tier", old=ticket.tier, new=previous.tier)
+    ticket.team, ticket.tier, ticket.updated_at = previous.name, previous.tier, ctx.now
+    note = f"Handed back to {previous.title} (tier {previous.tier})" + (f": {reason}" if reason else ".")
+    ctx.session.add(CommentRow(ticket_id=ticket.id, author_id=ctx.actor.id if ctx.actor else None, body=note,
+                               internal=True, platform=ctx.platform, created_at=ctx.now))
+    update_due_dates(ctx, ticket)
+    post_to_team(ctx, ticket, previous, title=f"Handed back to {previous.title}: {ticket.key} · {ticket.title}",
+                 why=reason, tone="warning")
+    tell_requester(ctx, ticket, f"Your ticket is now with the {previous.title} team.")
+    tell_agents(ctx, ticket, note.replace("Handed back", f"{ticket.key} handed back", 1))
+    refresh_cards(ctx, ticket)
+    return f"{ticket.key} is back with {previous.title} (tier {previous.tier})."
+
+
+def _previous_team(ctx: Ctx, ticket: TicketRow) -> Team | None:
+    """Walk the escalation trail backwards: each escalation into the current team names where it came from."""
+    rows = ctx.session.execute(
+        select(AuditRow.action, AuditRow.old, AuditRow.new)
+        .where(AuditRow.ticket_id == ticket.id, AuditRow.action.in_(("escalate", "deescalate")))
+        .order_by(AuditRow.id.desc())
+    ).all()
+    for action, old, new in rows:
+        if action == "escalate" and new == ticket.team and old:
+            found = team_named(ctx.settings, old)
+            if found is not None and found.tier <= ticket.tier:
+                return found
+    return None

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from kb.service import KnowledgeService
+from kb.starter import starter_articles_dir
+from tests.kb.conftest import SMALL_KB, FakeMonotonic, article_text
+
+QUESTION = "finance folder on the S drive shows access denied"
+
+
+def test_import_reports_added_then_unchanged_then_updated_and_invalid(
+    sessions: sessionmaker[Session], write_articles: Callable[[dict[str, str]], Path]
+) -> None:
+    service = KnowledgeService(sessions)
+    folder = write_articles(SMALL_KB)
+    first = service.import_dir(folder)
+    assert len(first.added) == len(SMALL_KB) and not first.updated and not first.invalid
+    second = service.import_dir(folder)
+    assert len(second.unchanged) == len(SMALL_KB) and not second.added
+    write_articles(
+        {
+            "printer.md": article_text(title="Printer won't print", slug="printer", body="New steps."),
+            "broken.md": "---\ntitle: [unclosed\n---\n\nbody\n",
+        }
+    )
+    third = service.import_dir(folder)
+    assert third.updated == ["printer"]
+    assert [Path(problem.file).name for problem in third.invalid] == ["broken.md"]
+    assert third.invalid[0].line == 2
+
+
+def test_learning_a_phrasing_makes_it_find_its_article_first(service: KnowledgeService) -> None:
+    assert service.search(QUESTION)[0].slug != "printer"
+    service.record(slug="printer", kind="solved", text=QUESTION)
+    assert service.search(QUESTION)[0].slug == "printer"
+    assert service.suggest(QUESTION)[0].slug == "printer"
+
+
+def test_learned_phrasing_is_stored_once(service: KnowledgeService) -> None:
+    service.record(slug="printer", kind="solved", text=QUESTION)
+    service.record(slug="printer", kind="solved", text=QUESTION + "!")
+    assert service.store.phrasing_count() == 1
+
+
+def test_feedback_of_an_unknown_kind_is_refused(service: KnowledgeService) -> None:
+    with pytest.raises(ValueError, match="unknown feedback kind"):
+        service.record(slug="printer", kind="loved", text="")  # type: ignore[arg-type]
+
+
+def test_feedback_for_an_unknown_article_changes_nothing(service: KnowledgeService) -> None:
+    service.record(slug="no-such-article", kind="solved", text="anything")
+    assert service.store.feedback_counts() == {}
+
+
+def test_a_draft_is_never_suggested_until_published(service: KnowledgeService) -> None:
+    slug = service.draft(
+        title="Badge reader rejects my badge",
+        problem="The door badge reader at reception blinks red.",
+        resolution="Re-enrol the badge at the security desk.",
+        owner="sam",
+    )
+    assert slug == "badge-reader-rejects-my-badge"
+    article = service.article(slug)
+    assert article is not None and not article.published
+    assert service.suggest("badge reader blinks red") == []
+    assert service.search("badge reader blinks red") == []
+    assert service.publish(slug)
+    assert service.suggest("badge reader blinks red")[0].slug == slug
+
+
+def test_drafts_with_the_same_title_get_unique_slugs(service: KnowledgeService) -> None:
+    first = service.draft(title="Printer won't print", problem="p", resolution="r", owner="sam")
+    second = service.draft(title="Printer won't print", problem="p", resolution="r", owner="sam")
+    assert {first, second} == {"printer-won-t-print", "printer-won-t-print-2"}
+
+
+def test_publishing_an_unknown_article_says_false(service: KnowledgeService) -> None:
+    assert service.publish("nope") is False
+
+
+def test_another_process_learning_is_seen_after_refresh(sessions: sessionmaker[Session], service: KnowledgeService) -> None:
+    clock = FakeMonotonic()
+    other = KnowledgeService(sessions, refresh_seconds=5.0, monotonic=clock)
+    assert other.search(QUESTION)[0].slug != "printer"
+    service.record(slug="printer", kind="solved", text=QUESTION)
+    clock.advance(1.0)
+    assert other.search(QUESTION)[0].slug != "printer"  # not looked yet: within the refresh interval
+    clock.advance(5.0)
+    assert other.search(QUESTION)[0].slug == "printer"
+
+
+def test_another_process_publishing_and_importing_is_seen_after_refresh(
+    sessions: sessionmaker[Session], service: KnowledgeService, write_articles: Callable[[dict[str, str]], Path]
+) -> None:
+    clock = FakeMonotonic()
+    other = KnowledgeService(sessions, refresh_seconds=5.0, monotonic=clock)
+    assert other.search("badge reader") == []
+    slug = service.draft(title="Badge reader rejects my badge", problem="red", resolution="re-enrol", owner="s")
+    service.publish(slug)
+    service.import_dir(write_articles({"scanner.md": article_text(title="Scanner to e-mail", body="Scan it.")}))
+    clock.advance(6.0)
+    assert other.search("badge reader")[0].slug == slug
+    assert other.search("scanner")[0].slug == "scanner"
+
+
+def test_export_then_import_changes_nothing(service: KnowledgeService, tmp_path: Path) -> None:
+    written = service.export_dir(tmp_path / "out")
+    assert len(written) == len(SMALL_KB)
+    report = service.import_dir(tmp_path / "out")
+    assert len(report.unchanged) == len(SMALL_KB) and not report.added and not report.updated
+
+
+def test_starter_knowledge_base_has_at_least_30_valid_articles(sessions: sessionmaker[Session]) -> None:
+    service = KnowledgeService(sessions)
+    report = service.import_dir(starter_articles_dir())
+    assert report.invalid == []
+    assert len(report.added) >= 30
+    for slug in report.added:
+        article = service.article(slug)
+        assert article is not None and article.published and len(article.body) > 400
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("pw reset", "password-reset"),
+        ("2fa new phone", "mfa-new-phone"),
+        ("vpn keeps dropping since this morning's update", "vpn-keeps-dropping"),
+        ("my laptop won't start", "laptop-wont-turn-on"),
+        ("bitlocker wants a recovery key", "bitlocker-recovery"),
+        ("I clicked a link in a weird email", "report-phishing"),
+        ("my S drive is gone", "mapped-drive-missing"),
+    ],
+)
+def test_starter_articles_answer_everyday_questions(sessions: sessionmaker[Session], query: str, slug: str) -> None:
+    service = KnowledgeService(sessions)
+    service.import_dir(starter_articles_dir())
+    assert [suggestion.slug for suggestion in service.suggest(query)][:1] == [slug]
+
+
+def test_threshold_outside_0_to_1_is_refused(sessions: sessionmaker[Session]) -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        KnowledgeService(sessions, threshold=1.5)
