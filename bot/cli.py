@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -10,6 +11,8 @@ import typer
 from bot.cli_common import ConfigOption, config_or_exit
 from bot.cli_outbox import outbox_app
 from bot.cli_tickets import tickets_app
+from core.clock import ManualClock
+from core.settings import DeskSettings
 
 app = typer.Typer(help="spoc: the IT service desk that lives in chat.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -26,10 +29,18 @@ def run(
     config: ConfigOption = None,
     adapter: Annotated[list[str] | None, typer.Option("--adapter", "-a",
                        help="console, slack or discord; repeat for several (default: from the config).")] = None,
+    simulated_clock: Annotated[bool, typer.Option(
+        "--simulated-clock",
+        help="Console only: time stands still until `/clock +2h` moves it (a demo of SLAs).",
+    )] = False,
+    clock_start: Annotated[str | None, typer.Option(
+        "--clock-start", help="With --simulated-clock: the start, e.g. 2026-03-06T16:30+01:00 "
+                              "(default: now, or the desk's next opening).",
+    )] = None,
 ) -> None:
-    """Run the desk: the chat adapters and the notification dispatcher.
+    """Run the desk: the chat adapters, the notification dispatcher and the scheduled jobs.
 
-    Example: spoc run --adapter console
+    Example: spoc run --adapter console --simulated-clock
     """
     from bot.runtime import serve
     from bot.wiring import build_app
@@ -41,7 +52,28 @@ def run(
         typer.echo(f"Unknown adapter {unknown[0]!r}: use console, slack or discord.", err=True)
         raise typer.Exit(2)
     settings = settings.with_adapters(names)
-    asyncio.run(serve(build_app(settings), names))
+    clock = _simulated_clock(settings.desk, names, clock_start) if simulated_clock or clock_start else None
+    asyncio.run(serve(build_app(settings, clock=clock), names))
+
+
+def _simulated_clock(desk: DeskSettings, names: tuple[str, ...], start: str | None) -> ManualClock:
+    from bot.simulated_clock import simulated_start
+
+    if "console" not in names:
+        typer.echo("--simulated-clock needs the console adapter (its /clock command moves the time).",
+                   err=True)
+        raise typer.Exit(2)
+    if start is None:
+        return ManualClock(simulated_start(desk, datetime.now(UTC)))
+    try:
+        at = datetime.fromisoformat(start)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        typer.echo(f"--clock-start {start!r}: give a date and time with its offset, "
+                   "e.g. 2026-03-06T16:30+01:00.", err=True)
+        raise typer.Exit(2)
+    return ManualClock(at.astimezone(UTC))
 
 
 @db_app.command("upgrade")

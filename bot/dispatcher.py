@@ -23,7 +23,7 @@ class Dispatcher:
         poll_seconds: float = 0.5, batch: int = 50,
     ) -> None:
         self.db = db
-        self.messengers = dict(messengers)
+        self.messengers: dict[str, Messenger] = dict(messengers)
         self.clock = clock
         self.policy = policy
         self.poll_seconds = poll_seconds
@@ -77,7 +77,8 @@ class Dispatcher:
             return [
                 Delivery(
                     outbox_id=row.id,
-                    destination=Destination(row.platform, row.channel, row.thread, row.user_id),
+                    destination=Destination(row.platform, row.channel, row.thread, row.user_id,
+                                            row.fallback_user_id),
                     card=Card.from_dict(row.card),
                     ticket_key=row.ticket_key,
                     replaces_message_id=message_to_replace(session, row),

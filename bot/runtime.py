@@ -1,4 +1,4 @@
-"""One asyncio loop running the adapters, the outbox dispatcher (and, later, the scheduler)."""
+"""One asyncio loop running the adapters, the outbox dispatcher and the scheduler."""
 
 from __future__ import annotations
 
@@ -10,48 +10,61 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TextIO
 
 from bot.dispatcher import Dispatcher
+from bot.leader import leadership_for
+from bot.scheduler import DeskScheduler
+from bot.simulated_clock import SimulatedClock
 from bot.wiring import App
+from core.clock import ManualClock
 from core.delivery import Messenger
+from core.sla.jobs import run_all
 
 
 class Adapter(Protocol):
     platform: str
+    messenger: Messenger
 
     async def run(self, stop: asyncio.Event) -> None: ...
 
 
-def build_adapters(
-    app: App, names: tuple[str, ...], *, settle: Callable[[], Awaitable[None]], source: TextIO, output: TextIO,
-) -> tuple[list[Adapter], dict[str, Messenger]]:
-    adapters: list[Adapter] = []
-    messengers: dict[str, Messenger] = {}
-    for name in names:
-        if name == "console":
-            from adapters.console.adapter import ConsoleAdapter, ConsoleMessenger, ConsoleScreen
+def build_adapter(
+    app: App, name: str, *, dispatcher: Dispatcher, source: TextIO, output: TextIO,
+    extra_commands: dict[str, Callable[[str], Awaitable[str]]] | None = None,
+) -> Adapter:
+    if name == "console":
+        from adapters.console.adapter import ConsoleAdapter
 
-            screen = ConsoleScreen(output, width=app.config.console.width)
-            messengers[name] = ConsoleMessenger(screen)
-            adapters.append(ConsoleAdapter(desk=app.desk, settings=app.config.console, screen=screen,
-                                           source=source, settle=settle))
-        else:
-            raise ValueError(f"the {name} adapter is not available in this build")
-    return adapters, messengers
+        return ConsoleAdapter(desk=app.desk, settings=app.config.console, output=output, source=source,
+                              settle=dispatcher.drain, extra_commands=extra_commands)
+    if name == "slack":
+        from adapters.slack.app import SlackAdapter
+
+        return SlackAdapter(desk=app.desk, settings=app.config.slack, poke=dispatcher.poke)
+    raise ValueError(f"the {name} adapter is not available in this build")
 
 
-async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin, output: TextIO = sys.stdout) -> None:
-    stop = asyncio.Event()
-    holder: list[Dispatcher] = []
-
-    async def settle() -> None:
-        await holder[0].drain()
-
-    adapters, messengers = build_adapters(app, names, settle=settle, source=source, output=output)
-    dispatcher = Dispatcher(db=app.db, messengers=messengers, clock=app.clock, policy=app.retry_policy(),
+async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin, output: TextIO = sys.stdout,
+                stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    dispatcher = Dispatcher(db=app.db, messengers={}, clock=app.clock, policy=app.retry_policy(),
                             poll_seconds=app.config.outbox.poll_seconds)
-    holder.append(dispatcher)
+    scheduler: DeskScheduler | None = None
+    extra: dict[str, Callable[[str], Awaitable[str]]] = {}
+    if isinstance(app.clock, ManualClock):
+        # Simulated time moves only with /clock, which runs the jobs itself; no scheduler on real time.
+        simulated = SimulatedClock(desk=app.desk, clock=app.clock)
+        extra["/clock"] = simulated.command
+        output.write(f"Simulated clock: {simulated.shown()}. /clock +30m (or +2h, +1d) moves it.\n")
+        await asyncio.to_thread(run_all, app.desk)
+    else:
+        scheduler = DeskScheduler(runner=app.desk, leadership=leadership_for(app.db.url),
+                                  on_work=dispatcher.poke)
+        await scheduler.start()
+    adapters = [build_adapter(app, name, dispatcher=dispatcher, source=source, output=output,
+                              extra_commands=extra) for name in names]
+    dispatcher.messengers.update({adapter.platform: adapter.messenger for adapter in adapters})
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(adapter.run(stop), name=f"adapter-{adapter.platform}") for adapter in adapters]
     tasks.append(asyncio.create_task(dispatcher.run(stop), name="dispatcher"))
@@ -59,6 +72,8 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
         await stop.wait()
         await dispatcher.drain(timeout=10)
     finally:
+        if scheduler is not None:
+            await scheduler.stop()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from core.context import Ctx
 from core.errors import DeskError, NotAllowed
 from core.lifecycle import Kind, Status, check_transition
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
 from core.people import find_person, is_agent
 from core.priority import priority_for
+from core.sla.due import local_day_start, ticket_time_zone, update_due_dates
+from core.sla.wording import local_date
 from core.storage.models import CommentRow, PersonRow, TicketRow
 from core.views import confirm_card
 
@@ -26,11 +30,14 @@ def move(ctx: Ctx, ticket: TicketRow, target: Status) -> None:
         ticket.self_service = False
     if target is not Status.ON_HOLD:
         ticket.hold_reason = ""
+        ticket.hold_until = None
+    update_due_dates(ctx, ticket)
 
 
 def _first_response(ctx: Ctx, ticket: TicketRow) -> None:
     if ticket.first_response_at is None and ctx.actor is not None and is_agent(ctx.actor):
         ticket.first_response_at = ctx.now
+        update_due_dates(ctx, ticket)
 
 
 def _take(ctx: Ctx, ticket: TicketRow, agent: PersonRow) -> None:
@@ -113,6 +120,7 @@ def set_priority(ctx: Ctx, ticket: TicketRow, *, impact: int, urgency: int) -> s
     audit(ctx, ticket, "priority", field="priority", old=f"{ticket.priority} ({ticket.impact},{ticket.urgency})",
           new=f"{new} ({impact},{urgency})")
     ticket.impact, ticket.urgency, ticket.priority, ticket.updated_at = impact, urgency, new, ctx.now
+    update_due_dates(ctx, ticket)
     tell_requester(ctx, ticket, f"{ticket.key} priority is now {new} (impact {impact}, urgency {urgency}).")
     refresh_cards(ctx, ticket)
     return f"{ticket.key} is now {new}."
@@ -140,12 +148,20 @@ def set_category(ctx: Ctx, ticket: TicketRow, category: str) -> str:
     return f"{ticket.key} category is now {category}."
 
 
-def hold(ctx: Ctx, ticket: TicketRow, reason: str) -> str:
+def hold(ctx: Ctx, ticket: TicketRow, reason: str, *, until: date | None = None) -> str:
+    """On hold, optionally until a date (local to the ticket's team): then the assignee is reminded."""
+    until_at = None
+    if until is not None:
+        until_at = local_day_start(ctx.settings, ticket, until, around=ctx.now)
+        if until_at <= ctx.now:
+            raise DeskError(f"{until.isoformat()} is not in the future; hold until a later date.")
     move(ctx, ticket, Status.ON_HOLD)
-    ticket.hold_reason = reason
-    tell_requester(ctx, ticket, f"{ticket.key} is on hold" + (f": {reason}" if reason else "."))
+    ticket.hold_reason, ticket.hold_until = reason, until_at
+    shown = f" until {local_date(until_at, ticket_time_zone(ctx.settings, ticket, around=ctx.now))}" \
+        if until_at else ""
+    tell_requester(ctx, ticket, f"{ticket.key} is on hold{shown}" + (f": {reason}" if reason else "."))
     refresh_cards(ctx, ticket)
-    return f"{ticket.key} is on hold; the SLA clock is paused."
+    return f"{ticket.key} is on hold{shown}; the SLA clock is paused."
 
 
 def resume(ctx: Ctx, ticket: TicketRow) -> str:

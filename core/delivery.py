@@ -10,12 +10,14 @@ from core.cards import Card
 
 @dataclass(frozen=True)
 class Destination:
-    """Where a card goes: a channel (and thread in it), or a person directly when `user_id` is set."""
+    """Where a card goes: a channel (and thread in it), or a person directly when `user_id` is set.
+    `fallback_user_id` is whom to write directly when the thread can no longer be reached."""
 
     platform: str
     channel: str = ""
     thread: str = ""
     user_id: str = ""
+    fallback_user_id: str = ""
 
     def describe(self) -> str:
         if self.user_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from rapidfuzz import fuzz
@@ -10,14 +11,16 @@ from sqlalchemy import select
 
 from core.actions import comment
 from core.cards import text_card
-from core.classify import classify, service_of
+from core.classify import Understanding, classify, service_of
 from core.context import Ctx
 from core.delivery import Destination
-from core.lifecycle import OPEN_STATUSES, Status
+from core.errors import UsageError
+from core.lifecycle import OPEN_STATUSES, Kind, Status
 from core.messages import Inbound
 from core.notify import announce_opened, audit, tell_requester
 from core.people import is_agent
 from core.priority import priority_for
+from core.sla.due import update_due_dates
 from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
 from core.tickets import ticket_for_thread
 from core.views import suggestions_card
@@ -75,9 +78,43 @@ def _linked_to_duplicate(ctx: Ctx, inbound: Inbound, text: str) -> TicketRow | N
     return None
 
 
-def open_ticket(ctx: Ctx, *, text: str, origin: Destination, origin_message: str) -> TicketRow:
+@dataclass(frozen=True)
+class Overrides:
+    """What the reporter chose themselves (in a form, or with `/desk new --kind ...`)."""
+
+    kind: Kind | None = None
+    category: str | None = None
+    impact: int | None = None
+    urgency: int | None = None
+
+    @classmethod
+    def parse(cls, chosen: dict[str, str], *, categories: list[str]) -> Overrides:
+        kind = chosen.get("kind")
+        if kind is not None and kind.lower() not in (Kind.INCIDENT, Kind.REQUEST):
+            raise UsageError(f"--kind is incident or request, not {kind!r}.")
+        category = chosen.get("category")
+        if category is not None and category.lower() not in categories:
+            raise UsageError(f"No category {category!r}. Known: {', '.join(categories)}.")
+        levels = {}
+        for name in ("impact", "urgency"):
+            value = chosen.get(name)
+            if value is not None and value not in ("1", "2", "3"):
+                raise UsageError(f"--{name} is 1 (high), 2 (medium) or 3 (low), not {value!r}.")
+            levels[name] = int(value) if value else None
+        return cls(kind=Kind(kind.lower()) if kind else None, category=category.lower() if category else None,
+                   impact=levels["impact"], urgency=levels["urgency"])
+
+    def apply(self, understood: Understanding) -> Understanding:
+        return replace(understood, kind=self.kind or understood.kind,
+                       category=self.category or understood.category,
+                       impact=self.impact or understood.impact, urgency=self.urgency or understood.urgency)
+
+
+def open_ticket(
+    ctx: Ctx, *, text: str, origin: Destination, origin_message: str, overrides: Overrides = Overrides()
+) -> TicketRow:
     rules = ctx.settings.classification
-    understood = classify(text, rules)
+    understood = overrides.apply(classify(text, rules))
     priority = priority_for(impact=understood.impact, urgency=understood.urgency,
                             matrix=ctx.settings.priority_matrix)
     ticket = TicketRow(
@@ -93,6 +130,7 @@ def open_ticket(ctx: Ctx, *, text: str, origin: Destination, origin_message: str
         ctx.session.add(ThreadRow(ticket_id=ticket.id, platform=origin.platform, channel=origin.channel,
                                   thread=origin_message, audience="requester"))
     audit(ctx, ticket, "opened", field="status", new=Status.NEW.value)
+    update_due_dates(ctx, ticket)  # the first line takes it, and its SLA clocks start
     suggestions = ctx.deps.knowledge.suggest(text)
     for suggestion in suggestions:
         ctx.session.add(SuggestionRow(ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,

@@ -9,6 +9,7 @@ from core.context import Ctx
 from core.delivery import Destination
 from core.knowledge import Suggestion
 from core.people import identity_on
+from core.sla.due import first_response_target, ticket_time_zone
 from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
 from core.tickets import requester_thread
 from core.views import opened_text, triage_card
@@ -21,16 +22,26 @@ def audit(ctx: Ctx, ticket: TicketRow, action: str, *, field: str = "", old: obj
     ))
 
 
+def _requester_user_id(ctx: Ctx, ticket: TicketRow) -> str:
+    author = ctx.author
+    if author is not None and ctx.actor is not None and ctx.actor.id == ticket.requester_id \
+            and author.platform == ticket.origin_platform:
+        return author.user_id
+    return identity_on(ctx.session, ticket.requester_id, ticket.origin_platform) or ""
+
+
 def requester_destination(ctx: Ctx, ticket: TicketRow) -> Destination:
+    """The requester's thread (or, before it exists, their channel); directly to them as the fallback."""
+    user_id = _requester_user_id(ctx, ticket)
+    platform = ticket.origin_platform
     if ticket.origin_message:
-        return Destination(ticket.origin_platform, ticket.origin_channel, ticket.origin_message)
+        return Destination(platform, ticket.origin_channel, ticket.origin_message, fallback_user_id=user_id)
     thread = requester_thread(ctx.session, ticket)
     if thread is not None:
-        return Destination(ticket.origin_platform, thread.channel, thread.thread)
+        return Destination(platform, thread.channel, thread.thread, fallback_user_id=user_id)
     if ticket.origin_channel:
-        return Destination(ticket.origin_platform, ticket.origin_channel)
-    user_id = identity_on(ctx.session, ticket.requester_id, ticket.origin_platform) or ""
-    return Destination(ticket.origin_platform, user_id=user_id)
+        return Destination(platform, ticket.origin_channel, fallback_user_id=user_id)
+    return Destination(platform, user_id=user_id)
 
 
 def tell_requester(ctx: Ctx, ticket: TicketRow, message: str | Card) -> None:
@@ -69,12 +80,14 @@ def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] 
     """Every living card of the ticket shows its current state (edited in place once posted)."""
     if suggestions is None:
         suggestions = stored_suggestions(ctx, ticket)
-    card = triage_card(ticket, suggestions=suggestions)
+    card = triage_card(ticket, suggestions=suggestions, now=ctx.now,
+                       time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now))
     for route in ctx.deps.routes.triage:
         ctx.outbox.send(route, card, ticket_id=ticket.id, ticket_key=ticket.key,
                         card_key=f"triage:{ticket.id}:{route.platform}:{route.channel}", thread_audience="agents")
 
 
 def announce_opened(ctx: Ctx, ticket: TicketRow, *, understood: str, suggestions: list[Suggestion]) -> None:
-    tell_requester(ctx, ticket, f"{opened_text(ticket)} {understood}".strip())
+    promise = first_response_target(ctx.settings, ticket.priority)
+    tell_requester(ctx, ticket, f"{opened_text(ticket, first_response=promise)} {understood}".strip())
     refresh_cards(ctx, ticket, suggestions=suggestions)

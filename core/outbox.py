@@ -54,6 +54,7 @@ class Outbox:
             channel=destination.channel,
             thread=destination.thread,
             user_id=destination.user_id,
+            fallback_user_id=destination.fallback_user_id,
             card=card.to_dict(),
             card_key=card_key,
             ticket_id=ticket_id,

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.cards import Reply
 from core.clock import Clock
 from core.context import Ctx, DeskDeps
-from core.desk import kb_verbs, list_verbs, ticket_verbs  # noqa: F401 - importing declares the verbs
+from core.desk import kb_verbs, list_verbs, sla_verbs, ticket_verbs  # noqa: F401 - importing declares the verbs
 from core.desk.access import require_agent
 from core.desk.grammar import Args, split_verb
 from core.desk.registry import VERBS, closest
@@ -23,7 +24,7 @@ from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
-from core.people import resolve, sync_people
+from core.people import is_agent, resolve, sync_people
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow, TicketRow
 from core.text import clean_input
@@ -81,8 +82,6 @@ class Desk:
         """Record an edit or deletion of a ticket's original message on the ticket."""
 
         def work(ctx: Ctx) -> None:
-            from sqlalchemy import select
-
             ticket = ctx.session.scalar(select(TicketRow).where(
                 TicketRow.origin_platform == change.platform, TicketRow.origin_channel == change.channel,
                 TicketRow.origin_message == change.message_id))
@@ -99,6 +98,9 @@ class Desk:
 
         self._run(author=None, event_id=change.event_id, channel=change.channel, thread=None, work=work,
                   platform=change.platform)
+
+    def is_agent(self, author: Author) -> bool:
+        return self.db.run(lambda session: is_agent(resolve(session, author)))
 
     def run_as_system(self, work: Callable[[Ctx], T]) -> T:
         """Scheduled and administrative work that no chat person caused."""

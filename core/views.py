@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from core.cards import Button, Card, Field
 from core.knowledge import Suggestion
 from core.lifecycle import Status
+from core.sla.wording import describe_duration, local_date, local_time
 from core.storage.models import AuditRow, CommentRow, TicketRow
 
 TONE_BY_PRIORITY = {"P1": "danger", "P2": "warning", "P3": "info", "P4": "info"}
@@ -16,15 +18,33 @@ def who(ticket: TicketRow) -> str:
     return ticket.assignee.display_name if ticket.assignee else "nobody yet"
 
 
-def status_line(ticket: TicketRow) -> str:
+def status_line(ticket: TicketRow, *, time_zone: str = "UTC") -> str:
     status = ticket.state
     if status is Status.RESOLVED and ticket.self_service:
         return "Resolved by self-service"
     if status is Status.IN_PROGRESS and ticket.assignee:
         return f"{ticket.assignee.display_name} is on it"
     if status is Status.ON_HOLD:
-        return "On hold" + (f": {ticket.hold_reason}" if ticket.hold_reason else "")
+        until = f" until {local_date(ticket.hold_until, time_zone)}" if ticket.hold_until else ""
+        return f"On hold{until}" + (f": {ticket.hold_reason}" if ticket.hold_reason else "")
     return status.label.capitalize()
+
+
+def sla_due_text(ticket: TicketRow, *, now: datetime | None = None, time_zone: str = "UTC") -> str:
+    """When the ticket's clocks run out, in the team's local time; empty once it is no longer open."""
+    if not ticket.state.is_open:
+        return ""
+    if ticket.state is Status.ON_HOLD:
+        return "paused (on hold)"
+    parts = []
+    for label, due in (("first response", None if ticket.first_response_at else ticket.first_response_due),
+                       ("resolution", ticket.resolution_due)):
+        if due is None:
+            continue
+        late = now is not None and due <= now
+        parts.append(f"{label} overdue since {local_time(due, time_zone)}" if late
+                     else f"{label} by {local_time(due, time_zone)}")
+    return ", ".join(parts)
 
 
 def agent_buttons(ticket: TicketRow) -> tuple[Button, ...]:
@@ -33,6 +53,7 @@ def agent_buttons(ticket: TicketRow) -> tuple[Button, ...]:
         return (
             Button("Claim", f"claim {key}", "primary"),
             Button("Assign", f"assign {key}", prompt="Assign to (name or @mention)"),
+            _escalate_button(key),
             Button("Resolve", f"resolve {key}", prompt="How was it resolved?"),
         )
     if status is Status.IN_PROGRESS:
@@ -40,6 +61,7 @@ def agent_buttons(ticket: TicketRow) -> tuple[Button, ...]:
             Button("Resolve", f"resolve {key}", "primary", prompt="How was it resolved?"),
             Button("Assign", f"assign {key}", prompt="Assign to (name or @mention)"),
             Button("Hold", f"hold {key}", prompt="Why on hold?"),
+            _escalate_button(key),
         )
     if status is Status.ON_HOLD:
         return (Button("Resume", f"resume {key}", "primary"),
@@ -49,15 +71,28 @@ def agent_buttons(ticket: TicketRow) -> tuple[Button, ...]:
     return ()
 
 
-def triage_card(ticket: TicketRow, *, suggestions: Sequence[Suggestion] = ()) -> Card:
+def _escalate_button(key: str) -> Button:
+    return Button("Escalate", f"escalate {key}",
+                  prompt="Team or tier, and why (e.g. network the switch is dead)")
+
+
+def triage_card(
+    ticket: TicketRow, *, suggestions: Sequence[Suggestion] = (), now: datetime | None = None,
+    time_zone: str = "UTC",
+) -> Card:
     fields = [
         Field("Requester", ticket.requester.display_name),
         Field("Priority", f"{ticket.priority} (impact {ticket.impact}, urgency {ticket.urgency})"),
         Field("Kind", ticket.kind),
         Field("Category", ticket.category),
-        Field("Status", status_line(ticket)),
+        Field("Status", status_line(ticket, time_zone=time_zone)),
         Field("Assignee", who(ticket)),
     ]
+    due = sla_due_text(ticket, now=now, time_zone=time_zone)
+    if due:
+        fields.append(Field("SLA due", due))
+    if ticket.tier > 1 and ticket.team:
+        fields.append(Field("Team", f"{ticket.team} (tier {ticket.tier})"))
     if suggestions:
         fields.append(Field("Suggested articles", ", ".join(s.title for s in suggestions)))
     return Card(
@@ -70,8 +105,9 @@ def triage_card(ticket: TicketRow, *, suggestions: Sequence[Suggestion] = ()) ->
     )
 
 
-def opened_text(ticket: TicketRow) -> str:
-    return f"{ticket.key} opened: {ticket.category}, {ticket.kind}, {ticket.priority}."
+def opened_text(ticket: TicketRow, *, first_response: timedelta | None = None) -> str:
+    promise = f" First response within {describe_duration(first_response)}." if first_response else ""
+    return f"{ticket.key} opened: {ticket.category}, {ticket.kind}, {ticket.priority}.{promise}"
 
 
 def suggestions_card(ticket: TicketRow, suggestions: Sequence[Suggestion]) -> Card:
@@ -103,9 +139,10 @@ def confirm_card(ticket: TicketRow) -> Card:
 
 
 def detail_card(
-    ticket: TicketRow, *, comments: Sequence[CommentRow], audit: Sequence[AuditRow], for_agent: bool
+    ticket: TicketRow, *, comments: Sequence[CommentRow], audit: Sequence[AuditRow], for_agent: bool,
+    now: datetime | None = None, time_zone: str = "UTC",
 ) -> Card:
-    card = triage_card(ticket)
+    card = triage_card(ticket, now=now, time_zone=time_zone)
     shown = [c for c in comments if for_agent or not c.internal]
     history = "\n".join(
         f"{c.created_at:%Y-%m-%d %H:%M} {(c.author.display_name if c.author else 'spoc')}"

@@ -66,7 +66,9 @@ def export_dir(service: KnowledgeService, path: str | Path) -> list[Path]:
     return service.export_dir(path)
 
 
-def search(service: KnowledgeService, text: str, *, limit: int = 5, explain: bool = False) -> list[dict[str, Any]]:
+def search(
+    service: KnowledgeService, text: str, *, limit: int = 5, explain: bool = False
+) -> list[dict[str, Any]]:
     """Ranked rows for an agent: rank, slug, title, confidence score, and (with explain) why."""
     rows: list[dict[str, Any]] = []
     for rank, item in enumerate(service.rank(text, limit=limit), start=1):

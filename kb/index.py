@@ -100,24 +100,19 @@ class LexicalIndex:
         base = self._count
         self._grow(base + len(materialized))
         self._count = base + len(materialized)
-        averages = {
-            name: max(1.0, total / max(1, self._count)) for name, total in self._length_sums.items()
-        }
+        averages = {name: max(1.0, total / max(1, self._count)) for name, total in self._length_sums.items()}
         term_col: array[int] = array("i")
         doc_col: array[int] = array("i")
         impact_col: array[float] = array("f")
-        vocab = self.vocab
+        intern = self.vocab.setdefault
         for offset, (owner, fields) in enumerate(materialized):
             doc = base + offset
             self._owner[doc] = owner
             self._alive[doc] = True
-            for token, impact in self._impacts_of(fields, averages).items():
-                term_id = vocab.get(token)
-                if term_id is None:
-                    term_id = vocab[token] = len(vocab)
-                term_col.append(term_id)
-                doc_col.append(doc)
-                impact_col.append(impact)
+            impacts = self._impacts_of(fields, averages)
+            term_col.extend([intern(token, len(self.vocab)) for token in impacts])
+            doc_col.extend([doc] * len(impacts))
+            impact_col.extend(impacts.values())
         self._alive_count += len(materialized)
         self._merge_columns(term_col, doc_col, impact_col)
 
@@ -167,7 +162,7 @@ class LexicalIndex:
         return doc
 
     def remove(self, doc: int) -> None:
-        if doc < self._count and self._alive[doc]:
+        if 0 <= doc < self._count and self._alive[doc]:
             self._alive[doc] = False
             self._alive_count -= 1
 
@@ -211,5 +206,7 @@ class LexicalIndex:
         return scores
 
     def memory_bytes(self) -> int:
-        postings = sum(ids.nbytes + impacts.nbytes for ids, impacts in zip(self._ids, self._impacts, strict=True))
+        postings = sum(
+            ids.nbytes + impacts.nbytes for ids, impacts in zip(self._ids, self._impacts, strict=True)
+        )
         return postings + self._owner.nbytes + self._alive.nbytes

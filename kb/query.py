@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from kb.synonyms import STOPWORDS
 from kb.text import RELATED_TERMS, term, words
@@ -18,6 +18,8 @@ MAX_TYPO_FIXES = 6
 RELATED_WEIGHT = 0.3
 TYPO_WEIGHT = 0.7
 JOINED_WEIGHT = 1.0
+AFFIX_WEIGHT = 0.6
+MIN_PART = 5
 
 
 @dataclass
@@ -73,7 +75,7 @@ class Vocabulary:
             if not bucket:
                 continue
             for choice, distance, _ in process.extract(
-                token, bucket, scorer=Levenshtein.distance, score_cutoff=limit, limit=3
+                token, bucket, scorer=OSA.distance, score_cutoff=limit, limit=3
             ):
                 found.append((choice, int(distance)))
         found.sort(key=lambda item: (item[1], -self.df(item[0])))
@@ -107,7 +109,10 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
         fixes += 1
         for choice, distance in fixed:
             query.add(choice, TYPO_WEIGHT / distance, f"typo:{token}")
-        if not fixed:
+        inner = None if fixed else _known_part(token, vocabulary)
+        if inner is not None:
+            query.add(inner, AFFIX_WEIGHT, f"part:{token}")
+        elif not fixed:
             query.unknown.append(token)
     for first, second in zip(surface, surface[1:], strict=False):
         joined = term(first + second)
@@ -122,6 +127,16 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
     for bigram in pairs_of(tokens):
         query.pairs[bigram] = 1.0
     return query
+
+
+def _known_part(token: str, vocabulary: Vocabulary) -> str | None:
+    """The longest known word inside an unknown one: `interdependencies` -> `depend`, `unfriended` -> `friend`."""
+    for size in range(len(token) - 1, MIN_PART - 1, -1):
+        for start in (len(token) - size, 0):
+            part = token[start : start + size]
+            if vocabulary.df(part):
+                return part
+    return None
 
 
 def _split(token: str, vocabulary: Vocabulary) -> tuple[str, str] | None:

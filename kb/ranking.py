@@ -8,8 +8,10 @@ rapidfuzz against their title and phrasings, and given a confidence in 0..1.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,8 +21,9 @@ from kb.index import Field, LexicalIndex
 from kb.query import Query, Vocabulary, pairs_of, parse
 from kb.text import terms
 
-
 UNKNOWN_WORD_SHARE = 0.35
+LOAD_CHUNK = 5_000
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,8 @@ class RankWeights:
     meta: float = 1.5
     body: float = 1.0
     phrasing: float = 1.0
-    phrasing_share: float = 2.0
+    phrasing_share: float = 1.0
+    asked: float = 1.0
     coverage: float = 0.5
     fuzzy: float = 0.35
     candidates: int = 40
@@ -71,8 +75,10 @@ class _Entry:
     meta_terms: frozenset[str]
     title_plain: str
     phrasings: list[str] = field(default_factory=list)
+    phrasing_texts: list[str] = field(default_factory=list)
     phrasing_terms: set[str] = field(default_factory=set)
     doc: int = -1
+    asked_doc: int = -1
 
 
 class Ranker:
@@ -80,10 +86,17 @@ class Ranker:
         self.weights = weights or RankWeights()
         w = self.weights
         self.articles = LexicalIndex(
-            [Field("title", w.title, 0.5), Field("pairs", w.pairs, 0.5), Field("meta", w.meta, 0.3),
-             Field("body", w.body, 0.75)]
+            [
+                Field("title", w.title, 0.5),
+                Field("pairs", w.pairs, 0.5),
+                Field("meta", w.meta, 0.3),
+                Field("body", w.body, 0.75),
+            ]
         )
         self.phrasings = LexicalIndex([Field("text", w.phrasing, 0.5), Field("pairs", w.pairs, 0.5)])
+        # All phrasings of an article as one document: many ways of asking add up, where the
+        # phrasings index only ever counts the single closest one.
+        self.asked = LexicalIndex([Field("text", 1.0, 0.75), Field("pairs", w.pairs, 0.75)])
         self.vocabulary = Vocabulary(self._df)
         self._known: set[str] = set()
         self._keys: dict[str, int] = {}
@@ -101,16 +114,16 @@ class Ranker:
 
     # -- building -------------------------------------------------------------------------------------
 
-    def _key(self, doc: ArticleDoc) -> int:
+    def _key(self, doc: ArticleDoc, fields: dict[str, list[str]]) -> int:
         key = self._keys.get(doc.slug)
         entry = _Entry(
             slug=doc.slug,
             title=doc.title,
             published=doc.published,
             summary=doc.summary,
-            title_terms=frozenset(terms(doc.title)),
-            meta_terms=frozenset(terms(" ".join((*doc.tags, doc.service, doc.category)))),
-            title_plain=" ".join(terms(doc.title)),
+            title_terms=frozenset(fields["title"]),
+            meta_terms=frozenset(fields["meta"]),
+            title_plain=" ".join(fields["title"]),
         )
         if key is None:
             key = self._keys[doc.slug] = len(self._entries)
@@ -123,6 +136,7 @@ class Ranker:
             old = self._entries[key]
             self.articles.remove(old.doc)
             entry.phrasings, entry.phrasing_terms = old.phrasings, old.phrasing_terms
+            entry.phrasing_texts, entry.asked_doc = old.phrasing_texts, old.asked_doc
             self._entries[key] = entry
         self._published[key] = doc.published
         return key
@@ -145,30 +159,40 @@ class Ranker:
                     self.vocabulary.learn(token)
 
     def load(self, docs: Iterable[ArticleDoc], phrasings: Iterable[tuple[str, str]] = ()) -> None:
-        """Bulk-load articles and learned phrasings (slug, text); the fast path for a fresh index."""
-        batch: list[tuple[int, dict[str, list[str]]]] = []
+        """Bulk-load articles and learned phrasings (slug, text); the fast path for a fresh index.
+
+        Articles are tokenized in chunks so that a large import never holds every token list at once.
+        """
         asked: list[tuple[str, str]] = []
-        for doc in docs:
-            key = self._key(doc)
-            fields = self._article_fields(doc)
-            self._remember(fields)
-            batch.append((key, fields))
-            asked.extend((doc.slug, text) for text in doc.also_asked_as)
-        first = self.articles.size
-        self.articles.bulk_load(batch)
-        for offset, (key, _) in enumerate(batch):
-            self._entries[key].doc = first + offset
+        for chunk in _chunked(docs, LOAD_CHUNK):
+            batch: list[tuple[int, dict[str, list[str]]]] = []
+            for doc in chunk:
+                fields = self._article_fields(doc)
+                key = self._key(doc, fields)
+                self._remember(fields)
+                batch.append((key, fields))
+                asked.extend((doc.slug, text) for text in doc.also_asked_as)
+            first = self.articles.size
+            self.articles.bulk_load(batch)
+            for offset, (key, _) in enumerate(batch):
+                self._entries[key].doc = first + offset
         self.articles.freeze_averages()
-        phrasing_batch: list[tuple[int, dict[str, list[str]]]] = []
-        for slug, text in [*asked, *phrasings]:
-            found = self._phrasing_fields(slug, text)
-            if found is not None:
-                phrasing_batch.append(found)
-        self.phrasings.bulk_load(phrasing_batch)
+        for chunk_of_phrasings in _chunked(itertools.chain(asked, phrasings), LOAD_CHUNK):
+            phrasing_batch: list[tuple[int, dict[str, list[str]]]] = []
+            for slug, text in chunk_of_phrasings:
+                found = self._phrasing_fields(slug, text)
+                if found is not None:
+                    phrasing_batch.append(found)
+            self.phrasings.bulk_load(phrasing_batch)
+        asked_batch = [(key, _asked_fields(entry)) for key, entry in enumerate(self._entries) if entry.phrasings]
+        first = self.asked.size
+        self.asked.bulk_load(asked_batch)
+        for offset, (key, _) in enumerate(asked_batch):
+            self._entries[key].asked_doc = first + offset
 
     def upsert(self, doc: ArticleDoc) -> None:
-        key = self._key(doc)
         fields = self._article_fields(doc)
+        key = self._key(doc, fields)
         self._remember(fields)
         self._entries[key].doc = self.articles.add(key, fields)
         for text in doc.also_asked_as:
@@ -184,6 +208,7 @@ class Ranker:
         if plain in entry.phrasings:
             return None
         entry.phrasings.append(plain)
+        entry.phrasing_texts.append(text)
         entry.phrasing_terms.update(tokens)
         fields = {"text": tokens, "pairs": pairs_of(tokens)}
         self._remember(fields)
@@ -193,10 +218,10 @@ class Ranker:
         key = self._keys.get(slug)
         return key is not None and " ".join(terms(text)) in self._entries[key].phrasings
 
-    def describe(self, slug: str) -> str:
-        """Title and summary of an article, for rerankers that read whole sentences."""
+    def describe(self, slug: str) -> list[str]:
+        """Title with summary, then each phrasing: the sentences a semantic reranker compares."""
         entry = self._entries[self._keys[slug]]
-        return f"{entry.title}. {entry.summary}".strip()
+        return [f"{entry.title}. {entry.summary}".strip(" ."), *entry.phrasing_texts]
 
     def add_phrasing(self, slug: str, text: str) -> bool:
         """Learn one more way of asking for an article; searchable at once. False if nothing new."""
@@ -204,6 +229,10 @@ class Ranker:
         if found is None:
             return False
         self.phrasings.add(*found)
+        key = found[0]
+        entry = self._entries[key]
+        self.asked.remove(entry.asked_doc)
+        entry.asked_doc = self.asked.add(key, _asked_fields(entry))
         return True
 
     def set_published(self, slug: str, published: bool) -> None:
@@ -219,14 +248,19 @@ class Ranker:
         weighted.update(query.pairs)
         n_keys = len(self._entries)
         article_scores = self.articles.score(weighted)
-        by_key = np.bincount(
-            self.articles.owners(), weights=article_scores, minlength=n_keys
-        ).astype(np.float32)
+        by_key = np.bincount(self.articles.owners(), weights=article_scores, minlength=n_keys).astype(
+            np.float32
+        )
         best_phrasing = np.zeros(n_keys, dtype=np.float32)
         if self.phrasings.alive_count:
             phrasing_scores = self.phrasings.score(weighted)
             hits = np.flatnonzero(phrasing_scores)
             np.maximum.at(best_phrasing, self.phrasings.owners()[hits], phrasing_scores[hits])
+        if self.asked.alive_count and self.weights.asked:
+            asked_scores = self.asked.score(weighted)
+            best_phrasing += self.weights.asked * np.bincount(
+                self.asked.owners(), weights=asked_scores, minlength=n_keys
+            ).astype(np.float32)
         return by_key, best_phrasing
 
     def rank(self, text: str, *, limit: int = 5, include_unpublished: bool = False) -> list[Ranked]:
@@ -243,24 +277,26 @@ class Ranker:
             return []
         top = float(lexical[candidates[0]])
         idf = self._query_idf(query)
-        ranked: list[Ranked] = []
+        scored: list[tuple[float, float, float, _Entry]] = []
         for key in candidates.tolist():
             entry = self._entries[key]
             fuzzy = self._fuzzy(query.plain, entry)
             coverage = self._coverage(idf, entry)
             relative = float(lexical[key]) / top
-            ranked.append(
-                Ranked(
-                    slug=entry.slug,
-                    title=entry.title,
-                    score=relative + w.coverage * coverage + w.fuzzy * fuzzy,
-                    confidence=_confidence(coverage=coverage, fuzzy=fuzzy, relative=relative),
-                    summary=entry.summary,
-                    reasons=self._reasons(query, entry, fuzzy),
-                )
+            confidence = _confidence(coverage=coverage, fuzzy=fuzzy, relative=relative)
+            scored.append((relative + w.coverage * coverage + w.fuzzy * fuzzy, confidence, fuzzy, entry))
+        scored.sort(key=lambda item: -item[0])
+        return [
+            Ranked(
+                slug=entry.slug,
+                title=entry.title,
+                score=score,
+                confidence=confidence,
+                summary=entry.summary,
+                reasons=self._reasons(query, entry, fuzzy),
             )
-        ranked.sort(key=lambda item: -item.score)
-        return ranked[:limit]
+            for score, confidence, fuzzy, entry in scored[:limit]
+        ]
 
     @staticmethod
     def _fuzzy(plain: str, entry: _Entry) -> float:
@@ -320,6 +356,19 @@ class Ranker:
 
 def _confidence(*, coverage: float, fuzzy: float, relative: float) -> float:
     return round(min(1.0, 0.55 * coverage + 0.45 * fuzzy * coverage**0.5) * relative**0.5, 4)
+
+
+def _asked_fields(entry: _Entry) -> dict[str, list[str]]:
+    return {
+        "text": [token for phrasing in entry.phrasings for token in phrasing.split()],
+        "pairs": [bigram for phrasing in entry.phrasings for bigram in pairs_of(phrasing.split())],
+    }
+
+
+def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _top(scores: NDArray[np.float32], k: int) -> NDArray[np.intp]:

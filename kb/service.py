@@ -145,9 +145,9 @@ class KnowledgeService:
                 ranked = self._semantic.rerank(text, ranked, lookup=self._semantic_text)
         return ranked[:limit]
 
-    def _semantic_text(self, slug: str) -> str:
+    def _semantic_text(self, slug: str) -> list[str]:
         ranker = self._ranker
-        return ranker.describe(slug) if ranker is not None else slug
+        return ranker.describe(slug) if ranker is not None else [slug]
 
     def suggest(self, text: str, *, limit: int = 3) -> list[Suggestion]:
         ranked = self.rank(text, limit=limit)

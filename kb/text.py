@@ -26,10 +26,20 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def _apply_phrases(text: str) -> str:
+# One pass over the text for all phrases; which phrase matched is worked out only on a hit.
+_ANY_PHRASE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in PHRASES))
+
+
+def _replace_phrase(match: re.Match[str]) -> str:
+    found = match.group(0)
     for pattern, replacement in PHRASES:
-        text = pattern.sub(replacement, text)
-    return text
+        if pattern.fullmatch(found):
+            return replacement
+    return found
+
+
+def _apply_phrases(text: str) -> str:
+    return _ANY_PHRASE.sub(_replace_phrase, text)
 
 
 _DERIVATIONAL: tuple[tuple[str, int], ...] = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,13 +21,15 @@ from kb import cli_ops
 from kb.service import KnowledgeService
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
 
 
 def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
-    app = typer.Typer(name="kb", help="The knowledge base: articles, search, statistics.", no_args_is_help=True)
+    app = typer.Typer(
+        name="kb", help="The knowledge base: articles, search, statistics.", no_args_is_help=True
+    )
     out = Console()
 
     @app.command("import")
@@ -61,9 +63,13 @@ def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
 
     @app.command("search")
     def search_command(
-        text: Annotated[str | None, typer.Argument(help="The query; leave out to read one per line from stdin.")] = None,
+        text: Annotated[
+            str | None, typer.Argument(help="The query; leave out to read one per line from stdin.")
+        ] = None,
         limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=50, help="How many results.")] = 5,
-        explain: Annotated[bool, typer.Option("--explain", help="Show which fields and terms matched.")] = False,
+        explain: Annotated[
+            bool, typer.Option("--explain", help="Show which fields and terms matched.")
+        ] = False,
         format: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     ) -> None:
         """Search the articles as an agent would: ranked, with a confidence score.
@@ -113,8 +119,14 @@ def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
         )
         table = Table("slug", "suggested", "viewed", "solved", "not helpful", "published")
         for item in sorted(stats.per_article, key=lambda a: (-a.solved, -a.suggested, a.slug)):
-            table.add_row(item.slug, str(item.suggested), str(item.viewed), str(item.solved),
-                          str(item.not_helpful), "yes" if item.published else "draft")
+            table.add_row(
+                item.slug,
+                str(item.suggested),
+                str(item.viewed),
+                str(item.solved),
+                str(item.not_helpful),
+                "yes" if item.published else "draft",
+            )
         out.print(table)
         if stats.never_suggested:
             out.print("Never suggested: " + ", ".join(stats.never_suggested), markup=False, highlight=False)

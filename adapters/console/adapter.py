@@ -61,12 +61,13 @@ class ConsoleAdapter:
     platform = PLATFORM
 
     def __init__(
-        self, *, desk: Desk, settings: ConsoleSettings, screen: ConsoleScreen, source: TextIO,
+        self, *, desk: Desk, settings: ConsoleSettings, output: TextIO, source: TextIO,
         settle: Callable[[], Awaitable[None]], extra_commands: dict[str, Callable[[str], Awaitable[str]]] | None = None,
     ) -> None:
         self.desk = desk
         self.settings = settings
-        self.screen = screen
+        self.screen = ConsoleScreen(output, width=settings.width)
+        self.messenger = ConsoleMessenger(self.screen)
         self.source = source
         self.settle = settle
         self.extra = extra_commands or {}

@@ -66,6 +66,14 @@ class Args:
         unquoted = _unquote(text)
         return unquoted if _TOKEN.fullmatch(text) else text
 
+    def options(self, *names: str) -> dict[str, str]:
+        """Leading `--name value` pairs, for the names given; stops at the first other word."""
+        found: dict[str, str] = {}
+        while (token := self.peek()) is not None and token.startswith("--") and token[2:] in names:
+            self.word()
+            found[token[2:]] = self.word(token)
+        return found
+
     def done(self) -> None:
         if self.raw[self._pos:].strip():
             raise self._fail(f"Unexpected {self.raw[self._pos:].strip()!r}")

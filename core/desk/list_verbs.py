@@ -8,17 +8,22 @@ from core.delivery import Destination
 from core.desk.grammar import Args
 from core.desk.registry import VERBS, verb
 from core.errors import UsageError
-from core.intake import open_ticket
+from core.intake import Overrides, open_ticket
 from core.people import is_agent
 from core.tickets import open_tickets
 from core.views import queue_card
 
 
-@verb("new", usage="new TEXT", examples=("new I need access to the finance share",), who="anyone")
+@verb("new", usage="new [--kind K] [--category C] [--impact N] [--urgency N] TEXT",
+      examples=("new I need access to the finance share", "new --kind request --urgency 1 new laptop for Kim"),
+      who="anyone")
 def new(ctx: Ctx, args: Args) -> Reply:
-    """Open a ticket in your own words; spoc works out the kind, category and priority."""
+    """Open a ticket in your own words; spoc works out the kind, category and priority unless you say."""
+    chosen = args.options("kind", "category", "impact", "urgency")
     text = args.rest("description", required=True)
-    ticket = open_ticket(ctx, text=text, origin=Destination(ctx.platform, ctx.channel), origin_message="")
+    overrides = Overrides.parse(chosen, categories=ctx.settings.category_names())
+    ticket = open_ticket(ctx, text=text, origin=Destination(ctx.platform, ctx.channel), origin_message="",
+                         overrides=overrides)
     return Reply(f"{ticket.key} opened. You will hear about it in its thread.")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from core import actions
 from core.cards import Reply
 from core.context import Ctx
@@ -11,8 +14,11 @@ from core.desk.registry import verb
 from core.errors import UsageError
 from core.lifecycle import Kind
 from core.people import is_agent
+from core.sla.due import ticket_time_zone
 from core.storage.models import AuditRow, CommentRow
 from core.views import detail_card
+
+_UNTIL = re.compile(r"until\s+(\d{4}-\d{2}-\d{2})(?:\s+|$)(.*)", re.IGNORECASE | re.DOTALL)
 
 
 @verb("claim", usage="claim KEY", examples=("claim INC-42",))
@@ -41,7 +47,8 @@ def show(ctx: Ctx, args: Args) -> Reply:
     agent = is_agent(ctx.person())
     comments = ctx.session.query(CommentRow).filter_by(ticket_id=ticket.id).order_by(CommentRow.id).all()
     audit = ctx.session.query(AuditRow).filter_by(ticket_id=ticket.id).order_by(AuditRow.id).all()
-    return Reply(card=detail_card(ticket, comments=comments, audit=audit, for_agent=agent))
+    return Reply(card=detail_card(ticket, comments=comments, audit=audit, for_agent=agent, now=ctx.now,
+                                  time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now)))
 
 
 @verb("comment", usage="comment KEY TEXT", examples=("comment INC-42 Please restart and try again",),
@@ -86,11 +93,22 @@ def category(ctx: Ctx, args: Args) -> Reply:
     return Reply(actions.set_category(ctx, ticket, args.word("category").lower()))
 
 
-@verb("hold", usage="hold KEY REASON", examples=("hold INC-42 waiting for the vendor",))
+@verb("hold", usage="hold KEY [until YYYY-MM-DD] REASON",
+      examples=("hold INC-42 waiting for the vendor", "hold INC-42 until 2026-03-09 vendor ships the part"))
 def hold(ctx: Ctx, args: Args) -> Reply:
-    """Put a ticket on hold (the SLA clock pauses); the requester is told why."""
+    """Put a ticket on hold (the SLA clock pauses); the requester is told why.
+    With `until DATE` you are reminded on that date if it is still on hold."""
     ticket = agent_ticket(ctx, args)
-    return Reply(actions.hold(ctx, ticket, args.rest("reason", required=True)))
+    text = args.rest("reason", required=True)
+    found = _UNTIL.match(text)
+    if found is None:
+        return Reply(actions.hold(ctx, ticket, text))
+    try:
+        until = date.fromisoformat(found.group(1))
+    except ValueError:
+        raise UsageError(f"{found.group(1)!r} is not a date: write it as YYYY-MM-DD, "
+                         "e.g. until 2026-03-09.") from None
+    return Reply(actions.hold(ctx, ticket, found.group(2).strip(), until=until))
 
 
 @verb("resume", usage="resume KEY", examples=("resume INC-42",))

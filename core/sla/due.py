@@ -70,7 +70,8 @@ def read_clocks(ctx: Ctx, ticket: TicketRow) -> list[ClockView]:
 
 def recorded_events(session: Session, ticket: TicketRow) -> set[tuple[str, str]]:
     rows = session.execute(
-        select(SlaEventRow.clock, SlaEventRow.kind).where(SlaEventRow.ticket_id == ticket.id, SlaEventRow.mark == "")
+        select(SlaEventRow.clock, SlaEventRow.kind)
+        .where(SlaEventRow.ticket_id == ticket.id, SlaEventRow.mark == "")
     ).all()
     return {(clock, kind) for clock, kind in rows}
 

@@ -15,13 +15,11 @@ from core.storage.models import AuditRow, CommentRow, TicketRow
 from core.views import agent_buttons, sla_due_text, who
 
 
-def escalate(ctx: Ctx, ticket: TicketRow, team: Team, *, reason: str, headline: str = "") -> None:
+def escalate(ctx: Ctx, ticket: TicketRow, team: Team, *, reason: str) -> None:
     """Hand `ticket` to `team`: audit, internal note, a card in the team's channels (its on-call person
     mentioned), the requester told who has it now, and the due dates in the new team's calendar."""
     old = team_of(ctx.settings, ticket)
     audit(ctx, ticket, "escalate", field="team", old=ticket.team or (old.name if old else ""), new=team.name)
-    if ticket.tier != team.tier:
-        audit(ctx, ticket, "tier", field="tier", old=ticket.tier, new=team.tier)
     ticket.team, ticket.tier, ticket.updated_at = team.name, team.tier, ctx.now
     note = f"Escalated to {team.title} (tier {team.tier})" + (f": {reason}" if reason else ".")
     author = ctx.actor.id if ctx.actor else None
@@ -29,14 +27,14 @@ def escalate(ctx: Ctx, ticket: TicketRow, team: Team, *, reason: str, headline: 
                                platform=ctx.platform, created_at=ctx.now))
     update_due_dates(ctx, ticket)
     post_to_team(ctx, ticket, team, title=f"Escalated to {team.title}: {ticket.key} · {ticket.title}",
-                 why=reason, headline=headline)
+                 why=reason)
     tell_requester(ctx, ticket, f"Your ticket has been escalated to the {team.title} team.")
     tell_agents(ctx, ticket, f"{ticket.key} is now with {team.title} (tier {team.tier})"
                 + (f": {reason}" if reason else "."))
     refresh_cards(ctx, ticket)
 
 
-def post_to_team(ctx: Ctx, ticket: TicketRow, team: Team | None, *, title: str, why: str, headline: str = "",
+def post_to_team(ctx: Ctx, ticket: TicketRow, team: Team | None, *, title: str, why: str,
                  tone: str = "danger") -> None:
     """A card about `ticket` in each channel of `team`, mentioning its on-call person where known."""
     fields = [
@@ -50,12 +48,16 @@ def post_to_team(ctx: Ctx, ticket: TicketRow, team: Team | None, *, title: str, 
         fields.append(Field("SLA due", due))
     if why:
         fields.append(Field("Why", why))
-    text = "\n".join(filter(None, [headline, ticket.description if ticket.description != ticket.title else ""]))
+    text = ticket.description if ticket.description != ticket.title else ""
+    triage = set(ctx.deps.routes.triage)
     for place in team_channels(ctx, team):
         card = Card(title=title, text=text, fields=tuple(fields), buttons=agent_buttons(ticket),
                     tone=tone,  # type: ignore[arg-type]
-                    more_command=f"/desk show {ticket.key}", mentions=on_call_mention(ctx, team, place.platform))
-        ctx.outbox.send(place, card, ticket_id=ticket.id, ticket_key=ticket.key, thread_audience="agents")
+                    more_command=f"/desk show {ticket.key}",
+                    mentions=on_call_mention(ctx, team, place.platform))
+        # Replies under the card become internal notes; the triage channel keeps the one thread it has.
+        ctx.outbox.send(place, card, ticket_id=ticket.id, ticket_key=ticket.key,
+                        thread_audience="" if place in triage else "agents")
 
 
 def escalate_by_hand(ctx: Ctx, ticket: TicketRow, *, target: str, reason: str) -> str:
@@ -75,7 +77,7 @@ def escalate_by_hand(ctx: Ctx, ticket: TicketRow, *, target: str, reason: str) -
 def _target_team(ctx: Ctx, ticket: TicketRow, target: str) -> Team:
     settings = ctx.settings
     if not settings.teams:
-        raise DeskError("No teams are configured (desk.teams in the config), so there is nowhere to escalate.")
+        raise DeskError("No teams are configured (desk.teams in the config): there is nowhere to escalate.")
     if not target:
         team = next_in_line(settings, ticket)
         if team is None:
@@ -119,14 +121,13 @@ def deescalate(ctx: Ctx, ticket: TicketRow, *, reason: str) -> str:
     if previous is None or current is None or previous.name == current.name:
         raise DeskError(f"{ticket.key} is with the first line already; nothing to hand back.")
     audit(ctx, ticket, "deescalate", field="team", old=current.name, new=previous.name)
-    if ticket.tier != previous.tier:
-        audit(ctx, ticket, "tier", field="tier", old=ticket.tier, new=previous.tier)
     ticket.team, ticket.tier, ticket.updated_at = previous.name, previous.tier, ctx.now
     note = f"Handed back to {previous.title} (tier {previous.tier})" + (f": {reason}" if reason else ".")
     ctx.session.add(CommentRow(ticket_id=ticket.id, author_id=ctx.actor.id if ctx.actor else None, body=note,
                                internal=True, platform=ctx.platform, created_at=ctx.now))
     update_due_dates(ctx, ticket)
-    post_to_team(ctx, ticket, previous, title=f"Handed back to {previous.title}: {ticket.key} · {ticket.title}",
+    post_to_team(ctx, ticket, previous,
+                 title=f"Handed back to {previous.title}: {ticket.key} · {ticket.title}",
                  why=reason, tone="warning")
     tell_requester(ctx, ticket, f"Your ticket is now with the {previous.title} team.")
     tell_agents(ctx, ticket, note.replace("Handed back", f"{ticket.key} handed back", 1))

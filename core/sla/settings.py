@@ -121,7 +121,8 @@ class SlaSettings(Frozen):
     auto_close_business_days: int = Field(default=7, ge=0)
     hold_reminder_business_days: int = Field(default=5, ge=0)
     digest_at: str = "08:30"
-    calendars: dict[str, CalendarSettings] = Field(default_factory=lambda: {DEFAULT_CALENDAR: CalendarSettings()})
+    calendars: dict[str, CalendarSettings] = Field(
+        default_factory=lambda: {DEFAULT_CALENDAR: CalendarSettings()})
 
     @field_validator("targets")
     @classmethod
@@ -187,7 +188,7 @@ class Team(Frozen):
 
 
 def default_teams() -> tuple[Team, ...]:
-    """Three lines of support out of the box; without channels of their own they post in the triage channel."""
+    """Three lines of support out of the box; without channels of their own they post in triage."""
     return (
         Team(name="service-desk", display="Service Desk", tier=1),
         Team(name="network", display="Network", tier=2, categories=("network",)),
@@ -197,7 +198,7 @@ def default_teams() -> tuple[Team, ...]:
 
 
 def check_teams(teams: tuple[Team, ...], *, sla: SlaSettings, people: set[str]) -> None:
-    """Raise ValueError naming the first team that cannot work; `people` are the lowercased names in desk.people."""
+    """Raise ValueError naming the first team that cannot work; `people`: lowercased names in desk.people."""
     if not teams:
         return
     names = [team.name for team in teams]
@@ -205,7 +206,8 @@ def check_teams(teams: tuple[Team, ...], *, sla: SlaSettings, people: set[str]) 
         if names.count(name) > 1:
             raise ValueError(f"team {name!r} is declared twice")
     if not any(team.tier == 1 for team in teams):
-        raise ValueError("no team has tier 1: name the first line (the service desk) so new tickets have a team")
+        raise ValueError(
+            "no team has tier 1: name the first line (the service desk) so new tickets have a team")
     for team in teams:
         if team.calendar not in sla.calendars:
             raise ValueError(f"team {team.name!r}: no calendar {team.calendar!r} in desk.sla.calendars")

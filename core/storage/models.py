@@ -192,6 +192,7 @@ class OutboxRow(Base):
     channel: Mapped[str] = mapped_column(String(100), default="")
     thread: Mapped[str] = mapped_column(String(100), default="")
     user_id: Mapped[str] = mapped_column(String(100), default="")
+    fallback_user_id: Mapped[str] = mapped_column(String(100), default="")
     card: Mapped[dict[str, Any]] = mapped_column(JSON)
     card_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))

@@ -88,7 +88,7 @@ SMALL_KB = {
         title="VPN keeps disconnecting",
         slug="vpn-drops",
         tags="[vpn]",
-        body="Use a cable, update the client, and keep the laptop plugged in so the network card stays awake.",
+        body="Use a cable, update the client, and keep the laptop plugged in so the network card stays on.",
     ),
     "printer.md": article_text(
         title="Printer won't print",
@@ -100,19 +100,21 @@ SMALL_KB = {
         title="Outlook is not receiving e-mail",
         slug="outlook",
         tags="[outlook, email]",
-        body="Check Work Offline, restart Outlook, and look at Outlook on the web to see whether mail arrives.",
+        body="Check Work Offline, restart Outlook, and look at Outlook on the web to see if mail arrives.",
     ),
     "laptop.md": article_text(
         title="Laptop won't turn on",
         slug="laptop-power",
         tags="[laptop, power]",
-        body="Plug in the original charger, wait fifteen minutes and hold the power button for thirty seconds.",
+        body="Plug in the original charger, wait fifteen minutes, hold the power button for thirty seconds.",
     ),
 }
 
 
 @pytest.fixture
-def service(sessions: sessionmaker[Session], write_articles: Callable[[dict[str, str]], Path]) -> KnowledgeService:
+def service(
+    sessions: sessionmaker[Session], write_articles: Callable[[dict[str, str]], Path]
+) -> KnowledgeService:
     service = KnowledgeService(sessions, refresh_seconds=0.0)
     report = service.import_dir(write_articles(SMALL_KB))
     assert not report.invalid

@@ -21,7 +21,9 @@ def top(service: KnowledgeService, text: str) -> str | None:
         ("remote access via VPN keeps dropping", "vpn-drops"),
     ],
 )
-def test_synonyms_and_abbreviations_find_the_article(service: KnowledgeService, query: str, slug: str) -> None:
+def test_synonyms_and_abbreviations_find_the_article(
+    service: KnowledgeService, query: str, slug: str
+) -> None:
     assert top(service, query) == slug
 
 
@@ -37,7 +39,9 @@ def test_a_title_match_beats_the_same_word_in_a_body() -> None:
     ranker = Ranker()
     ranker.load(
         [
-            ArticleDoc(slug="body", title="Wireless headsets", body="Pair the headset. Docking station notes."),
+            ArticleDoc(
+                slug="body", title="Wireless headsets", body="Pair the headset. Docking station notes."
+            ),
             ArticleDoc(slug="title", title="Docking station not working", body="Unplug power, reconnect."),
         ]
     )
@@ -84,11 +88,13 @@ def test_learned_phrasing_ranks_its_article_first() -> None:
     ranker = Ranker()
     ranker.load(
         [
-            ArticleDoc(slug="mailbox", title="Open a shared mailbox", body="Add the team mailbox in Outlook."),
+            ArticleDoc(
+                slug="mailbox", title="Open a shared mailbox", body="Add the team mailbox in Outlook."
+            ),
             ArticleDoc(slug="calendar", title="Share your calendar", body="Calendar sharing permissions."),
         ]
     )
-    question = "the finance inbox vanished from my folder list"
-    assert ranker.rank(question)[0].slug != "calendar" or True
+    question = "my team cannot see the shared mailbox appointments"
+    assert ranker.rank(question)[0].slug == "mailbox"
     ranker.add_phrasing("calendar", question)
     assert ranker.rank(question)[0].slug == "calendar"

@@ -83,7 +83,9 @@ def test_publishing_an_unknown_article_says_false(service: KnowledgeService) -> 
     assert service.publish("nope") is False
 
 
-def test_another_process_learning_is_seen_after_refresh(sessions: sessionmaker[Session], service: KnowledgeService) -> None:
+def test_another_process_learning_is_seen_after_refresh(
+    sessions: sessionmaker[Session], service: KnowledgeService
+) -> None:
     clock = FakeMonotonic()
     other = KnowledgeService(sessions, refresh_seconds=5.0, monotonic=clock)
     assert other.search(QUESTION)[0].slug != "printer"
@@ -95,14 +97,20 @@ def test_another_process_learning_is_seen_after_refresh(sessions: sessionmaker[S
 
 
 def test_another_process_publishing_and_importing_is_seen_after_refresh(
-    sessions: sessionmaker[Session], service: KnowledgeService, write_articles: Callable[[dict[str, str]], Path]
+    sessions: sessionmaker[Session],
+    service: KnowledgeService,
+    write_articles: Callable[[dict[str, str]], Path],
 ) -> None:
     clock = FakeMonotonic()
     other = KnowledgeService(sessions, refresh_seconds=5.0, monotonic=clock)
     assert other.search("badge reader") == []
-    slug = service.draft(title="Badge reader rejects my badge", problem="red", resolution="re-enrol", owner="s")
+    slug = service.draft(
+        title="Badge reader rejects my badge", problem="red", resolution="re-enrol", owner="s"
+    )
     service.publish(slug)
-    service.import_dir(write_articles({"scanner.md": article_text(title="Scanner to e-mail", body="Scan it.")}))
+    service.import_dir(
+        write_articles({"scanner.md": article_text(title="Scanner to e-mail", body="Scan it.")})
+    )
     clock.advance(6.0)
     assert other.search("badge reader")[0].slug == slug
     assert other.search("scanner")[0].slug == "scanner"
@@ -137,7 +145,9 @@ def test_starter_knowledge_base_has_at_least_30_valid_articles(sessions: session
         ("my S drive is gone", "mapped-drive-missing"),
     ],
 )
-def test_starter_articles_answer_everyday_questions(sessions: sessionmaker[Session], query: str, slug: str) -> None:
+def test_starter_articles_answer_everyday_questions(
+    sessions: sessionmaker[Session], query: str, slug: str
+) -> None:
     service = KnowledgeService(sessions)
     service.import_dir(starter_articles_dir())
     assert [suggestion.slug for suggestion in service.suggest(query)][:1] == [slug]

@@ -111,7 +111,7 @@ class DiscordRestApi:
                 template=route.template if route else None,
                 path=path,
                 query=dict(request.query),
-                json=body,
+                json=None if isinstance(body, _BadJson) else body,
                 headers=dict(request.headers),
                 status=response.status,
                 files=tuple(name for name, _ in files),

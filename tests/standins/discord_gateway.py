@@ -320,12 +320,16 @@ class DiscordGateway:
     def release_reconnect(self) -> None:
         self._gate.set()
 
-    async def request_reconnect(self) -> None:
-        """Send op 7 RECONNECT, as Discord does before moving a session; discord.py then resumes."""
+    async def request_reconnect(self, *, hold_reconnect: bool = False) -> None:
+        """Send op 7 RECONNECT, as Discord does before moving a session; discord.py closes and resumes.
+        Later dispatches only go to the buffer, as the client is expected to leave."""
+        if hold_reconnect:
+            self._gate.clear()
         async with self._dispatch_lock:
             socket = self._session.socket if self._session else None
-        if socket is not None:
-            await socket.send({"op": 7, "d": None})
+            if socket is not None and self._session is not None:
+                await socket.send({"op": 7, "d": None})
+                self._session.socket = None
 
     async def invalidate_session(self, *, resumable: bool = False) -> None:
         """Send op 9. With ``resumable=False`` the session is forgotten and discord.py identifies again."""

@@ -119,7 +119,7 @@ class ApiRequest:
 
 
 Handler = Callable[[ApiRequest], Awaitable[web.StreamResponse]]
-Emit = Callable[[str, dict[str, Any]], Awaitable[None]]
+Emit = Callable[[str, dict[str, Any]], Awaitable[object]]
 
 
 @dataclass(frozen=True)

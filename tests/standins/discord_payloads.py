@@ -92,6 +92,15 @@ AGENT = FakeUser(
 JOINED_AT = "2024-01-15T09:30:00.000000+00:00"
 
 
+def cast_roles(user: FakeUser) -> tuple[int, ...]:
+    """The default cast's roles, used when a builder is not told otherwise: Bob is an IT agent."""
+    return {AGENT.id: (AGENT_ROLE_ID,), BOT.id: (BOT_ROLE_ID,)}.get(user.id, ())
+
+
+def cast_permissions(user: FakeUser) -> int:
+    return AGENT_PERMISSIONS if AGENT_ROLE_ID in cast_roles(user) else EVERYONE_PERMISSIONS
+
+
 def user_payload(user: FakeUser) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": str(user.id),
@@ -292,7 +301,7 @@ def message_create(
     author: FakeUser = EMPLOYEE,
     channel_id: int = HELPDESK_CHANNEL_ID,
     guild_id: int = GUILD_ID,
-    roles: Iterable[int] = (),
+    roles: Iterable[int] | None = None,
     mentions: Sequence[FakeUser] = (),
     message_id: int | None = None,
 ) -> dict[str, Any]:
@@ -306,7 +315,9 @@ def message_create(
     )
     return message | {
         "guild_id": str(guild_id),
-        "member": member_payload(author, roles=roles, with_user=False),
+        "member": member_payload(
+            author, roles=cast_roles(author) if roles is None else roles, with_user=False
+        ),
         "channel_type": 0,
         "nonce": str(snowflake()),
     }
@@ -338,8 +349,8 @@ def _interaction(
     interaction_type: int,
     data: dict[str, Any],
     user: FakeUser,
-    roles: Iterable[int],
-    permissions: int,
+    roles: Iterable[int] | None,
+    permissions: int | None,
     guild_id: int | None,
     channel_id: int | None,
     application_id: int,
@@ -368,7 +379,11 @@ def _interaction(
             "channel_id": str(guild_channel_id),
             "channel": guild_channel_payload(channel_id=guild_channel_id, guild_id=guild_id, name="helpdesk")
             | {"permissions": str(permissions)},
-            "member": member_payload(user, roles=roles, permissions=permissions),
+            "member": member_payload(
+                user,
+                roles=cast_roles(user) if roles is None else roles,
+                permissions=cast_permissions(user) if permissions is None else permissions,
+            ),
             "authorizing_integration_owners": {"0": str(guild_id)},
             "context": 0,
         }
@@ -401,8 +416,8 @@ def slash_command_interaction(
     group: str | None = None,
     options: Mapping[str, str | int | float | bool] | None = None,
     user: FakeUser = EMPLOYEE,
-    roles: Iterable[int] = (),
-    permissions: int = EVERYONE_PERMISSIONS,
+    roles: Iterable[int] | None = None,
+    permissions: int | None = None,
     guild_id: int | None = GUILD_ID,
     channel_id: int | None = None,
     command_id: int | None = None,
@@ -442,8 +457,8 @@ def button_interaction(
     custom_id: str,
     message: dict[str, Any] | None = None,
     user: FakeUser = EMPLOYEE,
-    roles: Iterable[int] = (),
-    permissions: int = EVERYONE_PERMISSIONS,
+    roles: Iterable[int] | None = None,
+    permissions: int | None = None,
     guild_id: int | None = GUILD_ID,
     channel_id: int | None = None,
     application_id: int = APPLICATION_ID,
@@ -476,8 +491,8 @@ def modal_submit_interaction(
     values: Mapping[str, str],
     labels: bool = False,
     user: FakeUser = EMPLOYEE,
-    roles: Iterable[int] = (),
-    permissions: int = EVERYONE_PERMISSIONS,
+    roles: Iterable[int] | None = None,
+    permissions: int | None = None,
     guild_id: int | None = GUILD_ID,
     channel_id: int | None = None,
     application_id: int = APPLICATION_ID,

@@ -12,6 +12,12 @@
 Everything listens on 127.0.0.1 on a free port. REST lives under ``/api/v10``; the gateway is a
 websocket at ``/ws``, and READY names ``/ws-resume`` as ``resume_gateway_url`` so a test can tell a
 resume from a fresh connection.
+
+What discord.py 2.7 needs from a stand-in, learnt the hard way:
+- ``Content-Type`` must be exactly ``application/json`` or every body is read as a string.
+- A 429 is only retried when the response carries ``Via``; otherwise it is raised as a Cloudflare ban.
+- ``on_ready`` comes ``guild_ready_timeout`` (default 2 s) after the last GUILD_CREATE, and again after
+  every fresh IDENTIFY; every IDENTIFY but the first is preceded by a 5 s ``before_identify_hook`` sleep.
 """
 
 from __future__ import annotations
@@ -244,7 +250,8 @@ class DiscordStandIn:
         the stand-in's own copy of that channel when it knows it."""
         channel = self.world.channels.get(int(data.get("channel_id", 0)))
         if channel is not None and "guild_id" in data:
-            data = data | {"channel": channel | {"permissions": data["channel"].get("permissions", "0")}}
+            permissions = data.get("channel", {}).get("permissions", "0")
+            data = data | {"channel": channel | {"permissions": permissions}}
         self.rest.interactions.register(data)
         return await self.gateway.dispatch("INTERACTION_CREATE", data)
 
@@ -254,8 +261,8 @@ class DiscordStandIn:
     def release_reconnect(self) -> None:
         self.gateway.release_reconnect()
 
-    async def request_reconnect(self) -> None:
-        await self.gateway.request_reconnect()
+    async def request_reconnect(self, *, hold_reconnect: bool = False) -> None:
+        await self.gateway.request_reconnect(hold_reconnect=hold_reconnect)
 
     async def invalidate_session(self, *, resumable: bool = False) -> None:
         await self.gateway.invalidate_session(resumable=resumable)

@@ -60,6 +60,9 @@ class DeskClient(discord.Client):
         for step in self.setup_steps:
             await step(self)
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py sleeps 5 s here before every IDENTIFY but the first; a test need not wait."""
+
     async def on_ready(self) -> None:
         self.ready.set()
 
@@ -81,7 +84,9 @@ class ClaimView(discord.ui.View):
 
     @discord.ui.button(label="Claim", style=discord.ButtonStyle.primary, custom_id="spoc:ticket:claim")
     async def claim(self, interaction: discord.Interaction, button: discord.ui.Button[ClaimView]) -> None:
-        self._client.clicks.append(button.custom_id or "")
+        # Record rather than assert: discord.py swallows exceptions raised in view callbacks.
+        roles = ",".join(r.name for r in getattr(interaction.user, "roles", []))
+        self._client.clicks.append(f"{button.custom_id} by {interaction.user.name} ({roles})")
         await interaction.response.send_message("Claimed.", ephemeral=True)
 
 
@@ -146,7 +151,7 @@ async def start_client(
             await asyncio.wait_for(task, TIMEOUT)
 
 
-async def test_client_logs_in_identifies_over_zlib_stream_and_becomes_ready(
+async def test_client_logs_in_identifies_with_transport_compression_and_becomes_ready(
     discord_srv: DiscordStandIn, start_client: Callable[[DeskClient], Awaitable[DeskClient]]
 ) -> None:
     client = await start_client(DeskClient())
@@ -155,7 +160,10 @@ async def test_client_logs_in_identifies_over_zlib_stream_and_becomes_ready(
     guild = client.get_guild(GUILD_ID)
     assert guild is not None and guild.get_channel(HELPDESK_CHANNEL_ID) is not None
     assert discord_srv.identify_count == 1
-    assert discord_srv.connections[0].compression == "zlib-stream"
+    # discord.py asks for zlib-stream, or zstd-stream when zstandard is installed (then sent as text).
+    first = discord_srv.connections[0]
+    assert first.query["compress"] in {"zlib-stream", "zstd-stream"}
+    assert first.compression == ("zlib-stream" if first.query["compress"] == "zlib-stream" else None)
     assert [c.route for c in discord_srv.calls] == ["GET /users/@me", "GET /oauth2/applications/@me"]
 
 
@@ -261,7 +269,7 @@ async def test_persistent_view_receives_a_button_click(
     await discord_srv.send_interaction(button_interaction(custom_id="spoc:ticket:claim", user=AGENT))
     await discord_srv.wait_until(lambda: len(discord_srv.interaction_callbacks) == 1, what="the click reply")
 
-    assert client.clicks == ["spoc:ticket:claim"]
+    assert client.clicks == ["spoc:ticket:claim by bob.agent (@everyone,IT Agents)"]
     callback = discord_srv.interaction_callbacks[0]
     assert callback.type == 4 and callback.data is not None and callback.data["content"] == "Claimed."
 
@@ -284,17 +292,19 @@ async def test_second_answer_to_one_interaction_is_refused_like_discord(
     assert [c.status for c in discord_srv.calls_to(CALLBACK)] == [200, 400]
 
 
+@pytest.mark.parametrize("global_", [False, True], ids=["route-limit", "global-limit"])
 async def test_rate_limited_send_is_retried_and_delivered_once(
-    discord_srv: DiscordStandIn, start_client: Callable[[DeskClient], Awaitable[DeskClient]]
+    discord_srv: DiscordStandIn, start_client: Callable[[DeskClient], Awaitable[DeskClient]], global_: bool
 ) -> None:
     client = await start_client(DeskClient())
-    discord_srv.fail_next(SEND, status=429, retry_after=0.2)
+    discord_srv.fail_next(SEND, status=429, retry_after=0.2, global_=global_)
     channel = client.get_channel(HELPDESK_CHANNEL_ID)
     assert isinstance(channel, discord.TextChannel)
 
     sent = await asyncio.wait_for(channel.send("Your ticket is INC-1."), TIMEOUT)
 
     assert [c.status for c in discord_srv.calls_to(SEND)] == [429, 200]
+    assert discord_srv.calls_to(SEND)[1].json == discord_srv.calls_to(SEND)[0].json
     assert [m["content"] for m in discord_srv.messages_in(HELPDESK_CHANNEL_ID)] == ["Your ticket is INC-1."]
     assert sent.id == int(discord_srv.messages_in(HELPDESK_CHANNEL_ID)[0]["id"])
 
@@ -338,14 +348,29 @@ async def test_private_thread_is_created_joined_and_written_per_spec(
     discord_srv.assert_calls_match_spec()
 
 
+async def _drop_with_4000(srv: DiscordStandIn) -> None:
+    await srv.disconnect_client(4000, hold_reconnect=True)
+
+
+async def _drop_with_plain_close(srv: DiscordStandIn) -> None:
+    await srv.disconnect_client(1000, hold_reconnect=True)
+
+
+async def _ask_to_reconnect(srv: DiscordStandIn) -> None:
+    await srv.request_reconnect(hold_reconnect=True)
+
+
+@pytest.mark.parametrize("drop", [_drop_with_4000, _drop_with_plain_close, _ask_to_reconnect])
 async def test_missed_message_is_replayed_exactly_once_on_resume(
-    discord_srv: DiscordStandIn, start_client: Callable[[DeskClient], Awaitable[DeskClient]]
+    discord_srv: DiscordStandIn,
+    start_client: Callable[[DeskClient], Awaitable[DeskClient]],
+    drop: Callable[[DiscordStandIn], Awaitable[None]],
 ) -> None:
     client = await start_client(DeskClient())
     await discord_srv.dispatch("MESSAGE_CREATE", message_create(content="before the drop"))
     await discord_srv.wait_until(lambda: len(client.seen) == 1, what="the first message")
 
-    await discord_srv.disconnect_client(4000, hold_reconnect=True)
+    await drop(discord_srv)
     missed_seq = await discord_srv.dispatch("MESSAGE_CREATE", message_create(content="while away"))
     discord_srv.release_reconnect()
     await asyncio.wait_for(client.resumed.wait(), TIMEOUT)
@@ -356,6 +381,19 @@ async def test_missed_message_is_replayed_exactly_once_on_resume(
     assert discord_srv.replayed_seqs == [missed_seq]
     assert (discord_srv.identify_count, discord_srv.resume_count) == (1, 1)
     assert discord_srv.connections[-1].path == "/ws-resume"
+
+
+async def test_invalidated_session_makes_the_client_identify_afresh_and_fire_on_ready_again(
+    discord_srv: DiscordStandIn, start_client: Callable[[DeskClient], Awaitable[DeskClient]]
+) -> None:
+    client = await start_client(DeskClient())
+    client.ready.clear()
+
+    await discord_srv.invalidate_session(resumable=False)
+    await asyncio.wait_for(client.ready.wait(), TIMEOUT)
+
+    assert (discord_srv.identify_count, discord_srv.resume_count) == (2, 0)
+    assert discord_srv.connections[-1].path == "/ws"
 
 
 @requires_spec

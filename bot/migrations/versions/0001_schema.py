@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 07:38:56.615680
+Create Date: 2026-11-22 07:43:51.455174
 """
 from __future__ import annotations
 
@@ -91,6 +91,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identities')),
     sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_identities_platform'))
     )
+    op.create_table('sla_digests',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_sla_digests_person_id_people')),
+    sa.PrimaryKeyConstraint('person_id', 'day', name=op.f('pk_sla_digests'))
+    )
     op.create_table('tickets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -117,6 +124,10 @@ def upgrade() -> None:
     sa.Column('resolution', sa.Text(), nullable=False),
     sa.Column('self_service', sa.Boolean(), nullable=False),
     sa.Column('hold_reason', sa.Text(), nullable=False),
+    sa.Column('first_response_due', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('resolution_due', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sla_check_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('hold_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['people.id'], name=op.f('fk_tickets_assignee_id_people')),
     sa.ForeignKeyConstraint(['requester_id'], ['people.id'], name=op.f('fk_tickets_requester_id_people')),
@@ -125,6 +136,7 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
         batch_op.create_index('ix_tickets_requester_status', ['requester_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_sla_check_at'), ['sla_check_at'], unique=False)
         batch_op.create_index('ix_tickets_status_priority', ['status', 'priority'], unique=False)
 
     op.create_table('audit',
@@ -165,6 +177,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=100), nullable=False),
     sa.Column('thread', sa.String(length=100), nullable=False),
     sa.Column('user_id', sa.String(length=100), nullable=False),
+    sa.Column('fallback_user_id', sa.String(length=100), nullable=False),
     sa.Column('card', sa.JSON(), nullable=False),
     sa.Column('card_key', sa.String(length=200), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
@@ -183,6 +196,20 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_card_key'), ['card_key'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('sla_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('clock', sa.String(length=20), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('mark', sa.String(length=40), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_sla_events_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sla_events')),
+    sa.UniqueConstraint('ticket_id', 'clock', 'kind', 'mark', name=op.f('uq_sla_events_ticket_id'))
+    )
+    with op.batch_alter_table('sla_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sla_events_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('ticket_suggestions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -223,6 +250,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_suggestions_ticket_id'))
 
     op.drop_table('ticket_suggestions')
+    with op.batch_alter_table('sla_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sla_events_ticket_id'))
+
+    op.drop_table('sla_events')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
         batch_op.drop_index(batch_op.f('ix_outbox_card_key'))
@@ -238,10 +269,12 @@ def downgrade() -> None:
     op.drop_table('audit')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_status_priority')
+        batch_op.drop_index(batch_op.f('ix_tickets_sla_check_at'))
         batch_op.drop_index('ix_tickets_requester_status')
         batch_op.drop_index('ix_tickets_assignee_status')
 
     op.drop_table('tickets')
+    op.drop_table('sla_digests')
     op.drop_table('identities')
     op.drop_table('processed_events')
     op.drop_table('people')

@@ -1,0 +1,83 @@
+"""The Slack adapter: a slack-bolt app in Socket Mode or HTTP mode, and its messenger."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.listeners import SlackListeners
+from adapters.slack.messenger import PLATFORM, SlackMessenger
+from adapters.slack.people import SlackDirectory
+from adapters.slack.settings import SlackSettings
+from core.service import Desk
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def web_client(settings: SlackSettings) -> AsyncWebClient:
+    return AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
+
+
+def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, poke: Callable[[], None]
+                   ) -> AsyncApp:
+    app = AsyncApp(token=settings.bot_token, signing_secret=settings.signing_secret or "unused-in-socket-mode",
+                   client=client, request_verification_enabled=settings.mode == "http")
+    directory = SlackDirectory(client, agent_usergroup=settings.agent_usergroup)
+    SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke).register(app)
+    return app
+
+
+def http_app(bolt: AsyncApp) -> web.Application:
+    """Events, commands and interactivity all arrive at POST /slack/events."""
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    application = web.Application()
+    application.router.add_post(EVENTS_PATH, events)
+    return application
+
+
+class SlackAdapter:
+    platform = PLATFORM
+
+    def __init__(self, *, desk: Desk, settings: SlackSettings, poke: Callable[[], None]) -> None:
+        self.settings = settings
+        self.client = web_client(settings)
+        self.messenger = SlackMessenger(self.client, per_channel_interval=settings.per_channel_interval_seconds)
+        self.bolt = build_bolt_app(desk=desk, settings=settings, client=self.client, poke=poke)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        if self.settings.mode == "http":
+            await self._serve_http(stop)
+        else:
+            await self._serve_socket_mode(stop)
+
+    async def _serve_http(self, stop: asyncio.Event) -> None:
+        runner = web.AppRunner(http_app(self.bolt))
+        await runner.setup()
+        site = web.TCPSite(runner, "0.0.0.0", self.settings.port)
+        await site.start()
+        log.warning("Slack HTTP mode listening on port %d at %s", self.settings.port, EVENTS_PATH)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    async def _serve_socket_mode(self, stop: asyncio.Event) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(self.bolt, self.settings.app_token)
+        await handler.connect_async()
+        log.warning("Slack Socket Mode connected")
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()

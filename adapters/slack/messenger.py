@@ -1,0 +1,93 @@
+"""Delivers outbox cards to Slack: posts, edits living cards in place, paces each channel, and turns
+Slack's answers into retry, wait or dead-letter decisions."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import fallback_text, render_blocks
+from core.delivery import Delivered, Delivery, DeliveryFailed
+
+PLATFORM = "slack"
+# Errors that no retry can fix: dead-letter at once with the reason.
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "not_authed", "account_inactive",
+    "token_revoked", "no_permission", "missing_scope", "msg_too_long", "invalid_blocks", "restricted_action",
+    "cant_update_message", "message_not_found", "user_not_found", "cannot_dm_bot",
+})
+# Errors that mean the thread is gone: the requester is written to directly instead.
+THREAD_GONE = frozenset({"thread_not_found", "message_not_found", "channel_not_found", "not_in_channel",
+                         "is_archived"})
+
+
+class SlackMessenger:
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient, *, per_channel_interval: float = 1.0) -> None:
+        self.client = client
+        self.interval = per_channel_interval
+        self._last_sent: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._dm_channels: dict[str, str] = {}
+
+    async def deliver(self, delivery: Delivery) -> Delivered:
+        destination = delivery.destination
+        try:
+            channel = destination.channel or await self._dm_channel(destination.user_id)
+            return await self._send(delivery, channel=channel, thread=destination.thread)
+        except SlackApiError as error:
+            reason = str(error.response.get("error", "")) or f"http {error.response.status_code}"
+            if destination.fallback_user_id and destination.thread and reason in THREAD_GONE:
+                try:
+                    dm = await self._dm_channel(destination.fallback_user_id)
+                    return await self._send(delivery, channel=dm, thread="")
+                except SlackApiError as fallback_error:
+                    raise _failure(fallback_error) from fallback_error
+            raise _failure(error) from error
+        except (ClientError, asyncio.TimeoutError, OSError) as error:
+            raise DeliveryFailed(f"network: {type(error).__name__}: {error}") from error
+
+    async def _send(self, delivery: Delivery, *, channel: str, thread: str) -> Delivered:
+        blocks, text = render_blocks(delivery.card), fallback_text(delivery.card)
+        async with self._locks.setdefault(channel, asyncio.Lock()):
+            await self._pace(channel)
+            if delivery.replaces_message_id:
+                response = await self.client.chat_update(channel=channel, ts=delivery.replaces_message_id,
+                                                         text=text, blocks=blocks)
+            else:
+                response = await self.client.chat_postMessage(channel=channel, thread_ts=thread or None, text=text,
+                                                              blocks=blocks, unfurl_links=False, unfurl_media=False)
+            self._last_sent[channel] = time.monotonic()
+        return Delivered(message_id=str(response["ts"]), channel=str(response.get("channel") or channel))
+
+    async def _pace(self, channel: str) -> None:
+        """Slack allows about one message a second per channel; wait instead of being rate limited."""
+        last = self._last_sent.get(channel)
+        if last is not None:
+            wait = self.interval - (time.monotonic() - last)
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    async def _dm_channel(self, user_id: str) -> str:
+        if not user_id:
+            raise DeliveryFailed("no channel and no user to write to", permanent=True)
+        if user_id not in self._dm_channels:
+            response = await self.client.conversations_open(users=user_id)
+            self._dm_channels[user_id] = str(response["channel"]["id"])
+        return self._dm_channels[user_id]
+
+
+def _failure(error: SlackApiError) -> DeliveryFailed:
+    response = error.response
+    reason = str(response.get("error", "")) or f"http {response.status_code}"
+    if response.status_code == 429:
+        retry_after = float(response.headers.get("Retry-After", response.headers.get("retry-after", 1)) or 1)
+        return DeliveryFailed(f"rate limited: {reason}", retry_after=retry_after)
+    if reason in PERMANENT:
+        return DeliveryFailed(reason, permanent=True)
+    return DeliveryFailed(reason)

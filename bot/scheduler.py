@@ -1,0 +1,74 @@
+"""The scheduler: APScheduler on the runtime's asyncio loop, running the core's jobs in a worker thread.
+
+Only the leader (see bot/leader.py) runs jobs; followers try to take the lead every 15-30 s. Work missed
+while spoc was down runs once at start (and at a take-over): the jobs are idempotent over the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.leader import Leadership
+from core.sla.jobs import JOBS, Job, run_job
+from core.sla.sweep import SystemRunner
+
+log = logging.getLogger(__name__)
+LEADER_RETRY = timedelta(seconds=15)
+
+
+class DeskScheduler:
+    def __init__(
+        self, *, runner: SystemRunner, leadership: Leadership, on_work: Callable[[], None] = lambda: None,
+        jobs: Sequence[Job] = JOBS, leader_retry: timedelta = LEADER_RETRY,
+    ) -> None:
+        self.runner = runner
+        self.leadership = leadership
+        self.on_work = on_work
+        self.jobs = tuple(jobs)
+        self.leader_retry = leader_retry
+        self.leading = False
+        self._scheduler: AsyncIOScheduler | None = None
+
+    async def start(self) -> None:
+        """Take the lead if free and catch up before chat traffic starts; then run on the intervals."""
+        await self.check_leadership()
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        seconds = self.leader_retry.total_seconds()
+        scheduler.add_job(self.check_leadership, "interval", seconds=seconds, jitter=seconds, id="leadership",
+                          max_instances=1, coalesce=True)
+        for job in self.jobs:
+            every = job.every.total_seconds()
+            scheduler.add_job(self._run, "interval", args=[job], seconds=every, id=job.name, max_instances=1,
+                              coalesce=True, misfire_grace_time=int(every))
+        scheduler.start()
+        self._scheduler = scheduler
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        await asyncio.to_thread(self.leadership.release)
+        self.leading = False
+
+    async def check_leadership(self) -> None:
+        """The interval job: take or keep the lead; on taking it, catch up on what nobody ran meanwhile."""
+        was = self.leading
+        try:
+            self.leading = await asyncio.to_thread(self.leadership.check)
+        except Exception:
+            log.exception("checking the scheduler lock failed; not leading until the next try")
+            self.leading = False
+        if self.leading and not was:
+            for job in self.jobs:  # whatever was missed while nobody led
+                await self._run(job)
+
+    async def _run(self, job: Job) -> None:
+        if not self.leading:
+            return
+        await asyncio.to_thread(run_job, job, self.runner)
+        self.on_work()

@@ -1,0 +1,67 @@
+"""`spoc run --adapter console --simulated-clock`: a P1 warns, breaches and escalates as `/clock` moves."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CONFIG = """\
+desk:
+  people:
+    - {name: Sam, role: agent, ids: {console: sam}}
+    - {name: Nora, role: agent, ids: {console: nora}}
+  teams:
+    - {name: service-desk, display: Service Desk, tier: 1}
+    - {name: network, display: Network, tier: 2, categories: [network], channels: {console: it-network},
+       on_call: Nora}
+    - {name: infrastructure, tier: 3, channels: {console: it-infra}}
+kb:
+  load_starter: false
+"""
+
+SCRIPT = """\
+everyone in the whole office lost the wifi, urgent
+/clock +10m
+/clock +3m
+/clock +5m
+/clock next week
+/quit
+"""
+
+
+def spoc(*args: str, tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
+    for name in ("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "SPOC_CONFIG"):
+        env.pop(name, None)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=180)
+
+
+def test_a_p1_warns_breaches_and_escalates_as_the_simulated_clock_moves(tmp_path: Path) -> None:
+    (tmp_path / "spoc.yaml").write_text(CONFIG)
+    run = spoc("run", "--adapter", "console", "--simulated-clock", "--clock-start", "2026-03-06T16:30+00:00",
+               tmp_path=tmp_path, stdin=SCRIPT)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert out.startswith("Simulated clock: Fri 6 Mar 16:30 UTC.")
+    assert "INC-1 opened: network, incident, P1. First response within 15 business minutes." in out
+    assert "SLA due: first response by Fri 6 Mar 16:45 UTC, resolution by Mon 9 Mar 12:30 UTC" in out
+
+    quiet, warned, breached, garbled = out.split("> /clock ")[1:5]  # what each /clock line printed
+    assert "The clock is now Fri 6 Mar 16:40 UTC." in quiet and "SLA warning" not in quiet
+    assert "The clock is now Fri 6 Mar 16:43 UTC." in warned
+    assert "[#it-triage] spoc (m4):\n┌ SLA warning: INC-1" in warned
+    assert "The clock is now Fri 6 Mar 16:48 UTC." in breached
+    assert "[#it-network] spoc" in breached and "┌ Escalated to Network: INC-1" in breached
+    assert "│ @nora" in breached
+    assert "[#it-help › m1] spoc (m6): Your ticket has been escalated to the Network team." in breached
+    assert "Cannot read 'next week': move the clock like /clock +30m" in garbled
+    assert out.count("SLA warning: INC-1") == 1 and out.count("Escalated to Network: INC-1") == 1
+
+
+def test_the_simulated_clock_needs_the_console(tmp_path: Path) -> None:
+    run = spoc("run", "--adapter", "slack", "--simulated-clock", tmp_path=tmp_path)
+    assert run.returncode == 2
+    assert "--simulated-clock needs the console adapter" in run.stderr
