@@ -12,6 +12,9 @@ from core.lifecycle import OPEN_STATUSES, Status, parse_key
 from core.storage.models import ThreadRow, TicketRow
 
 PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=TicketRow.priority, else_=5)
+# What is due first: the first response while none was given, else the resolution (nothing while on hold).
+DUE = case((TicketRow.first_response_at.is_(None) & TicketRow.first_response_due.is_not(None),
+            TicketRow.first_response_due), else_=TicketRow.resolution_due)
 
 
 def get_ticket(session: Session, key: str, *, for_update: bool = False) -> TicketRow:
@@ -56,7 +59,8 @@ def open_tickets(
         query = query.where(TicketRow.requester_id == requester_id)
     if unassigned:
         query = query.where(TicketRow.assignee_id.is_(None))
-    return session.scalars(query.order_by(PRIORITY_ORDER, TicketRow.created_at).limit(limit)).all()
+    query = query.order_by(DUE.is_(None), DUE, PRIORITY_ORDER, TicketRow.created_at)
+    return session.scalars(query.limit(limit)).all()
 
 
 def list_tickets(session: Session, *, status: Status | None = None, limit: int = 500) -> Sequence[TicketRow]:

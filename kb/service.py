@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.45
 REFRESH_SECONDS = 3.0
 MAX_PHRASING_CHARS = 500
+SEMANTIC_POOL = 30  # lexical candidates the semantic model re-scores
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ class KnowledgeService:
             return []
         ranker = self.refresh()
         with self._lock:
-            pool = max(limit, 20) if self._semantic is not None else limit
+            pool = max(limit, SEMANTIC_POOL) if self._semantic is not None else limit
             ranked = ranker.rank(text, limit=pool, include_unpublished=include_unpublished)
             if self._semantic is not None and ranked:
                 ranked = self._semantic.rerank(text, ranked, lookup=self._semantic_text)

@@ -112,7 +112,8 @@ class ConsoleAdapter:
         if word == "/quit":
             return False
         if word == "/help":
-            self.screen.show(HELP.strip())
+            also = f"\nAlso: {', '.join(sorted(self.extra))}." if self.extra else ""
+            self.screen.show(HELP.strip() + also)
         elif word == "/as":
             self.speaker = rest.strip() or self.speaker
         elif word == "/in":

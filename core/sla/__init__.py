@@ -1,6 +1,9 @@
 """SLA arithmetic: business-hours calendars, clocks over ticket history, and targets per priority.
 
-Plain synchronous functions over tz-aware UTC datetimes; nothing here reads a clock or a database.
+What this package exports are plain synchronous functions over tz-aware UTC datetimes that read no clock
+and no database (calendar, clock_accounting, policy). Its other modules apply them to the desk: settings
+(the config sections), due (due dates on tickets), sweep (warnings and breaches), escalation, housekeeping
+(hold reminders, auto-close, digests) and jobs (what the scheduler runs).
 """
 
 from __future__ import annotations

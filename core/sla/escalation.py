@@ -10,7 +10,15 @@ from core.errors import DeskError
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
 from core.sla.due import ticket_time_zone, update_due_dates
 from core.sla.settings import Team
-from core.sla.teams import first_line, next_in_line, on_call_mention, team_channels, team_named, team_of
+from core.sla.teams import (
+    first_line,
+    next_in_line,
+    on_call_mention,
+    pick_for,
+    team_channels,
+    team_named,
+    team_of,
+)
 from core.storage.models import AuditRow, CommentRow, TicketRow
 from core.views import agent_buttons, sla_due_text, who
 
@@ -35,8 +43,8 @@ def escalate(ctx: Ctx, ticket: TicketRow, team: Team, *, reason: str) -> None:
 
 
 def post_to_team(ctx: Ctx, ticket: TicketRow, team: Team | None, *, title: str, why: str,
-                 tone: str = "danger") -> None:
-    """A card about `ticket` in each channel of `team`, mentioning its on-call person where known."""
+                 tone: str = "danger", mention_on_call: bool = True) -> None:
+    """A card about `ticket` in each channel of `team`; `mention_on_call` pages its on-call person."""
     fields = [
         Field("Requester", ticket.requester.display_name),
         Field("Priority", ticket.priority),
@@ -54,7 +62,7 @@ def post_to_team(ctx: Ctx, ticket: TicketRow, team: Team | None, *, title: str, 
         card = Card(title=title, text=text, fields=tuple(fields), buttons=agent_buttons(ticket),
                     tone=tone,  # type: ignore[arg-type]
                     more_command=f"/desk show {ticket.key}",
-                    mentions=on_call_mention(ctx, team, place.platform))
+                    mentions=on_call_mention(ctx, team, place.platform) if mention_on_call else ())
         # Replies under the card become internal notes; the triage channel keeps the one thread it has.
         ctx.outbox.send(place, card, ticket_id=ticket.id, ticket_key=ticket.key,
                         thread_audience="" if place in triage else "agents")
@@ -89,8 +97,7 @@ def _target_team(ctx: Ctx, ticket: TicketRow, target: str) -> Team:
         same_tier = [t for t in settings.teams if t.tier == tier]
         if not same_tier:
             raise DeskError(f"No team has tier {tier}. Teams: {_team_names(ctx)}.")
-        return next((t for t in same_tier if ticket.category in t.categories), None) or \
-            next((t for t in same_tier if not t.categories), same_tier[0])
+        return pick_for(same_tier, ticket.category) or same_tier[0]
     team = team_named(settings, target)
     if team is None:
         raise DeskError(f"No team {target!r}. Teams: {_team_names(ctx)}.")
@@ -128,7 +135,7 @@ def deescalate(ctx: Ctx, ticket: TicketRow, *, reason: str) -> str:
     update_due_dates(ctx, ticket)
     post_to_team(ctx, ticket, previous,
                  title=f"Handed back to {previous.title}: {ticket.key} · {ticket.title}",
-                 why=reason, tone="warning")
+                 why=reason, tone="warning", mention_on_call=False)
     tell_requester(ctx, ticket, f"Your ticket is now with the {previous.title} team.")
     tell_agents(ctx, ticket, note.replace("Handed back", f"{ticket.key} handed back", 1))
     refresh_cards(ctx, ticket)

@@ -184,5 +184,5 @@ def _digest_for(ctx: Ctx, agent: PersonRow) -> None:
         due = sla_due_text(ticket, now=ctx.now, time_zone=zone)
         line = f"{ticket.key} {ticket.priority} {ticket.state.label}: {ticket.title}"
         lines.append(line + (f" ({due})" if due else ""))
-    ctx.outbox.send(place, Card(title=f"Good morning, {agent.display_name}: your open tickets, due first",
+    ctx.outbox.send(place, Card(title=f"{agent.display_name}, your open tickets, due first",
                                 text="\n".join(lines), footer="`/desk mine` shows them any time."))

@@ -96,8 +96,6 @@ def check_ticket(ctx: Ctx, ticket_id: int) -> int:
             warn(ctx, ticket, view)
             fired += 1
     update_due_dates(ctx, ticket)
-    if fired:
-        refresh_cards(ctx, ticket)
     return fired
 
 
@@ -109,7 +107,8 @@ def warn(ctx: Ctx, ticket: TicketRow, view: ClockView) -> None:
     audit(ctx, ticket, "sla_warning", field=view.clock.value,
           new=view.breach_at.isoformat() if view.breach_at else "")
     post_to_team(ctx, ticket, team_of(ctx.settings, ticket),
-                 title=f"SLA warning: {ticket.key} · {ticket.title}", why=why, tone="warning")
+                 title=f"SLA warning: {ticket.key} · {ticket.title}", why=why, tone="warning",
+                 mention_on_call=False)
     _tell_assignee(ctx, ticket, f"{ticket.key}: {label} due {due} ({share}% of the target used).")
 
 
@@ -129,6 +128,7 @@ def breach(ctx: Ctx, ticket: TicketRow, view: ClockView) -> None:
                  why=f"{why} No tier above {current.title if current else 'this one'}.")
     tell_agents(ctx, ticket, f"{ticket.key} breached its {label} target.")
     _tell_assignee(ctx, ticket, f"{ticket.key} breached its {label} target.")
+    refresh_cards(ctx, ticket)  # its SLA line now reads "overdue"
 
 
 def _tell_assignee(ctx: Ctx, ticket: TicketRow, message: str) -> None:

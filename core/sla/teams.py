@@ -22,7 +22,7 @@ def team_named(settings: DeskSettings, name: str) -> Team | None:
 
 
 def first_line(settings: DeskSettings, category: str = "") -> Team | None:
-    return _pick([t for t in settings.teams if t.tier == 1], category)
+    return pick_for([t for t in settings.teams if t.tier == 1], category)
 
 
 def team_of(settings: DeskSettings, ticket: TicketRow) -> Team | None:
@@ -36,10 +36,11 @@ def next_in_line(settings: DeskSettings, ticket: TicketRow) -> Team | None:
     if not above:
         return None
     tier = min(t.tier for t in above)
-    return _pick([t for t in above if t.tier == tier], ticket.category)
+    return pick_for([t for t in above if t.tier == tier], ticket.category)
 
 
-def _pick(teams: list[Team], category: str) -> Team | None:
+def pick_for(teams: list[Team], category: str) -> Team | None:
+    """The team for `category` among `teams`: one naming it, else one taking any, else the first."""
     for team in teams:
         if category and category in team.categories:
             return team

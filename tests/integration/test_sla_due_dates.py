@@ -111,3 +111,16 @@ def _fields(chat: Chat, command: str) -> str:
                                                     text=command, channel="it-help"))
     assert reply.card is not None
     return "\n".join(f"{f.label}: {f.value}" for f in reply.card.fields)
+
+
+def test_mine_lists_what_is_due_first_before_what_is_more_urgent_later(
+    make_desk: Callable[..., Desk], database_url: str, clock: ManualClock,
+) -> None:
+    chat = Chat(make_desk(database_url, settings=desk_settings()))
+    chat.say(DANA, "my laptop won't turn on")  # P3, claimed at once: resolution due Wednesday 17:00
+    chat.desk_command(SAM, "claim INC-1")
+    clock.advance(timedelta(days=2, hours=7))  # Wednesday 16:00
+    report_p1(chat)  # P1: due 16:15 (first response), before INC-1 at 17:00
+    chat.desk_command(SAM, "claim INC-2")  # responded: resolution due Thursday 12:00, after INC-1
+    mine = chat.desk_command(SAM, "mine")
+    assert mine.index("INC-1 P3") < mine.index("INC-2 P1")

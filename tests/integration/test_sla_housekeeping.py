@@ -110,11 +110,11 @@ def test_each_agent_gets_one_digest_a_working_day_with_the_soonest_due_first(
     move_to(clock, utc(3, 8, 30))
     send_digests(desk)
     send_digests(make_desk(database_url, settings=desk_settings(digest_at="08:30")))
-    monday, tuesday = sent(desk, title_starts="Good morning, Sam")
+    monday, tuesday = sent(desk, title_starts="Sam, your open tickets")
     assert (monday.created_at, tuesday.created_at, tuesday.user_id) == (utc(2, 9), utc(3, 8, 30), "sam")
     lines = tuesday.card["text"].splitlines()
     assert [line.split()[0] for line in lines] == ["INC-2", "INC-1"]
     assert "resolution overdue since Mon 2 Mar 13:00 UTC" in lines[0]
     move_to(clock, utc(7, 8, 30))  # Saturday: no digest
     assert send_digests(desk) == utc(9, 8, 30)
-    assert len(sent(desk, title_starts="Good morning, Sam")) == 2
+    assert len(sent(desk, title_starts="Sam, your open tickets")) == 2

@@ -124,6 +124,7 @@ class SlackApiStandIn:
         self._numbers = itertools.count(1)
         self._users: dict[str, _User] = {}
         self._usergroups: dict[str, list[str]] = {}
+        self._channel_messages: dict[str, list[dict[str, Any]]] = {}
         self._latency: dict[str, float] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -137,7 +138,8 @@ class SlackApiStandIn:
             "chat.delete": lambda a: {"ok": True, "channel": a.get("channel"), "ts": a.get("ts")},
             "conversations.open": self._open_conversation,
             "conversations.info": self._conversation_info,
-            "conversations.replies": lambda a: {"ok": True, "messages": [], "has_more": False},
+            "conversations.replies": lambda a: self._history(a, replies=True),
+            "conversations.history": lambda a: self._history(a, replies=False),
             "users.info": self._user_info,
             "users.lookupByEmail": self._user_by_email,
             "usergroups.users.list": self._usergroup_members,
@@ -263,6 +265,25 @@ class SlackApiStandIn:
             display_name=display_name or name or default.display_name, email=email or default.email,
             is_bot=is_bot, tz=tz,
         )
+
+    def add_message(self, *, channel: str, ts: str, user: str, text: str, thread_ts: str | None = None) -> None:
+        """A message people wrote, for conversations.history and conversations.replies to return."""
+        message = {"type": "message", "ts": ts, "user": user, "text": text}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self._channel_messages.setdefault(channel, []).append(message)
+
+    def _history(self, args: dict[str, Any], *, replies: bool) -> Reply:
+        messages = self._channel_messages.get(str(args.get("channel", "")), [])
+        if replies:
+            root = str(args.get("ts", ""))
+            found = [m for m in messages if m["ts"] == root or m.get("thread_ts") == root]
+        else:
+            latest = str(args.get("latest") or "9999999999.999999")
+            found = sorted((m for m in messages if m["ts"] <= latest and not m.get("thread_ts")),
+                           key=lambda m: m["ts"], reverse=True)
+        limit = int(args["limit"]) if str(args.get("limit", "")).isdigit() else 100
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def set_usergroup(self, usergroup_id: str, members: Iterable[str]) -> None:
         self._usergroups[usergroup_id] = list(members)

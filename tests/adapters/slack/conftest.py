@@ -1,0 +1,121 @@
+"""The real slack-bolt app in HTTP mode, served on a free port, against the local Slack stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.slack.app import EVENTS_PATH, SlackAdapter, http_app
+from adapters.slack.settings import SlackSettings
+from bot.dispatcher import Dispatcher
+from core.clock import SystemClock
+from core.context import DeskDeps, Routes
+from core.delivery import Destination
+from core.knowledge import NoKnowledgeBase
+from core.outbox import RetryPolicy
+from core.service import Desk
+from core.settings import DeskSettings, Person
+from core.storage.database import Database
+from tests.standins.slack_api import SlackApiStandIn, slack_spec_path
+from tests.standins.slack_requests import payloads_available, signed_headers, slack_payloads_dir
+
+SECRET = "test-signing-secret"
+HELP, TRIAGE = "CHELP", "CTRIAGE"
+DANA, SAM = "UDANA", "USAM"
+
+
+@dataclass
+class SlackWorld:
+    slack: SlackApiStandIn
+    desk: Desk
+    adapter: SlackAdapter
+    dispatcher: Dispatcher
+    url: str
+    http: aiohttp.ClientSession
+
+    async def post(self, body: bytes, *, headers: dict[str, str] | None = None, **signing: Any) -> int:
+        headers = headers or signed_headers(body, secret=SECRET, **signing)
+        async with self.http.post(self.url, data=body, headers=headers) as response:
+            await response.read()
+            return response.status
+
+    async def eventually(self, check: Callable[[], Any], *, timeout: float = 10.0, what: str = "") -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = await asyncio.to_thread(check)
+            if result:
+                return result
+            if loop.time() > deadline:
+                raise AssertionError(f"timed out waiting for {what or check}")
+            await asyncio.sleep(0.05)
+
+    async def deliver(self) -> None:
+        await self.dispatcher.drain(timeout=15)
+
+    def posted(self, channel: str | None = None, *, thread: str | None = None) -> list[dict[str, Any]]:
+        calls = [c.args for c in self.slack.calls_to("chat.postMessage") if c.status == 200]
+        if channel is not None:
+            calls = [c for c in calls if c.get("channel") == channel]
+        if thread is not None:
+            calls = [c for c in calls if c.get("thread_ts") == thread]
+        return calls
+
+
+def blocks_of(args: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = args.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def button_values(args: dict[str, Any]) -> list[str]:
+    return [e["value"] for b in blocks_of(args) if b["type"] == "actions" for e in b["elements"]]
+
+
+def block_text(args: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for block in blocks_of(args):
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        parts.extend(f["text"] for f in block.get("fields", []))
+    return "\n".join(parts)
+
+
+@pytest.fixture
+async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
+    if not payloads_available():
+        pytest.skip(f"real Slack payload samples not found at {slack_payloads_dir()}")
+    if not slack_spec_path().exists():
+        pytest.skip(f"Slack's OpenAPI spec not found at {slack_spec_path()}")
+    async with SlackApiStandIn() as slack:
+        slack.set_user(DANA, name="dana", display_name="Dana", email="dana@example.com")
+        slack.set_user(SAM, name="sam", display_name="Sam", email="sam@example.com")
+        db = Database(sqlite_url)
+        settings = DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
+                                               ids={"slack": SAM}),))
+        desk = Desk(db=db, deps=DeskDeps(settings=settings, knowledge=NoKnowledgeBase(), platforms=frozenset({"slack"}),
+                                         routes=Routes(triage=(Destination("slack", TRIAGE),))), clock=SystemClock())
+        desk.setup()
+        slack_settings = SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, mode="http", api_url=slack.url,
+                                       intake_channels=(HELP,), triage_channel=TRIAGE,
+                                       per_channel_interval_seconds=0)
+        dispatcher = Dispatcher(db=db, messengers={}, clock=SystemClock(),
+                                policy=RetryPolicy(max_attempts=3, base_delay=0.2, max_delay=1.0))
+        adapter = SlackAdapter(desk=desk, settings=slack_settings, poke=dispatcher.poke)
+        dispatcher.messengers["slack"] = adapter.messenger
+        runner = web.AppRunner(http_app(adapter.bolt))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        async with aiohttp.ClientSession() as http:
+            yield SlackWorld(slack=slack, desk=desk, adapter=adapter, dispatcher=dispatcher,
+                             url=f"http://127.0.0.1:{port}{EVENTS_PATH}", http=http)
+        await runner.cleanup()
+        db.dispose()
