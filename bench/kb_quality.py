@@ -61,7 +61,12 @@ def evaluate(rank: Ranker, queries: Sequence[Query]) -> dict[str, float]:
         if query["faq_id"] in found:
             reciprocal += 1 / (found.index(query["faq_id"]) + 1)
     n = max(1, len(queries))
-    return {"top1": round(top1 / n, 4), "top3": round(top3 / n, 4), "mrr10": round(reciprocal / n, 4), "n": len(queries)}
+    return {
+        "top1": round(top1 / n, 4),
+        "top3": round(top3 / n, 4),
+        "mrr10": round(reciprocal / n, 4),
+        "n": len(queries),
+    }
 
 
 def build_service(faqs: Sequence[dict[str, Any]], *, folder: Path, semantic: bool) -> KnowledgeService:
@@ -128,8 +133,18 @@ def calibration(service: KnowledgeService, queries: Sequence[Query]) -> dict[str
         if found[0].confidence >= service.threshold:
             shown += 1
             shown_right += right
-    table = {name: {"n": len(hits), "right": round(sum(hits) / len(hits), 3)} for name, hits in sorted(buckets.items())}
+    table = {
+        name: {"n": len(hits), "right": round(sum(hits) / len(hits), 3)}
+        for name, hits in sorted(buckets.items())
+    }
+    answered = sum(len(hits) for hits in buckets.values())
+    # Expected calibration error: the gap between confidence and accuracy, averaged over the buckets.
+    ece = sum(
+        len(hits) * abs(sum(hits) / len(hits) - (float(name.split("-")[0]) + 0.05))
+        for name, hits in buckets.items()
+    ) / max(1, answered)
     return {
+        "ece": round(ece, 4),
         "threshold": service.threshold,
         "suggested_share": round(shown / max(1, len(queries)), 4),
         "suggested_precision": round(shown_right / max(1, shown), 4),
@@ -143,20 +158,35 @@ def learn(service: KnowledgeService, queries: Sequence[Query]) -> None:
 
 
 def line(name: str, figures: dict[str, float]) -> str:
-    return f"{name:<34} top-1 {figures['top1']:.3f}  top-3 {figures['top3']:.3f}  MRR@10 {figures['mrr10']:.3f}  (n={figures['n']})"
+    return (
+        f"{name:<34} top-1 {figures['top1']:.3f}  top-3 {figures['top3']:.3f}  "
+        f"MRR@10 {figures['mrr10']:.3f}  (n={figures['n']})"
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--faqs", type=Path, default=DATA / "faqs.jsonl")
     parser.add_argument("--queries", type=Path, default=DATA / "queries-dev.jsonl")
-    parser.add_argument("--learn", nargs="?", const="split", default=None, metavar="PATH",
-                        help="learn PATH's queries first; with no PATH, learn one half, measure the other")
+    parser.add_argument(
+        "--learn",
+        nargs="?",
+        const="split",
+        default=None,
+        metavar="PATH",
+        help="learn PATH's queries first; with no PATH, learn one half, measure the other",
+    )
     parser.add_argument("--semantic", action="store_true", help="re-rank with the optional semantic model")
     args = parser.parse_args()
     faqs, queries = read_jsonl(args.faqs), read_jsonl(args.queries)
-    figures: dict[str, Any] = {"benchmark": "kb_quality", "faqs": len(faqs), "queries": len(queries),
-                               "semantic": args.semantic}
+    figures: dict[str, Any] = {
+        "benchmark": "kb_quality",
+        "faqs": len(faqs),
+        "queries": len(queries),
+        "semantic": args.semantic,
+    }
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         service = build_service(faqs, folder=Path(folder), semantic=args.semantic)
@@ -168,13 +198,21 @@ def main() -> None:
         figures["bm25s_title_body"] = evaluate(bm25_ranker(faqs), queries)
         print(line("bm25s, title + body", figures["bm25s_title_body"]))
         figures["calibration"] = calibration(service, queries)
-        print(f"confidence >= {service.threshold}: suggested for {figures['calibration']['suggested_share']:.1%} "
-              f"of queries, right {figures['calibration']['suggested_precision']:.1%} of those")
+        print(
+            f"confidence >= {service.threshold}: "
+            f"suggested for {figures['calibration']['suggested_share']:.1%} "
+            f"of queries, right {figures['calibration']['suggested_precision']:.1%} of those"
+        )
+        print(
+            f"expected calibration error {figures['calibration']['ece']:.3f} (0 = confidence is the hit rate)"
+        )
         for bucket, cell in figures["calibration"]["by_confidence"].items():
             print(f"  confidence {bucket}: {cell['n']:>4} queries, first result right {cell['right']:.1%}")
         if args.learn == "split":
-            halves = ([q for q in queries if (q["query_id"] // 2) % 2 == 0],
-                      [q for q in queries if (q["query_id"] // 2) % 2 == 1])
+            halves = (
+                [q for q in queries if (q["query_id"] // 2) % 2 == 0],
+                [q for q in queries if (q["query_id"] // 2) % 2 == 1],
+            )
             for name, (taught, measured) in (("A->B", halves), ("B->A", halves[::-1])):
                 fresh = build_service(faqs, folder=Path(folder), semantic=args.semantic)
                 before = evaluate(spoc_ranker(fresh), measured)
@@ -184,14 +222,18 @@ def main() -> None:
                 print(line(f"learn half {name[0]}, measure {name[-1]}: before", before))
                 print(line(f"learn half {name[0]}, measure {name[-1]}: after", after))
             figures["learn_top1_mean"] = round(
-                (figures["learn_A->B"]["after"]["top1"] + figures["learn_B->A"]["after"]["top1"]) / 2, 4)
+                (figures["learn_A->B"]["after"]["top1"] + figures["learn_B->A"]["after"]["top1"]) / 2, 4
+            )
             print(f"learning: mean top-1 on the unseen half {figures['learn_top1_mean']:.3f}")
         elif args.learn:
             taught = read_jsonl(Path(args.learn))
             fresh = build_service(faqs, folder=Path(folder), semantic=args.semantic)
             learn(fresh, taught)
-            figures["learned"] = {"from": args.learn, "count": len(taught),
-                                  "after": evaluate(spoc_ranker(fresh), queries)}
+            figures["learned"] = {
+                "from": args.learn,
+                "count": len(taught),
+                "after": evaluate(spoc_ranker(fresh), queries),
+            }
             print(line(f"after learning {len(taught)} phrasings", figures["learned"]["after"]))
     print(json.dumps(figures))
 

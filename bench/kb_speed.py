@@ -31,9 +31,36 @@ from kb.ranking import ArticleDoc, Ranker  # noqa: E402
 from kb.starter import starter_articles_dir  # noqa: E402
 
 PRODUCTS = [
-    "Outlook", "Teams", "Zoom", "SAP", "Salesforce", "Jira", "Confluence", "Workday", "ServiceNow", "Okta",
-    "GlobalProtect", "AnyConnect", "OneDrive", "SharePoint", "Excel", "Word", "Chrome", "Edge", "Firefox",
-    "Citrix", "Dell", "Lenovo", "HP", "MacBook", "iPhone", "Android", "Windows", "macOS", "Ubuntu", "Slack",
+    "Outlook",
+    "Teams",
+    "Zoom",
+    "SAP",
+    "Salesforce",
+    "Jira",
+    "Confluence",
+    "Workday",
+    "ServiceNow",
+    "Okta",
+    "GlobalProtect",
+    "AnyConnect",
+    "OneDrive",
+    "SharePoint",
+    "Excel",
+    "Word",
+    "Chrome",
+    "Edge",
+    "Firefox",
+    "Citrix",
+    "Dell",
+    "Lenovo",
+    "HP",
+    "MacBook",
+    "iPhone",
+    "Android",
+    "Windows",
+    "macOS",
+    "Ubuntu",
+    "Slack",
 ]
 PLACES = ["Berlin", "London", "Austin", "Lyon", "Madrid", "Oslo", "Tokyo", "Pune", "Dublin", "Toronto"]
 
@@ -139,7 +166,9 @@ def measure(size: int, *, query_count: int, baseline_queries: int) -> dict[str, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated article counts")
     parser.add_argument("--queries", type=int, default=300, help="queries timed per size")
     parser.add_argument("--baseline-queries", type=int, default=60, help="queries timed for rapidfuzz")

@@ -130,7 +130,7 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
 
 
 def _known_part(token: str, vocabulary: Vocabulary) -> str | None:
-    """The longest known word inside an unknown one: `interdependencies` -> `depend`, `unfriended` -> `friend`."""
+    """The longest known word inside an unknown one: `interdependencies` -> `depend`."""
     for size in range(len(token) - 1, MIN_PART - 1, -1):
         for start in (len(token) - size, 0):
             part = token[start : start + size]

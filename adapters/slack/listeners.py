@@ -7,7 +7,8 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -22,6 +23,7 @@ from core.messages import CommandRequest, Inbound, MessageChanged
 from core.service import Desk
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 IGNORED_SUBTYPES = frozenset({"bot_message", "channel_join", "channel_leave", "channel_topic", "channel_purpose",
                               "channel_name", "pinned_item", "unpinned_item", "ekm_access_denied"})
 MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -35,7 +37,10 @@ def message_event_id(channel: str, ts: str) -> str:
 
 class SlackListeners:
     def __init__(self, *, desk: Desk, settings: SlackSettings, directory: SlackDirectory,
-                 poke: Callable[[], None]) -> None:
+                 poke: Callable[[], None], workers: int = 2) -> None:
+        # The core runs in a small pool of its own: the database serialises writes anyway, and fewer
+        # threads competing for the interpreter keep the event loop free to acknowledge within 3 s.
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-core")
         self.desk = desk
         self.settings = settings
         self.directory = directory
@@ -53,14 +58,17 @@ class SlackListeners:
         app.shortcut("open_ticket")(self.on_message_shortcut)
         app.shortcut("new_request")(self.on_global_shortcut)
 
+    async def _core(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.pool, work, *args)
+
     async def _take(self, inbound: Inbound) -> None:
-        await asyncio.to_thread(self.desk.handle_message, inbound)
+        await self._core(self.desk.handle_message, inbound)
         self.poke()
 
     async def _command(self, *, user_id: str, text: str, event_id: str, channel: str = "",
                        thread: str | None = None) -> Reply:
         author = await self.directory.author(user_id)
-        reply = await asyncio.to_thread(self.desk.handle_command, CommandRequest(
+        reply = await self._core(self.desk.handle_command, CommandRequest(
             platform=PLATFORM, event_id=event_id, author=author, text=text, channel=channel, thread=thread))
         self.poke()
         return reply
@@ -99,7 +107,7 @@ class SlackListeners:
             if message.get("bot_id"):
                 return
             message_id, text = message.get("ts", ""), message.get("text", "")
-        await asyncio.to_thread(self.desk.handle_change, MessageChanged(
+        await self._core(self.desk.handle_change, MessageChanged(
             platform=PLATFORM, event_id=f"change:{channel}:{event.get('event_ts') or event.get('ts')}",
             channel=channel, message_id=message_id, text=text))
         self.poke()
@@ -173,7 +181,7 @@ class SlackListeners:
         user_id = event["user"]
         author = await self.directory.author(user_id)
         blocks: list[dict[str, Any]] = []
-        agent = await asyncio.to_thread(self.desk.is_agent, author)
+        agent = await self._core(self.desk.is_agent, author)
         for text in ("mine", "queue") if agent else ("mine",):
             reply = await self._command(user_id=user_id, text=text, event_id="")
             if reply.card is not None:

@@ -156,3 +156,38 @@ def test_starter_articles_answer_everyday_questions(
 def test_threshold_outside_0_to_1_is_refused(sessions: sessionmaker[Session]) -> None:
     with pytest.raises(ValueError, match="between 0 and 1"):
         KnowledgeService(sessions, threshold=1.5)
+
+
+def test_only_a_solved_answer_becomes_a_phrasing(service: KnowledgeService) -> None:
+    for kind in ("suggested", "viewed", "sent", "not_helpful"):
+        service.record(slug="printer", kind=kind, text=QUESTION)  # type: ignore[arg-type]
+    assert service.store.phrasing_count() == 0
+    assert service.store.feedback_counts()["printer"] == {"suggested": 1, "viewed": 1, "sent": 1, "not_helpful": 1}
+
+
+def test_learning_updates_the_index_in_place_without_a_rebuild(service: KnowledgeService) -> None:
+    index = service.refresh()
+    service.record(slug="printer", kind="solved", text=QUESTION)
+    assert service.refresh() is index
+    assert service.search(QUESTION)[0].slug == "printer"
+
+
+def test_an_updated_article_is_found_by_its_new_words_only(
+    service: KnowledgeService, write_articles: Callable[[dict[str, str]], Path]
+) -> None:
+    assert service.search("toner cartridge") == []
+    write_articles(
+        {"printer.md": article_text(title="Replace the toner cartridge", slug="printer", body="Open the front.")}
+    )
+    assert service.import_dir(write_articles({})).updated == ["printer"]
+    assert service.search("toner cartridge")[0].slug == "printer"
+    assert "printer" not in [found.slug for found in service.search("clear the print queue paper jams")]
+
+
+def test_many_replaced_versions_make_the_index_rebuild_itself(service: KnowledgeService) -> None:
+    first = service.refresh()
+    for published in (False, True) * 3:
+        service.store.set_published("printer", published)  # each change is a new version to index
+        service.refresh(force=True)
+    assert service.refresh() is not first
+    assert service.search("printer paper jams")[0].slug == "printer"

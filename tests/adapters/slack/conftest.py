@@ -109,7 +109,7 @@ async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
                                 policy=RetryPolicy(max_attempts=3, base_delay=0.2, max_delay=1.0))
         adapter = SlackAdapter(desk=desk, settings=slack_settings, poke=dispatcher.poke)
         dispatcher.messengers["slack"] = adapter.messenger
-        runner = web.AppRunner(http_app(adapter.bolt))
+        runner = web.AppRunner(http_app(adapter.bolt, signing_secret=SECRET))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
