@@ -20,7 +20,8 @@ def desk_reference() -> str:
     for verb in sorted(VERBS.values(), key=lambda v: v.name):
         example = f"`/desk {verb.examples[0]}`" if verb.examples else ""
         summary = " ".join(verb.help.split()).replace("|", "\\|")
-        lines.append(f"| `/desk {verb.usage}` | {WHO[verb.who]} | {summary} | {example} |")
+        usage = verb.usage.replace("|", "\\|")
+        lines.append(f"| `/desk {usage}` | {WHO[verb.who]} | {summary} | {example} |")
     return "\n".join(lines)
 
 

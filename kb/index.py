@@ -89,39 +89,68 @@ class LexicalIndex:
                 impacts[token] = impacts.get(token, 0.0) + field.weight * tf * (K1 + 1.0) / (tf + norm)
         return impacts
 
-    def bulk_load(self, docs: Iterable[tuple[int, Mapping[str, list[str]]]]) -> None:
-        """Index many (owner, fields) documents at once; the fast path for a first build."""
-        materialized = list(docs)
-        if not materialized:
-            return
-        for _, fields in materialized:
-            for field in self.fields:
-                self._length_sums[field.name] += len(fields.get(field.name) or ())
-        base = self._count
-        self._grow(base + len(materialized))
-        self._count = base + len(materialized)
-        averages = {name: max(1.0, total / max(1, self._count)) for name, total in self._length_sums.items()}
+    def bulk_load(self, docs: Iterable[tuple[int, Mapping[str, list[str]]]]) -> list[int]:
+        """Index many (owner, fields) documents at once; the fast path for a first build.
+
+        `docs` is consumed once, lazily: per document only its term counts are kept (four numbers
+        per term and field), and BM25 is then computed for all of them at once with numpy.
+        Returns the document numbers given, in order.
+        """
         term_col: array[int] = array("i")
         doc_col: array[int] = array("i")
-        impact_col: array[float] = array("f")
+        field_col: array[int] = array("b")
+        tf_col: array[int] = array("i")
+        lengths: list[array[int]] = [array("i") for _ in self.fields]
         intern = self.vocab.setdefault
-        for offset, (owner, fields) in enumerate(materialized):
-            doc = base + offset
+        first = doc = self._count
+        for owner, fields in docs:
+            self._grow(doc + 1)
             self._owner[doc] = owner
             self._alive[doc] = True
-            impacts = self._impacts_of(fields, averages)
-            term_col.extend([intern(token, len(self.vocab)) for token in impacts])
-            doc_col.extend([doc] * len(impacts))
-            impact_col.extend(impacts.values())
-        self._alive_count += len(materialized)
-        self._merge_columns(term_col, doc_col, impact_col)
+            for number, field in enumerate(self.fields):
+                tokens = fields.get(field.name) or []
+                lengths[number].append(len(tokens))
+                if not tokens:
+                    continue
+                counts = Counter(tokens)
+                term_col.extend([intern(token, len(self.vocab)) for token in counts])
+                tf_col.extend(counts.values())
+                doc_col.extend([doc] * len(counts))
+                field_col.extend([number] * len(counts))
+            doc += 1
+        added = doc - first
+        if not added:
+            return []
+        self._count = doc
+        self._alive_count += added
+        for number, field in enumerate(self.fields):
+            self._length_sums[field.name] += float(sum(lengths[number]))
+        averages = self._averages()
+        field_of = np.frombuffer(field_col, dtype=np.int8).astype(np.intp)
+        docs_of = np.frombuffer(doc_col, dtype=np.int32)
+        tf = np.frombuffer(tf_col, dtype=np.int32).astype(np.float32)
+        length = np.zeros(len(tf), dtype=np.float32)
+        for number, field in enumerate(self.fields):
+            rows = field_of == number
+            field_lengths = np.frombuffer(lengths[number], dtype=np.int32).astype(np.float32)
+            length[rows] = field_lengths[docs_of[rows] - first] / averages[field.name]
+        weight = np.array([field.weight for field in self.fields], dtype=np.float32)[field_of]
+        b = np.array([field.b for field in self.fields], dtype=np.float32)[field_of]
+        impact = weight * tf * (K1 + 1.0) / (tf + K1 * (1.0 - b + b * length))
+        self._merge_columns(np.frombuffer(term_col, dtype=np.int32), docs_of, impact.astype(np.float32))
+        return list(range(first, doc))
 
-    def _merge_columns(self, term_col: array[int], doc_col: array[int], impact_col: array[float]) -> None:
-        terms = np.frombuffer(term_col, dtype=np.int32)
-        docs = np.frombuffer(doc_col, dtype=np.int32)
-        impacts = np.frombuffer(impact_col, dtype=np.float32)
-        order = np.argsort(terms, kind="stable")
+    def _merge_columns(
+        self, terms: NDArray[np.int32], docs: NDArray[np.int32], impacts: NDArray[np.float32]
+    ) -> None:
+        """Add (term, doc, impact) rows to the postings; rows of one term and doc (fields) are summed."""
+        order = np.lexsort((docs, terms))
         terms, docs, impacts = terms[order], docs[order], impacts[order]
+        if len(terms):
+            new_pair = np.concatenate(([True], (np.diff(terms) != 0) | (np.diff(docs) != 0)))
+            starts = np.flatnonzero(new_pair)
+            impacts = np.add.reduceat(impacts, starts).astype(np.float32)
+            terms, docs = terms[starts], docs[starts]
         bounds = np.flatnonzero(np.diff(terms)) + 1
         starts = np.concatenate(([0], bounds))
         ends = np.concatenate((bounds, [len(terms)]))

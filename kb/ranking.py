@@ -72,12 +72,12 @@ class _Entry:
     title: str
     published: bool
     summary: str
-    title_terms: frozenset[str]
-    meta_terms: frozenset[str]
+    # Tuples, not sets: there is one entry per article, and 100k small sets weigh hundreds of MB.
+    title_terms: tuple[str, ...]
+    meta_terms: tuple[str, ...]
     title_plain: str
     phrasings: list[str] = field(default_factory=list)
     phrasing_texts: list[str] = field(default_factory=list)
-    phrasing_terms: set[str] = field(default_factory=set)
     doc: int = -1
     asked_doc: int = -1
 
@@ -122,8 +122,8 @@ class Ranker:
             title=doc.title,
             published=doc.published,
             summary=doc.summary,
-            title_terms=frozenset(fields["title"]),
-            meta_terms=frozenset(fields["meta"]),
+            title_terms=tuple(dict.fromkeys(fields["title"])),
+            meta_terms=tuple(dict.fromkeys(fields["meta"])),
             title_plain=" ".join(fields["title"]),
         )
         if key is None:
@@ -136,7 +136,7 @@ class Ranker:
         else:
             old = self._entries[key]
             self.articles.remove(old.doc)
-            entry.phrasings, entry.phrasing_terms = old.phrasings, old.phrasing_terms
+            entry.phrasings = old.phrasings
             entry.phrasing_texts, entry.asked_doc = old.phrasing_texts, old.asked_doc
             self._entries[key] = entry
         self._published[key] = doc.published
@@ -212,7 +212,6 @@ class Ranker:
             return None
         entry.phrasings.append(plain)
         entry.phrasing_texts.append(text)
-        entry.phrasing_terms.update(tokens)
         fields = {"text": tokens, "pairs": pairs_of(tokens)}
         self._remember(fields)
         return key, fields
@@ -337,7 +336,7 @@ class Ranker:
         total = sum(idf.values())
         if not total:
             return 0.0
-        strong = entry.title_terms | entry.meta_terms
+        strong = {*entry.title_terms, *entry.meta_terms}
         best = sum(weight for token, weight in idf.items() if token in strong)
         for phrasing in entry.phrasings:
             words_of = set(phrasing.split())
@@ -352,7 +351,7 @@ class Ranker:
                 name
                 for name, found in (
                     ("title", token in entry.title_terms),
-                    ("phrasing", token in entry.phrasing_terms),
+                    ("phrasing", any(token in phrasing.split() for phrasing in entry.phrasings)),
                     ("tags", token in entry.meta_terms),
                 )
                 if found
