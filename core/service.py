@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.cards import Reply
 from core.clock import Clock
 from core.context import Ctx, DeskDeps
-from core.desk import kb_verbs, list_verbs, sla_verbs, ticket_verbs  # noqa: F401 - importing declares the verbs
+from core.desk import kb_verbs, link_verbs, list_verbs, sla_verbs, ticket_verbs  # noqa: F401 - declares the verbs
 from core.desk.access import require_agent
 from core.desk.grammar import Args, split_verb
 from core.desk.registry import VERBS, closest
@@ -25,6 +25,7 @@ from core.messages import Author, CommandRequest, Inbound, MessageChanged
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
 from core.people import is_agent, resolve, sync_people
+from core.refs import TicketRef, suggest_refs, ticket_ref
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow, TicketRow
 from core.text import clean_input
@@ -101,6 +102,16 @@ class Desk:
 
     def is_agent(self, author: Author) -> bool:
         return self.db.run(lambda session: is_agent(resolve(session, author)))
+
+    def ticket_ref(self, key: str) -> TicketRef | None:
+        """A ticket's key, title and requester thread; None when there is no such ticket."""
+        with self.db.deferred_sessions() as session:
+            return ticket_ref(session, key)
+
+    def suggest_keys(self, author: Author, text: str, *, limit: int = 25) -> list[TicketRef]:
+        """Open tickets matching what `author` has typed so far, for a key picker (read-only)."""
+        with self.db.deferred_sessions() as session:
+            return suggest_refs(session, author=author, text=text, limit=limit)
 
     def run_as_system(self, work: Callable[[Ctx], T]) -> T:
         """Scheduled and administrative work that no chat person caused."""

@@ -73,9 +73,9 @@ class LexicalIndex:
             return
         capacity = max(needed, 2 * len(self._owner), 64)
         owner = np.zeros(capacity, dtype=np.int32)
-        owner[: self._count] = self._owner[: self._count]
+        owner[: len(self._owner)] = self._owner
         alive = np.zeros(capacity, dtype=bool)
-        alive[: self._count] = self._alive[: self._count]
+        alive[: len(self._alive)] = self._alive
         self._owner, self._alive = owner, alive
 
     def _impacts_of(self, fields: Mapping[str, list[str]], averages: Mapping[str, float]) -> dict[str, float]:
@@ -144,20 +144,21 @@ class LexicalIndex:
         self, terms: NDArray[np.int32], docs: NDArray[np.int32], impacts: NDArray[np.float32]
     ) -> None:
         """Add (term, doc, impact) rows to the postings; rows of one term and doc (fields) are summed."""
-        order = np.lexsort((docs, terms))
-        terms, docs, impacts = terms[order], docs[order], impacts[order]
-        if len(terms):
-            new_pair = np.concatenate(([True], (np.diff(terms) != 0) | (np.diff(docs) != 0)))
-            starts = np.flatnonzero(new_pair)
-            impacts = np.add.reduceat(impacts, starts).astype(np.float32)
-            terms, docs = terms[starts], docs[starts]
-        bounds = np.flatnonzero(np.diff(terms)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [len(terms)]))
         missing = len(self.vocab) - len(self._ids)
         self._ids.extend(np.zeros(0, dtype=np.int32) for _ in range(missing))
         self._impacts.extend(np.zeros(0, dtype=np.float32) for _ in range(missing))
         self._df.extend(0 for _ in range(missing))
+        if not len(terms):
+            return
+        order = np.lexsort((docs, terms))
+        terms, docs, impacts = terms[order], docs[order], impacts[order]
+        new_pair = np.concatenate(([True], (np.diff(terms) != 0) | (np.diff(docs) != 0)))
+        firsts = np.flatnonzero(new_pair)
+        impacts = np.add.reduceat(impacts, firsts).astype(np.float32)
+        terms, docs = terms[firsts], docs[firsts]
+        bounds = np.flatnonzero(np.diff(terms)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(terms)]))
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
             term_id = int(terms[start])
             new_ids, new_impacts = docs[start:end].copy(), impacts[start:end].copy()

@@ -12,7 +12,6 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,8 +22,7 @@ from kb.query import Query, Vocabulary, pairs_of, parse
 from kb.text import terms
 
 UNKNOWN_WORD_SHARE = 0.35
-LOAD_CHUNK = 5_000
-T = TypeVar("T")
+
 
 
 @dataclass(frozen=True)
@@ -162,36 +160,31 @@ class Ranker:
     def load(self, docs: Iterable[ArticleDoc], phrasings: Iterable[tuple[str, str]] = ()) -> None:
         """Bulk-load articles and learned phrasings (slug, text); the fast path for a fresh index.
 
-        Articles are tokenized in chunks so that a large import never holds every token list at once.
+        Articles stream through: only their term counts are held until the index is built.
         """
         asked: list[tuple[str, str]] = []
-        for chunk in _chunked(docs, LOAD_CHUNK):
-            batch: list[tuple[int, dict[str, list[str]]]] = []
-            for doc in chunk:
+        keys: list[int] = []
+
+        def article_fields() -> Iterator[tuple[int, dict[str, list[str]]]]:
+            for doc in docs:
                 fields = self._article_fields(doc)
                 key = self._key(doc, fields)
                 self._remember(fields)
-                batch.append((key, fields))
+                keys.append(key)
                 asked.extend((doc.slug, text) for text in doc.also_asked_as)
-            first = self.articles.size
-            self.articles.bulk_load(batch)
-            for offset, (key, _) in enumerate(batch):
-                self._entries[key].doc = first + offset
+                yield key, fields
+
+        numbers = self.articles.bulk_load(article_fields())
+        for key, number in zip(keys, numbers, strict=True):
+            self._entries[key].doc = number
         self.articles.freeze_averages()
-        for chunk_of_phrasings in _chunked(itertools.chain(asked, phrasings), LOAD_CHUNK):
-            phrasing_batch: list[tuple[int, dict[str, list[str]]]] = []
-            for slug, text in chunk_of_phrasings:
-                found = self._phrasing_fields(slug, text)
-                if found is not None:
-                    phrasing_batch.append(found)
-            self.phrasings.bulk_load(phrasing_batch)
+        found = (self._phrasing_fields(slug, text) for slug, text in itertools.chain(asked, phrasings))
+        self.phrasings.bulk_load(item for item in found if item is not None)
         asked_batch = [
             (key, _asked_fields(entry)) for key, entry in enumerate(self._entries) if entry.phrasings
         ]
-        first = self.asked.size
-        self.asked.bulk_load(asked_batch)
-        for offset, (key, _) in enumerate(asked_batch):
-            self._entries[key].asked_doc = first + offset
+        for (key, _), number in zip(asked_batch, self.asked.bulk_load(asked_batch), strict=True):
+            self._entries[key].asked_doc = number
 
     def upsert(self, doc: ArticleDoc) -> None:
         fields = self._article_fields(doc)
@@ -381,12 +374,6 @@ def _asked_fields(entry: _Entry) -> dict[str, list[str]]:
         "text": [token for phrasing in entry.phrasings for token in phrasing.split()],
         "pairs": [bigram for phrasing in entry.phrasings for bigram in pairs_of(phrasing.split())],
     }
-
-
-def _chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
 
 
 def _top(scores: NDArray[np.float32], k: int) -> NDArray[np.intp]:

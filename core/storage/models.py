@@ -242,3 +242,16 @@ class DigestRow(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LinkCodeRow(Base):
+    """A one-time code that joins a person's chat accounts on two platforms. Only its hash is kept, and it
+    is valid for minutes: whoever reads the table cannot use a pending code."""
+
+    __tablename__ = "link_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

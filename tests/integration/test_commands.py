@@ -135,3 +135,17 @@ def test_mentions_in_user_text_survive_storage_but_are_defused_on_the_console(ch
     assert tickets(chat.desk)[0]["description"].startswith("@everyone")
     shown = render_card(Card(title=tickets(chat.desk)[0]["title"]))
     assert "@everyone" not in shown and "<!channel>" not in shown and "<@U123>" not in shown
+
+
+def test_new_opens_a_ticket_with_the_options_the_reporter_chose(chat: Chat) -> None:
+    answer = chat.desk_command(DANA, "new --kind request --category software --urgency 1 please install visio")
+    assert answer == "REQ-1 opened. You will hear about it in its thread."
+    [ticket] = tickets(chat.desk)
+    assert (ticket["kind"], ticket["category"], ticket["description"]) == ("request", "software",
+                                                                           "please install visio")
+
+
+def test_new_refuses_an_unknown_category_and_opens_nothing(chat: Chat) -> None:
+    answer = chat.desk_command(DANA, "new --category plumbing the sink leaks")
+    assert answer.startswith("No category 'plumbing'. Known: ")
+    assert tickets(chat.desk) == []

@@ -98,3 +98,10 @@ def test_learned_phrasing_ranks_its_article_first() -> None:
     assert ranker.rank(question)[0].slug == "mailbox"
     ranker.add_phrasing("calendar", question)
     assert ranker.rank(question)[0].slug == "calendar"
+
+
+def test_bulk_loading_many_articles_keeps_each_one_findable() -> None:
+    ranker = Ranker()
+    ranker.load(ArticleDoc(slug=f"a{i}", title=f"topic{i} printer", body=f"word{i}") for i in range(300))
+    assert [item.slug for item in ranker.rank("topic7 printer", limit=1)] == ["a7"]
+    assert [item.slug for item in ranker.rank("topic299", limit=1)] == ["a299"]
