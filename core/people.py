@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.messages import Author
 from core.settings import DeskSettings
-from core.storage.models import IdentityRow, PersonRow
+from core.storage.models import AuditRow, CommentRow, IdentityRow, PersonRow, TicketRow
 
 RANK = {"requester": 0, "agent": 1, "admin": 2}
 
@@ -89,3 +89,23 @@ def identity_on(session: Session, person_id: int, platform: str) -> str | None:
     return session.scalar(
         select(IdentityRow.user_id).where(IdentityRow.person_id == person_id, IdentityRow.platform == platform)
     )
+
+
+def join_people(session: Session, *, keep: PersonRow, absorb: PersonRow) -> None:
+    """One human, two person rows (an account on each platform): `absorb`'s chat accounts, tickets,
+    comments and audit entries become `keep`'s. The higher role wins; `absorb` is left without accounts."""
+    for identity in session.scalars(select(IdentityRow).where(IdentityRow.person_id == absorb.id)).all():
+        identity.person_id = keep.id
+    # The version bump keeps optimistic locking honest for anyone holding one of these tickets.
+    for column in (TicketRow.requester_id, TicketRow.assignee_id):
+        session.execute(update(TicketRow).where(column == absorb.id)
+                        .values({column: keep.id, TicketRow.version: TicketRow.version + 1}))
+    session.execute(update(CommentRow).where(CommentRow.author_id == absorb.id).values(author_id=keep.id))
+    session.execute(update(AuditRow).where(AuditRow.actor_id == absorb.id).values(actor_id=keep.id))
+    if RANK.get(absorb.role, 0) > RANK.get(keep.role, 0):
+        keep.role = absorb.role
+    keep.team = keep.team or absorb.team
+    if not keep.email and absorb.email:
+        keep.email, absorb.email = absorb.email, None
+        session.flush([absorb])  # the e-mail is unique: free it before it moves
+    session.flush()

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+DISCORD_API = "https://discord.com/api/v10"
+
+
+def _snowflake(value: Any, what: str) -> str:
+    text = str(value).strip()
+    if text and not text.isdigit():
+        raise ValueError(f"{what} must be a numeric Discord id (Developer Mode > Copy ID), not {text!r}")
+    return text
 
 
 class DiscordSettings(BaseModel):
@@ -10,7 +21,10 @@ class DiscordSettings(BaseModel):
 
     bot_token: str = ""
     application_id: str = ""
-    api_url: str = "https://discord.com/api/v10"
+    api_url: str = DISCORD_API
+    # Where the gateway (websocket) is. Empty: Discord's own, or for another api_url the one its
+    # `GET /gateway` names (a local stand-in in tests).
+    gateway_url: str = ""
     guilds: tuple[str, ...] = ()
     intake_channels: tuple[str, ...] = ()
     triage_channel: str = ""
@@ -20,3 +34,45 @@ class DiscordSettings(BaseModel):
     @property
     def configured(self) -> bool:
         return bool(self.bot_token)
+
+    @property
+    def custom_api(self) -> bool:
+        return self.api_url.rstrip("/") != DISCORD_API
+
+    @field_validator("guilds", "intake_channels", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(_snowflake(v, "each id") for v in value)
+        return value
+
+    @field_validator("application_id", "triage_channel", "agent_role", mode="before")
+    @classmethod
+    def _id(cls, value: Any) -> Any:
+        return _snowflake(value, "this id") if isinstance(value, int | str) else value
+
+    @field_validator("api_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"api_url must be an http(s) URL like {DISCORD_API}, not {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _websocket(cls, value: str) -> str:
+        if value and not value.startswith(("wss://", "ws://")):
+            raise ValueError(f"gateway_url must be a ws(s):// URL, not {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _token_looks_right(self) -> DiscordSettings:
+        token = self.bot_token
+        if not token:
+            return self
+        if token.lower().startswith("bot "):
+            raise ValueError("bot_token: write the token without the 'Bot ' prefix (set DISCORD_BOT_TOKEN)")
+        if any(ch.isspace() for ch in token) or token.count(".") != 2:
+            raise ValueError("bot_token does not look like a Discord bot token (three parts separated by dots); "
+                             "copy it from the Developer Portal's Bot page into DISCORD_BOT_TOKEN")
+        return self

@@ -251,7 +251,7 @@ class LinkCodeRow(Base):
     __tablename__ = "link_codes"
 
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # The account that asked for the code; the person behind it is looked up when the code is used.
     platform: Mapped[str] = mapped_column(String(20))
-    user_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str] = mapped_column(String(100), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

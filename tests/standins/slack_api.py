@@ -125,6 +125,9 @@ class SlackApiStandIn:
         self._users: dict[str, _User] = {}
         self._usergroups: dict[str, list[str]] = {}
         self._channel_messages: dict[str, list[dict[str, Any]]] = {}
+        self._sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: dict[str, dict[str, Any]] = {}
+        self._socket_opened = asyncio.Event()
         self._latency: dict[str, float] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -150,7 +153,7 @@ class SlackApiStandIn:
             "files.upload": self._files_upload,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
-            "apps.connections.open": lambda a: {"ok": False, "error": "not_allowed_token_type"},
+            "apps.connections.open": self._connections_open,
         }
 
     # -- lifecycle ------------------------------------------------------------------------------------
@@ -171,6 +174,7 @@ class SlackApiStandIn:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
         app.router.add_post("/hooks/{path:.*}", self._handle_webhook)
+        app.router.add_get("/socket", self._handle_socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -179,6 +183,8 @@ class SlackApiStandIn:
         return self
 
     async def close(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = self._port = None
@@ -265,6 +271,48 @@ class SlackApiStandIn:
             display_name=display_name or name or default.display_name, email=email or default.email,
             is_bot=is_bot, tz=tz,
         )
+
+    # -- Socket Mode ---------------------------------------------------------------------------------
+
+    def _connections_open(self, args: dict[str, Any]) -> Reply:
+        """Socket Mode: an app-level token (xapp-) gets a websocket URL on this stand-in."""
+        return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(heartbeat=None)
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"type": "hello", "num_connections": len(self._sockets),
+                                "debug_info": {"host": "standin", "approximate_connection_time": 3600},
+                                "connection_info": {"app_id": APP_ID}})
+        self._socket_opened.set()
+        async for message in socket:
+            if message.type == web.WSMsgType.TEXT:
+                data = json.loads(message.data)
+                if "envelope_id" in data:
+                    self.socket_acks[data["envelope_id"]] = data
+        self._sockets.remove(socket)
+        return socket
+
+    async def wait_for_socket(self, timeout: float = 10.0) -> None:
+        await asyncio.wait_for(self._socket_opened.wait(), timeout)
+
+    async def socket_send(self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0) -> str:
+        """Send an envelope ("events_api", "slash_commands" or "interactive") as Slack does over Socket Mode."""
+        envelope_id = f"env-{next(self._numbers)}"
+        envelope = {"envelope_id": envelope_id, "type": kind, "payload": payload,
+                    "accepts_response_payload": kind != "events_api", "retry_attempt": retry_attempt,
+                    "retry_reason": "timeout" if retry_attempt else ""}
+        await self._sockets[-1].send_json(envelope)
+        return envelope_id
+
+    async def wait_for_socket_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while envelope_id not in self.socket_acks:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"envelope {envelope_id} was never acknowledged")
+            await asyncio.sleep(0.01)
+        return self.socket_acks[envelope_id]
 
     def add_message(self, *, channel: str, ts: str, user: str, text: str, thread_ts: str | None = None) -> None:
         """A message people wrote, for conversations.history and conversations.replies to return."""
@@ -377,7 +425,10 @@ class SlackApiStandIn:
                 reply = {"ok": False, "error": "not_authed"}
             else:
                 with self._lock:
-                    reply = self._replies.get(method, lambda a: {"ok": True})(args)
+                    if method == "apps.connections.open" and not (bearer or str(args.get("token"))).startswith("xapp-"):
+                        reply = {"ok": False, "error": "not_allowed_token_type"}
+                    else:
+                        reply = self._replies.get(method, lambda a: {"ok": True})(args)
         delay = self._latency.get(method, self._latency.get("*", 0.0))
         if delay:
             await asyncio.sleep(delay)

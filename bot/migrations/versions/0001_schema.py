@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 07:43:51.455174
+Create Date: 2026-11-22 08:05:01.963171
 """
 from __future__ import annotations
 
@@ -65,6 +65,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('kb_phrasings', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_kb_phrasings_slug'), ['slug'], unique=False)
+
+    op.create_table('link_codes',
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.String(length=100), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_link_codes'))
+    )
+    with op.batch_alter_table('link_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_link_codes_user_id'), ['user_id'], unique=False)
 
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -278,6 +288,10 @@ def downgrade() -> None:
     op.drop_table('identities')
     op.drop_table('processed_events')
     op.drop_table('people')
+    with op.batch_alter_table('link_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_link_codes_user_id'))
+
+    op.drop_table('link_codes')
     with op.batch_alter_table('kb_phrasings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_kb_phrasings_slug'))
 

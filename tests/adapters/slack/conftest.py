@@ -118,4 +118,6 @@ async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
             yield SlackWorld(slack=slack, desk=desk, adapter=adapter, dispatcher=dispatcher,
                              url=f"http://127.0.0.1:{port}{EVENTS_PATH}", http=http)
         await runner.cleanup()
+        # Whatever a test did, every call spoc made must be one Slack's own spec allows.
+        slack.assert_calls_match_spec()
         db.dispose()

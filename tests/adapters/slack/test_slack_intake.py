@@ -131,3 +131,29 @@ async def test_messages_in_other_channels_are_not_tickets_but_dms_are(world: Sla
     await world.eventually(lambda: tickets(world.desk))
     await asyncio.sleep(0.3)
     assert [t["description"] for t in tickets(world.desk)] == ["my monitor flickers"]
+
+
+async def test_a_deleted_original_message_is_recorded_and_agents_are_told(world: SlackWorld) -> None:
+    from sqlalchemy import select
+
+    from core.storage.models import AuditRow
+
+    ts = await report(world, "printer broken")
+    deletion = {"type": "message", "subtype": "message_deleted", "channel": HELP, "ts": new_ts(),
+                "event_ts": new_ts(), "deleted_ts": ts, "hidden": True}
+    await world.post(event_body(deletion))
+    actions = await world.eventually(lambda: [a for a in world.desk.db.run(
+        lambda s: list(s.scalars(select(AuditRow.action)))) if a == "original_deleted"])
+    assert actions == ["original_deleted"]
+    assert tickets(world.desk)[0]["description"] == "printer broken"
+
+
+async def test_messages_to_one_channel_are_paced(world: SlackWorld) -> None:
+    world.adapter.messenger.interval = 0.3
+    await report(world, "printer broken")
+    await report(world, "my monitor flickers", user="UKIM")
+    await world.eventually(lambda: len(tickets(world.desk)) == 2)
+    await world.deliver()
+    triage = [c for c in world.slack.calls_to("chat.postMessage") if c.args.get("channel") == TRIAGE]
+    assert len(triage) == 2
+    assert triage[1].monotonic - triage[0].monotonic >= 0.3

@@ -1,0 +1,74 @@
+"""Socket Mode: the real slack-bolt Socket Mode handler connects to the stand-in's websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from adapters.slack.app import SlackAdapter
+from adapters.slack.settings import SlackSettings
+from core.clock import SystemClock
+from core.context import DeskDeps, Routes
+from core.delivery import Destination
+from core.knowledge import NoKnowledgeBase
+from core.service import Desk
+from core.settings import DeskSettings
+from core.storage.database import Database
+from tests.integration.helpers import tickets
+from tests.standins.slack_api import SlackApiStandIn
+from tests.standins.slack_requests import event_body, message_event, payloads_available, slack_payloads_dir
+
+
+@pytest.fixture
+async def socket_world(sqlite_url: str) -> AsyncIterator[tuple[SlackApiStandIn, Desk]]:
+    if not payloads_available():
+        pytest.skip(f"real Slack payload samples not found at {slack_payloads_dir()}")
+    async with SlackApiStandIn() as slack:
+        db = Database(sqlite_url)
+        desk = Desk(db=db, deps=DeskDeps(settings=DeskSettings(), knowledge=NoKnowledgeBase(),
+                                         platforms=frozenset({"slack"}),
+                                         routes=Routes(triage=(Destination("slack", "CTRIAGE"),))), clock=SystemClock())
+        settings = SlackSettings(bot_token="xoxb-test", app_token="xapp-test", mode="socket", api_url=slack.url,
+                                 intake_channels=("CHELP",), triage_channel="CTRIAGE")
+        adapter = SlackAdapter(desk=desk, settings=settings, poke=lambda: None)
+        stop = asyncio.Event()
+        running = asyncio.create_task(adapter.run(stop))
+        await slack.wait_for_socket()
+        yield slack, desk
+        stop.set()
+        await asyncio.wait_for(running, 10)
+        db.dispose()
+
+
+async def wait_for(check, what: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        if await asyncio.to_thread(check):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_an_event_over_socket_mode_is_acknowledged_and_becomes_a_ticket(socket_world) -> None:  # type: ignore[no-untyped-def]
+    slack, desk = socket_world
+    payload = json.loads(event_body(message_event(channel="CHELP", user="UDANA", text="my laptop won't turn on")))
+    envelope = await slack.socket_send("events_api", payload)
+    await slack.wait_for_socket_ack(envelope)
+    await wait_for(lambda: tickets(desk), "a ticket")
+    assert tickets(desk)[0]["title"] == "my laptop won't turn on"
+    connection = slack.calls_to("apps.connections.open")[0]
+    assert connection.token == "xapp-test"
+
+
+async def test_a_redelivered_socket_envelope_creates_no_second_ticket(socket_world) -> None:  # type: ignore[no-untyped-def]
+    slack, desk = socket_world
+    payload = json.loads(event_body(message_event(channel="CHELP", user="UDANA", text="vpn keeps dropping")))
+    first = await slack.socket_send("events_api", payload)
+    second = await slack.socket_send("events_api", payload, retry_attempt=1)
+    await slack.wait_for_socket_ack(first)
+    await slack.wait_for_socket_ack(second)
+    await wait_for(lambda: tickets(desk), "a ticket")
+    await asyncio.sleep(0.3)
+    assert len(tickets(desk)) == 1
