@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sqlalchemy import select
+
 from core import actions
 from core.cards import Reply
 from core.context import Ctx
@@ -45,8 +47,9 @@ def show(ctx: Ctx, args: Args) -> Reply:
     """Show a ticket with its comments (and, for agents, internal notes and audit trail)."""
     ticket = owned_ticket(ctx, args, "show")
     agent = is_agent(ctx.person())
-    comments = ctx.session.query(CommentRow).filter_by(ticket_id=ticket.id).order_by(CommentRow.id).all()
-    audit = ctx.session.query(AuditRow).filter_by(ticket_id=ticket.id).order_by(AuditRow.id).all()
+    comments = ctx.session.scalars(select(CommentRow).where(CommentRow.ticket_id == ticket.id)
+                                   .order_by(CommentRow.id)).all()
+    audit = ctx.session.scalars(select(AuditRow).where(AuditRow.ticket_id == ticket.id).order_by(AuditRow.id)).all()
     return Reply(card=detail_card(ticket, comments=comments, audit=audit, for_agent=agent, now=ctx.now,
                                   time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now)))
 
