@@ -6,11 +6,15 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 
+import os
+
 import typer
 
 from bot.cli_common import ConfigOption, config_or_exit
 from bot.cli_outbox import outbox_app
+from bot.cli_report import report_command
 from bot.cli_tickets import tickets_app
+from kb.typer_app import build_kb_app
 from core.clock import ManualClock
 from core.settings import DeskSettings
 
@@ -22,6 +26,24 @@ app.add_typer(tickets_app, name="tickets")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+
+
+@app.callback()
+def root(config: ConfigOption = None) -> None:
+    """spoc: the IT service desk that lives in chat. `spoc COMMAND --help` explains each command."""
+    if config is not None:
+        # `spoc --config X COMMAND` is `SPOC_CONFIG=X spoc COMMAND`, for every command below it.
+        os.environ["SPOC_CONFIG"] = str(config)
+
+
+def _knowledge_service():  # type: ignore[no-untyped-def]
+    from bot.wiring import knowledge_for
+
+    return knowledge_for(config_or_exit(None))
+
+
+app.add_typer(build_kb_app(_knowledge_service), name="kb")
+app.command("report")(report_command)
 
 
 @app.command()

@@ -32,7 +32,7 @@ class DatabaseSettings(Frozen):
 class KnowledgeSettings(Frozen):
     articles_dir: str = ""
     load_starter: bool = True
-    threshold: float = Field(default=0.35, ge=0, le=1)
+    threshold: float = Field(default=0.5, ge=0, le=1)
     max_suggestions: int = Field(default=3, ge=0, le=10)
     semantic: bool = False
 

@@ -39,6 +39,10 @@ def build_adapter(
         from adapters.slack.app import SlackAdapter
 
         return SlackAdapter(desk=app.desk, settings=app.config.slack, poke=dispatcher.poke)
+    if name == "discord":
+        from adapters.discord.app import DiscordAdapter
+
+        return DiscordAdapter(desk=app.desk, settings=app.config.discord, poke=dispatcher.poke)
     raise ValueError(f"the {name} adapter is not available in this build")
 
 

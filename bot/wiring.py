@@ -63,6 +63,12 @@ def _no_articles_yet(db: Database) -> bool:
     return db.run(lambda s: s.scalar(select(func.count()).select_from(KbArticleRow))) == 0
 
 
+def knowledge_for(config: SpocConfig) -> KnowledgeBase:
+    """The knowledge base alone, for `spoc kb ...`."""
+    upgrade(config.database.url)
+    return build_knowledge(config, Database(config.database.url))
+
+
 def build_app(config: SpocConfig, *, clock: Clock | None = None, migrate: bool = True) -> App:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if migrate:

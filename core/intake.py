@@ -15,6 +15,7 @@ from core.classify import Understanding, classify, service_of
 from core.context import Ctx
 from core.delivery import Destination
 from core.errors import UsageError
+from core.itsm.relate import relate_new_report
 from core.lifecycle import OPEN_STATUSES, Kind, Status
 from core.messages import Inbound
 from core.notify import announce_opened, audit, tell_requester
@@ -138,6 +139,7 @@ def open_ticket(
         ctx.later(_count_suggested(ctx, suggestion.slug))
     announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.",
                     suggestions=suggestions)
+    relate_new_report(ctx, ticket)
     if suggestions:
         tell_requester(ctx, ticket, suggestions_card(ticket, suggestions))
     return ticket

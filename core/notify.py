@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from core.cards import Card, text_card
 from core.context import Ctx
 from core.delivery import Destination
+from core.itsm.links import link_fields
 from core.knowledge import Suggestion
 from core.people import identity_on
 from core.sla.due import first_response_target, ticket_time_zone
@@ -82,6 +85,7 @@ def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] 
         suggestions = stored_suggestions(ctx, ticket)
     card = triage_card(ticket, suggestions=suggestions, now=ctx.now,
                        time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now))
+    card = replace(card, fields=card.fields + link_fields(ctx.session, ticket))
     for route in ctx.deps.routes.triage:
         ctx.outbox.send(route, card, ticket_id=ticket.id, ticket_key=ticket.key,
                         card_key=f"triage:{ticket.id}:{route.platform}:{route.channel}", thread_audience="agents")

@@ -43,9 +43,11 @@ class Outbox:
         ticket_key: str = "",
         card_key: str = "",
         thread_audience: str = "",
+        in_thread_of: str = "",
     ) -> OutboxRow | None:
         """Queue `card`. A `card_key` makes it a living card: later sends with that key edit it in place.
-        A `thread_audience` makes the posted message the root of a ticket thread for that audience."""
+        A `thread_audience` makes the posted message the root of a ticket thread for that audience.
+        `in_thread_of` (a living card's key) posts it in the thread under that card, once it is posted."""
         if destination.platform not in self.platforms:
             return None
         row = OutboxRow(
@@ -60,6 +62,7 @@ class Outbox:
             ticket_id=ticket_id,
             ticket_key=ticket_key,
             thread_audience=thread_audience,
+            in_thread_of=in_thread_of,
             status=PENDING,
             attempts=0,
             next_attempt_at=self.now,
@@ -89,7 +92,7 @@ def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], lim
     batch = {row.id for row in rows}
     leased: list[OutboxRow] = []
     for row in rows:
-        if _earlier_message_waiting(session, row, batch):
+        if _earlier_message_waiting(session, row, batch) or not _thread_known(session, row):
             batch.discard(row.id)
             continue
         if row.card_key and newest[row.card_key] is not row:
@@ -114,6 +117,20 @@ def _earlier_message_waiting(session: Session, row: OutboxRow, batch: set[int]) 
         )
     ).all()
     return any(outbox_id not in batch for outbox_id in earlier)
+
+
+def _thread_known(session: Session, row: OutboxRow) -> bool:
+    """A reply under a living card waits until the card is posted, then takes the card's message as its
+    thread. Without a card to wait for (never sent, or dead) it goes to the channel itself."""
+    if not row.in_thread_of or row.thread:
+        return True
+    posted = session.get(CardMessageRow, row.in_thread_of)
+    if posted is not None:
+        row.thread = posted.message_id
+        return True
+    waiting = session.scalar(select(OutboxRow.id).where(OutboxRow.card_key == row.in_thread_of,
+                                                        OutboxRow.status == PENDING).limit(1))
+    return waiting is None
 
 
 def message_to_replace(session: Session, row: OutboxRow) -> str:

@@ -106,6 +106,7 @@ def join_people(session: Session, *, keep: PersonRow, absorb: PersonRow) -> None
         keep.role = absorb.role
     keep.team = keep.team or absorb.team
     if not keep.email and absorb.email:
-        keep.email, absorb.email = absorb.email, None
-        session.flush([absorb])  # the e-mail is unique: free it before it moves
+        email, absorb.email = absorb.email, None
+        session.flush()  # the e-mail is unique: free it before it moves
+        keep.email = email
     session.flush()

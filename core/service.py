@@ -14,7 +14,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from core.cards import Reply
 from core.clock import Clock
 from core.context import Ctx, DeskDeps
-from core.desk import kb_verbs, link_verbs, list_verbs, sla_verbs, ticket_verbs  # noqa: F401 - declares the verbs
+from core.desk import (  # noqa: F401 - importing declares the verbs
+    change_verbs,
+    kb_verbs,
+    link_verbs,
+    list_verbs,
+    problem_verbs,
+    report_verbs,
+    service_verbs,
+    sla_verbs,
+    ticket_verbs,
+)
 from core.desk.access import require_agent
 from core.desk.grammar import Args, split_verb
 from core.desk.registry import VERBS, closest

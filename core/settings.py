@@ -6,8 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from core.itsm.catalog import ApprovalRule, RecurringSettings, Service, check_services, default_services
 from core.lifecycle import Kind
 from core.priority import DEFAULT_MATRIX
+from core.reports.settings import ReportSettings
 from core.sla.settings import SlaSettings, Team, check_teams, default_teams
 
 Role = Literal["requester", "agent", "admin"]
@@ -104,6 +106,13 @@ class DeskSettings(Frozen):
     people: tuple[Person, ...] = ()
     sla: SlaSettings = SlaSettings()
     teams: tuple[Team, ...] = Field(default_factory=default_teams)
+    reports: ReportSettings = ReportSettings()
+    # Outages, problems and changes (see config.example.yaml).
+    services: tuple[Service, ...] = Field(default_factory=default_services)
+    recurring_incidents: RecurringSettings = RecurringSettings()
+    change_approvers: tuple[str, ...] = ()
+    change_approval: ApprovalRule = "any"
+    change_notice_hours: tuple[float, ...] = (24, 1)
 
     @field_validator("teams")
     @classmethod
@@ -111,6 +120,29 @@ class DeskSettings(Frozen):
         if "sla" in info.data and "people" in info.data:  # else those keys have errors of their own
             check_teams(value, sla=info.data["sla"], people={p.name.lower() for p in info.data["people"]})
         return value
+
+    @field_validator("services")
+    @classmethod
+    def _services_work(cls, value: tuple[Service, ...], info: ValidationInfo) -> tuple[Service, ...]:
+        if "teams" in info.data:
+            check_services(value, teams={t.name for t in info.data["teams"]})
+        return value
+
+    @field_validator("change_approvers")
+    @classmethod
+    def _approvers_are_people(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        known = {p.name.lower() for p in info.data.get("people", ())}
+        for name in value:
+            if "people" in info.data and name.lower() not in known:
+                raise ValueError(f"{name!r} is not a name in desk.people")
+        return value
+
+    @field_validator("change_notice_hours")
+    @classmethod
+    def _notices_ahead(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(hours <= 0 for hours in value):
+            raise ValueError("hours before a change's window are more than 0, e.g. [24, 1]")
+        return tuple(sorted(set(value), reverse=True))
 
     @field_validator("priority_matrix")
     @classmethod

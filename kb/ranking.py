@@ -1,9 +1,11 @@
 """Rank articles for a query: BM25 over weighted fields, best matching phrasing, fuzzy re-scoring.
 
-Two indexes: one of articles (title, tags, body, title word pairs) and one of phrasings (the
-article's `also_asked_as` and every phrasing learned from a "this solved it"). An article's lexical
-score adds its best phrasing's score to its own; the top candidates are then re-scored with
-rapidfuzz against their title and phrasings, and given a confidence in 0..1.
+Three indexes: articles (title, title word pairs, tags/service/category, body); phrasings, one
+document per phrasing (the article's `also_asked_as` and every phrasing learned from a "this solved
+it"); and "asked", one document per article holding all its phrasings. An article's lexical score
+adds its best single phrasing and its asked document to its own; the top candidates are then
+re-scored with how much of the query their title or a phrasing holds and with rapidfuzz, and given
+a confidence in 0..1.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from kb.query import Query, Vocabulary, pairs_of, parse
 from kb.text import terms
 
 UNKNOWN_WORD_SHARE = 0.35
-
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,6 @@ class Ranked:
 class _Entry:
     slug: str
     title: str
-    published: bool
     summary: str
     # Tuples, not sets: there is one entry per article, and 100k small sets weigh hundreds of MB.
     title_terms: tuple[str, ...]
@@ -118,7 +118,6 @@ class Ranker:
         entry = _Entry(
             slug=doc.slug,
             title=doc.title,
-            published=doc.published,
             summary=doc.summary,
             title_terms=tuple(dict.fromkeys(fields["title"])),
             meta_terms=tuple(dict.fromkeys(fields["meta"])),
@@ -236,12 +235,6 @@ class Ranker:
         self.asked.remove(entry.asked_doc)
         entry.asked_doc = self.asked.add(key, _asked_fields(entry))
         return True
-
-    def set_published(self, slug: str, published: bool) -> None:
-        key = self._keys.get(slug)
-        if key is not None:
-            self._published[key] = published
-            self._entries[key].published = published
 
     # -- ranking --------------------------------------------------------------------------------------
 

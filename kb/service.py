@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 DEFAULT_THRESHOLD = 0.5
 REFRESH_SECONDS = 3.0
 MAX_PHRASING_CHARS = 500
+OVERLAP = timedelta(seconds=5)
+OVERLAP_IDS = 100
 MAX_WASTE = 0.3  # rebuild the index when this share of it is replaced versions
 SEMANTIC_POOL = 30  # lexical candidates the semantic model re-scores
 
@@ -83,6 +86,7 @@ class KnowledgeService:
         self._monotonic = monotonic
         self._lock = threading.RLock()
         self._ranker: Ranker | None = None
+        self._hashes: dict[str, str] = {}
         self._seen: Probe | None = None
         self._checked_at = 0.0
         self._semantic: SemanticReranker | None = None
@@ -93,11 +97,16 @@ class KnowledgeService:
 
     # -- the index ------------------------------------------------------------------------------------
 
+    def _indexed(self, article: Article) -> ArticleDoc:
+        self._hashes[article.slug] = article.content_hash
+        return to_doc(article)
+
     def _build(self) -> Ranker:
         probe = self.store.probe()
         ranker = Ranker(self._weights)
+        self._hashes = {}
         ranker.load(
-            (to_doc(article) for article in self.store.articles()),
+            (self._indexed(article) for article in self.store.articles()),
             ((slug, text) for _, slug, text in self.store.phrasings()),
         )
         if self._semantic is not None:
@@ -112,11 +121,15 @@ class KnowledgeService:
         if probe.articles < seen.articles or ranker.waste > MAX_WASTE:
             self._build()
             return
+        # Look a little further back than the last thing seen: with PostgreSQL, a write can commit
+        # after a later one. What was already indexed is recognised and skipped.
         if probe.last_change != seen.last_change:
-            for article in self.store.articles(changed_after=seen.last_change):
-                ranker.upsert(to_doc(article))
-        if probe.last_phrasing != seen.last_phrasing:
-            for _, slug, text in self.store.phrasings(after_id=seen.last_phrasing):
+            since = seen.last_change - OVERLAP if seen.last_change is not None else None
+            for article in self.store.articles(changed_after=since):
+                if self._hashes.get(article.slug) != article.content_hash:
+                    ranker.upsert(self._indexed(article))
+        if (probe.phrasings, probe.last_phrasing) != (seen.phrasings, seen.last_phrasing):
+            for _, slug, text in self.store.phrasings(after_id=max(0, seen.last_phrasing - OVERLAP_IDS)):
                 ranker.add_phrasing(slug, text)
         self._seen = probe
 

@@ -31,6 +31,7 @@ class Probe:
 
     articles: int
     last_change: datetime | None
+    phrasings: int
     last_phrasing: int
 
 
@@ -186,8 +187,12 @@ class KnowledgeStore:
             articles, last_change = session.execute(
                 select(func.count(KbArticleRow.id), func.max(KbArticleRow.changed_at))
             ).one()
-            last_phrasing = session.scalar(select(func.max(KbPhrasingRow.id))) or 0
-        return Probe(articles=articles, last_change=last_change, last_phrasing=last_phrasing)
+            phrasings, last_phrasing = session.execute(
+                select(func.count(KbPhrasingRow.id), func.max(KbPhrasingRow.id))
+            ).one()
+        return Probe(
+            articles=articles, last_change=last_change, phrasings=phrasings, last_phrasing=last_phrasing or 0
+        )
 
     def feedback_counts(self) -> dict[str, dict[str, int]]:
         """slug -> kind -> how many times."""

@@ -44,6 +44,9 @@ EQUIVALENT: tuple[tuple[str, ...], ...] = (
     ("spreadsheet", "spreadsheets", "sheet", "sheets"),
     ("picture", "pic", "pics", "photo", "photos", "image", "images"),
     ("delete", "remove", "erase", "deleting", "removing"),
+    ("folder", "directory", "dir", "directories"),
+    ("website", "webpage", "webpages", "webapp"),
+    ("executable", "exe", "binary"),
 )
 
 RELATED: tuple[tuple[str, ...], ...] = (
@@ -75,6 +78,11 @@ RELATED: tuple[tuple[str, ...], ...] = (
     ("delete", "deactivate", "cancel", "close"),
     ("download", "save", "offline"),
     ("private", "privacy", "hide", "hidden"),
+    ("email", "message", "inbox"),
+    ("search", "find", "locate", "lookup"),
+    ("website", "site", "web", "page"),
+    ("program", "software", "executable", "application"),
+    ("hide", "conceal", "invisible"),
 )
 
 _PHRASE_TABLE: tuple[tuple[str, str], ...] = (

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, Integer, String, Text, TypeDecorator
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.storage.base import Base
+from core.storage.types import UtcDateTime
 
 FEEDBACK_KINDS = ("suggested", "solved", "not_helpful", "sent", "viewed")
-
-
-class _Utc(TypeDecorator[datetime]):
-    """SQLite forgets the zone; hand back aware UTC whatever the database keeps."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class KbArticleRow(Base):
@@ -46,7 +29,7 @@ class KbArticleRow(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     # Bumped on every write: what other processes compare to know their index is stale.
-    changed_at: Mapped[datetime] = mapped_column(_Utc, index=True)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class KbPhrasingRow(Base):
@@ -55,7 +38,7 @@ class KbPhrasingRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), index=True)
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(_Utc)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class KbFeedbackRow(Base):
@@ -67,7 +50,7 @@ class KbFeedbackRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(_Utc)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 KB_TABLES = (KbArticleRow.__table__, KbPhrasingRow.__table__, KbFeedbackRow.__table__)

@@ -65,11 +65,11 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-class DeskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=re.compile(r"desk[:?].+", re.DOTALL)):
+class DeskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=re.compile(r"desk[:?].+", re.S)):
     """Every spoc button. A click goes to the handler the client carries as `on_desk_button`."""
 
-    def __init__(self, *, custom_id: str, label: str, style: discord.ButtonStyle = discord.ButtonStyle.secondary
-                 ) -> None:
+    def __init__(self, *, custom_id: str, label: str,
+                 style: discord.ButtonStyle = discord.ButtonStyle.secondary) -> None:
         super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
 
     @classmethod
@@ -92,7 +92,8 @@ class PromptModal(discord.ui.Modal):
         super().__init__(title=_short(title or "spoc", MODAL_TITLE), custom_id=custom_id, timeout=15 * 60)
         self.add_item(discord.ui.TextInput(
             label=_short(prompt, INPUT_LABEL), custom_id=TEXT_INPUT_ID, style=discord.TextStyle.paragraph,
-            placeholder=_short(prompt, PLACEHOLDER) if len(prompt) > INPUT_LABEL else None, max_length=ANSWER))
+            placeholder=_short(prompt, PLACEHOLDER) if len(prompt) > INPUT_LABEL else None,
+            max_length=ANSWER))
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         """Answered by the interaction listener (see the class docstring)."""

@@ -42,7 +42,9 @@ class Rendered:
     image_path: str = ""
 
     def file(self) -> discord.File | None:
-        return discord.File(self.image_path, filename=os.path.basename(self.image_path)) if self.image_path else None
+        if not self.image_path:
+            return None
+        return discord.File(self.image_path, filename=os.path.basename(self.image_path))
 
     def send_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds,
@@ -65,7 +67,7 @@ class Rendered:
 
 
 def escape(text: str) -> str:
-    """User text never pings: `@everyone`, `@here`, user and role mentions are broken with a zero-width space."""
+    """User text never pings: `@everyone`, `@here`, user and role mentions get a zero-width space."""
     return discord.utils.escape_mentions(text)
 
 
@@ -93,7 +95,8 @@ def render_card(card: Card) -> Rendered:
     view, unplaced = _view(card.buttons)
     text = card.text
     if unplaced:
-        text = (text + "\n\n" if text else "") + "\n".join(f"{b.label}: `/desk {b.command}`" for b in unplaced)
+        twins = "\n".join(f"{b.label}: `/desk {b.command}`" for b in unplaced)
+        text = f"{text}\n\n{twins}" if text else twins
     if not (card.title or card.fields or card.footer or card.image_path):
         body = escape(text) or "\u200b"
         content = cut(f"{pings}\n{body}" if pings else body, CONTENT, pointer)
@@ -107,11 +110,12 @@ def render_card(card: Card) -> Rendered:
                         inline=len(value) <= INLINE_UP_TO)
     if card.footer:
         embed.set_footer(text=cut(escape(card.footer), FOOTER))
-    if card.image_path:
-        embed.set_image(url=f"attachment://{os.path.basename(card.image_path)}")
+    image = card.image_path if card.image_path and os.path.isfile(card.image_path) else ""
+    if image:
+        embed.set_image(url=f"attachment://{os.path.basename(image)}")
     _fit(embed, pointer)
     return Rendered(content=pings or None, embeds=[embed], view=view, allowed_mentions=allowed,
-                    image_path=card.image_path if os.path.exists(card.image_path) else "")
+                    image_path=image)
 
 
 def _fit(embed: discord.Embed, pointer: str) -> None:

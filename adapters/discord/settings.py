@@ -73,6 +73,6 @@ class DiscordSettings(BaseModel):
         if token.lower().startswith("bot "):
             raise ValueError("bot_token: write the token without the 'Bot ' prefix (set DISCORD_BOT_TOKEN)")
         if any(ch.isspace() for ch in token) or token.count(".") != 2:
-            raise ValueError("bot_token does not look like a Discord bot token (three parts separated by dots); "
-                             "copy it from the Developer Portal's Bot page into DISCORD_BOT_TOKEN")
+            raise ValueError("bot_token does not look like a Discord bot token (three parts separated by "
+                             "dots); copy it from the Developer Portal's Bot page into DISCORD_BOT_TOKEN")
         return self

@@ -50,7 +50,8 @@ def redeem_code(ctx: Ctx, code: str) -> str:
         raise DeskError("Only a person in chat can link accounts.")
     row = ctx.session.get(LinkCodeRow, _hash(code))
     if row is None or row.expires_at <= ctx.now:
-        raise DeskError("That code is unknown or has expired. `/desk link` on your other account gives a new one.")
+        raise DeskError("That code is unknown or has expired. `/desk link` on your other account gives "
+                        "a new one.")
     if row.platform == author.platform:
         raise DeskError(f"Type this code as yourself on your other platform, not on {row.platform}.")
     issuer = ctx.session.scalar(select(IdentityRow).where(IdentityRow.platform == row.platform,
@@ -64,11 +65,11 @@ def redeem_code(ctx: Ctx, code: str) -> str:
     if _has_account(ctx, me.id, row.platform):
         raise DeskError(f"This account is already linked to another {row.platform} account.")
     if _has_account(ctx, keep.id, author.platform):
-        raise DeskError(f"The account that asked for this code is already linked to another {author.platform} "
-                        "account.")
+        raise DeskError("The account that asked for this code is already linked to another "
+                        f"{author.platform} account.")
     join_people(ctx.session, keep=keep, absorb=me)
-    return (f"Linked: your {row.platform} and {author.platform} accounts are one person now, {keep.display_name}. "
-            "Your tickets follow you on both.")
+    return (f"Linked: your {row.platform} and {author.platform} accounts are one person now, "
+            f"{keep.display_name}. Your tickets follow you on both.")
 
 
 def _has_account(ctx: Ctx, person_id: int, platform: str) -> bool:
@@ -85,6 +86,6 @@ def link(ctx: Ctx, args: Args) -> Reply:
     if not code:
         shown = issue_code(ctx)
         minutes = int(LIFETIME.total_seconds() // 60)
-        return Reply(f"Your link code is {shown}. Within {minutes} minutes, type `/desk link {shown}` as yourself "
-                     "on your other chat platform. Never share it: whoever types it becomes you.")
+        return Reply(f"Your link code is {shown}. Within {minutes} minutes, type `/desk link {shown}` as "
+                     "yourself on your other chat platform. Never share it: whoever types it becomes you.")
     return Reply(redeem_code(ctx, code))

@@ -147,6 +147,21 @@ def business_time_between(calendar: BusinessCalendar, *, start: datetime, end: d
     return total
 
 
+def business_intervals(
+    calendar: BusinessCalendar, *, start: datetime, end: datetime
+) -> Iterator[tuple[datetime, datetime]]:
+    """The business intervals inside [start, end), clipped to it, in time order (for reports that need
+    business time between many pairs of instants: sum the intervals once, then look up)."""
+    start = as_utc(start, name="start")
+    end = as_utc(end, name="end")
+    if end <= start:
+        return
+    for opening, closing in _business_intervals(calendar, start):
+        if opening >= end:
+            return
+        yield opening, min(closing, end)
+
+
 def _business_intervals(calendar: BusinessCalendar, start: datetime) -> Iterator[tuple[datetime, datetime]]:
     """Business intervals in time order, endless, the first one clipped to begin no earlier than start.
 

@@ -15,12 +15,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.context import Ctx
+from core.lifecycle import Kind
 from core.settings import DeskSettings
 from core.sla.clock_accounting import ClockReading, ClockState, SlaClock, StatusChange, read_clock
 from core.sla.teams import calendar_of, first_line
 from core.storage.models import AuditRow, SlaEventRow, TicketRow
 
 CLOCKS = (SlaClock.FIRST_RESPONSE, SlaClock.RESOLUTION)
+UNTIMED_KINDS = (Kind.PROBLEM.value, Kind.CHANGE.value)
 WARNING, BREACH = "warning", "breach"
 
 
@@ -97,6 +99,10 @@ def update_due_dates(ctx: Ctx, ticket: TicketRow) -> list[ClockView]:
         if team is not None:
             ticket.team, ticket.tier = team.name, team.tier
     ctx.session.flush()
+    if ticket.kind in UNTIMED_KINDS:  # a problem or a change has no response or resolution target
+        for column in ("first_response_due", "resolution_due", "sla_check_at"):
+            _set(ticket, column, None)
+        return []
     views = read_clocks(ctx, ticket)
     by_clock = {view.clock: view for view in views}
     _set(ticket, "first_response_due", by_clock[SlaClock.FIRST_RESPONSE].breach_at)

@@ -13,6 +13,7 @@ from core.cards import Card
 from core.context import Ctx
 from core.lifecycle import OPEN_STATUSES, Status
 from core.notify import refresh_cards, tell_agents, tell_requester
+from core.reports.satisfaction import ask_for_rating
 from core.sla.calendar import BusinessCalendar, add_business_time, next_opening
 from core.sla.due import status_history, ticket_time_zone
 from core.sla.sweep import SystemRunner, for_each_ticket, record
@@ -129,6 +130,7 @@ def _close(ctx: Ctx, ticket_id: int) -> datetime | None:
     tell_requester(ctx, ticket, f"{ticket.key} was resolved {days} business days ago and nobody said "
                                 "it was still broken, so it is now closed. If the problem is back, "
                                 "report it again.")
+    ask_for_rating(ctx, ticket)
     tell_agents(ctx, ticket, f"{ticket.key} closed automatically: no answer within {days} business days.")
     refresh_cards(ctx, ticket)
     return None

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.itsm.notices import announce_changes
+from core.reports.weekly import send_weekly_report
 from core.sla.housekeeping import auto_close, remind_holds, send_digests
 from core.sla.sweep import SystemRunner, sweep_sla
 
@@ -29,6 +31,8 @@ JOBS: tuple[Job, ...] = (
     Job("hold-reminders", timedelta(minutes=5), remind_holds),
     Job("auto-close", timedelta(minutes=5), auto_close),
     Job("digest", timedelta(minutes=5), send_digests),
+    Job("change-notices", timedelta(minutes=1), announce_changes),
+    Job("weekly-report", timedelta(minutes=5), send_weekly_report),
 )
 
 

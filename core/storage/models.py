@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -18,24 +17,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
-from core.clock import as_utc
 from core.lifecycle import Kind, Status, format_key
 from core.storage.base import Base
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A DateTime that always hands back aware UTC values, whatever the database keeps."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return as_utc(value) if value is not None else None
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return as_utc(value) if value is not None else None
+from core.storage.types import UtcDateTime
 
 
 class PersonRow(Base):
@@ -198,6 +183,8 @@ class OutboxRow(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     ticket_key: Mapped[str] = mapped_column(String(40), default="")
     thread_audience: Mapped[str] = mapped_column(String(20), default="")
+    # A reply in the thread of this living card (its card_key), once that card has been posted.
+    in_thread_of: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -255,3 +242,8 @@ class LinkCodeRow(Base):
     platform: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[str] = mapped_column(String(100), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# Tables declared in files of their own; imported here so that loading the models loads every table.
+import core.storage.itsm_models  # noqa: E402,F401
+import core.storage.report_models  # noqa: E402,F401

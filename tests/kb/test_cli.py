@@ -78,3 +78,18 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     result = runner.invoke(build_kb_app(no_service), [command, "--help"])
     assert result.exit_code == 0
     assert "Example: spoc kb" in result.output
+
+
+def test_the_app_mounts_under_spoc_as_kb(service: KnowledgeService) -> None:
+    import typer
+
+    spoc = typer.Typer()
+
+    @spoc.command()
+    def version() -> None:
+        """Another command, so that `kb` is a group of the parent."""
+
+    spoc.add_typer(build_kb_app(lambda: service), name="kb")
+    result = runner.invoke(spoc, ["kb", "search", "pw reset", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"][0]["slug"] == "password-reset"

@@ -162,7 +162,12 @@ def test_only_a_solved_answer_becomes_a_phrasing(service: KnowledgeService) -> N
     for kind in ("suggested", "viewed", "sent", "not_helpful"):
         service.record(slug="printer", kind=kind, text=QUESTION)  # type: ignore[arg-type]
     assert service.store.phrasing_count() == 0
-    assert service.store.feedback_counts()["printer"] == {"suggested": 1, "viewed": 1, "sent": 1, "not_helpful": 1}
+    assert service.store.feedback_counts()["printer"] == {
+        "suggested": 1,
+        "viewed": 1,
+        "sent": 1,
+        "not_helpful": 1,
+    }
 
 
 def test_learning_updates_the_index_in_place_without_a_rebuild(service: KnowledgeService) -> None:
@@ -177,7 +182,11 @@ def test_an_updated_article_is_found_by_its_new_words_only(
 ) -> None:
     assert service.search("toner cartridge") == []
     write_articles(
-        {"printer.md": article_text(title="Replace the toner cartridge", slug="printer", body="Open the front.")}
+        {
+            "printer.md": article_text(
+                title="Replace the toner cartridge", slug="printer", body="Open the front."
+            )
+        }
     )
     assert service.import_dir(write_articles({})).updated == ["printer"]
     assert service.search("toner cartridge")[0].slug == "printer"
@@ -191,3 +200,24 @@ def test_many_replaced_versions_make_the_index_rebuild_itself(service: Knowledge
         service.refresh(force=True)
     assert service.refresh() is not first
     assert service.search("printer paper jams")[0].slug == "printer"
+
+
+def test_a_phrasing_committed_late_with_a_lower_id_is_still_picked_up(
+    sessions: sessionmaker[Session], service: KnowledgeService
+) -> None:
+    from datetime import UTC, datetime
+
+    from kb.tables import KbPhrasingRow
+
+    service.record(slug="outlook", kind="solved", text="calendar invites vanish")
+    with sessions() as session, session.begin():
+        session.add(
+            KbPhrasingRow(
+                id=1000, slug="laptop-power", text="fan spins but nothing else", created_at=datetime.now(UTC)
+            )
+        )
+    service.refresh(force=True)
+    with sessions() as session, session.begin():  # an earlier transaction that committed later
+        session.add(KbPhrasingRow(id=990, slug="printer", text=QUESTION, created_at=datetime.now(UTC)))
+    service.refresh(force=True)
+    assert service.search(QUESTION)[0].slug == "printer"

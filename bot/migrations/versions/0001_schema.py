@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 08:05:01.963171
+Create Date: 2026-11-22 08:13:48.814121
 """
 from __future__ import annotations
 
@@ -91,6 +91,11 @@ def upgrade() -> None:
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('platform', 'event_id', name=op.f('pk_processed_events'))
     )
+    op.create_table('report_digests',
+    sa.Column('week', sa.String(length=10), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('week', name=op.f('pk_report_digests'))
+    )
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
@@ -101,6 +106,35 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identities')),
     sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_identities_platform'))
     )
+    op.create_table('outages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('service', sa.String(length=100), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('impact', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('declared_by_id', sa.Integer(), nullable=True),
+    sa.Column('declared_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['declared_by_id'], ['people.id'], name=op.f('fk_outages_declared_by_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outages'))
+    )
+    with op.batch_alter_table('outages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outages_service'), ['service'], unique=False)
+
+    op.create_table('service_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('service', sa.String(length=100), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_service_subscriptions_person_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_subscriptions')),
+    sa.UniqueConstraint('service', 'person_id', name=op.f('uq_service_subscriptions_service'))
+    )
+    with op.batch_alter_table('service_subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_subscriptions_service'), ['service'], unique=False)
+
     op.create_table('sla_digests',
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.String(length=10), nullable=False),
@@ -165,6 +199,51 @@ def upgrade() -> None:
     with op.batch_alter_table('audit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('change_approvals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('decision', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_change_approvals_person_id_people')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_change_approvals_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_change_approvals')),
+    sa.UniqueConstraint('ticket_id', 'round', 'person_id', name=op.f('uq_change_approvals_ticket_id'))
+    )
+    with op.batch_alter_table('change_approvals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_change_approvals_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('change_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('mark', sa.String(length=40), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_change_notices_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_change_notices')),
+    sa.UniqueConstraint('ticket_id', 'mark', name=op.f('uq_change_notices_ticket_id'))
+    )
+    with op.batch_alter_table('change_notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_change_notices_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('changes',
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('service', sa.String(length=100), nullable=False),
+    sa.Column('start_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('end_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('risk', sa.String(length=10), nullable=False),
+    sa.Column('plan', sa.Text(), nullable=False),
+    sa.Column('rollback', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_changes_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('ticket_id', name=op.f('pk_changes'))
+    )
+    with op.batch_alter_table('changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_changes_service'), ['service'], unique=False)
+        batch_op.create_index(batch_op.f('ix_changes_state'), ['state'], unique=False)
+
     op.create_table('comments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
@@ -180,6 +259,30 @@ def upgrade() -> None:
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comments_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('outage_tickets',
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('outage_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['outage_id'], ['outages.id'], name=op.f('fk_outage_tickets_outage_id_outages')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_outage_tickets_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('ticket_id', name=op.f('pk_outage_tickets'))
+    )
+    with op.batch_alter_table('outage_tickets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outage_tickets_outage_id'), ['outage_id'], unique=False)
+
+    op.create_table('outage_updates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('outage_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['people.id'], name=op.f('fk_outage_updates_author_id_people')),
+    sa.ForeignKeyConstraint(['outage_id'], ['outages.id'], name=op.f('fk_outage_updates_outage_id_outages')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outage_updates'))
+    )
+    with op.batch_alter_table('outage_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outage_updates_outage_id'), ['outage_id'], unique=False)
+
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -193,6 +296,7 @@ def upgrade() -> None:
     sa.Column('ticket_id', sa.Integer(), nullable=True),
     sa.Column('ticket_key', sa.String(length=40), nullable=False),
     sa.Column('thread_audience', sa.String(length=20), nullable=False),
+    sa.Column('in_thread_of', sa.String(length=200), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
@@ -207,6 +311,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_card_key'), ['card_key'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('problem_incidents',
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('problem_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['tickets.id'], name=op.f('fk_problem_incidents_incident_id_tickets')),
+    sa.ForeignKeyConstraint(['problem_id'], ['tickets.id'], name=op.f('fk_problem_incidents_problem_id_tickets')),
+    sa.PrimaryKeyConstraint('incident_id', name=op.f('pk_problem_incidents'))
+    )
+    with op.batch_alter_table('problem_incidents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_problem_incidents_problem_id'), ['problem_id'], unique=False)
+
+    op.create_table('recurring_clusters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('anchor_ticket_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('problem_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['anchor_ticket_id'], ['tickets.id'], name=op.f('fk_recurring_clusters_anchor_ticket_id_tickets')),
+    sa.ForeignKeyConstraint(['problem_id'], ['tickets.id'], name=op.f('fk_recurring_clusters_problem_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recurring_clusters')),
+    sa.UniqueConstraint('anchor_ticket_id', name=op.f('uq_recurring_clusters_anchor_ticket_id'))
+    )
     op.create_table('sla_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
@@ -220,6 +345,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('sla_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sla_events_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('ticket_ratings',
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_ticket_ratings_person_id_people')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_ratings_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('ticket_id', name=op.f('pk_ticket_ratings'))
+    )
+    with op.batch_alter_table('ticket_ratings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_ratings_at'), ['at'], unique=False)
 
     op.create_table('ticket_suggestions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -249,9 +387,23 @@ def upgrade() -> None:
     with op.batch_alter_table('ticket_threads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_threads_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('recurring_members',
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('cluster_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['cluster_id'], ['recurring_clusters.id'], name=op.f('fk_recurring_members_cluster_id_recurring_clusters')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_recurring_members_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('ticket_id', name=op.f('pk_recurring_members'))
+    )
+    with op.batch_alter_table('recurring_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recurring_members_cluster_id'), ['cluster_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('recurring_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recurring_members_cluster_id'))
+
+    op.drop_table('recurring_members')
     with op.batch_alter_table('ticket_threads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_threads_ticket_id'))
 
@@ -260,19 +412,49 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_suggestions_ticket_id'))
 
     op.drop_table('ticket_suggestions')
+    with op.batch_alter_table('ticket_ratings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_ratings_at'))
+
+    op.drop_table('ticket_ratings')
     with op.batch_alter_table('sla_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sla_events_ticket_id'))
 
     op.drop_table('sla_events')
+    op.drop_table('recurring_clusters')
+    with op.batch_alter_table('problem_incidents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_problem_incidents_problem_id'))
+
+    op.drop_table('problem_incidents')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
         batch_op.drop_index(batch_op.f('ix_outbox_card_key'))
 
     op.drop_table('outbox')
+    with op.batch_alter_table('outage_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outage_updates_outage_id'))
+
+    op.drop_table('outage_updates')
+    with op.batch_alter_table('outage_tickets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outage_tickets_outage_id'))
+
+    op.drop_table('outage_tickets')
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comments_ticket_id'))
 
     op.drop_table('comments')
+    with op.batch_alter_table('changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_changes_state'))
+        batch_op.drop_index(batch_op.f('ix_changes_service'))
+
+    op.drop_table('changes')
+    with op.batch_alter_table('change_notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_change_notices_ticket_id'))
+
+    op.drop_table('change_notices')
+    with op.batch_alter_table('change_approvals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_change_approvals_ticket_id'))
+
+    op.drop_table('change_approvals')
     with op.batch_alter_table('audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_ticket_id'))
 
@@ -285,7 +467,16 @@ def downgrade() -> None:
 
     op.drop_table('tickets')
     op.drop_table('sla_digests')
+    with op.batch_alter_table('service_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_service_subscriptions_service'))
+
+    op.drop_table('service_subscriptions')
+    with op.batch_alter_table('outages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outages_service'))
+
+    op.drop_table('outages')
     op.drop_table('identities')
+    op.drop_table('report_digests')
     op.drop_table('processed_events')
     op.drop_table('people')
     with op.batch_alter_table('link_codes', schema=None) as batch_op:

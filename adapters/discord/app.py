@@ -1,0 +1,162 @@
+"""The Discord adapter: a discord.py client (gateway and REST) with `/desk` commands, and its messenger."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord import app_commands
+
+from adapters.discord.commands import desk_group
+from adapters.discord.components import ButtonHandler, DeskButton
+from adapters.discord.interactions import DeskInteractions
+from adapters.discord.listeners import MessageListeners
+from adapters.discord.messenger import DiscordMessenger
+from adapters.discord.people import PLATFORM, DiscordDirectory
+from adapters.discord.settings import DiscordSettings
+from adapters.discord.threads import ThreadBook
+from core.desk.registry import VERBS
+from core.refs import TicketRef
+from core.service import Desk
+
+log = logging.getLogger(__name__)
+CHOICES = 25
+CHOICE_NAME = 100
+MAX_RATE_LIMIT_WAIT = 30.0  # longer waits go back to the outbox, which obeys them without holding a slot
+
+
+class SpocClient(discord.Client):
+    """discord.py's client as spoc needs it: the intents it uses, no pings unless a message allows them,
+    the `/desk` command tree, and `on_desk_button`, which the persistent buttons call."""
+
+    def __init__(self, *, application_id: str = "", guild_ready_timeout: float = 2.0) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.guild_messages = True
+        intents.dm_messages = True
+        intents.message_content = True  # privileged: enabled on the Developer Portal's Bot page
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # spoc has no voice
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
+                         application_id=int(application_id) if application_id else None,
+                         guild_ready_timeout=guild_ready_timeout, max_ratelimit_timeout=MAX_RATE_LIMIT_WAIT)
+        self.tree = app_commands.CommandTree(self)
+        self.on_desk_button: ButtonHandler | None = None
+        self.setup_steps: list[Callable[[], Awaitable[None]]] = []
+
+    async def setup_hook(self) -> None:
+        for step in self.setup_steps:
+            await step()
+
+
+class _Endpoints:
+    """discord.py keeps its REST base and gateway URL as class attributes, shared by every client in the
+    process: set them from the config while this adapter runs, and put them back after."""
+
+    def __init__(self, api_url: str) -> None:
+        self._previous = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+        discord.http.Route.BASE = api_url.rstrip("/")
+
+    @staticmethod
+    def use_gateway(url: str) -> None:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+
+    def restore(self) -> None:
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._previous
+
+
+class DiscordAdapter:
+    platform = PLATFORM
+
+    def __init__(self, *, desk: Desk, settings: DiscordSettings, poke: Callable[[], None],
+                 guild_ready_timeout: float = 2.0) -> None:
+        self.desk = desk
+        self.settings = settings
+        self.client = SpocClient(application_id=settings.application_id,
+                                 guild_ready_timeout=guild_ready_timeout)
+        private_in = frozenset(settings.intake_channels) if settings.private_threads else frozenset()
+        self.threads = ThreadBook(self.client, private_in=private_in, lookup=self._ticket_ref)
+        self.directory = DiscordDirectory(self.client, agent_role=settings.agent_role,
+                                          guild_ids=settings.guilds)
+        self.messenger = DiscordMessenger(self.client, threads=self.threads)
+        self.listeners = MessageListeners(desk=desk, settings=settings, directory=self.directory,
+                                          threads=self.threads, poke=poke)
+        self.interactions = DeskInteractions(desk=desk, directory=self.directory, threads=self.threads,
+                                             poke=poke)
+        self.client.on_desk_button = self.interactions.on_button
+        for handler in (self.listeners.on_message, self.listeners.on_raw_message_edit,
+                        self.listeners.on_raw_message_delete, self.interactions.on_interaction):
+            self.client.event(handler)
+        self.client.setup_steps.append(self._install_commands)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        endpoints = _Endpoints(self.settings.api_url)
+        connection: asyncio.Task[None] | None = None
+        try:
+            await self.client.login(self.settings.bot_token)
+            await self._find_gateway(endpoints)
+            connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+            stopped = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({connection, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            if connection in done:
+                connection.result()
+        except discord.LoginFailure:
+            log.error("Discord refused the bot token: copy it again from the Developer Portal's Bot page "
+                      "into DISCORD_BOT_TOKEN")
+            raise
+        except discord.PrivilegedIntentsRequired:
+            log.error("Discord refused the MESSAGE CONTENT intent: enable it on the Developer Portal's "
+                      "Bot page")
+            raise
+        finally:
+            await self.client.close()
+            if connection is not None:
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await connection
+            endpoints.restore()
+
+    async def _find_gateway(self, endpoints: _Endpoints) -> None:
+        if self.settings.gateway_url:
+            endpoints.use_gateway(self.settings.gateway_url)
+        elif self.settings.custom_api:
+            # The API names its own gateway (GET /gateway), as Discord's does.
+            found: dict[str, Any] = await self.client.http.request(discord.http.Route("GET", "/gateway"))
+            endpoints.use_gateway(str(found["url"]))
+
+    async def _install_commands(self) -> None:
+        self.client.add_dynamic_items(DeskButton)
+        tree = self.client.tree
+        tree.add_command(desk_group(VERBS, runner=self.interactions.run, suggest=self._suggest,
+                                    description=self.desk.deps.settings.name))
+        try:
+            if not self.settings.guilds:
+                await tree.sync()
+            for guild_id in self.settings.guilds:
+                guild = discord.Object(int(guild_id))
+                tree.copy_global_to(guild=guild)
+                await tree.sync(guild=guild)
+        except discord.HTTPException as error:
+            log.error("could not register /desk with Discord (%s): invite the bot with the "
+                      "applications.commands scope to each guild in discord.guilds", error)
+
+    async def _ticket_ref(self, key: str) -> TicketRef | None:
+        return await asyncio.to_thread(self.desk.ticket_ref, key)
+
+    async def _suggest(self, interaction: discord.Interaction[Any], current: str
+                       ) -> list[app_commands.Choice[str]]:
+        author = await self.directory.author(interaction.user)
+        refs = await asyncio.to_thread(self.desk.suggest_keys, author, current, limit=CHOICES)
+        return [app_commands.Choice(name=_choice_name(f"{ref.key} \u00b7 {ref.title}"), value=ref.key)
+                for ref in refs]
+
+
+def _choice_name(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= CHOICE_NAME else text[: CHOICE_NAME - 1] + "\u2026"

@@ -1,0 +1,118 @@
+"""Slash commands, button clicks and modal submissions, run as `/desk` commands.
+
+Discord wants an answer within 3 seconds: every interaction is deferred (or answered with a modal) first,
+the core runs after, in a thread, and the answer follows privately. An interaction token lives 15 minutes;
+once it has expired, or the follow-up is refused, the answer goes to the person as a direct message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import discord
+
+from adapters.discord.components import MODAL, PromptModal, modal_id, read_button_id, submitted_text
+from adapters.discord.people import PLATFORM, DiscordDirectory
+from adapters.discord.render import Rendered, render_reply
+from adapters.discord.threads import ThreadBook
+from core.cards import Reply
+from core.messages import CommandRequest
+from core.service import Desk
+
+log = logging.getLogger(__name__)
+TOKEN_REFUSED = frozenset({401, 403, 404})
+
+
+def interaction_event_id(interaction: discord.Interaction[Any]) -> str:
+    return f"interaction:{interaction.id}"
+
+
+class DeskInteractions:
+    def __init__(self, *, desk: Desk, directory: DiscordDirectory, threads: ThreadBook,
+                 poke: Callable[[], None]) -> None:
+        self.desk = desk
+        self.directory = directory
+        self.threads = threads
+        self.poke = poke
+
+    async def on_button(self, interaction: discord.Interaction[Any], custom_id: str, label: str) -> None:
+        command, prompt = read_button_id(custom_id)
+        custom_modal_id = modal_id(command) if prompt else None
+        if custom_modal_id is not None:
+            modal = PromptModal(custom_id=custom_modal_id, title=label, prompt=prompt)
+            await interaction.response.send_modal(modal)
+            return
+        await self.run(interaction, command)
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Modal submissions (buttons and slash commands reach their own handlers)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if custom_id.startswith(MODAL):
+            command = custom_id.removeprefix(MODAL)
+            await self.run(interaction, f"{command} {submitted_text(interaction.data)}".strip())
+
+    async def run(self, interaction: discord.Interaction[Any], text: str) -> None:
+        deferred = await _defer(interaction)
+        try:
+            author = await self.directory.author(interaction.user)
+            channel, thread = await self._where(interaction)
+            reply = await asyncio.to_thread(self.desk.handle_command, CommandRequest(
+                platform=PLATFORM, event_id=interaction_event_id(interaction), author=author, text=text,
+                channel=channel, thread=thread))
+        except Exception:
+            log.exception("/desk %s failed (event %s)", text, interaction_event_id(interaction))
+            reply = Reply("Something went wrong on our side; it has been logged. Please try again.")
+        self.poke()
+        await answer(interaction, reply, deferred=deferred)
+
+    async def _where(self, interaction: discord.Interaction[Any]) -> tuple[str, str | None]:
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread):
+            return await self.threads.origin_of(channel)
+        return str(interaction.channel_id or ""), None
+
+
+async def _defer(interaction: discord.Interaction[Any]) -> bool:
+    try:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        return True
+    except discord.HTTPException as error:  # too late (10062 Unknown interaction): answer by DM instead
+        log.warning("could not defer interaction %s: %s", interaction.id, error)
+        return False
+
+
+async def answer(interaction: discord.Interaction[Any], reply: Reply, *, deferred: bool = True) -> None:
+    """The reply privately: as the interaction's follow-up while its token lives, else as a direct message."""
+    messages = render_reply(reply)
+    if deferred and not interaction.is_expired():
+        try:
+            for rendered in messages:
+                await interaction.followup.send(ephemeral=reply.private, **_followup_kwargs(rendered))
+            return
+        except discord.HTTPException as error:
+            if error.status not in TOKEN_REFUSED:
+                log.exception("could not answer interaction %s", interaction.id)
+                return
+            log.info("interaction %s can no longer be answered (%s); writing directly", interaction.id, error)
+    await _write_directly(interaction.user, messages)
+
+
+def _followup_kwargs(rendered: Rendered) -> dict[str, Any]:
+    kwargs = rendered.send_kwargs()
+    kwargs["content"] = kwargs.get("content") or discord.utils.MISSING
+    if kwargs.get("view") is None:
+        kwargs.pop("view", None)
+    return kwargs
+
+
+async def _write_directly(user: discord.abc.User, messages: list[Rendered]) -> None:
+    try:
+        for rendered in messages:
+            await user.send(**rendered.send_kwargs())
+    except discord.HTTPException:
+        log.exception("could not write to %s directly either", user.id)

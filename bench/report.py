@@ -1,0 +1,229 @@
+"""`spoc report` over 100,000 tickets with their history, on a SQLite file.
+
+The tickets (half a year of them, with claims, holds, escalations, reopenings, SLA breaches, suggested
+articles and ratings) are written with bulk inserts; then the report is timed twice: in-process
+(`build_report`, the figures alone) and as the `spoc report` command a person runs (a new process: Python
+start, config, the report, its JSON). Target: the report under 2 s.
+
+Run: python bench/report.py [--tickets 100000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from bot.migrations import upgrade
+from core.reports.period import Period, ReportFilter
+from core.reports.report import build_report
+from core.settings import DeskSettings
+from core.storage.database import Database
+from core.storage.models import AuditRow, PersonRow, SlaEventRow, SuggestionRow, TicketRow
+from core.storage.report_models import RatingRow
+
+END = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DAYS = 180
+AGENTS, REQUESTERS = 20, 3000
+CATEGORIES = (("network", "network"), ("hardware", "workplace"), ("email", "email"), ("accounts", "identity"),
+              ("software", "workplace"), ("access", "identity"), ("general", ""))
+PRIORITIES = (("P1", 2), ("P2", 10), ("P3", 58), ("P4", 30))
+RESPONSE_HOURS = {"P1": 0.25, "P2": 1, "P3": 4, "P4": 8}
+ARTICLES = [f"article-{n}" for n in range(40)]
+
+
+class History:
+    """The rows of one ticket's life, cut off at END like a real database would be."""
+
+    def __init__(self, ticket_id: int, created: datetime) -> None:
+        self.ticket_id = ticket_id
+        self.at = created
+        self.status = "new"
+        self.audit: list[dict[str, Any]] = []
+
+    def later(self, rng: random.Random, mean_hours: float) -> bool:
+        self.at += timedelta(hours=rng.expovariate(1 / mean_hours))
+        return self.at < END
+
+    def log(self, action: str, *, actor: int | None, field: str = "", old: str = "", new: str = "") -> None:
+        self.audit.append({"ticket_id": self.ticket_id, "at": self.at, "actor_id": actor, "action": action,
+                           "field": field, "old": old, "new": new})
+
+    def move(self, status: str, *, actor: int | None) -> None:
+        self.log("status", actor=actor, field="status", old=self.status, new=status)
+        self.status = status
+
+
+def generate(url: str, count: int, seed: int = 7) -> dict[str, int]:
+    rng = random.Random(seed)
+    upgrade(url)
+    db = Database(url)
+    people = [{"id": n, "display_name": f"Agent {n}", "email": f"agent{n}@example.com", "role": "agent",
+               "team": "service-desk"} for n in range(1, AGENTS + 1)]
+    people += [{"id": n, "display_name": f"User {n}", "email": f"user{n}@example.com", "role": "requester",
+                "team": ""} for n in range(AGENTS + 1, AGENTS + REQUESTERS + 1)]
+    tickets: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    suggestions: list[dict[str, Any]] = []
+    ratings: list[dict[str, Any]] = []
+    weights = [w for _, w in PRIORITIES]
+    for ticket_id in range(1, count + 1):
+        created = END - timedelta(seconds=rng.uniform(0, DAYS * 86400))
+        category, service = rng.choice(CATEGORIES)
+        priority = rng.choices([p for p, _ in PRIORITIES], weights)[0]
+        requester = rng.randint(AGENTS + 1, AGENTS + REQUESTERS)
+        life = History(ticket_id, created)
+        row: dict[str, Any] = {
+            "id": ticket_id, "kind": rng.choice(("incident", "incident", "request")), "status": "new",
+            "title": f"ticket {ticket_id}", "description": f"ticket {ticket_id}", "category": category,
+            "service": service, "impact": 2, "urgency": 2, "priority": priority, "requester_id": requester,
+            "assignee_id": None, "team": "service-desk", "tier": 1,
+            "origin_platform": rng.choice(("console", "chat-a", "chat-b")), "origin_channel": "it-help",
+            "origin_message": "", "created_at": created, "updated_at": created, "first_response_at": None,
+            "resolved_at": None, "closed_at": None, "resolution": "", "self_service": False, "hold_reason": "",
+            "first_response_due": None, "resolution_due": None, "sla_check_at": None, "hold_until": None,
+            "version": 1,
+        }
+        mine = [{"ticket_id": ticket_id, "slug": slug, "title": slug.replace("-", " "), "score": 0.5,
+                 "outcome": ""} for slug in (rng.sample(ARTICLES, rng.randint(1, 3)) if rng.random() < 0.3 else ())]
+        suggestions.extend(mine)
+        _live(rng, life, row, mine, events)
+        row["status"], row["updated_at"] = life.status, min(life.at, END)
+        if row["closed_at"] is not None and rng.random() < 0.4:
+            ratings.append({"ticket_id": ticket_id, "person_id": requester, "score": rng.choice((2, 3, 4, 4, 5, 5)),
+                            "comment": "", "at": row["closed_at"]})
+        tickets.append(row)
+        audit.extend(life.audit)
+    with db.engine.begin() as conn:
+        conn.execute(insert(PersonRow), people)
+        for table, rows in ((TicketRow, tickets), (AuditRow, audit), (SlaEventRow, events),
+                            (SuggestionRow, suggestions), (RatingRow, ratings)):
+            for start in range(0, len(rows), 20000):
+                conn.execute(insert(table), rows[start:start + 20000])
+    db.dispose()
+    return {"tickets": len(tickets), "audit_rows": len(audit), "sla_events": len(events),
+            "suggestions": len(suggestions), "ratings": len(ratings)}
+
+
+def _live(rng: random.Random, life: History, row: dict[str, Any], mine: list[dict[str, Any]],
+          events: list[dict[str, Any]]) -> None:
+    """Walk one ticket through its life: self-service, cancelled, or worked by agents."""
+    if mine and rng.random() < 0.3:
+        if life.later(rng, 0.2):
+            mine[0]["outcome"] = "solved"
+            life.move("resolved", actor=row["requester_id"])
+            row["resolved_at"], row["self_service"] = life.at, True
+            if life.later(rng, 24):
+                life.move("closed", actor=row["requester_id"])
+                row["closed_at"] = life.at
+        return
+    for s in mine:
+        s["outcome"] = rng.choice(("not_helpful", "", "not_helpful"))
+    if rng.random() < 0.04:
+        if life.later(rng, 5):
+            life.move("cancelled", actor=row["requester_id"])
+        return
+    target = RESPONSE_HOURS[row["priority"]]
+    if not life.later(rng, target * 0.8):
+        return
+    agent = rng.randint(1, AGENTS)
+    life.log("assign", actor=agent, field="assignee", new=f"Agent {agent}")
+    life.move("in_progress", actor=agent)
+    row["assignee_id"], row["first_response_at"] = agent, life.at
+    if life.at - row["created_at"] > timedelta(hours=target):
+        events.append({"ticket_id": life.ticket_id, "clock": "first_response", "kind": "breach", "mark": "",
+                       "at": row["created_at"] + timedelta(hours=target)})
+    if rng.random() < 0.15:
+        life.move("on_hold", actor=agent)
+        if not life.later(rng, 20):
+            return
+        life.move("in_progress", actor=agent)
+    if rng.random() < 0.1:
+        life.log("escalate", actor=agent, field="team", old="service-desk", new="network")
+        row["team"], row["tier"] = "network", 2
+        if rng.random() < 0.5:
+            agent = rng.randint(1, AGENTS)
+            life.log("assign", actor=agent, field="assignee", new=f"Agent {agent}")
+            row["assignee_id"] = agent
+    for attempt in range(2):
+        if not life.later(rng, 30):
+            return
+        life.move("resolved", actor=agent)
+        row["resolved_at"] = life.at
+        if life.at - row["created_at"] > timedelta(hours=target * 8) and attempt == 0:
+            events.append({"ticket_id": life.ticket_id, "clock": "resolution", "kind": "breach", "mark": "",
+                           "at": row["created_at"] + timedelta(hours=target * 8)})
+        if attempt == 1 or rng.random() > 0.05:
+            break
+        if not life.later(rng, 10):
+            return
+        life.move("in_progress", actor=row["requester_id"])
+        row["resolved_at"] = None
+    if life.later(rng, 30):
+        life.move("closed", actor=row["requester_id"])
+        row["closed_at"] = life.at
+
+
+def time_in_process(url: str, period: Period) -> tuple[float, dict[str, Any]]:
+    db = Database(url)
+    started = time.perf_counter()
+    with db.deferred_sessions() as session:
+        report = build_report(session, DeskSettings(), period=period, filters=ReportFilter(), now=END)
+    elapsed = time.perf_counter() - started
+    db.dispose()
+    return elapsed, report.to_dict()
+
+
+def time_command(url: str, period: Period) -> float:
+    env = dict(os.environ, SPOC_DATABASE_URL=url, SPOC_CONFIG="")
+    command = [sys.executable, "-m", "bot", "report", "--since", period.since.isoformat(), "--until",
+               period.until.isoformat(), "--format", "json"]
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="write the database here and keep it")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = args.keep or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / "report-bench.db"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+        started = time.perf_counter()
+        counts = generate(url, args.tickets)
+        generation = time.perf_counter() - started
+        period = Period(since=END - timedelta(days=DAYS + 1), until=END)
+        in_process, figures = min((time_in_process(url, period) for _ in range(3)), key=lambda r: r[0])
+        command = min(time_command(url, period) for _ in range(3))
+    print(f"generated {counts['tickets']:,} tickets, {counts['audit_rows']:,} audit rows, "
+          f"{counts['sla_events']:,} breaches, {counts['suggestions']:,} suggestions, {counts['ratings']:,} "
+          f"ratings in {generation:.1f} s (bulk inserts, not timed below)")
+    print(f"report over all of them ({period.describe()}): {in_process:.3f} s in-process (best of 3)")
+    print(f"`spoc report --format json` as a new process: {command:.3f} s (best of 3)   target: < 2 s")
+    volume, mttr = figures["volume"], figures["mttr"]
+    print(f"figures: opened {volume['opened']:,}, resolved {volume['resolved']:,}, backlog "
+          f"{figures['backlog']['total']:,}, MTTR {mttr['wall_seconds'] / 3600:.1f} h wall / "
+          f"{mttr['business_seconds'] / 3600:.1f} h business")
+    print(json.dumps({"tickets": counts["tickets"], "audit_rows": counts["audit_rows"],
+                      "generation_s": round(generation, 2), "report_s": round(in_process, 3),
+                      "command_s": round(command, 3), "target_s": 2.0}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Outages of services, the problems behind recurring incidents, and planned changes."""

@@ -1,0 +1,86 @@
+"""How a change reads: its window in the desk's local time, its details card, its announcements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from core.cards import Card, Field
+from core.context import Ctx
+from core.itsm.catalog import Service, service_named
+from core.sla.teams import default_calendar
+from core.sla.wording import local_time
+from core.storage.itsm_models import ChangeRow
+from core.storage.models import TicketRow
+
+STATE_WORDS = {
+    "draft": "draft", "awaiting_approval": "awaiting approval", "scheduled": "approved and scheduled",
+    "in_progress": "in progress", "completed": "completed", "failed": "failed", "cancelled": "cancelled",
+}
+
+
+def desk_zone(ctx: Ctx) -> str:
+    return default_calendar(ctx.settings, around=ctx.now).time_zone
+
+
+def window_text(ctx: Ctx, change: ChangeRow) -> str:
+    """`Sat 7 Mar 22:00 UTC - 23:00 UTC`, or both dates when it spans midnight."""
+    zone = desk_zone(ctx)
+    end = change.end_at.astimezone(ZoneInfo(zone))
+    same_day = change.start_at.astimezone(ZoneInfo(zone)).date() == end.date()
+    return f"{local_time(change.start_at, zone)} - {f'{end:%H:%M %Z}' if same_day else local_time(end, zone)}"
+
+
+def change_service(ctx: Ctx, change: ChangeRow) -> Service:
+    return service_named(ctx.settings.services, change.service) or Service(name=change.service)
+
+
+def change_fields(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> tuple[Field, ...]:
+    return (
+        Field("Service", change_service(ctx, change).title),
+        Field("Window", window_text(ctx, change)),
+        Field("Risk", change.risk),
+        Field("State", STATE_WORDS.get(change.state, change.state)),
+        Field("Requested by", ticket.requester.display_name),
+        Field("Plan", change.plan),
+        Field("Rollback", change.rollback),
+    )
+
+
+def change_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, footer: str = "") -> Card:
+    return Card(title=f"{ticket.key} · {ticket.title}", fields=change_fields(ctx, ticket, change), footer=footer,
+                tone="success" if change.state == "completed" else "warning" if change.risk == "high" else "info",
+                more_command=f"/desk show {ticket.key}")
+
+
+def ahead(hours: float) -> str:
+    """`24 hours`, `1 hour`, `30 minutes`."""
+    minutes = round(hours * 60)
+    if minutes % 60:
+        return f"{minutes} minute{'s' * (minutes != 1)}"
+    return f"{minutes // 60} hour{'s' * (minutes != 60)}"
+
+
+def notice_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, mark: str, at: datetime) -> Card:
+    """What a service's subscribers read before, at the start and at the end of a change's window."""
+    service = change_service(ctx, change)
+    what = f"Planned change to {service.title}: {ticket.title} ({ticket.key})"
+    window = window_text(ctx, change)
+    if mark == "start":
+        text, tone = f"Starting now, until {local_time(change.end_at, desk_zone(ctx))}.", "warning"
+    elif mark == "end":
+        text, tone = _ending(change), "success" if change.state != "failed" else "danger"
+    else:
+        hours = max(0.0, (change.start_at - at).total_seconds() / 3600)
+        text, tone = f"In {ahead(hours)}: {window}.", "info"
+    return Card(title=what, text=text, fields=(Field("Window", window), Field("Risk", change.risk)),
+                tone=tone,  # type: ignore[arg-type]
+                footer=f"`/desk subscribe {service.name}` to be told directly about {service.title}.")
+
+
+def _ending(change: ChangeRow) -> str:
+    if change.state == "completed":
+        return "Done: the change is complete."
+    if change.state == "failed":
+        return "The change did not succeed and was rolled back."
+    return "The window has ended."

@@ -1,0 +1,140 @@
+"""A report's charts as PNG files, drawn with matplotlib's Agg canvas (no display, no global pyplot state).
+
+matplotlib is imported only when a chart is drawn; `charts_available()` says whether it can be.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.reports.report import Report
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+PREFIX = "spoc-report-"
+COLOURS = {"opened": "#4C72B0", "resolved": "#55A868", "response": "#4C72B0", "resolution": "#DD8452",
+           "wall": "#8172B2", "business": "#DD8452"}
+
+
+def charts_available() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def _figure(width: float = 8.0, height: float = 4.0) -> tuple[Figure, Axes]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)  # the Agg canvas, explicitly: files only, never a window
+    return figure, figure.subplots()
+
+
+def _save(figure: Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png")
+    return path
+
+
+def volume_chart(report: Report, path: Path) -> Path:
+    """Tickets reported and resolutions per day."""
+    figure, axes = _figure()
+    days = [date.fromisoformat(d.day) for d in report.daily]
+    axes.plot(days, [d.opened for d in report.daily], marker="o", markersize=3, label="opened",
+              color=COLOURS["opened"])
+    axes.plot(days, [d.resolved for d in report.daily], marker="o", markersize=3, label="resolved",
+              color=COLOURS["resolved"])
+    axes.set_title(f"Tickets per day, {report.scope}")
+    axes.set_ylabel("tickets")
+    axes.set_ylim(bottom=0)
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    return _save(figure, path)
+
+
+def backlog_chart(report: Report, path: Path) -> Path:
+    """Open tickets by how long ago they were reported."""
+    figure, axes = _figure(7, 4)
+    buckets = report.backlog.by_age
+    bars = axes.bar([b.label for b in buckets], [b.count for b in buckets], color=COLOURS["opened"])
+    axes.bar_label(bars)
+    axes.set_title(f"Backlog by age at {report.backlog.at:%Y-%m-%d %H:%M} UTC ({report.backlog.total} open)")
+    axes.set_ylabel("open tickets")
+    return _save(figure, path)
+
+
+def sla_chart(report: Report, path: Path) -> Path:
+    """The share of SLA clocks met, by priority, for first response and for resolution."""
+    figure, axes = _figure(7, 4)
+    priorities = [line.priority for line in report.sla]
+    positions = range(len(priorities))
+    width = 0.38
+    for offset, name, values in ((-width / 2, "response", [line.response_pct for line in report.sla]),
+                                 (width / 2, "resolution", [line.resolution_pct for line in report.sla])):
+        bars = axes.bar([p + offset for p in positions], [v or 0 for v in values], width, label=f"{name} met",
+                        color=COLOURS[name])
+        axes.bar_label(bars, labels=["-" if v is None else f"{v:.0f}%" for v in values])
+    axes.set_xticks(list(positions), priorities)
+    axes.set_ylim(0, 110)
+    axes.set_ylabel("% met")
+    axes.set_title("SLA attainment by priority")
+    figure.legend(loc="outside lower center", ncols=2)
+    return _save(figure, path)
+
+
+def mttr_chart(report: Report, path: Path) -> Path:
+    """Mean time from report to resolved, by category, in business and wall-clock hours."""
+    rows = [c for c in report.mttr_by_category if c.count]
+    figure, axes = _figure(8, max(3.0, 0.5 * len(rows) + 1.5))
+    names = [c.category for c in rows]
+    positions = range(len(names))
+    height = 0.38
+    for offset, name, values in ((-height / 2, "business", [c.business_seconds for c in rows]),
+                                 (height / 2, "wall", [c.wall_seconds for c in rows])):
+        axes.barh([p + offset for p in positions], [(v or 0) / 3600 for v in values], height,
+                  label=f"{name} hours", color=COLOURS[name])
+    axes.set_yticks(list(positions), names)
+    axes.invert_yaxis()
+    axes.set_xlabel("hours from report to resolved")
+    axes.set_title("MTTR by category")
+    figure.legend(loc="outside lower center", ncols=2)
+    return _save(figure, path)
+
+
+CHARTS: dict[str, Callable[[Report, Path], Path]] = {
+    "volume": volume_chart,
+    "backlog-age": backlog_chart,
+    "sla-by-priority": sla_chart,
+    "mttr-by-category": mttr_chart,
+}
+
+
+def render_all(report: Report, directory: Path) -> list[Path]:
+    """Every chart into `directory`, named after what it shows (volume.png, ...)."""
+    return [draw(report, directory / f"{name}.png") for name, draw in CHARTS.items()]
+
+
+def main_chart(report: Report, directory: Path, *, keep: timedelta = timedelta(days=7)) -> Path | None:
+    """The chart a chat card shows (tickets per day), under a name of its own; None without matplotlib.
+    Charts drawn for chat longer than `keep` ago are deleted: they were delivered long since."""
+    if not charts_available():
+        return None
+    _forget_old(directory, keep)
+    return volume_chart(report, directory / f"{PREFIX}{uuid.uuid4().hex[:12]}.png")
+
+
+def _forget_old(directory: Path, keep: timedelta) -> None:
+    cutoff = time.time() - keep.total_seconds()
+    for old in directory.glob(f"{PREFIX}*.png"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()

@@ -1,0 +1,162 @@
+"""The report's query functions: each one aggregate query (GROUP BY, COUNT, AVG, CASE) over a Session.
+
+Every function counts only the tickets `filters` names, over the period [since, until). The definitions
+are in README.md ("Reports"); the comments here say only what the SQL cannot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from core.lifecycle import Status
+from core.reports.figures import (
+    AgeBucket,
+    AgentLoad,
+    ArticleUse,
+    Backlog,
+    FirstContact,
+    Satisfaction,
+)
+from core.reports.period import Period, ReportFilter
+from core.reports.sql import filtered, seconds_between
+from core.storage.models import AuditRow, PersonRow, SuggestionRow, TicketRow
+from core.storage.report_models import RatingRow
+
+OPEN = (Status.NEW.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value)
+STATUS_CHANGE = AuditRow.action == "status"
+REOPENING = and_(AuditRow.old.in_((Status.RESOLVED.value, Status.CLOSED.value)),
+                 AuditRow.new.in_((Status.NEW.value, Status.IN_PROGRESS.value)))
+HANDOFFS = ("unassign", "escalate", "deescalate")
+AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
+    ("under 1 day", timedelta(days=1)),
+    ("1-3 days", timedelta(days=3)),
+    ("3-7 days", timedelta(days=7)),
+    ("7-30 days", timedelta(days=30)),
+    ("over 30 days", None),
+)
+PRIORITIES = ("P1", "P2", "P3", "P4")
+
+
+def within(column: Any, period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.since, column < period.until)
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def backlog(session: Session, *, at: datetime, now: datetime, filters: ReportFilter) -> Backlog:
+    """Tickets open (new, in progress, on hold) at `at`, by status and by age since they were reported."""
+    if at >= now:
+        status: Any = TicketRow.status
+    else:  # the status each ticket had then: its last status change before `at`
+        status = func.coalesce(
+            select(AuditRow.new).where(AuditRow.ticket_id == TicketRow.id, STATUS_CHANGE, AuditRow.at < at)
+            .order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(1).scalar_subquery(),
+            literal(Status.NEW.value))
+    tickets = filtered(select(status.label("status"), TicketRow.created_at.label("created_at"))
+                       .where(TicketRow.created_at < at), filters).subquery()
+    buckets: list[ColumnElement[int]] = []
+    younger_than: datetime | None = None
+    for _label, edge in AGE_BUCKETS:
+        older = tickets.c.created_at <= younger_than if younger_than is not None else None
+        younger_than = at - edge if edge is not None else None
+        younger = tickets.c.created_at > younger_than if younger_than is not None else None
+        parts = [c for c in (older, younger) if c is not None]
+        buckets.append(count_if(and_(*parts)))
+    row = session.execute(select(
+        func.count(), func.min(tickets.c.created_at), *buckets,
+        *(count_if(tickets.c.status == s) for s in OPEN),
+    ).where(tickets.c.status.in_(OPEN))).one()
+    oldest = row[1]
+    return Backlog(
+        at=at, total=row[0],
+        by_age=tuple(AgeBucket(label, n) for (label, _), n in zip(AGE_BUCKETS, row[2:7], strict=True)),
+        by_status=dict(zip(OPEN, row[7:], strict=True)),
+        oldest_seconds=(at - oldest).total_seconds() if oldest is not None else None,
+    )
+
+
+def response_wall(session: Session, *, period: Period, filters: ReportFilter) -> tuple[int, float | None]:
+    """MTTA in wall-clock seconds: report to first response, over tickets first answered in the period."""
+    row = session.execute(filtered(select(
+        func.count(), func.avg(seconds_between(TicketRow.created_at, TicketRow.first_response_at)))
+        .where(within(TicketRow.first_response_at, period)), filters)).one()
+    return row[0], _float(row[1])
+
+
+def resolution_wall_by_category(session: Session, *, period: Period, filters: ReportFilter
+                                ) -> dict[str, tuple[int, float | None]]:
+    """MTTR in wall-clock seconds by category: report to resolved, over the tickets whose (last) resolution
+    falls in the period, self-service left out. Returns category -> (tickets, mean seconds)."""
+    rows = session.execute(filtered(select(
+        TicketRow.category, func.count(), func.avg(seconds_between(TicketRow.created_at, TicketRow.resolved_at)))
+        .where(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false()))
+        .group_by(TicketRow.category), filters)).all()
+    return {category: (n, _float(avg)) for category, n, avg in rows}
+
+
+def first_contact(session: Session, *, period: Period, filters: ReportFilter) -> FirstContact:
+    """Of the tickets IT resolved in the period: those resolved by the first agent who took them (at most
+    one assignment, none undone), never escalated or handed back, never reopened."""
+    trail = filtered(select(
+        TicketRow.id,
+        count_if(AuditRow.action == "assign").label("assigns"),
+        count_if(AuditRow.action.in_(HANDOFFS)).label("handoffs"),
+        count_if(and_(STATUS_CHANGE, REOPENING)).label("reopens"),
+        count_if(and_(STATUS_CHANGE, AuditRow.new == Status.RESOLVED.value, TicketRow.assignee_id.is_not(None),
+                      or_(AuditRow.actor_id.is_(None), AuditRow.actor_id != TicketRow.assignee_id)))
+        .label("others"),
+    ).outerjoin(AuditRow, and_(AuditRow.ticket_id == TicketRow.id,
+                               AuditRow.action.in_(("assign", "status", *HANDOFFS))))
+        .where(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false()))
+        .group_by(TicketRow.id), filters).subquery()
+    row = session.execute(select(func.count(), count_if(and_(
+        trail.c.assigns <= 1, trail.c.handoffs == 0, trail.c.reopens == 0, trail.c.others == 0)))).one()
+    return FirstContact(resolved=row[0], first_contact=row[1])
+
+
+def knowledge_use(session: Session, *, period: Period, filters: ReportFilter, limit: int = 50) -> list[ArticleUse]:
+    """Per article, over the tickets reported in the period: suggested, "this solved it", "not helpful"."""
+    suggested = func.count(SuggestionRow.id)
+    rows = session.execute(filtered(select(
+        SuggestionRow.slug, func.max(SuggestionRow.title), suggested,
+        count_if(SuggestionRow.outcome == "solved"), count_if(SuggestionRow.outcome == "not_helpful"),
+    ).join(TicketRow, TicketRow.id == SuggestionRow.ticket_id).where(within(TicketRow.created_at, period))
+        .group_by(SuggestionRow.slug).order_by(suggested.desc(), SuggestionRow.slug).limit(limit), filters)).all()
+    return [ArticleUse(slug, title, n, solved, unhelpful) for slug, title, n, solved, unhelpful in rows]
+
+
+def satisfaction(session: Session, *, period: Period, filters: ReportFilter) -> Satisfaction:
+    """Over the tickets closed in the period: how many were rated, the mean score, and how many 4 or 5."""
+    row = session.execute(filtered(select(
+        func.count(), func.count(RatingRow.ticket_id), func.avg(RatingRow.score), count_if(RatingRow.score >= 4),
+        *(count_if(RatingRow.score == n) for n in range(1, 6)),
+    ).select_from(TicketRow).outerjoin(RatingRow, RatingRow.ticket_id == TicketRow.id).where(within(TicketRow.closed_at, period)),
+        filters)).one()
+    average = _float(row[2])
+    return Satisfaction(closed=row[0], rated=row[1], average=round(average, 2) if average is not None else None,
+                        satisfied=row[3], by_score=tuple(row[4:9]))  # type: ignore[arg-type]
+
+
+def workload(session: Session, *, filters: ReportFilter, resolved_by: dict[int, int]) -> list[AgentLoad]:
+    """Per agent: open tickets assigned to them now, and `resolved_by` (their resolutions in the period)."""
+    open_by = dict(session.execute(filtered(
+        select(TicketRow.assignee_id, func.count()).where(TicketRow.status.in_(OPEN), TicketRow.assignee_id.is_not(None))
+        .group_by(TicketRow.assignee_id), filters)).all())
+    people = select(PersonRow.id, PersonRow.display_name).where(or_(
+        PersonRow.role.in_(("agent", "admin")), PersonRow.id.in_(list(open_by) + list(resolved_by) or [-1])))
+    if filters.agent_id is not None:
+        people = people.where(PersonRow.id == filters.agent_id)
+    loads = [AgentLoad(name, open_by.get(pid, 0), resolved_by.get(pid, 0)) for pid, name in session.execute(people)]
+    return sorted(loads, key=lambda load: (-load.open_assigned, -load.resolved, load.name))
+
+
+def _float(value: object) -> float | None:
+    return float(value) if value is not None else None  # type: ignore[arg-type]
+
+

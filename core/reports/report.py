@@ -1,0 +1,108 @@
+"""One report: every figure over a period, computed in one read of the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.reports import flows, metrics
+from core.reports.business import business_means
+from core.reports.figures import (
+    AgentLoad,
+    ArticleUse,
+    Backlog,
+    CategoryTimes,
+    DayVolume,
+    Deflection,
+    Duration,
+    FirstContact,
+    Satisfaction,
+    SlaLine,
+    Volume,
+)
+from core.reports.period import Period, ReportFilter
+from core.settings import DeskSettings
+
+MTTA_MEASURED = "from report to first response by an agent"
+MTTR_MEASURED = "from report to resolved (self-service left out)"
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    filters: ReportFilter
+    scope: str  # the filters in words
+    generated_at: datetime
+    volume: Volume
+    backlog: Backlog
+    mtta: Duration
+    mttr: Duration
+    sla: tuple[SlaLine, ...]
+    first_contact: FirstContact
+    deflection: Deflection
+    knowledge: tuple[ArticleUse, ...]
+    satisfaction: Satisfaction
+    workload: tuple[AgentLoad, ...]
+    daily: tuple[DayVolume, ...]
+    mttr_by_category: tuple[CategoryTimes, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every figure, with the percentages worked out, ready for JSON."""
+        data = asdict(self)
+        data["period"] = {"since": self.period.since.isoformat(), "until": self.period.until.isoformat()}
+        data["generated_at"] = self.generated_at.isoformat()
+        data["filters"] = {k: v for k, v in data["filters"].items() if v not in ("", None)}
+        data["backlog"]["at"] = self.backlog.at.isoformat()
+        data["sla"] = [asdict(line) | {"response_pct": line.response_pct,
+                                       "resolution_pct": line.resolution_pct} for line in self.sla]
+        data["first_contact"]["pct"] = self.first_contact.pct
+        data["deflection"]["pct"] = self.deflection.pct
+        data["satisfaction"] |= {"by_score": dict(zip(("1", "2", "3", "4", "5"), self.satisfaction.by_score,
+                                                      strict=True)),
+                                 "satisfied_pct": self.satisfaction.satisfied_pct,
+                                 "response_pct": self.satisfaction.response_pct}
+        return data
+
+
+def build_report(
+    session: Session, settings: DeskSettings, *, period: Period, filters: ReportFilter, now: datetime,
+    scope: str = "",
+) -> Report:
+    """Every figure of the period for the tickets `filters` names; backlog as it stood at the period's end."""
+    intakes = flows.intake(session, period=period, filters=filters)
+    moves = flows.movements(session, period=period, filters=filters)
+    response_count, response_wall = metrics.response_wall(session, period=period, filters=filters)
+    by_category = metrics.resolution_wall_by_category(session, period=period, filters=filters)
+    resolution_count, resolution_wall = _overall(by_category.values())
+    business = business_means(session, settings, period=period, filters=filters)
+    return Report(
+        period=period, filters=filters, scope=scope or filters.describe(), generated_at=now,
+        volume=flows.volume(intakes, moves),
+        backlog=metrics.backlog(session, at=min(period.until, now), now=now, filters=filters),
+        mtta=Duration(MTTA_MEASURED, response_count, response_wall, business.response.value),
+        mttr=Duration(MTTR_MEASURED, resolution_count, resolution_wall, business.resolution.value),
+        sla=tuple(flows.sla_by_priority(intakes)),
+        first_contact=metrics.first_contact(session, period=period, filters=filters),
+        deflection=flows.deflection(intakes),
+        knowledge=tuple(metrics.knowledge_use(session, period=period, filters=filters)),
+        satisfaction=metrics.satisfaction(session, period=period, filters=filters),
+        workload=tuple(metrics.workload(session, filters=filters, resolved_by=flows.resolutions_by(moves))),
+        daily=tuple(flows.daily(period, intakes, moves)),
+        mttr_by_category=tuple(
+            CategoryTimes(category, count, wall, business.resolution_by_category[category].value
+                          if category in business.resolution_by_category else None)
+            for category, (count, wall) in sorted(by_category.items())),
+    )
+
+
+def _overall(groups: Iterable[tuple[int, float | None]]) -> tuple[int, float | None]:
+    """The mean over all groups from each group's count and mean."""
+    count = total = 0.0
+    for n, mean in groups:
+        if mean is not None:
+            count, total = count + n, total + n * mean
+    return int(count), (total / count if count else None)

@@ -1,0 +1,78 @@
+"""The few SQL expressions that each database spells its own way, and the filter every metric applies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Float, Select, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from core.reports.period import ReportFilter
+from core.storage.models import TicketRow
+
+
+class epoch(FunctionElement[float]):
+    """Seconds since 1970-01-01 UTC of a datetime column, as a float."""
+
+    type = Float()
+    name = "epoch"
+    inherit_cache = True
+
+
+class utc_day(FunctionElement[str]):
+    """The UTC date of a datetime column as text, `2026-03-02`."""
+
+    type = String()
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(epoch, "sqlite")
+def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps UTC datetimes as ISO text; julianday() reads it (days since noon, 4714 BC).
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch, "postgresql")
+def _epoch_postgresql(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS DOUBLE PRECISION)"
+
+
+@compiles(utc_day, "sqlite")
+def _day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
+@compiles(utc_day, "postgresql")
+def _day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+def seconds_between(start: Any, end: Any) -> ColumnElement[float]:
+    return epoch(end) - epoch(start)
+
+
+def ticket_conditions(filters: ReportFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.team:
+        conditions.append(TicketRow.team == filters.team)
+    if filters.agent_id is not None:
+        conditions.append(TicketRow.assignee_id == filters.agent_id)
+    if filters.kind:
+        conditions.append(TicketRow.kind == filters.kind)
+    if filters.category:
+        conditions.append(TicketRow.category == filters.category)
+    if filters.service:
+        conditions.append(TicketRow.service == filters.service)
+    if filters.platform:
+        conditions.append(TicketRow.origin_platform == filters.platform)
+    return conditions
+
+
+def filtered(statement: Select[Any], filters: ReportFilter) -> Select[Any]:
+    """`statement` (which selects from or joins `tickets`) limited to the tickets the filters name."""
+    conditions = ticket_conditions(filters)
+    return statement.where(*conditions) if conditions else statement
