@@ -13,8 +13,17 @@ from typing import Any, TypeVar
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.modals import NEW_REQUEST_CALLBACK, PROMPT_CALLBACK, new_command, new_request_modal, \
-    prompt_modal, submitted
+from adapters.slack.modals import (
+    NEW_CHANGE_CALLBACK,
+    NEW_REQUEST_CALLBACK,
+    PROMPT_CALLBACK,
+    change_command,
+    new_change_modal,
+    new_command,
+    new_request_modal,
+    prompt_modal,
+    submitted,
+)
 from adapters.slack.people import PLATFORM, SlackDirectory
 from adapters.slack.render import ACTION_PREFIX, read_button_value, render_blocks
 from adapters.slack.settings import SlackSettings
@@ -57,6 +66,8 @@ class SlackListeners:
         app.view(NEW_REQUEST_CALLBACK)(self.on_new_request_submitted)
         app.shortcut("open_ticket")(self.on_message_shortcut)
         app.shortcut("new_request")(self.on_global_shortcut)
+        app.shortcut("new_change")(self.on_change_shortcut)
+        app.view(NEW_CHANGE_CALLBACK)(self.on_change_submitted)
 
     async def _core(self, work: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.pool, work, *args)
@@ -144,6 +155,18 @@ class SlackListeners:
         await ack()
         user_id = body["user"]["id"]
         reply = await self._command(user_id=user_id, text=new_command(body["view"]),
+                                    event_id=f"view:{body['view']['id']}")
+        await _tell_privately(client, user_id=user_id, channel="", reply=reply)
+
+    async def on_change_shortcut(self, ack: Any, body: dict[str, Any], client: Any) -> None:
+        await ack()
+        services = [(s.name, s.title) for s in self.desk.deps.settings.services]
+        await client.views_open(trigger_id=body["trigger_id"], view=new_change_modal(services=services))
+
+    async def on_change_submitted(self, ack: Any, body: dict[str, Any], client: Any) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        reply = await self._command(user_id=user_id, text=change_command(body["view"]),
                                     event_id=f"view:{body['view']['id']}")
         await _tell_privately(client, user_id=user_id, channel="", reply=reply)
 

@@ -4,7 +4,9 @@ Slack's answers into retry, wait or dead-letter decisions."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from pathlib import Path
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
@@ -13,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.render import fallback_text, render_blocks
 from core.delivery import Delivered, Delivery, DeliveryFailed
 
+log = logging.getLogger(__name__)
 PLATFORM = "slack"
 # Errors that no retry can fix: dead-letter at once with the reason.
 PERMANENT = frozenset({
@@ -63,7 +66,23 @@ class SlackMessenger:
                 response = await self.client.chat_postMessage(channel=channel, thread_ts=thread or None, text=text,
                                                               blocks=blocks, unfurl_links=False, unfurl_media=False)
             self._last_sent[channel] = time.monotonic()
-        return Delivered(message_id=str(response["ts"]), channel=str(response.get("channel") or channel))
+            posted = str(response.get("channel") or channel)
+            if delivery.card.image_path and not delivery.replaces_message_id:
+                await self._attach_image(delivery, channel=posted, thread=thread)
+        return Delivered(message_id=str(response["ts"]), channel=posted)
+
+    async def _attach_image(self, delivery: Delivery, *, channel: str, thread: str) -> None:
+        """Upload the card's image (a report's chart) beside it. The card is posted already, so a failed
+        upload is logged and not retried: a retry would post the card a second time."""
+        path = Path(delivery.card.image_path)
+        if not path.is_file():
+            log.warning("outbox %s: image %s is gone; the card went without it", delivery.outbox_id, path)
+            return
+        try:
+            await self.client.files_upload_v2(channel=channel, thread_ts=thread or None, file=str(path),
+                                              filename=path.name, title=delivery.card.title or path.name)
+        except (SlackApiError, ClientError, asyncio.TimeoutError, OSError) as error:
+            log.warning("outbox %s: could not upload %s: %s", delivery.outbox_id, path.name, error)
 
     async def _pace(self, channel: str) -> None:
         """Slack allows about one message a second per channel; wait instead of being rate limited."""

@@ -24,7 +24,8 @@ def approvers(ctx: Ctx) -> list[PersonRow]:
     if names:
         found = [find_person(ctx.session, name) for name in names]
         return [p for p in found if p is not None]
-    return list(ctx.session.scalars(select(PersonRow).where(PersonRow.role == "admin").order_by(PersonRow.id)))
+    admins = select(PersonRow).where(PersonRow.role == "admin").order_by(PersonRow.id)
+    return list(ctx.session.scalars(admins))
 
 
 def submit(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> str:
@@ -40,8 +41,9 @@ def submit(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> str:
     rule = "any one of" if ctx.settings.change_approval == "any" else "all of"
     names = ", ".join(p.display_name for p in asked)
     tell_requester(ctx, ticket, f"{ticket.key} awaits approval by {rule} {names}.")
-    late = f" Could not reach {', '.join(unreachable)} directly; they can `/desk change approve {ticket.key}`." \
-        if unreachable else ""
+    late = ""
+    if unreachable:
+        late = f" Could not reach {', '.join(unreachable)} directly; they can `/desk change approve {ticket.key}`."
     return f"{ticket.key} submitted for approval by {rule} {names}.{late}"
 
 
@@ -68,8 +70,8 @@ def reject(ctx: Ctx, ticket: TicketRow, change: ChangeRow, reason: str) -> str:
     _decide(ctx, ticket, change, me, REJECT, reason.strip())
     set_state(ctx, ticket, change, DRAFT)
     tell_requester(ctx, ticket, f"{ticket.key} was rejected by {me.display_name}: {reason.strip()}. "
-                                f"`/desk change submit {ticket.key}` (with any of --start, --end, --risk, --plan, "
-                                f"--rollback to change them) asks again.")
+                                f"`/desk change submit {ticket.key}` (with any of --start, --end, --risk, "
+                                "--plan, --rollback to change them) asks again.")
     _show_cards(ctx, ticket, change, outcome=f"Rejected by {me.display_name}: {reason.strip()}")
     return f"You rejected {ticket.key}; the requester is told why."
 
@@ -84,7 +86,9 @@ def _approver(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> PersonRow:
     return me
 
 
-def _decide(ctx: Ctx, ticket: TicketRow, change: ChangeRow, me: PersonRow, decision: str, reason: str) -> None:
+def _decide(
+    ctx: Ctx, ticket: TicketRow, change: ChangeRow, me: PersonRow, decision: str, reason: str,
+) -> None:
     earlier = ctx.session.scalar(select(ChangeApprovalRow).where(
         ChangeApprovalRow.ticket_id == ticket.id, ChangeApprovalRow.round == change.round,
         ChangeApprovalRow.person_id == me.id))
@@ -107,30 +111,33 @@ def _schedule(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, why: str) -> No
     service = change_service(ctx, change)
     notices = [f"{hours:g} h" for hours in ctx.settings.change_notice_hours]
     before = f"{' and '.join(notices)} before, " if notices else ""
-    tell_requester(ctx, ticket, f"{ticket.key} is approved ({why}) and scheduled for {window_text(ctx, change)}. "
-                                f"{service.title} subscribers will be told {before}at the start and at the end.")
+    tell_requester(ctx, ticket, f"{ticket.key} is approved ({why}) and scheduled for "
+                                f"{window_text(ctx, change)}. {service.title} subscribers will be told "
+                                f"{before}at the start and at the end.")
     _show_cards(ctx, ticket, change, outcome=f"Approved ({why}); scheduled.")
 
 
-def _ask(ctx: Ctx, ticket: TicketRow, change: ChangeRow, person: PersonRow) -> bool:
-    place = direct_to(ctx, person.id, prefer=ctx.platform)
+def _ask(ctx: Ctx, ticket: TicketRow, change: ChangeRow, person: PersonRow, *, outcome: str = "") -> bool:
+    """The approver's card, directly (where the change was requested, if they are there): posted the first
+    time, edited in place after."""
+    place = direct_to(ctx, person.id, prefer=ticket.origin_platform)
     if place is None:
         return False
-    ctx.outbox.send(place, approval_card(ctx, ticket, change, person), ticket_id=ticket.id, ticket_key=ticket.key,
-                    card_key=_card_key(change, person))
+    card_key = f"change:{change.ticket_id}:approval:{change.round}:{person.id}:{place.platform}"
+    ctx.outbox.send(place, approval_card(ctx, ticket, change, person, outcome=outcome), ticket_id=ticket.id,
+                    ticket_key=ticket.key, card_key=card_key)
     return True
 
 
 def _show_cards(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, outcome: str = "") -> None:
     """Each approver's card of this round shows where the approval stands (without buttons once decided)."""
     for person in approvers(ctx):
-        place = direct_to(ctx, person.id, prefer=ctx.platform)
-        if place is not None:
-            ctx.outbox.send(place, approval_card(ctx, ticket, change, person, outcome=outcome), ticket_id=ticket.id,
-                            ticket_key=ticket.key, card_key=_card_key(change, person))
+        _ask(ctx, ticket, change, person, outcome=outcome)
 
 
-def approval_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, person: PersonRow, *, outcome: str = "") -> Card:
+def approval_card(
+    ctx: Ctx, ticket: TicketRow, change: ChangeRow, person: PersonRow, *, outcome: str = "",
+) -> Card:
     decisions = ctx.session.execute(
         select(PersonRow.display_name, ChangeApprovalRow.decision).join(
             PersonRow, PersonRow.id == ChangeApprovalRow.person_id).where(
@@ -147,8 +154,4 @@ def approval_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, person: Person
     rule = "any one approver" if ctx.settings.change_approval == "any" else "every approver"
     return Card(title=f"Approve {ticket.key}? {ticket.title}", fields=fields, buttons=buttons,
                 footer=outcome or f"Needs {rule}.", tone="warning", more_command=f"/desk show {ticket.key}")
-
-
-def _card_key(change: ChangeRow, person: PersonRow) -> str:
-    return f"change:{change.ticket_id}:approval:{change.round}:{person.id}"
 

@@ -62,8 +62,8 @@ def audience(ctx: Ctx, service: Service, *, with_owner: bool = False) -> list[De
     rows = ctx.session.scalars(select(SubscriptionRow).where(SubscriptionRow.service == service.name)
                                .order_by(SubscriptionRow.id)).all()
     for row in rows:
-        user_id = identity_on(ctx.session, row.person_id, row.platform) if row.platform in ctx.deps.platforms \
-            else None
+        running = row.platform in ctx.deps.platforms
+        user_id = identity_on(ctx.session, row.person_id, row.platform) if running else None
         place = Destination(row.platform, user_id=user_id) if user_id else direct_to(ctx, row.person_id)
         if place is not None:
             places.append(place)

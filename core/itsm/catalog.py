@@ -40,7 +40,8 @@ class Service(Frozen):
     def _channel_ids_are_strings(cls, value: object) -> object:
         if not isinstance(value, dict):
             return value
-        return {str(k): tuple(str(c) for c in (v if isinstance(v, list | tuple) else [v])) for k, v in value.items()}
+        return {str(platform): tuple(str(c) for c in (ids if isinstance(ids, list | tuple) else [ids]))
+                for platform, ids in value.items()}
 
     @property
     def title(self) -> str:

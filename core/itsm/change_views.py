@@ -48,9 +48,9 @@ def change_fields(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> tuple[Field
 
 
 def change_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, footer: str = "") -> Card:
-    return Card(title=f"{ticket.key} · {ticket.title}", fields=change_fields(ctx, ticket, change), footer=footer,
-                tone="success" if change.state == "completed" else "warning" if change.risk == "high" else "info",
-                more_command=f"/desk show {ticket.key}")
+    tone = "success" if change.state == "completed" else "warning" if change.risk == "high" else "info"
+    return Card(title=f"{ticket.key} · {ticket.title}", fields=change_fields(ctx, ticket, change),
+                footer=footer, tone=tone, more_command=f"/desk show {ticket.key}")
 
 
 def ahead(hours: float) -> str:

@@ -51,9 +51,9 @@ def get_change(ctx: Ctx, ticket: TicketRow) -> ChangeRow:
 
 
 def create(ctx: Ctx, service: Service, plan: Plan) -> tuple[TicketRow, ChangeRow]:
-    missing = [name for name, value in (("--start", plan.start_at), ("--end", plan.end_at), ("--risk", plan.risk),
-                                         ("--plan", plan.plan), ("--rollback", plan.rollback),
-                                         ("a title", plan.title)) if not value]
+    parts = (("--start", plan.start_at), ("--end", plan.end_at), ("--risk", plan.risk), ("--plan", plan.plan),
+             ("--rollback", plan.rollback), ("a title", plan.title))
+    missing = [name for name, value in parts if not value]
     if missing:
         raise DeskError(f"A change needs {', '.join(missing)}. `/desk help change new` shows an example.")
     assert plan.start_at and plan.end_at and plan.risk
@@ -94,7 +94,8 @@ def revise(ctx: Ctx, ticket: TicketRow, change: ChangeRow, plan: Plan) -> None:
 
 def _check_window(ctx: Ctx, start: datetime, end: datetime) -> None:
     if end <= start:
-        raise DeskError("The window must end after it starts: --start 2026-03-07T22:00 --end 2026-03-07T23:00.")
+        raise DeskError("The window must end after it starts, e.g. --start 2026-03-07T22:00 "
+                        "--end 2026-03-07T23:00.")
     if end <= ctx.now:
         raise DeskError("That window is over already; give one that ends in the future.")
 

@@ -53,7 +53,8 @@ def announce(ctx: Ctx, ticket_id: int) -> datetime | None:
     change = ctx.session.get(ChangeRow, ticket_id, with_for_update=True)
     if ticket is None or change is None or change.state not in ANNOUNCED:
         return None
-    done = set(ctx.session.scalars(select(ChangeNoticeRow.mark).where(ChangeNoticeRow.ticket_id == ticket_id)))
+    done = set(ctx.session.scalars(select(ChangeNoticeRow.mark)
+                                   .where(ChangeNoticeRow.ticket_id == ticket_id)))
     pending = [(at, mark) for at, mark in marks(ctx, change) if mark not in done]
     if change.state in (COMPLETED, FAILED):  # finished: only the end is left to say
         pending = [(at, mark) for at, mark in pending if mark == END]

@@ -23,15 +23,17 @@ ACTIVE, RESOLVED = "active", "resolved"
 
 
 def get_outage(ctx: Ctx, key: str, *, for_update: bool = False) -> OutageRow:
-    raw = key.strip().upper().removeprefix("OUT-")
+    shown = key.strip().upper()
+    raw = shown.removeprefix("OUT-")
     outage = ctx.session.get(OutageRow, int(raw), with_for_update=for_update or None) if raw.isdigit() else None
     if outage is None:
-        raise DeskError(f"No outage {key.strip().upper() or '(none given)'}. `/desk services` shows the active ones.")
+        raise DeskError(f"No outage {shown or '(none given)'}. `/desk services` shows the active ones.")
     return outage
 
 
 def active_outages(ctx: Ctx) -> list[OutageRow]:
-    return list(ctx.session.scalars(select(OutageRow).where(OutageRow.status == ACTIVE).order_by(OutageRow.id)))
+    query = select(OutageRow).where(OutageRow.status == ACTIVE).order_by(OutageRow.id)
+    return list(ctx.session.scalars(query))
 
 
 def service_of(ctx: Ctx, outage: OutageRow) -> Service:
@@ -41,7 +43,7 @@ def service_of(ctx: Ctx, outage: OutageRow) -> Service:
 
 def declare(ctx: Ctx, service: Service, *, summary: str, impact: str = "") -> OutageRow:
     if not summary.strip():
-        raise DeskError(f'Say what is wrong, e.g. `/desk outage declare {service.name} "Outlook cannot connect"`.')
+        raise DeskError(f'Say what is wrong: `/desk outage declare {service.name} "Outlook cannot connect"`.')
     for running in active_outages(ctx):
         if running.service == service.name:
             raise DeskError(f"{service.title} already has an active outage, {running.key}: "
@@ -77,9 +79,10 @@ def resolve_outage(ctx: Ctx, outage: OutageRow, text: str) -> int:
     service = service_of(ctx, outage)
     outage.status, outage.resolved_at, outage.updated_at = RESOLVED, ctx.now, ctx.now
     _note(ctx, outage, "resolved", text or "Resolved.")
+    said = f": {text.strip()}" if text.strip() else "."
     broadcast(ctx, service, outage_card(ctx, outage), living=_living(outage), with_owner=True,
-              thread_line=text_card("Resolved" + (f": {text.strip()}" if text.strip() else "."), tone="success"))
-    over = f"The {service.title} outage ({outage.key}) is over" + (f": {text.strip()}" if text.strip() else ".")
+              thread_line=text_card(f"Resolved{said}", tone="success"))
+    over = f"The {service.title} outage ({outage.key}) is over{said}"
     resolved = 0
     for ticket in linked_reports(ctx, outage):
         if ticket.state.is_open:
@@ -101,7 +104,7 @@ def link_report(ctx: Ctx, ticket: TicketRow) -> OutageRow | None:
     told it is a known issue and subscribed to the service."""
     if ticket.kind != Kind.INCIDENT.value:
         return None
-    outages = {o.service: o for o in reversed(active_outages(ctx))}
+    outages = {o.service: o for o in active_outages(ctx)}
     if not outages:
         return None
     services = [service_of(ctx, o) for o in outages.values()]

@@ -27,7 +27,8 @@ def new_problem(ctx: Ctx, *, title: str, incidents: list[TicketRow]) -> TicketRo
     urgency = min((i.urgency for i in incidents), default=2)
     first = incidents[0] if incidents else None
     problem = TicketRow(
-        kind=Kind.PROBLEM.value, status=Status.NEW.value, title=title.strip()[:300], description=title.strip(),
+        kind=Kind.PROBLEM.value, status=Status.NEW.value, title=title.strip()[:300],
+        description=title.strip(),
         category=first.category if first else ctx.settings.classification.default_category,
         service=first.service if first else "", impact=impact, urgency=urgency,
         priority=priority_for(impact=impact, urgency=urgency, matrix=ctx.settings.priority_matrix),
@@ -71,10 +72,10 @@ def set_workaround(ctx: Ctx, problem: TicketRow, text: str) -> int:
     if problem.kind != Kind.PROBLEM.value:
         raise DeskError(f"{problem.key} is not a problem; workarounds belong to PRB tickets.")
     if not text.strip():
-        raise DeskError(f"Say what to do meanwhile, e.g. `/desk problem workaround {problem.key} use webmail`.")
+        raise DeskError(f"Say what to do meanwhile: `/desk problem workaround {problem.key} use webmail`.")
     audit(ctx, problem, "workaround", field="workaround", old=workaround_of(ctx, problem), new=text.strip())
-    ctx.session.add(CommentRow(ticket_id=problem.id, author_id=ctx.person().id, body=f"Workaround: {text.strip()}",
-                               platform=ctx.platform, created_at=ctx.now))
+    ctx.session.add(CommentRow(ticket_id=problem.id, author_id=ctx.person().id,
+                               body=f"Workaround: {text.strip()}", platform=ctx.platform, created_at=ctx.now))
     problem.updated_at = ctx.now
     told = 0
     for incident in linked_incidents(ctx, problem):
@@ -86,7 +87,8 @@ def set_workaround(ctx: Ctx, problem: TicketRow, text: str) -> int:
 
 
 def linked_incidents(ctx: Ctx, problem: TicketRow) -> list[TicketRow]:
-    ids = ctx.session.scalars(select(ProblemLinkRow.incident_id).where(ProblemLinkRow.problem_id == problem.id)
+    ids = ctx.session.scalars(select(ProblemLinkRow.incident_id)
+                              .where(ProblemLinkRow.problem_id == problem.id)
                               .order_by(ProblemLinkRow.incident_id)).all()
     return [t for t in (ctx.session.get(TicketRow, i) for i in ids) if t is not None]
 

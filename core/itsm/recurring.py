@@ -79,13 +79,15 @@ def _explained(ctx: Ctx, ids: list[int]) -> set[int]:
     """Incidents that already have a cause: linked to a problem or to an outage."""
     if not ids:
         return set()
-    linked = set(ctx.session.scalars(select(ProblemLinkRow.incident_id).where(ProblemLinkRow.incident_id.in_(ids))))
+    linked = set(ctx.session.scalars(select(ProblemLinkRow.incident_id)
+                                     .where(ProblemLinkRow.incident_id.in_(ids))))
     return linked | set(ctx.session.scalars(select(OutageTicketRow.ticket_id)
                                             .where(OutageTicketRow.ticket_id.in_(ids))))
 
 
 def members_of(ctx: Ctx, cluster: RecurringClusterRow) -> list[TicketRow]:
-    ids = ctx.session.scalars(select(RecurringMemberRow.ticket_id).where(RecurringMemberRow.cluster_id == cluster.id)
+    ids = ctx.session.scalars(select(RecurringMemberRow.ticket_id)
+                              .where(RecurringMemberRow.cluster_id == cluster.id)
                               .order_by(RecurringMemberRow.ticket_id)).all()
     return [t for t in (ctx.session.get(TicketRow, i) for i in ids) if t is not None]
 

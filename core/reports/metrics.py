@@ -144,12 +144,13 @@ def satisfaction(session: Session, *, period: Period, filters: ReportFilter) -> 
 
 
 def workload(session: Session, *, filters: ReportFilter, resolved_by: dict[int, int]) -> list[AgentLoad]:
-    """Per agent: open tickets assigned to them now, and `resolved_by` (their resolutions in the period)."""
+    """Per agent (and anyone with open tickets assigned): open tickets assigned to them now, and
+    `resolved_by` (their resolutions in the period). Requesters who solved their own are not agents."""
     open_by = dict(session.execute(filtered(
         select(TicketRow.assignee_id, func.count()).where(TicketRow.status.in_(OPEN), TicketRow.assignee_id.is_not(None))
         .group_by(TicketRow.assignee_id), filters)).all())
     people = select(PersonRow.id, PersonRow.display_name).where(or_(
-        PersonRow.role.in_(("agent", "admin")), PersonRow.id.in_(list(open_by) + list(resolved_by) or [-1])))
+        PersonRow.role.in_(("agent", "admin")), PersonRow.id.in_(list(open_by) or [-1])))
     if filters.agent_id is not None:
         people = people.where(PersonRow.id == filters.agent_id)
     loads = [AgentLoad(name, open_by.get(pid, 0), resolved_by.get(pid, 0)) for pid, name in session.execute(people)]
