@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime
 from typing import Annotated
-
-import os
 
 import typer
 
@@ -14,9 +13,9 @@ from bot.cli_common import ConfigOption, config_or_exit
 from bot.cli_outbox import outbox_app
 from bot.cli_report import report_command
 from bot.cli_tickets import tickets_app
-from kb.typer_app import build_kb_app
 from core.clock import ManualClock
 from core.settings import DeskSettings
+from kb.typer_app import build_kb_app
 
 app = typer.Typer(help="spoc: the IT service desk that lives in chat.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)

@@ -133,22 +133,22 @@ class Desk:
         work: Callable[[Ctx], T], platform: str = "",
     ) -> T | None:
         platform = author.platform if author else platform
+        contexts: list[Ctx] = []
+
+        def unit(session: Session) -> T:
+            now = self.clock.now()
+            if event_id:
+                _remember_event(session, platform=platform, event_id=event_id, now=now)
+            ctx = Ctx(session=session, now=now, deps=self.deps,
+                      outbox=Outbox(session, now=now, platforms=self.deps.platforms),
+                      actor=resolve(session, author) if author else None, author=author,
+                      channel=channel, thread=thread, event_id=event_id)
+            contexts.append(ctx)
+            result = work(ctx)
+            session.flush()
+            return result
+
         for attempt in range(1, CONCURRENT_EDIT_RETRIES + 1):
-            contexts: list[Ctx] = []
-
-            def unit(session: Session) -> T:
-                now = self.clock.now()
-                if event_id:
-                    _remember_event(session, platform=platform, event_id=event_id, now=now)
-                ctx = Ctx(session=session, now=now, deps=self.deps,
-                          outbox=Outbox(session, now=now, platforms=self.deps.platforms),
-                          actor=resolve(session, author) if author else None, author=author,
-                          channel=channel, thread=thread, event_id=event_id)
-                contexts.append(ctx)
-                result = work(ctx)
-                session.flush()
-                return result
-
             try:
                 result = self.db.run(unit)
             except IntegrityError:

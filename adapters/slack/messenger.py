@@ -52,7 +52,7 @@ class SlackMessenger:
                 except SlackApiError as fallback_error:
                     raise _failure(fallback_error) from fallback_error
             raise _failure(error) from error
-        except (ClientError, asyncio.TimeoutError, OSError) as error:
+        except (TimeoutError, ClientError, OSError) as error:
             raise DeliveryFailed(f"network: {type(error).__name__}: {error}") from error
 
     async def _send(self, delivery: Delivery, *, channel: str, thread: str) -> Delivered:
@@ -81,7 +81,7 @@ class SlackMessenger:
         try:
             await self.client.files_upload_v2(channel=channel, thread_ts=thread or None, file=str(path),
                                               filename=path.name, title=delivery.card.title or path.name)
-        except (SlackApiError, ClientError, asyncio.TimeoutError, OSError) as error:
+        except (TimeoutError, SlackApiError, ClientError, OSError) as error:
             log.warning("outbox %s: could not upload %s: %s", delivery.outbox_id, path.name, error)
 
     async def _pace(self, channel: str) -> None:

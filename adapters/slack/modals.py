@@ -82,7 +82,8 @@ def new_change_modal(*, services: list[tuple[str, str]]) -> dict[str, Any]:
             _input("end", "Ends", {"type": "datetimepicker", "action_id": "value"}),
             _select("risk", "Risk", [("low", "Low"), ("medium", "Medium"), ("high", "High")], optional=False),
             _input("plan", "Plan", {"type": "plain_text_input", "action_id": "value", "multiline": True}),
-            _input("rollback", "Rollback", {"type": "plain_text_input", "action_id": "value", "multiline": True}),
+            _input("rollback", "Rollback",
+                   {"type": "plain_text_input", "action_id": "value", "multiline": True}),
         ],
     }
 

@@ -20,8 +20,8 @@ from core.storage.models import TicketRow
 from core.tickets import get_ticket
 
 OPTIONS = ("service", "start", "end", "risk", "plan", "rollback")
-NEW_USAGE = ("change new --service S --start ISO --end ISO --risk low|medium|high --plan TEXT --rollback TEXT "
-             "[--draft] TITLE")
+NEW_USAGE = ("change new --service S --start ISO --end ISO --risk low|medium|high --plan TEXT "
+             "--rollback TEXT [--draft] TITLE")
 
 
 def read_plan(ctx: Ctx, args: Args) -> tuple[dict[str, str], changes.Plan, bool]:
@@ -36,7 +36,8 @@ def read_plan(ctx: Ctx, args: Args) -> tuple[dict[str, str], changes.Plan, bool]
         elif name in OPTIONS:
             chosen[name] = args.word(token)
         else:
-            raise UsageError(f"Unknown option {token}: use {', '.join('--' + o for o in OPTIONS)} or --draft.")
+            known = ", ".join("--" + o for o in OPTIONS)
+            raise UsageError(f"Unknown option {token}: use {known} or --draft.")
     risk = chosen.get("risk", "").lower()
     if risk and risk not in changes.RISKS:
         raise UsageError(f"--risk is low, medium or high, not {risk!r}.")
@@ -76,7 +77,7 @@ def change_new(ctx: Ctx, args: Args) -> Reply:
     start and at its end."""
     chosen, plan, draft = read_plan(ctx, args)
     if "service" not in chosen:
-        raise UsageError(f"A change needs --service (`/desk services` lists them). Usage: `/desk {NEW_USAGE}`")
+        raise UsageError(f"A change needs --service (`/desk services` lists them): `/desk {NEW_USAGE}`")
     ticket, change = changes.create(ctx, find_service(ctx, chosen["service"]), plan)
     if draft:
         return Reply(f"{ticket.key} saved as a draft for {window_text(ctx, change)}. "
@@ -84,7 +85,8 @@ def change_new(ctx: Ctx, args: Args) -> Reply:
     return Reply(approval.submit(ctx, ticket, change))
 
 
-@verb("change submit", usage="change submit CHG-N [--start ISO] [--end ISO] [--risk R] [--plan T] [--rollback T]",
+@verb("change submit",
+      usage="change submit CHG-N [--start ISO] [--end ISO] [--risk R] [--plan T] [--rollback T]",
       examples=("change submit CHG-3", "change submit CHG-3 --start 2026-03-14T22:00 --end 2026-03-14T23:00"))
 def change_submit(ctx: Ctx, args: Args) -> Reply:
     """Ask for approval of a draft (or rejected) change, changing any of its details given."""
@@ -105,8 +107,8 @@ def change_approve(ctx: Ctx, args: Args) -> Reply:
     return Reply(approval.approve(ctx, ticket, change))
 
 
-@verb("change reject", usage="change reject CHG-N REASON", examples=("change reject CHG-3 clashes with payroll",),
-      who="anyone")
+@verb("change reject", usage="change reject CHG-N REASON",
+      examples=("change reject CHG-3 clashes with payroll",), who="anyone")
 def change_reject(ctx: Ctx, args: Args) -> Reply:
     """Reject a change with a reason (change approvers only); it goes back to its requester as a draft."""
     ticket, change = _change(ctx, args)
@@ -120,21 +122,24 @@ def change_start(ctx: Ctx, args: Args) -> Reply:
     return Reply(changes.start(ctx, ticket, change))
 
 
-@verb("change complete", usage="change complete CHG-N [NOTE]", examples=("change complete CHG-3 all APs on 8.11",))
+@verb("change complete", usage="change complete CHG-N [NOTE]",
+      examples=("change complete CHG-3 all APs on 8.11",))
 def change_complete(ctx: Ctx, args: Args) -> Reply:
     """Say a change is done as planned."""
     ticket, change = _change(ctx, args)
     return Reply(changes.complete(ctx, ticket, change, args.rest()))
 
 
-@verb("change fail", usage="change fail CHG-N REASON", examples=("change fail CHG-3 controller 2 would not boot",))
+@verb("change fail", usage="change fail CHG-N REASON",
+      examples=("change fail CHG-3 controller 2 would not boot",))
 def change_fail(ctx: Ctx, args: Args) -> Reply:
     """Say a change did not succeed (and was rolled back)."""
     ticket, change = _change(ctx, args)
     return Reply(changes.fail(ctx, ticket, change, args.rest()))
 
 
-@verb("change cancel", usage="change cancel CHG-N [REASON]", examples=("change cancel CHG-3 vendor postponed",))
+@verb("change cancel", usage="change cancel CHG-N [REASON]",
+      examples=("change cancel CHG-3 vendor postponed",))
 def change_cancel(ctx: Ctx, args: Args) -> Reply:
     """Call off a change that has not started; anyone already told it was coming is told it is not."""
     ticket, change = _change(ctx, args)
@@ -144,9 +149,9 @@ def change_cancel(ctx: Ctx, args: Args) -> Reply:
 @verb("changes", usage="changes", examples=("changes",), who="anyone")
 def changes_(ctx: Ctx, args: Args) -> Reply:
     """Planned changes that are not finished, the soonest first."""
-    rows = ctx.session.scalars(select(ChangeRow).where(ChangeRow.state.in_(
-        (changes.DRAFT, changes.AWAITING, changes.SCHEDULED, changes.IN_PROGRESS))).order_by(ChangeRow.start_at)
-        .limit(25)).all()
+    unfinished = (changes.DRAFT, changes.AWAITING, changes.SCHEDULED, changes.IN_PROGRESS)
+    rows = ctx.session.scalars(select(ChangeRow).where(ChangeRow.state.in_(unfinished))
+                               .order_by(ChangeRow.start_at).limit(25)).all()
     if not rows:
         return Reply(card=Card(title="Planned changes", text="No change is planned."))
     lines = []

@@ -50,7 +50,7 @@ def problem_link(ctx: Ctx, args: Args) -> Reply:
     problem = agent_ticket(ctx, args)
     _title, keys = _title_and_keys(args)
     if not keys or _title:
-        raise UsageError("Name the incidents to link by key. Usage: `/desk problem link PRB-N INC-N [INC-N ...]`")
+        raise UsageError("Name the incidents to link by key: `/desk problem link PRB-N INC-N [INC-N ...]`")
     added = [i.key for i in _incidents(ctx, keys) if problems.link(ctx, problem, i)]
     if not added:
         return Reply(f"Already linked to {problem.key}.")
@@ -60,7 +60,7 @@ def problem_link(ctx: Ctx, args: Args) -> Reply:
 @verb("problem workaround", usage="problem workaround PRB-N TEXT",
       examples=("problem workaround PRB-7 reconnect with the backup VPN profile",))
 def problem_workaround(ctx: Ctx, args: Args) -> Reply:
-    """Record a known error's workaround and send it to the requesters of its open incidents, in their threads."""
+    """Record a known error's workaround; the requesters of its open incidents get it in their threads."""
     problem = agent_ticket(ctx, args)
     told = problems.set_workaround(ctx, problem, args.rest("workaround", required=True))
     return Reply(f"Workaround recorded on {problem.key}; {told} requester{'s' * (told != 1)} told.")

@@ -35,10 +35,10 @@ def services(ctx: Ctx, args: Args) -> Reply:
         outage = active.get(service.name)
         status = f"OUTAGE ({outage.key}: {outage.summary})" if outage else "operational"
         also = f" (also: {', '.join(service.aliases)})" if service.aliases else ""
-        lines.append(f"{service.name}: {service.title}{also}, {status}" + (", subscribed" if service.name in mine
-                                                                            else ""))
+        mark = ", subscribed" if service.name in mine else ""
+        lines.append(f"{service.name}: {service.title}{also}, {status}{mark}")
     return Reply(card=Card(title="Services", text="\n".join(lines),
-                           footer="`/desk subscribe SERVICE` tells you directly about outages and planned changes."))
+                           footer="`/desk subscribe SERVICE` tells you directly about its outages and changes."))
 
 
 @verb("subscribe", usage="subscribe SERVICE", examples=("subscribe email",), who="anyone")
@@ -72,13 +72,14 @@ def outage_declare(ctx: Ctx, args: Args) -> Reply:
     summary, impact = (found.group(1), found.group(2)) if found else (text, "")
     outage = outages.declare(ctx, service, summary=_unquote(summary), impact=_unquote(impact))
     return Reply(f"{outage.key} declared: {service.title} outage. Subscribers are being told; "
-                 f"`/desk outage update {outage.key} TEXT` and `/desk outage resolve {outage.key} TEXT` follow up.")
+                 f"`/desk outage update {outage.key} TEXT` and `/desk outage resolve {outage.key} TEXT` "
+                 "follow up.")
 
 
 @verb("outage update", usage='outage update OUT-N "TEXT"',
       examples=('outage update OUT-3 "Microsoft is rolling back the faulty update"',))
 def outage_update(ctx: Ctx, args: Args) -> Reply:
-    """Tell everyone affected how an outage is going: its banner is edited and the text added in its thread."""
+    """Tell everyone affected how an outage is going: its banner is edited, the text added in its thread."""
     outage = outages.get_outage(ctx, args.word("outage key (like OUT-3)"), for_update=True)
     places = outages.post_update(ctx, outage, args.rest("update", required=True))
     return Reply(f"{outage.key} updated in {places} place{'s' * (places != 1)}.")

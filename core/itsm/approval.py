@@ -43,7 +43,8 @@ def submit(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> str:
     tell_requester(ctx, ticket, f"{ticket.key} awaits approval by {rule} {names}.")
     late = ""
     if unreachable:
-        late = f" Could not reach {', '.join(unreachable)} directly; they can `/desk change approve {ticket.key}`."
+        late = (f" Could not reach {', '.join(unreachable)} directly; they can "
+                f"`/desk change approve {ticket.key}`.")
     return f"{ticket.key} submitted for approval by {rule} {names}.{late}"
 
 
@@ -146,7 +147,7 @@ def approval_card(
     fields = change_fields(ctx, ticket, change)
     if decisions:
         fields += (Field("Decisions", ", ".join(f"{name}: {decision}d" for name, decision in decisions)),)
-    mine = person.id in {p for p in _decided(ctx, change, APPROVE) | _decided(ctx, change, REJECT)}
+    mine = person.id in _decided(ctx, change, APPROVE) | _decided(ctx, change, REJECT)
     buttons = () if outcome or mine or change.state != AWAITING else (
         Button("Approve", f"change approve {ticket.key}", "primary"),
         Button("Reject", f"change reject {ticket.key}", "danger", prompt="Why reject it?"),

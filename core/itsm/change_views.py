@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from core.cards import Card, Field
+from core.cards import Card, Field, Tone
 from core.context import Ctx
 from core.itsm.catalog import Service, service_named
 from core.sla.teams import default_calendar
@@ -48,7 +48,7 @@ def change_fields(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> tuple[Field
 
 
 def change_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, footer: str = "") -> Card:
-    tone = "success" if change.state == "completed" else "warning" if change.risk == "high" else "info"
+    tone: Tone = "success" if change.state == "completed" else "warning" if change.risk == "high" else "info"
     return Card(title=f"{ticket.key} · {ticket.title}", fields=change_fields(ctx, ticket, change),
                 footer=footer, tone=tone, more_command=f"/desk show {ticket.key}")
 
@@ -66,6 +66,7 @@ def notice_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, mark: str, at
     service = change_service(ctx, change)
     what = f"Planned change to {service.title}: {ticket.title} ({ticket.key})"
     window = window_text(ctx, change)
+    tone: Tone
     if mark == "start":
         text, tone = f"Starting now, until {local_time(change.end_at, desk_zone(ctx))}.", "warning"
     elif mark == "end":
@@ -74,7 +75,7 @@ def notice_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, mark: str, at
         hours = max(0.0, (change.start_at - at).total_seconds() / 3600)
         text, tone = f"In {ahead(hours)}: {window}.", "info"
     return Card(title=what, text=text, fields=(Field("Window", window), Field("Risk", change.risk)),
-                tone=tone,  # type: ignore[arg-type]
+                tone=tone,
                 footer=f"`/desk subscribe {service.name}` to be told directly about {service.title}.")
 
 

@@ -25,7 +25,8 @@ ACTIVE, RESOLVED = "active", "resolved"
 def get_outage(ctx: Ctx, key: str, *, for_update: bool = False) -> OutageRow:
     shown = key.strip().upper()
     raw = shown.removeprefix("OUT-")
-    outage = ctx.session.get(OutageRow, int(raw), with_for_update=for_update or None) if raw.isdigit() else None
+    lock = for_update or None
+    outage = ctx.session.get(OutageRow, int(raw), with_for_update=lock) if raw.isdigit() else None
     if outage is None:
         raise DeskError(f"No outage {shown or '(none given)'}. `/desk services` shows the active ones.")
     return outage

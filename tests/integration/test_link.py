@@ -26,7 +26,8 @@ def code_from(answer: str) -> str:
 
 
 def people_of(desk: Desk) -> dict[tuple[str, str], int]:
-    return desk.db.run(lambda s: {(i.platform, i.user_id): i.person_id for i in s.scalars(select(IdentityRow))})
+    return desk.db.run(lambda s: {(i.platform, i.user_id): i.person_id
+                                  for i in s.scalars(select(IdentityRow))})
 
 
 def test_a_code_from_one_platform_joins_the_account_on_the_other_and_tickets_follow(chat: Chat) -> None:
@@ -56,7 +57,8 @@ def test_a_code_expires_after_ten_minutes(chat: Chat, clock: ManualClock) -> Non
 
 def test_a_code_is_used_on_the_other_platform_only_and_a_new_code_replaces_the_old(chat: Chat) -> None:
     first = code_from(chat.desk_command(KIM_HERE, "link"))
-    assert chat.desk_command(person("Sam"), f"link {first}").startswith("Type this code as yourself on your other")
+    same_platform = chat.desk_command(person("Sam"), f"link {first}")
+    assert same_platform.startswith("Type this code as yourself on your other")
     second = code_from(chat.desk_command(KIM_HERE, "link"))
     assert chat.desk_command(KIM_THERE, f"link {first}").startswith("That code is unknown")
     assert chat.desk_command(KIM_THERE, f"link {second}").startswith("Linked:")

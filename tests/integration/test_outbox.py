@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from bot.dispatcher import Dispatcher
 from core.clock import ManualClock
 from core.delivery import DeliveryFailed
 from core.outbox import RetryPolicy, listing, retry
@@ -12,8 +13,6 @@ from core.service import Desk
 from tests.conftest import DANA, SAM, Chat
 from tests.fakes import RecordingMessenger
 from tests.integration.helpers import outbox
-
-from bot.dispatcher import Dispatcher
 
 POLICY = RetryPolicy(max_attempts=3, base_delay=2.0, max_delay=60.0)
 

@@ -127,7 +127,8 @@ class DiscordWorld:
         await asyncio.wait_for(self.dispatcher.drain(timeout=TIMEOUT), TIMEOUT + 5)
 
     async def report(self, text: str = "vpn keeps dropping since this morning's update", *,
-                     author: FakeUser = EMPLOYEE, channel_id: int = HELPDESK, count: int = 1) -> dict[str, Any]:
+                     author: FakeUser = EMPLOYEE, channel_id: int = HELPDESK, count: int = 1,
+                     ) -> dict[str, Any]:
         payload = await self.say(text, channel_id=channel_id, author=author)
         await eventually(lambda: len(tickets(self.desk)) >= count, what="a ticket")
         return payload
@@ -141,7 +142,8 @@ class DiscordWorld:
 
     def keep(self, payload: dict[str, Any]) -> None:
         gateway_only = ("guild_id", "member", "nonce", "channel_type")
-        self.srv.world.messages[int(payload["id"])] = {k: v for k, v in payload.items() if k not in gateway_only}
+        kept = {k: v for k, v in payload.items() if k not in gateway_only}
+        self.srv.world.messages[int(payload["id"])] = kept
 
     def command_id(self) -> int:
         return int(next(c["id"] for c in self.srv.world.guild_commands[GUILD_ID] if c["name"] == "desk"))
@@ -154,7 +156,8 @@ class DiscordWorld:
         await self.srv.send_interaction(payload)
         return payload
 
-    async def press(self, message: dict[str, Any], custom_id: str, *, user: FakeUser = AGENT) -> dict[str, Any]:
+    async def press(self, message: dict[str, Any], custom_id: str, *, user: FakeUser = AGENT
+                    ) -> dict[str, Any]:
         payload = button_interaction(custom_id=custom_id, message=message, user=user,
                                      channel_id=int(message["channel_id"]))
         await self.srv.send_interaction(payload)

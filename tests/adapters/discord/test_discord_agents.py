@@ -1,4 +1,4 @@
-"""Agents and requesters working a ticket in Discord: buttons, /desk, modals, autocomplete, private answers."""
+"""Agents and requesters working a ticket in Discord: buttons, /desk, modals, autocomplete, answers."""
 
 from __future__ import annotations
 
@@ -16,13 +16,14 @@ from tests.adapters.discord.conftest import (
     eventually,
 )
 from tests.integration.helpers import tickets
-from tests.standins.discord_payloads import AGENT, EMPLOYEE, GUILD_ID, slash_command_interaction
+from tests.standins.discord_payloads import AGENT, EMPLOYEE, GUILD_ID, FakeUser, slash_command_interaction
 
 EPHEMERAL = 1 << 6
 
 
 def callback_types(world: DiscordWorld, interaction: dict[str, object]) -> list[int]:
-    return [c.type for c in world.srv.interaction_callbacks if c.interaction_id == int(str(interaction["id"]))]
+    wanted = int(str(interaction["id"]))
+    return [c.type for c in world.srv.interaction_callbacks if c.interaction_id == wanted]
 
 
 async def test_the_desk_commands_are_synced_to_the_guild_from_the_core_grammar(world: DiscordWorld) -> None:
@@ -54,7 +55,8 @@ async def test_claim_button_edits_the_card_and_tells_the_requester(world: Discor
     world.srv.assert_calls_match_spec()
 
 
-async def test_a_requester_pressing_claim_is_refused_privately_and_nothing_changes(world: DiscordWorld) -> None:
+async def test_a_requester_pressing_claim_is_refused_privately_and_nothing_changes(
+        world: DiscordWorld) -> None:
     await world.report()
     await world.deliver()
     answer = await world.answer_to(await world.press(world.card(), "desk:claim INC-1", user=EMPLOYEE))
@@ -68,7 +70,8 @@ async def test_desk_resolve_asks_is_it_fixed_in_the_requesters_thread(world: Dis
     await world.deliver()
     command = await world.slash("resolve", options={"key": "INC-1", "text": "restarted the VPN gateway"})
     answer = await world.answer_to(command)
-    assert answer["content"] == "INC-1 resolved; the requester is asked to confirm." and answer["flags"] & EPHEMERAL
+    assert answer["content"] == "INC-1 resolved; the requester is asked to confirm."
+    assert answer["flags"] & EPHEMERAL
     assert tickets(world.desk)[0]["status"] == "resolved"
     await world.deliver()
     question = world.thread_messages()[-1]
@@ -77,7 +80,8 @@ async def test_desk_resolve_asks_is_it_fixed_in_the_requesters_thread(world: Dis
     world.srv.assert_calls_match_spec()
 
 
-async def test_a_button_with_a_prompt_opens_a_modal_whose_answer_runs_the_command(world: DiscordWorld) -> None:
+async def test_a_button_with_a_prompt_opens_a_modal_whose_answer_runs_the_command(
+        world: DiscordWorld) -> None:
     await world.report()
     await world.deliver()
     [resolve] = [c for c in custom_ids(world.card()) if c.startswith("desk?resolve")]
@@ -109,10 +113,10 @@ async def test_the_requester_answers_is_it_fixed_with_no_and_a_reason(world: Dis
 
 @pytest.mark.parametrize(("user", "expected"), [(EMPLOYEE, ["INC-1"]), (AGENT, ["INC-2", "INC-1"])])
 async def test_ticket_keys_autocomplete_with_open_tickets_the_person_may_see(
-        world: DiscordWorld, user: object, expected: list[str]) -> None:
+        world: DiscordWorld, user: FakeUser, expected: list[str]) -> None:
     await world.report()
     await world.report("the projector in room 4 flickers", author=AGENT, count=2)
-    interaction = slash_command_interaction(subcommand="show", options={"key": "inc"}, user=user,  # type: ignore[arg-type]
+    interaction = slash_command_interaction(subcommand="show", options={"key": "inc"}, user=user,
                                             command_id=world.command_id(), command_guild_id=GUILD_ID)
     interaction["type"] = 4
     interaction["data"]["options"][0]["options"][0]["focused"] = True

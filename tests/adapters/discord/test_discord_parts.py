@@ -78,7 +78,8 @@ def test_settings_name_the_wrong_key() -> None:
         parse_config("discord:\n  guilds: [general]\n", environ={})
     assert "discord.guilds" in str(bad.value) and "numeric Discord id" in str(bad.value)
     with pytest.raises(ConfigError) as bad:
-        parse_config("discord:\n  bot_token: ${DISCORD_BOT_TOKEN}\n", environ={"DISCORD_BOT_TOKEN": "Bot a.b.c"})
+        parse_config("discord:\n  bot_token: ${DISCORD_BOT_TOKEN}\n",
+                     environ={"DISCORD_BOT_TOKEN": "Bot a.b.c"})
     assert "without the 'Bot ' prefix" in str(bad.value)
     config = parse_config("discord:\n  guilds: [112233445566778899]\n  triage_channel: 998877665544332211\n",
                           environ={})
@@ -115,7 +116,7 @@ def test_discords_answers_become_wait_retry_or_dead_letter() -> None:
     assert failure(_http_error(403, 50013, "Missing Permissions")).permanent
     assert failure(_http_error(403, 50001, "Missing Access")).permanent
     assert not failure(_http_error(502, 0, "Bad Gateway")).permanent
-    assert not failure(asyncio.TimeoutError()).permanent
+    assert not failure(TimeoutError()).permanent
     assert is_gone(_http_error(404, 10003, "Unknown Channel"))
     assert not is_gone(_http_error(400, 50035, "Invalid Form Body"))
 

@@ -56,7 +56,8 @@ def test_buttons_carry_their_desk_twin_and_a_prompt_when_they_ask_for_text() -> 
     card = Card(title="INC-1", buttons=(Button("Claim", "claim INC-1", "primary"),
                                         Button("Resolve", "resolve INC-1", prompt="How was it resolved?")))
     assert _ids(render_card(card).view) == ["desk:claim INC-1", "desk?resolve INC-1|How was it resolved?"]
-    assert read_button_id("desk?resolve INC-1|How was it resolved?") == ("resolve INC-1", "How was it resolved?")
+    prompted = read_button_id("desk?resolve INC-1|How was it resolved?")
+    assert prompted == ("resolve INC-1", "How was it resolved?")
     assert read_button_id("desk:claim INC-1") == ("claim INC-1", "")
 
 
@@ -80,13 +81,15 @@ def test_a_reply_keeps_its_text_and_card_together_and_says_done_when_empty() -> 
     assert only.content == "You have INC-1."
     [empty] = render_reply(Reply(""))
     assert empty.content == "Done."
-    first, extra = render_reply(Reply("Found:", card=Card(title="Queue", text="INC-1"), extra=(Card(title="More"),)))
+    reply = Reply("Found:", card=Card(title="Queue", text="INC-1"), extra=(Card(title="More"),))
+    first, extra = render_reply(reply)
     assert first.content == "Found:" and first.embeds[0].title == "Queue"
     assert extra.embeds[0].title == "More"
 
 
 def test_the_modal_answer_is_read_from_rows_or_labels() -> None:
-    rows = {"components": [{"type": 1, "components": [{"type": 4, "custom_id": "text", "value": "it works"}]}]}
-    labels = {"components": [{"type": 18, "component": {"type": 4, "custom_id": "text", "value": "it works"}}]}
+    item = {"type": 4, "custom_id": "text", "value": "it works"}
+    rows = {"components": [{"type": 1, "components": [item]}]}
+    labels = {"components": [{"type": 18, "component": item}]}
     assert submitted_text(rows) == submitted_text(labels) == "it works"
     assert submitted_text({}) == ""

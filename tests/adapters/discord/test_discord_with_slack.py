@@ -52,7 +52,8 @@ class TwoPlatforms:
         """`/desk <text>` typed in Slack; returns the private answer Slack was sent."""
         before = len(self.slack.webhook_posts)
         body = slash_command_body(text=text, user_id=user, channel_id=SLACK_TRIAGE,
-                                  response_url=self.slack.new_response_url(), trigger_id=f"trigger-{before}-{user}")
+                                  response_url=self.slack.new_response_url(),
+                                  trigger_id=f"trigger-{before}-{user}")
         response = await asyncio.wait_for(self.slack_adapter.bolt.async_dispatch(AsyncBoltRequest(
             body=body.decode(), headers=signed_headers(body, secret=SECRET))), 10)
         assert response.status == 200
@@ -87,11 +88,13 @@ async def both(sqlite_url: str) -> AsyncIterator[TwoPlatforms]:
             db.dispose()
 
 
-async def test_a_discord_ticket_worked_from_slack_keeps_the_discord_requester_told(both: TwoPlatforms) -> None:
+async def test_a_discord_ticket_worked_from_slack_keeps_the_discord_requester_told(
+        both: TwoPlatforms) -> None:
     discord = both.discord
     await discord.report("outlook cannot connect since this morning")
     await discord.deliver()
-    [slack_card] = [c.args for c in both.slack.calls_to("chat.postMessage") if c.args["channel"] == SLACK_TRIAGE]
+    posted = [c.args for c in both.slack.calls_to("chat.postMessage")]
+    [slack_card] = [args for args in posted if args["channel"] == SLACK_TRIAGE]
     assert slack_card["text"].startswith("INC-1 \u00b7 outlook cannot connect")
     assert discord.card()["embeds"][0]["title"].startswith("INC-1 \u00b7 outlook cannot connect")
 
