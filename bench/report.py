@@ -1,9 +1,9 @@
 """`spoc report` over 100,000 tickets with their history, on a SQLite file.
 
 The tickets (half a year of them, with claims, holds, escalations, reopenings, SLA breaches, suggested
-articles and ratings) are written with bulk inserts; then the report is timed twice: in-process
-(`build_report`, the figures alone) and as the `spoc report` command a person runs (a new process: Python
-start, config, the report, its JSON). Target: the report under 2 s.
+articles and ratings) are written with bulk inserts; then the report is timed over all of them and over the
+last 30 days, in-process (`build_report`: the figures alone, the target being under 2 s) and as the
+`spoc report` command a person runs (a new process: Python start, imports, config, report, JSON).
 
 Run: python bench/report.py [--tickets 100000] [--keep DIR]
 """
@@ -209,20 +209,27 @@ def main() -> None:
         counts = generate(url, args.tickets)
         generation = time.perf_counter() - started
         period = Period(since=END - timedelta(days=DAYS + 1), until=END)
+        month = Period(since=END - timedelta(days=30), until=END)
         in_process, figures = min((time_in_process(url, period) for _ in range(3)), key=lambda r: r[0])
+        month_in_process = min(time_in_process(url, month)[0] for _ in range(3))
         command = min(time_command(url, period) for _ in range(3))
+        month_command = min(time_command(url, month) for _ in range(3))
     print(f"generated {counts['tickets']:,} tickets, {counts['audit_rows']:,} audit rows, "
           f"{counts['sla_events']:,} breaches, {counts['suggestions']:,} suggestions, {counts['ratings']:,} "
           f"ratings in {generation:.1f} s (bulk inserts, not timed below)")
-    print(f"report over all of them ({period.describe()}): {in_process:.3f} s in-process (best of 3)")
-    print(f"`spoc report --format json` as a new process: {command:.3f} s (best of 3)   target: < 2 s")
+    print(f"report over all of them ({period.describe()}): {in_process:.3f} s   target: < 2 s")
+    print(f"report over the last 30 days of them: {month_in_process:.3f} s")
+    print(f"`spoc report --format json` as a new process (Python start, imports, config, report, JSON): "
+          f"{command:.3f} s all, {month_command:.3f} s last 30 days")
+    print("(each time is the best of 3)")
     volume, mttr = figures["volume"], figures["mttr"]
     print(f"figures: opened {volume['opened']:,}, resolved {volume['resolved']:,}, backlog "
           f"{figures['backlog']['total']:,}, MTTR {mttr['wall_seconds'] / 3600:.1f} h wall / "
           f"{mttr['business_seconds'] / 3600:.1f} h business")
     print(json.dumps({"tickets": counts["tickets"], "audit_rows": counts["audit_rows"],
                       "generation_s": round(generation, 2), "report_s": round(in_process, 3),
-                      "command_s": round(command, 3), "target_s": 2.0}))
+                      "report_30d_s": round(month_in_process, 3), "command_s": round(command, 3),
+                      "command_30d_s": round(month_command, 3), "target_s": 2.0}))
 
 
 if __name__ == "__main__":

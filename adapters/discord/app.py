@@ -29,6 +29,7 @@ from core.service import Desk
 log = logging.getLogger(__name__)
 CHOICES = 25
 CHOICE_NAME = 100
+SHUTDOWN_GRACE = 15.0
 MAX_RATE_LIMIT_WAIT = 30.0  # longer waits go back to the outbox, which obeys them without holding a slot
 
 
@@ -75,9 +76,10 @@ class DiscordAdapter:
     platform = PLATFORM
 
     def __init__(self, *, desk: Desk, settings: DiscordSettings, poke: Callable[[], None],
-                 guild_ready_timeout: float = 2.0) -> None:
+                 guild_ready_timeout: float = 2.0, shutdown_grace: float = SHUTDOWN_GRACE) -> None:
         self.desk = desk
         self.settings = settings
+        self.shutdown_grace = shutdown_grace
         self.client = SpocClient(application_id=settings.application_id,
                                  guild_ready_timeout=guild_ready_timeout)
         private_in = frozenset(settings.intake_channels) if settings.private_threads else frozenset()
@@ -107,6 +109,8 @@ class DiscordAdapter:
             stopped.cancel()
             if connection in done:
                 connection.result()
+            # The runtime drains the outbox after a stop, through this client, and then cancels this task.
+            await asyncio.sleep(self.shutdown_grace)
         except discord.LoginFailure:
             log.error("Discord refused the bot token: copy it again from the Developer Portal's Bot page "
                       "into DISCORD_BOT_TOKEN")

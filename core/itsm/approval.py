@@ -112,10 +112,9 @@ def _schedule(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, why: str) -> No
     service = change_service(ctx, change)
     notices = [f"{hours:g} h" for hours in ctx.settings.change_notice_hours]
     before = f"{' and '.join(notices)} before, " if notices else ""
-    tell_requester(ctx, ticket, f"{ticket.key} is approved ({why}) and scheduled for "
-                                f"{window_text(ctx, change)}. {service.title} subscribers will be told "
-                                f"{before}at the start and at the end.")
-    _show_cards(ctx, ticket, change, outcome=f"Approved ({why}); scheduled.")
+    tell_requester(ctx, ticket, f"{ticket.key} is scheduled for {window_text(ctx, change)} ({why}). "
+                                f"{service.title} subscribers will be told {before}at the start and at the end.")
+    _show_cards(ctx, ticket, change, outcome=f"Scheduled ({why}).")
 
 
 def _ask(ctx: Ctx, ticket: TicketRow, change: ChangeRow, person: PersonRow, *, outcome: str = "") -> bool:

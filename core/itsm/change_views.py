@@ -73,7 +73,7 @@ def notice_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, mark: str, at
         text, tone = _ending(change), "success" if change.state != "failed" else "danger"
     else:
         hours = max(0.0, (change.start_at - at).total_seconds() / 3600)
-        text, tone = f"In {ahead(hours)}: {window}.", "info"
+        text, tone = f"Starts in {ahead(hours)}.", "info"
     return Card(title=what, text=text, fields=(Field("Window", window), Field("Risk", change.risk)),
                 tone=tone,
                 footer=f"`/desk subscribe {service.name}` to be told directly about {service.title}.")

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import select
+
 from core.actions import move
 from core.cards import Card
 from core.context import Ctx
@@ -103,7 +105,8 @@ def _check_window(ctx: Ctx, start: datetime, end: datetime) -> None:
 def start(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> str:
     require_state(ticket, change, SCHEDULED, verb="start")
     set_state(ctx, ticket, change, IN_PROGRESS)
-    move(ctx, ticket, Status.IN_PROGRESS)
+    if ticket.state is Status.NEW:  # (an agent may have claimed it already)
+        move(ctx, ticket, Status.IN_PROGRESS)
     return f"{ticket.key} is in progress. `/desk change complete {ticket.key}` or `fail` when it is done."
 
 
@@ -125,10 +128,12 @@ def fail(ctx: Ctx, ticket: TicketRow, change: ChangeRow, reason: str) -> str:
 
 def cancel(ctx: Ctx, ticket: TicketRow, change: ChangeRow, reason: str) -> str:
     require_state(ticket, change, DRAFT, AWAITING, SCHEDULED, verb="cancel")
-    announced = ctx.session.query(ChangeNoticeRow).filter_by(ticket_id=ticket.id).count() > 0
+    announced = ctx.session.scalar(select(ChangeNoticeRow.id).where(ChangeNoticeRow.ticket_id == ticket.id)
+                                   .limit(1)) is not None
     set_state(ctx, ticket, change, CANCELLED)
     ticket.resolution = reason
-    move(ctx, ticket, Status.CANCELLED)
+    if ticket.state.is_open:
+        move(ctx, ticket, Status.CANCELLED)
     tell_requester(ctx, ticket, f"{ticket.key} is cancelled" + (f": {reason}" if reason else "."))
     if announced:  # the service's people were told it was coming: tell them it is not
         service = change_service(ctx, change)
@@ -139,10 +144,13 @@ def cancel(ctx: Ctx, ticket: TicketRow, change: ChangeRow, reason: str) -> str:
 
 
 def _finish(ctx: Ctx, ticket: TicketRow, change: ChangeRow, state: str, resolution: str) -> None:
+    """The change is over: its ticket closes (the generic ticket verbs may have moved it part of the way)."""
     set_state(ctx, ticket, change, state)
     ticket.resolution = resolution
-    move(ctx, ticket, Status.RESOLVED)
-    move(ctx, ticket, Status.CLOSED)
+    if ticket.state.is_open:
+        move(ctx, ticket, Status.RESOLVED)
+    if ticket.state is Status.RESOLVED:
+        move(ctx, ticket, Status.CLOSED)
 
 
 def require_state(ticket: TicketRow, change: ChangeRow, *states: str, verb: str) -> None:

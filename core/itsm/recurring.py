@@ -65,14 +65,14 @@ def _similar_recent(ctx: Ctx, ticket: TicketRow) -> list[TicketRow]:
     explained = _explained(ctx, [t.id for t in recent])
     left = {t.id: t.title.lower() for t in recent if t.id not in explained}
     # Similar to the new one, or to one that is: a chain of alike reports is one kind of incident.
-    found, reached = [ticket.title.lower()], []
+    found, reached = [ticket.title.lower()], set[int]()
     while found and left:
         words = found.pop()
         close = [i for i, title in left.items() if fuzz.token_set_ratio(words, title) >= rules.similarity]
         for ticket_id in close:
             found.append(left.pop(ticket_id))
-        reached.extend(close)
-    return [t for t in recent if t.id in set(reached)]
+        reached.update(close)
+    return [t for t in recent if t.id in reached]
 
 
 def _explained(ctx: Ctx, ids: list[int]) -> set[int]:

@@ -9,10 +9,12 @@ exactly `business_time_between` for every ticket, at a cost that does not grow w
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm import Session
 
 from core.reports.metrics import within
@@ -40,6 +42,7 @@ class BusinessClock:
             total += self.closings[-1] - self.openings[-1]
 
     def elapsed(self, at: float) -> float:
+        """Business seconds from the clock's start to `at`."""
         index = bisect_right(self.openings, at) - 1
         if index < 0:
             return 0.0
@@ -75,25 +78,25 @@ def business_means(
 ) -> BusinessMeans:
     """MTTA and MTTR (overall and by category) in business seconds, over the same tickets as the
     wall-clock figures of `metrics.response_wall` and `metrics.resolution_wall_by_category`."""
-    resolved_in_period = and_(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false()))
-    statement = filtered(select(
-        TicketRow.team, TicketRow.category, TicketRow.self_service, epoch(TicketRow.created_at),
-        epoch(TicketRow.first_response_at), epoch(TicketRow.resolved_at),
-    ).where(or_(within(TicketRow.first_response_at, period), resolved_in_period)), filters)
+    responded = case((within(TicketRow.first_response_at, period), epoch(TicketRow.first_response_at)))
+    resolved = case((and_(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false())),
+                     epoch(TicketRow.resolved_at)))
+    statement = filtered(select(TicketRow.team, TicketRow.category, epoch(TicketRow.created_at), responded, resolved)
+                         .where(or_(responded.is_not(None), resolved.is_not(None))), filters)
     rows = session.connection().execute(statement).all()  # plain rows: no ORM work per ticket
     means = BusinessMeans()
     if not rows:
         return means
-    clocks = _clocks(settings, rows)
-    since, until = period.since.timestamp(), period.until.timestamp()
+    elapsed = {key: clock.elapsed for key, clock in _clocks(settings, rows).items()}
     response, resolution, by_category = means.response, means.resolution, means.resolution_by_category
-    for team, category, self_service, created, responded, resolved in rows:
-        clock = clocks[(team, category)]
-        start = clock.elapsed(created)
-        if responded is not None and since <= responded < until:
-            response.add(max(0.0, clock.elapsed(responded) - start))
-        if resolved is not None and not self_service and since <= resolved < until:
-            seconds = max(0.0, clock.elapsed(resolved) - start)
+    # The one loop over tickets in a report: bound methods and locals only.
+    for team, category, created, responded_at, resolved_at in rows:
+        business = elapsed[(team, category)]
+        start = business(created)
+        if responded_at is not None:
+            response.add(business(responded_at) - start)
+        if resolved_at is not None:
+            seconds = business(resolved_at) - start
             resolution.add(seconds)
             if category not in by_category:
                 by_category[category] = Mean()
@@ -101,20 +104,20 @@ def business_means(
     return means
 
 
-def _clocks(settings: DeskSettings, rows: list[tuple]) -> dict[tuple[str, str], BusinessClock]:  # type: ignore[type-arg]
+def _clocks(settings: DeskSettings, rows: Sequence[Any]) -> dict[tuple[str, str], BusinessClock]:
     """One clock per calendar, spanning every instant the rows name; keyed by (team, category)."""
-    instants = [at for row in rows for at in row[3:] if at is not None]
-    start = datetime.fromtimestamp(min(instants) - 1, tz=UTC)
-    end = datetime.fromtimestamp(max(instants) + 1, tz=UTC)
-    # The year the holidays are loaded around (it spans the year before to two after): the middle.
-    year = datetime.fromtimestamp((min(instants) + max(instants)) / 2, tz=UTC).year
+    instants = [at for row in rows for at in row[2:] if at is not None]
+    first, last = min(instants), max(instants)
+    start = datetime.fromtimestamp(first - 1, tz=UTC)
+    end = datetime.fromtimestamp(last + 1, tz=UTC)
+    # Country holidays are loaded from the year before to two after the one named: name the middle.
+    year = datetime.fromtimestamp((first + last) / 2, tz=UTC).year
     by_calendar: dict[str, BusinessClock] = {}
     clocks: dict[tuple[str, str], BusinessClock] = {}
     for team, category in {(row[0], row[1]) for row in rows}:
         name = calendar_name(settings, team=team, category=category)
         if name not in by_calendar:
-            calendar = settings.sla.calendars[name].calendar(year)
-            by_calendar[name] = BusinessClock(calendar, start=start, end=end)
+            by_calendar[name] = BusinessClock(settings.sla.calendars[name].calendar(year), start=start, end=end)
         clocks[(team, category)] = by_calendar[name]
     return clocks
 

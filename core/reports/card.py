@@ -11,7 +11,8 @@ from core.reports.report import Report
 def _duration(d: Duration) -> str:
     if not d.count:
         return "no tickets yet"
-    return f"{hours(d.business_seconds)} business, {hours(d.wall_seconds)} wall-clock ({d.count} tickets)"
+    tickets = "1 ticket" if d.count == 1 else f"{d.count} tickets"
+    return f"{hours(d.business_seconds)} business, {hours(d.wall_seconds)} wall-clock ({tickets})"
 
 
 def report_card(report: Report, *, title: str = "IT service report") -> Card:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
-from sqlalchemy import and_, case, false, func, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.lifecycle import Status
@@ -79,7 +79,9 @@ def movements(session: Session, *, period: Period, filters: ReportFilter) -> lis
     statement = select(
         day, resolver, count_if(AuditRow.new == Status.RESOLVED.value), count_if(AuditRow.new == Status.CLOSED.value),
         count_if(REOPENING), count_if(AuditRow.new == Status.CANCELLED.value),
-    ).select_from(AuditRow).where(STATUS_CHANGE, within(AuditRow.at, period)).group_by(day, resolver)
+    ).select_from(AuditRow).where(STATUS_CHANGE, within(AuditRow.at, period), or_(
+        AuditRow.new.in_((Status.RESOLVED.value, Status.CLOSED.value, Status.CANCELLED.value)), REOPENING,
+    )).group_by(day, resolver)
     if filters != ReportFilter():
         statement = filtered(statement.join(TicketRow, TicketRow.id == AuditRow.ticket_id), filters)
     return [Movement(*row) for row in session.execute(statement).all()]

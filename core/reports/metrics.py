@@ -38,7 +38,6 @@ AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
     ("7-30 days", timedelta(days=30)),
     ("over 30 days", None),
 )
-PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
 def within(column: Any, period: Period) -> ColumnElement[bool]:
@@ -102,7 +101,7 @@ def resolution_wall_by_category(session: Session, *, period: Period, filters: Re
 
 def first_contact(session: Session, *, period: Period, filters: ReportFilter) -> FirstContact:
     """Of the tickets IT resolved in the period: those resolved by the first agent who took them (at most
-    one assignment, none undone), never escalated or handed back, never reopened."""
+    one assignment, none undone, resolved by the assignee), never escalated or handed back, never reopened."""
     trail = filtered(select(
         TicketRow.id,
         count_if(AuditRow.action == "assign").label("assigns"),
@@ -136,8 +135,8 @@ def satisfaction(session: Session, *, period: Period, filters: ReportFilter) -> 
     row = session.execute(filtered(select(
         func.count(), func.count(RatingRow.ticket_id), func.avg(RatingRow.score), count_if(RatingRow.score >= 4),
         *(count_if(RatingRow.score == n) for n in range(1, 6)),
-    ).select_from(TicketRow).outerjoin(RatingRow, RatingRow.ticket_id == TicketRow.id).where(within(TicketRow.closed_at, period)),
-        filters)).one()
+    ).select_from(TicketRow).outerjoin(RatingRow, RatingRow.ticket_id == TicketRow.id)
+        .where(within(TicketRow.closed_at, period)), filters)).one()
     average = _float(row[2])
     return Satisfaction(closed=row[0], rated=row[1], average=round(average, 2) if average is not None else None,
                         satisfied=row[3], by_score=tuple(row[4:9]))  # type: ignore[arg-type]
@@ -147,7 +146,8 @@ def workload(session: Session, *, filters: ReportFilter, resolved_by: dict[int, 
     """Per agent (and anyone with open tickets assigned): open tickets assigned to them now, and
     `resolved_by` (their resolutions in the period). Requesters who solved their own are not agents."""
     open_by = dict(session.execute(filtered(
-        select(TicketRow.assignee_id, func.count()).where(TicketRow.status.in_(OPEN), TicketRow.assignee_id.is_not(None))
+        select(TicketRow.assignee_id, func.count())
+        .where(TicketRow.status.in_(OPEN), TicketRow.assignee_id.is_not(None))
         .group_by(TicketRow.assignee_id), filters)).all())
     people = select(PersonRow.id, PersonRow.display_name).where(or_(
         PersonRow.role.in_(("agent", "admin")), PersonRow.id.in_(list(open_by) or [-1])))

@@ -33,7 +33,8 @@ class Period:
 
     def describe(self) -> str:
         days = self.span / timedelta(days=1)
-        length = f"{days:g} days" if days >= 1 else f"{self.span / timedelta(hours=1):g} hours"
+        hours = self.span / timedelta(hours=1)
+        length = f"{round(days, 1):g} days" if days >= 1 else f"{round(hours, 1):g} hours"
         return f"{self.since:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M} UTC ({length})"
 
 

@@ -83,8 +83,8 @@ def build_report(
         period=period, filters=filters, scope=scope or filters.describe(), generated_at=now,
         volume=flows.volume(intakes, moves),
         backlog=metrics.backlog(session, at=min(period.until, now), now=now, filters=filters),
-        mtta=Duration(MTTA_MEASURED, response_count, response_wall, business.response.value),
-        mttr=Duration(MTTR_MEASURED, resolution_count, resolution_wall, business.resolution.value),
+        mtta=Duration(MTTA_MEASURED, response_count, _ms(response_wall), _ms(business.response.value)),
+        mttr=Duration(MTTR_MEASURED, resolution_count, _ms(resolution_wall), _ms(business.resolution.value)),
         sla=tuple(flows.sla_by_priority(intakes)),
         first_contact=metrics.first_contact(session, period=period, filters=filters),
         deflection=flows.deflection(intakes),
@@ -93,7 +93,7 @@ def build_report(
         workload=tuple(metrics.workload(session, filters=filters, resolved_by=flows.resolutions_by(moves))),
         daily=tuple(flows.daily(period, intakes, moves)),
         mttr_by_category=tuple(
-            CategoryTimes(category, count, wall, business.resolution_by_category[category].value
+            CategoryTimes(category, count, _ms(wall), _ms(business.resolution_by_category[category].value)
                           if category in business.resolution_by_category else None)
             for category, (count, wall) in sorted(by_category.items())),
     )
@@ -106,3 +106,7 @@ def _overall(groups: Iterable[tuple[int, float | None]]) -> tuple[int, float | N
         if mean is not None:
             count, total = count + n, total + n * mean
     return int(count), (total / count if count else None)
+
+
+def _ms(seconds: float | None) -> float | None:
+    return round(seconds, 3) if seconds is not None else None

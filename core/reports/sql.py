@@ -33,8 +33,8 @@ class utc_day(FunctionElement[str]):
 @compiles(epoch, "sqlite")
 def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
     # SQLite keeps UTC datetimes as ISO text; julianday() reads it (days since noon, 4714 BC).
-    # Rounded to the millisecond: a double holds a julian day to about 20 microseconds only.
-    return f"round((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0, 3)"
+    # A double holds a julian day to about 20 microseconds: report.py rounds means to the millisecond.
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
 
 
 @compiles(epoch, "postgresql")

@@ -60,10 +60,11 @@ def test_with_rule_any_one_approval_schedules_it_and_every_approvers_card_says_s
     assert chat.desk_command(PRIYA_AUTHOR, "change approve CHG-1") == \
         "You approved CHG-1; it is scheduled for Sat 7 Mar 22:00 UTC - 23:00 UTC."
     assert state(chat.desk) == "scheduled"
-    assert rows(chat.desk, text_has="CHG-1 is approved (approved by Priya) and scheduled for Sat 7 Mar 22:00 UTC")
+    assert rows(chat.desk, text_has="CHG-1 is scheduled for Sat 7 Mar 22:00 UTC - 23:00 UTC (approved by Priya).")
     cards = rows(chat.desk, title_starts="Approve CHG-1?")
     latest = {r.card_key: r for r in cards}
     assert len(latest) == 2 and all(r.card["buttons"] == [] for r in latest.values())
+    assert {r.card["footer"] for r in latest.values()} == {"Scheduled (approved by Priya)."}
     assert chat.desk_command(LEE, "change approve CHG-1").startswith("CHG-1 is scheduled; only a change that is "
                                                                    "awaiting approval can be approved")
 
@@ -133,8 +134,8 @@ def test_announcements_go_out_24h_and_1h_before_and_at_start_and_end_once_across
     chat.desk_command(SAM, NEW)
     chat.desk_command(LEE, "change approve CHG-1")
     expected: list[str] = []
-    for at, mark, text in ((START - timedelta(hours=24), "before:1440", "In 24 hours: Sat 7 Mar 22:00 UTC - "),
-                           (START - timedelta(hours=1), "before:60", "In 1 hour: Sat 7 Mar 22:00 UTC - "),
+    for at, mark, text in ((START - timedelta(hours=24), "before:1440", "Starts in 24 hours."),
+                           (START - timedelta(hours=1), "before:60", "Starts in 1 hour."),
                            (START, "start", "Starting now, until Sat 7 Mar 23:00 UTC."),
                            (START + timedelta(hours=1), "end", "The window has ended.")):
         move_to(clock, at - timedelta(seconds=1))
@@ -166,7 +167,7 @@ def test_a_change_approved_late_announces_only_the_latest_notice_due(
     run_all(desk)
     assert notices(desk) == ["before:1440", "before:60"]
     [sent] = rows(desk, title_starts="Planned change to Wi-Fi")
-    assert sent.card["text"] == "In 30 minutes: Sat 7 Mar 22:00 UTC - 23:00 UTC."
+    assert sent.card["text"] == "Starts in 30 minutes."
 
 
 def test_an_unapproved_change_is_never_announced_and_a_cancelled_one_is_called_off(

@@ -12,7 +12,9 @@ from core.service import Desk
 from core.sla.housekeeping import auto_close
 from core.storage.report_models import RatingRow
 from tests.conftest import DANA, KIM, SAM, Chat
+from tests.fakes import RecordingMessenger
 from tests.integration.helpers import outbox
+from tests.integration.itsm_helpers import deliver
 from tests.integration.sla_helpers import desk_settings
 
 
@@ -48,11 +50,14 @@ def test_the_requester_rates_once_and_rating_again_replaces_the_answer(chat: Cha
     assert ratings(chat.desk) == [(1, 5, "")]
 
 
-def test_a_low_score_is_told_to_the_agents(chat: Chat) -> None:
+def test_a_low_score_is_told_to_the_agents_under_the_triage_card(chat: Chat, clock: ManualClock) -> None:
     closed_ticket(chat)
+    deliver(chat.desk, RecordingMessenger(), clock)  # posts the triage card: the agents' thread exists
+    chat.desk_command(DANA, "rate INC-1 4")
     chat.desk_command(DANA, "rate INC-1 1 nobody told me anything")
-    told = [r.card.get("text") for r in outbox(chat.desk) if r.channel == "it-triage"]
+    told = [r.card.get("text") for r in outbox(chat.desk) if r.channel == "it-triage" and r.thread]
     assert "Dana rated INC-1 1/5 (very poor): nobody told me anything" in told
+    assert not [t for t in told if "4/5" in str(t)]
 
 
 def test_only_the_requester_may_rate_and_only_a_closed_ticket(chat: Chat) -> None:

@@ -2,12 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 08:13:48.814121
+Create Date: 2026-11-22 08:28:36.780497
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+
 
 revision = '0001'
 down_revision = None

@@ -86,7 +86,7 @@ class RunningAdapter:
 
 async def start_adapter(srv: DiscordStandIn, *, desk: Desk, settings: DiscordSettings,
                         poke: Callable[[], None]) -> RunningAdapter:
-    adapter = DiscordAdapter(desk=desk, settings=settings, poke=poke, guild_ready_timeout=0.05)
+    adapter = DiscordAdapter(desk=desk, settings=settings, poke=poke, guild_ready_timeout=0.05, shutdown_grace=0)
     stop = asyncio.Event()
     task = asyncio.create_task(adapter.run(stop))
     loop = asyncio.get_running_loop()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from core.cards import Card
+from core.delivery import Delivery, Destination
 from core.outbox import listing
 from tests.adapters.discord.conftest import EDIT, SEND, TRIAGE, DiscordWorld, embed_text
 from tests.standins.discord_payloads import AGENT_ROLE_ID, EMPLOYEE
@@ -93,3 +97,17 @@ async def test_a_deleted_card_is_posted_again_on_the_next_change(world: DiscordW
     assert "Bob is on it" in embed_text(world.card())
     assert {status for status, _key, _error in outbox_rows(world)} == {"sent"}
 
+
+
+async def test_a_card_with_a_chart_is_sent_with_the_image_attached(world: DiscordWorld, tmp_path: Path) -> None:
+    chart = tmp_path / "tickets.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    card = Card(title="Last 30 days", text="42 tickets opened", image_path=str(chart))
+    delivered = await asyncio.wait_for(world.adapter.messenger.deliver(
+        Delivery(outbox_id=1, destination=Destination("discord", str(TRIAGE)), card=card)), 10)
+    [call] = [c for c in world.srv.calls_to(SEND) if c.files]
+    assert call.files == ("tickets.png",)
+    [message] = world.srv.messages_in(TRIAGE)
+    assert str(message["id"]) == delivered.message_id
+    assert message["embeds"][0]["image"]["url"] == "attachment://tickets.png"
+    world.srv.assert_calls_match_spec()

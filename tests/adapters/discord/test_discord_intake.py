@@ -46,6 +46,15 @@ async def test_a_reply_in_the_private_thread_becomes_a_comment(world: DiscordWor
     await eventually(lambda: comments(world.desk, 1), what="a comment")
     assert comments(world.desk, 1) == [("it drops every 10 minutes", False)]
     assert len(tickets(world.desk)) == 1
+    await world.deliver()
+    card = world.card()
+    agents_thread = world.srv.world.channels[int(card["id"])]  # a public thread under the card
+    assert agents_thread["type"] == 11 and agents_thread["name"].startswith("INC-1 \u00b7")
+    assert world.srv.messages_in(int(card["id"]))[0]["content"] == "Alice wrote: it drops every 10 minutes"
+    await world.say("vendor case 8812", channel_id=int(card["id"]), author=AGENT)
+    await eventually(lambda: len(comments(world.desk, 1)) == 2, what="an internal note")
+    assert comments(world.desk, 1)[1] == ("vendor case 8812", True)
+    world.srv.assert_calls_match_spec()
 
 
 async def test_the_thread_survives_a_restart_both_ways(world: DiscordWorld) -> None:
@@ -115,3 +124,13 @@ async def test_without_private_threads_the_thread_starts_from_the_report(world: 
     assert world.srv.messages_in(int(payload["id"]))[0]["content"].startswith("INC-1 opened")
     await world.say("it is the wifi, not the vpn", channel_id=int(payload["id"]))
     await eventually(lambda: comments(world.desk, 1), what="a comment")
+
+
+async def test_where_private_threads_are_refused_the_thread_starts_from_the_report(world: DiscordWorld) -> None:
+    world.srv.fail_next(f"POST /channels/{HELPDESK}/threads", status=403, code=50013)
+    payload = await world.report()
+    await world.deliver()
+    assert world.private_threads() == []
+    assert world.srv.world.channels[int(payload["id"])]["type"] == 11
+    assert world.srv.messages_in(int(payload["id"]))[0]["content"].startswith("INC-1 opened")
+    world.srv.assert_calls_match_spec()

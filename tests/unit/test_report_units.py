@@ -1,0 +1,70 @@
+"""The pieces of a report that need no database: periods, business time looked up, durations in words."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.reports.business import BusinessClock
+from core.reports.export import hours, percent
+from core.reports.period import PeriodError, parse_chat_period, parse_period
+from core.sla.calendar import BusinessCalendar, business_intervals, business_time_between
+
+NOW = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+BERLIN = BusinessCalendar(time_zone="Europe/Berlin", working_hours=((time(8), time(12)), (time(13), time(17))),
+                          holidays=frozenset({date(2026, 4, 3), date(2026, 4, 6)}))
+SPAN_START, SPAN_END = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 5, 1, tzinfo=UTC)
+
+
+def test_relative_periods_count_back_from_the_end() -> None:
+    assert parse_period("30d", None, now=NOW).since == NOW - timedelta(days=30)
+    assert parse_period("12h", "2026-03-02", now=NOW).since == datetime(2026, 3, 1, 12, tzinfo=UTC)
+    assert parse_period(None, None, now=NOW).span == timedelta(days=30)
+    week = parse_period("2w", "2026-03-02T10:00+01:00", now=NOW)
+    assert (week.since, week.until) == (datetime(2026, 2, 16, 9, tzinfo=UTC), datetime(2026, 3, 2, 9, tzinfo=UTC))
+
+
+def test_chat_periods_take_a_span_a_date_or_a_range() -> None:
+    assert parse_chat_period("", now=NOW).span == timedelta(days=30)
+    assert parse_chat_period("7d", now=NOW).since == NOW - timedelta(days=7)
+    ranged = parse_chat_period("2026-02-01..2026-03-01", now=NOW)
+    assert (ranged.since.day, ranged.until.month) == (1, 3)
+    assert parse_chat_period("2026-02-01", now=NOW).until == NOW
+
+
+@pytest.mark.parametrize(("since", "until", "says"), [
+    ("yesterday", None, "Cannot read 'yesterday'"),
+    ("2026-03-01T09:00", None, "has no offset"),
+    ("2026-03-05", "2026-03-01", "ends"),
+])
+def test_periods_that_cannot_be_read_say_how_to_write_them(since: str, until: str | None, says: str) -> None:
+    with pytest.raises(PeriodError, match=says):
+        parse_period(since, until, now=NOW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(2026, 3, 1), max_value=datetime(2026, 4, 30)),
+       st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)))
+def test_business_time_looked_up_equals_the_calendar_walk(start: datetime, length: timedelta) -> None:
+    # Across the change to summer time (29 March), Easter holidays and a lunch break.
+    start = start.replace(tzinfo=UTC)
+    end = min(start + length, SPAN_END)
+    clock = BusinessClock(BERLIN, start=SPAN_START, end=SPAN_END)
+    expected = business_time_between(BERLIN, start=start, end=end).total_seconds()
+    assert clock.between(start.timestamp(), end.timestamp()) == pytest.approx(expected, abs=1e-3)
+
+
+def test_business_intervals_are_clipped_to_the_span() -> None:
+    intervals = list(business_intervals(BERLIN, start=datetime(2026, 3, 2, 10, tzinfo=UTC),
+                                        end=datetime(2026, 3, 2, 13, tzinfo=UTC)))
+    # Berlin is UTC+1 in March: 08-12 and 13-17 local are 07-11 and 12-16 UTC.
+    assert intervals == [(datetime(2026, 3, 2, 10, tzinfo=UTC), datetime(2026, 3, 2, 11, tzinfo=UTC)),
+                         (datetime(2026, 3, 2, 12, tzinfo=UTC), datetime(2026, 3, 2, 13, tzinfo=UTC))]
+
+
+def test_durations_and_percentages_read_as_people_write_them() -> None:
+    assert [hours(s) for s in (None, 45 * 60, 3 * 3600 + 5 * 60, 27 * 3600)] == ["-", "45m", "3h 05m", "1d 3h"]
+    assert (percent(None), percent(66.7), percent(100.0)) == ("-", "66.7%", "100%")
