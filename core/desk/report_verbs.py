@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.cards import Card, Reply
 from core.context import Ctx
 from core.delivery import Destination
@@ -36,9 +38,7 @@ def report(ctx: Ctx, args: Args) -> Reply:
                          scope=scope.words)
     card = report_card(found)
     if _send_chart(ctx, found):
-        card = Card(title=card.title, text=card.text, fields=card.fields,
-                    footer=f"The chart of tickets per day is on its way to you. {card.footer}",
-                    more_command=card.more_command)
+        card = replace(card, footer=f"The chart of tickets per day is on its way to you. {card.footer}")
     return Reply(card=card)
 
 
@@ -63,8 +63,7 @@ def rate(ctx: Ctx, args: Args) -> Reply:
     """Say how well IT handled your closed ticket, from 1 (very poor) to 5 (excellent), with an optional
     comment (the twin of the survey's buttons). Rating again replaces your answer."""
     ticket = get_ticket(ctx.session, args.key(), for_update=True)
-    word = args.peek()
-    if word is None:
+    if args.peek() is None:
         raise DeskError(f"Give a score from 1 to 5, e.g. `/desk rate {ticket.key} 4 quick and friendly`.")
     score = args.number("score", low=1, high=5)
     return Reply(record_rating(ctx, ticket, score=score, comment=args.rest()))
