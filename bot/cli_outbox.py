@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli_common import ConfigOption, config_or_exit
-from bot.wiring import build_app
+from bot.cli_common import ConfigOption, config_or_exit, open_database
 from core import outbox
 
 outbox_app = typer.Typer(help="See and resend notifications.", no_args_is_help=True)
@@ -25,8 +25,8 @@ def list_command(
 
     Example: spoc outbox list --failed
     """
-    app = build_app(config_or_exit(config))
-    rows = app.db.run(lambda s: [
+    db = open_database(config_or_exit(config))
+    rows = db.run(lambda s: [
         (r.id, r.status, r.platform, r.channel or r.user_id, r.ticket_key, r.attempts, r.last_error,
          r.card.get("title") or r.card.get("text", ""))
         for r in outbox.listing(s, failed_only=failed)
@@ -50,8 +50,8 @@ def retry_command(
     if outbox_id is None and not all_failed:
         typer.echo("Name a notification id, or use --all-failed.", err=True)
         raise typer.Exit(2)
-    app = build_app(config_or_exit(config))
-    count = app.db.run(lambda s: outbox.retry(s, now=app.clock.now(), outbox_id=outbox_id))
+    db = open_database(config_or_exit(config))
+    count = db.run(lambda s: outbox.retry(s, now=datetime.now(UTC), outbox_id=outbox_id))
     typer.echo(f"{count} notification(s) queued again.")
     if outbox_id is not None and count == 0:
         raise typer.Exit(1)

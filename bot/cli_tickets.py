@@ -10,8 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from bot.cli_common import ConfigOption, config_or_exit
-from bot.wiring import build_app
+from bot.cli_common import ConfigOption, config_or_exit, open_database
 from core.errors import UnknownTicket
 from core.lifecycle import Status
 from core.storage.models import AuditRow, CommentRow, TicketRow
@@ -40,8 +39,8 @@ def list_command(
 
     Example: spoc tickets list --status new --format json
     """
-    app = build_app(config_or_exit(config))
-    rows = app.db.run(lambda s: [ticket_json(t) for t in list_tickets(s, status=status)])
+    db = open_database(config_or_exit(config))
+    rows = db.run(lambda s: [ticket_json(t) for t in list_tickets(s, status=status)])
     if format == "json":
         typer.echo(json.dumps(rows, indent=2))
         return
@@ -62,7 +61,7 @@ def show_command(
 
     Example: spoc tickets show INC-42 --format json
     """
-    app = build_app(config_or_exit(config))
+    db = open_database(config_or_exit(config))
 
     def load(session):  # type: ignore[no-untyped-def]
         ticket = get_ticket(session, key)
@@ -80,7 +79,7 @@ def show_command(
         return data
 
     try:
-        data = app.db.run(load)
+        data = db.run(load)
     except UnknownTicket as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None

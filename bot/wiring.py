@@ -63,6 +63,12 @@ def _no_articles_yet(db: Database) -> bool:
     return db.run(lambda s: s.scalar(select(func.count()).select_from(KbArticleRow))) == 0
 
 
+def database_for(config: SpocConfig) -> Database:
+    """The migrated database alone, for commands that only read or repair it."""
+    upgrade(config.database.url)
+    return Database(config.database.url)
+
+
 def knowledge_for(config: SpocConfig) -> KnowledgeBase:
     """The knowledge base alone, for `spoc kb ...`."""
     upgrade(config.database.url)

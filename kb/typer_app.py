@@ -11,19 +11,26 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from kb import cli_ops
-from kb.service import KnowledgeService
+if TYPE_CHECKING:
+    from kb.service import KnowledgeService
 
 
 class Format(StrEnum):
     table = "table"
     json = "json"
+
+
+def _ops():  # type: ignore[no-untyped-def]
+    """The operations, imported when a command runs: the index and numpy are not needed for --help."""
+    from kb import cli_ops
+
+    return cli_ops
 
 
 def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
@@ -41,11 +48,11 @@ def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
 
         Example: spoc kb import ./kb-articles
         """
-        report = cli_ops.import_dir(get_service(), folder)
+        report = _ops().import_dir(get_service(), folder)
         if format is Format.json:
-            typer.echo(json.dumps(cli_ops.report_dict(report), ensure_ascii=False))
+            typer.echo(json.dumps(_ops().report_dict(report), ensure_ascii=False))
         else:
-            for line in cli_ops.report_lines(report):
+            for line in _ops().report_lines(report):
                 out.print(line, markup=False, highlight=False)
         if report.invalid:
             raise typer.Exit(1)
@@ -58,7 +65,7 @@ def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
 
         Example: spoc kb export ./kb-backup
         """
-        written = cli_ops.export_dir(get_service(), folder)
+        written = _ops().export_dir(get_service(), folder)
         typer.echo(f"{len(written)} article(s) written to {folder}")
 
     @app.command("search")
@@ -79,10 +86,10 @@ def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
         """
         service = get_service()
         if text is None:
-            for line in cli_ops.search_stream(service, sys.stdin, limit=limit, explain=explain):
+            for line in _ops().search_stream(service, sys.stdin, limit=limit, explain=explain):
                 typer.echo(line)
             return
-        rows = cli_ops.search(service, text, limit=limit, explain=explain)
+        rows = _ops().search(service, text, limit=limit, explain=explain)
         if format is Format.json:
             typer.echo(json.dumps({"query": text, "results": rows}, ensure_ascii=False))
             return
@@ -106,7 +113,7 @@ def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
 
         Example: spoc kb stats --format json
         """
-        stats = cli_ops.stats(get_service())
+        stats = _ops().stats(get_service())
         if format is Format.json:
             typer.echo(json.dumps(stats.as_dict(), ensure_ascii=False))
             return
