@@ -125,13 +125,13 @@ def open_ticket(
         requester_id=ctx.person().id, origin_platform=origin.platform, origin_channel=origin.channel,
         origin_message=origin_message, created_at=ctx.now, updated_at=ctx.now,
     )
+    update_due_dates(ctx, ticket, new=True)  # the first line takes it, and its SLA clocks start
     ctx.session.add(ticket)
     ctx.session.flush()
     if origin_message:
         ctx.session.add(ThreadRow(ticket_id=ticket.id, platform=origin.platform, channel=origin.channel,
                                   thread=origin_message, audience="requester"))
     audit(ctx, ticket, "opened", field="status", new=Status.NEW.value)
-    update_due_dates(ctx, ticket)  # the first line takes it, and its SLA clocks start
     suggestions = ctx.deps.knowledge.suggest(text)
     for suggestion in suggestions:
         ctx.session.add(SuggestionRow(ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,

@@ -14,7 +14,7 @@ import discord.http
 import yarl
 from discord import app_commands
 
-from adapters.discord.commands import desk_group
+from adapters.discord.commands import desk_group, plan_change_command
 from adapters.discord.components import ButtonHandler, DeskButton
 from adapters.discord.interactions import DeskInteractions
 from adapters.discord.listeners import MessageListeners
@@ -139,6 +139,7 @@ class DiscordAdapter:
         tree = self.client.tree
         tree.add_command(desk_group(VERBS, runner=self.interactions.run, suggest=self._suggest,
                                     description=self.desk.deps.settings.name))
+        tree.add_command(plan_change_command(self.interactions.open_change_form))
         try:
             if not self.settings.guilds:
                 await tree.sync()

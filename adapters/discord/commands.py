@@ -5,7 +5,8 @@ options: `key` (autocompleted with open tickets) when its usage names a KEY, and
 its usage. What runs is the core's own command line, `"{verb} {key} {text}"`, so the grammar, its help
 and its checks live in one place. Discord allows 25 subcommands per group: when the grammar has more,
 the everyday verbs (`EVERYDAY`) stay subcommands and the rest are reached through `/desk more command:...`,
-which takes any `/desk` line (and completes the verbs it holds).
+which takes any `/desk` line (and completes the verbs it holds). Next to `/desk`, `/plan-change` opens
+the "Plan a change" form: an entry point of this adapter, so it is not generated from the grammar.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ _USAGE_TOKEN = re.compile(r"\[[^\]]*\]|\S+")
 
 Runner = Callable[[discord.Interaction[Any], str], Awaitable[None]]
 Suggester = Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]]
+Opener = Callable[[discord.Interaction[Any]], Awaitable[None]]
+PLAN_CHANGE = "plan-change"
 
 
 @dataclass(frozen=True)
@@ -176,3 +179,13 @@ def _family(family: str, members: list[Verb], *, runner: Runner, suggest: Sugges
             continue
         group.add_command(_command(member, name=member.name.split()[1], runner=runner, suggest=suggest))
     return group
+
+
+def plan_change_command(opener: Opener) -> app_commands.Command[Any, ..., None]:
+    """`/plan-change`: the twin of `/desk change new` as a form (`opener` answers with the modal)."""
+
+    async def plan_change(interaction: discord.Interaction) -> None:
+        await opener(interaction)
+
+    return app_commands.Command(name=PLAN_CHANGE, callback=plan_change,
+                                description="Plan a change: a form that asks the change approvers")

@@ -14,6 +14,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.change_form import CHANGE_FORM_ID, ChangeForm, FormError, change_command, form_values
 from adapters.discord.components import MODAL, PromptModal, modal_id, read_button_id, submitted_text
 from adapters.discord.people import PLATFORM, DiscordDirectory
 from adapters.discord.render import Rendered, render_reply
@@ -47,14 +48,29 @@ class DeskInteractions:
             return
         await self.run(interaction, command)
 
+    async def open_change_form(self, interaction: discord.Interaction[Any]) -> None:
+        services = [(s.name, s.title) for s in self.desk.deps.settings.services]
+        await interaction.response.send_modal(ChangeForm(services=services, now=self.desk.clock.now()))
+
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Modal submissions (buttons and slash commands reach their own handlers)."""
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         custom_id = str((interaction.data or {}).get("custom_id", ""))
-        if custom_id.startswith(MODAL):
+        if custom_id == CHANGE_FORM_ID:
+            await self._change_form_sent(interaction)
+        elif custom_id.startswith(MODAL):
             command = custom_id.removeprefix(MODAL)
             await self.run(interaction, f"{command} {submitted_text(interaction.data)}".strip())
+
+    async def _change_form_sent(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            command = change_command(form_values(interaction.data))
+        except FormError as error:  # a person's answer we cannot read: say what to write, change nothing
+            deferred = await _defer(interaction)
+            await answer(interaction, Reply(str(error)), deferred=deferred)
+            return
+        await self.run(interaction, command)
 
     async def run(self, interaction: discord.Interaction[Any], text: str) -> None:
         deferred = await _defer(interaction)

@@ -8,8 +8,9 @@ from core.desk.access import agent_ticket
 from core.desk.grammar import Args
 from core.desk.registry import verb
 from core.errors import UsageError
-from core.itsm import problems
+from core.itsm import problems, recurring
 from core.lifecycle import parse_key
+from core.storage.itsm_models import RecurringClusterRow
 from core.storage.models import TicketRow
 from core.tickets import get_ticket
 
@@ -42,6 +43,23 @@ def problem_new(ctx: Ctx, args: Args) -> Reply:
     linked = f" with {', '.join(keys)} linked" if keys else ""
     return Reply(f"{problem.key} opened{linked}. `/desk problem workaround {problem.key} TEXT` tells their "
                  "requesters what to do meanwhile.")
+
+
+@verb("problem cluster", usage="problem cluster N", examples=("problem cluster 3",))
+def problem_cluster(ctx: Ctx, args: Args) -> Reply:
+    """Open the problem behind a "possible problem" card (its number N): every incident on it is linked."""
+    number = args.word("card number")
+    cluster = ctx.session.get(RecurringClusterRow, int(number)) if number.isdigit() else None
+    if cluster is None:
+        raise UsageError(f"No possible-problem card {number!r}; the card's button carries its number.")
+    if cluster.problem_id is not None:
+        existing = ctx.session.get(TicketRow, cluster.problem_id)
+        return Reply(f"{existing.key if existing else 'A problem'} already explains these incidents.")
+    members = recurring.members_of(ctx, cluster)
+    title = members[0].title if members else "Recurring incident"
+    problem = problems.new_problem(ctx, title=title, incidents=members)
+    return Reply(f"{problem.key} opened with {len(members)} incidents linked. "
+                 f"`/desk problem workaround {problem.key} TEXT` tells their requesters what to do meanwhile.")
 
 
 @verb("problem link", usage="problem link PRB-N INC-N [INC-N ...]", examples=("problem link PRB-7 INC-9",))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rapidfuzz import fuzz
-from sqlalchemy import select
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 
 from core.cards import Button, Card
@@ -16,6 +17,7 @@ from core.storage.itsm_models import OutageTicketRow, ProblemLinkRow, RecurringC
 from core.storage.models import TicketRow
 
 CANDIDATES = 100
+SHOWN = 15
 
 
 def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | None:
@@ -28,7 +30,7 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     if not similar:
         return None
     member = ctx.session.scalar(select(RecurringMemberRow).where(
-        RecurringMemberRow.ticket_id.in_([t.id for t in similar])).limit(1))
+        RecurringMemberRow.ticket_id.in_(similar)).limit(1))
     if member is not None:
         cluster = ctx.session.get(RecurringClusterRow, member.cluster_id)
         if cluster is None or cluster.problem_id is not None:
@@ -39,14 +41,15 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
         return cluster
     if len(similar) + 1 < rules.count:
         return None
-    members = sorted([*similar, ticket], key=lambda t: t.id)
-    cluster = RecurringClusterRow(anchor_ticket_id=members[0].id, created_at=ctx.now)
+    members = sorted([*similar, ticket.id])
+    cluster = RecurringClusterRow(anchor_ticket_id=members[0], created_at=ctx.now)
     try:
         # Two reports racing to complete one cluster: the unique anchor lets one of them make it.
         with ctx.session.begin_nested():
             ctx.session.add(cluster)
             ctx.session.flush()
-            ctx.session.add_all(RecurringMemberRow(ticket_id=t.id, cluster_id=cluster.id) for t in members)
+            ctx.session.add_all(RecurringMemberRow(ticket_id=member_id, cluster_id=cluster.id)
+                                for member_id in members)
             ctx.session.flush()
     except IntegrityError:
         return None
@@ -54,25 +57,27 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     return cluster
 
 
-def _similar_recent(ctx: Ctx, ticket: TicketRow) -> list[TicketRow]:
+def _similar_recent(ctx: Ctx, ticket: TicketRow) -> list[int]:
+    """The ids of recent unexplained incidents like this one, in its category and window."""
     rules = ctx.settings.recurring_incidents
-    recent = ctx.session.scalars(
-        select(TicketRow).where(
+    recent = ctx.session.execute(
+        select(TicketRow.id, TicketRow.title).where(
             TicketRow.kind == Kind.INCIDENT.value, TicketRow.category == ticket.category,
             TicketRow.id != ticket.id, TicketRow.created_at >= ctx.now - timedelta(hours=rules.window_hours),
         ).order_by(TicketRow.id.desc()).limit(CANDIDATES)
     ).all()
-    explained = _explained(ctx, [t.id for t in recent])
-    left = {t.id: t.title.lower() for t in recent if t.id not in explained}
+    explained = _explained(ctx, [row.id for row in recent])
+    left = {row.id: row.title.lower() for row in recent if row.id not in explained}
     # Similar to the new one, or to one that is: a chain of alike reports is one kind of incident.
     found, reached = [ticket.title.lower()], set[int]()
     while found and left:
-        words = found.pop()
-        close = [i for i, title in left.items() if fuzz.token_set_ratio(words, title) >= rules.similarity]
-        for ticket_id in close:
-            found.append(left.pop(ticket_id))
-        reached.update(close)
-    return [t for t in recent if t.id in reached]
+        ids = list(left)
+        close = process.extract(found.pop(), [left[i] for i in ids], scorer=fuzz.token_set_ratio,
+                                score_cutoff=rules.similarity, limit=None)
+        for _title, _score, index in close:
+            found.append(left.pop(ids[index]))
+            reached.add(ids[index])
+    return sorted(reached)
 
 
 def _explained(ctx: Ctx, ids: list[int]) -> set[int]:
@@ -85,11 +90,18 @@ def _explained(ctx: Ctx, ids: list[int]) -> set[int]:
                                             .where(OutageTicketRow.ticket_id.in_(ids))))
 
 
-def members_of(ctx: Ctx, cluster: RecurringClusterRow) -> list[TicketRow]:
-    ids = ctx.session.scalars(select(RecurringMemberRow.ticket_id)
-                              .where(RecurringMemberRow.cluster_id == cluster.id)
-                              .order_by(RecurringMemberRow.ticket_id)).all()
-    return [t for t in (ctx.session.get(TicketRow, i) for i in ids) if t is not None]
+def members_of(ctx: Ctx, cluster: RecurringClusterRow, *, latest: int | None = None) -> list[TicketRow]:
+    """The cluster's incidents, oldest first; only the `latest` few when a card shows them."""
+    query = (select(TicketRow).join(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
+             .where(RecurringMemberRow.cluster_id == cluster.id).options(selectinload(TicketRow.requester)))
+    if latest is not None:
+        return list(reversed(ctx.session.scalars(query.order_by(TicketRow.id.desc()).limit(latest)).all()))
+    return list(ctx.session.scalars(query.order_by(TicketRow.id)))
+
+
+def member_count(ctx: Ctx, cluster: RecurringClusterRow) -> int:
+    return ctx.session.scalar(select(func.count()).select_from(RecurringMemberRow)
+                              .where(RecurringMemberRow.cluster_id == cluster.id)) or 0
 
 
 def show_cluster(ctx: Ctx, cluster: RecurringClusterRow) -> None:
@@ -100,16 +112,17 @@ def show_cluster(ctx: Ctx, cluster: RecurringClusterRow) -> None:
 
 
 def cluster_card(ctx: Ctx, cluster: RecurringClusterRow) -> Card:
-    members = members_of(ctx, cluster)
+    shown, total = members_of(ctx, cluster, latest=SHOWN), member_count(ctx, cluster)
     hours = ctx.settings.recurring_incidents.window_hours
-    lines = [f"{t.key} · {t.title} ({t.requester.display_name})" for t in members]
-    title = f"Possible problem: {len(members)} similar incidents within {hours:g} h"
+    lines = [f"{t.key} · {t.title} ({t.requester.display_name})" for t in shown]
+    if total > len(shown):
+        lines.insert(0, f"\u2026 and {total - len(shown)} earlier")
+    title = f"Possible problem: {total} similar incidents within {hours:g} h"
     problem = ctx.session.get(TicketRow, cluster.problem_id) if cluster.problem_id else None
     if problem is not None:
         return Card(title=title, text="\n".join(lines), footer=f"{problem.key} is the problem behind them.",
                     tone="info")
-    name = (members[0].title if members else "recurring incident").replace('"', "'")
-    keys = " ".join(t.key for t in members)
+    # The button names the card, not its incidents: a growing cluster must still fit in any platform's button.
     return Card(title=title, text="\n".join(lines), tone="warning",
-                buttons=(Button("Create problem", f'problem new "{name}" {keys}', "primary"),),
+                buttons=(Button("Create problem", f"problem cluster {cluster.id}", "primary"),),
                 footer="Or link them to a problem that exists: `/desk problem link PRB-N INC-N`.")

@@ -54,10 +54,11 @@ class ClockView:
         return self.reading.due_at
 
 
-def read_clocks(ctx: Ctx, ticket: TicketRow) -> list[ClockView]:
+def read_clocks(ctx: Ctx, ticket: TicketRow, *, new: bool = False) -> list[ClockView]:
+    """`new`: the ticket was opened in this transaction, so its history is its creation alone."""
     settings = ctx.settings.sla
     calendar = calendar_of(ctx.settings, ticket, around=ctx.now)
-    history = status_history(ctx.session, ticket)
+    history = [StatusChange(ticket.created_at, "new")] if new else status_history(ctx.session, ticket)
     policy = settings.policy()
     views = []
     for clock in CLOCKS:
@@ -91,23 +92,25 @@ def next_check(views: list[ClockView], recorded: set[tuple[str, str]]) -> dateti
     return min(pending, default=None)
 
 
-def update_due_dates(ctx: Ctx, ticket: TicketRow) -> list[ClockView]:
+def update_due_dates(ctx: Ctx, ticket: TicketRow, *, new: bool = False) -> list[ClockView]:
     """Store when each clock runs out (None while paused or stopped) and when the sweep must look next.
-    Called whatever changes the clocks: a status change, the first response, a priority or a team."""
+    Called whatever changes the clocks: a status change, the first response, a priority or a team.
+    `new`: the ticket was opened in this transaction (no history or recorded events to read yet)."""
     if not ticket.team:
         team = first_line(ctx.settings, ticket.category)
         if team is not None:
             ticket.team, ticket.tier = team.name, team.tier
-    ctx.session.flush()
+    if not new:
+        ctx.session.flush()
     if ticket.kind in UNTIMED_KINDS:  # a problem or a change has no response or resolution target
         for column in ("first_response_due", "resolution_due", "sla_check_at"):
             _set(ticket, column, None)
         return []
-    views = read_clocks(ctx, ticket)
+    views = read_clocks(ctx, ticket, new=new)
     by_clock = {view.clock: view for view in views}
     _set(ticket, "first_response_due", by_clock[SlaClock.FIRST_RESPONSE].breach_at)
     _set(ticket, "resolution_due", by_clock[SlaClock.RESOLUTION].breach_at)
-    _set(ticket, "sla_check_at", next_check(views, recorded_events(ctx.session, ticket)))
+    _set(ticket, "sla_check_at", next_check(views, set() if new else recorded_events(ctx.session, ticket)))
     return views
 
 

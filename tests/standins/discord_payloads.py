@@ -489,6 +489,7 @@ def modal_submit_interaction(
     *,
     custom_id: str,
     values: Mapping[str, str],
+    choices: Mapping[str, Sequence[str]] | None = None,
     labels: bool = False,
     user: FakeUser = EMPLOYEE,
     roles: Iterable[int] | None = None,
@@ -498,11 +499,17 @@ def modal_submit_interaction(
     application_id: int = APPLICATION_ID,
 ) -> dict[str, Any]:
     """A MODAL_SUBMIT (type 5). Text inputs come back in action rows, or in label components (type 18)
-    when ``labels`` is true, matching how the modal was sent."""
-    inputs = [
+    when ``labels`` is true, matching how the modal was sent. ``choices`` are string selects (type 3,
+    their chosen ``values``), which a modal holds only inside labels."""
+    inputs: list[dict[str, Any]] = [
         {"type": 4, "id": n + 2, "custom_id": key, "value": value}
         for n, (key, value) in enumerate(values.items())
     ]
+    inputs += [
+        {"type": 3, "id": len(inputs) + n + 2, "custom_id": key, "values": list(chosen)}
+        for n, (key, chosen) in enumerate((choices or {}).items())
+    ]
+    labels = labels or bool(choices)
     if labels:
         components = [{"type": 18, "id": 100 + n, "component": item} for n, item in enumerate(inputs)]
     else:
