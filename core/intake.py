@@ -137,11 +137,13 @@ def open_ticket(
         ctx.session.add(SuggestionRow(ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,
                                       score=suggestion.score, outcome=""))
         ctx.later(_count_suggested(ctx, suggestion.slug))
-    announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.",
-                    suggestions=suggestions)
-    relate_new_report(ctx, ticket)
-    if suggestions:
-        tell_requester(ctx, ticket, suggestions_card(ticket, suggestions))
+    # What follows only adds rows and reads older ones: flushing before each read would only cost time.
+    with ctx.session.no_autoflush:
+        announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.",
+                        suggestions=suggestions)
+        relate_new_report(ctx, ticket)
+        if suggestions:
+            tell_requester(ctx, ticket, suggestions_card(ticket, suggestions))
     return ticket
 
 

@@ -79,13 +79,16 @@ def stored_suggestions(ctx: Ctx, ticket: TicketRow) -> list[Suggestion]:
     return [Suggestion(slug=r.slug, title=r.title, score=r.score) for r in rows]
 
 
-def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] | None = None) -> None:
-    """Every living card of the ticket shows its current state (edited in place once posted)."""
+def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] | None = None,
+                  new: bool = False) -> None:
+    """Every living card of the ticket shows its current state (edited in place once posted).
+    `new`: opened in this transaction, so it has no links yet to show."""
     if suggestions is None:
         suggestions = stored_suggestions(ctx, ticket)
     card = triage_card(ticket, suggestions=suggestions, now=ctx.now,
                        time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now))
-    card = replace(card, fields=card.fields + link_fields(ctx.session, ticket))
+    if not new:
+        card = replace(card, fields=card.fields + link_fields(ctx.session, ticket))
     for route in ctx.deps.routes.triage:
         ctx.outbox.send(route, card, ticket_id=ticket.id, ticket_key=ticket.key,
                         card_key=f"triage:{ticket.id}:{route.platform}:{route.channel}", thread_audience="agents")
@@ -94,4 +97,4 @@ def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] 
 def announce_opened(ctx: Ctx, ticket: TicketRow, *, understood: str, suggestions: list[Suggestion]) -> None:
     promise = first_response_target(ctx.settings, ticket.priority)
     tell_requester(ctx, ticket, f"{opened_text(ticket, first_response=promise)} {understood}".strip())
-    refresh_cards(ctx, ticket, suggestions=suggestions)
+    refresh_cards(ctx, ticket, suggestions=suggestions, new=True)

@@ -7,14 +7,13 @@ from datetime import timedelta
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.exc import IntegrityError
 
 from core.cards import Button, Card
 from core.context import Ctx
-from core.lifecycle import Kind
+from core.lifecycle import Kind, format_key
 from core.storage.itsm_models import OutageTicketRow, ProblemLinkRow, RecurringClusterRow, RecurringMemberRow
-from core.storage.models import TicketRow
+from core.storage.models import PersonRow, TicketRow
 
 CANDIDATES = 100
 SHOWN = 15
@@ -90,13 +89,23 @@ def _explained(ctx: Ctx, ids: list[int]) -> set[int]:
                                             .where(OutageTicketRow.ticket_id.in_(ids))))
 
 
-def members_of(ctx: Ctx, cluster: RecurringClusterRow, *, latest: int | None = None) -> list[TicketRow]:
-    """The cluster's incidents, oldest first; only the `latest` few when a card shows them."""
-    query = (select(TicketRow).join(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
-             .where(RecurringMemberRow.cluster_id == cluster.id).options(selectinload(TicketRow.requester)))
-    if latest is not None:
-        return list(reversed(ctx.session.scalars(query.order_by(TicketRow.id.desc()).limit(latest)).all()))
-    return list(ctx.session.scalars(query.order_by(TicketRow.id)))
+def members_of(ctx: Ctx, cluster: RecurringClusterRow) -> list[TicketRow]:
+    """The cluster's incidents, oldest first."""
+    return list(ctx.session.scalars(
+        select(TicketRow).join(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
+        .where(RecurringMemberRow.cluster_id == cluster.id).order_by(TicketRow.id)))
+
+
+def _latest_lines(ctx: Ctx, cluster: RecurringClusterRow) -> list[str]:
+    """The card's lines for the newest incidents of the cluster, read as plain columns (a card is redrawn
+    each time an incident joins, so this stays one light query however large the cluster grows)."""
+    rows = ctx.session.execute(
+        select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.display_name)
+        .join(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
+        .join(PersonRow, PersonRow.id == TicketRow.requester_id)
+        .where(RecurringMemberRow.cluster_id == cluster.id).order_by(TicketRow.id.desc()).limit(SHOWN)
+    ).all()
+    return [f"{format_key(kind, number)} · {title} ({name})" for number, kind, title, name in reversed(rows)]
 
 
 def member_count(ctx: Ctx, cluster: RecurringClusterRow) -> int:
@@ -112,11 +121,10 @@ def show_cluster(ctx: Ctx, cluster: RecurringClusterRow) -> None:
 
 
 def cluster_card(ctx: Ctx, cluster: RecurringClusterRow) -> Card:
-    shown, total = members_of(ctx, cluster, latest=SHOWN), member_count(ctx, cluster)
+    lines, total = _latest_lines(ctx, cluster), member_count(ctx, cluster)
     hours = ctx.settings.recurring_incidents.window_hours
-    lines = [f"{t.key} · {t.title} ({t.requester.display_name})" for t in shown]
-    if total > len(shown):
-        lines.insert(0, f"\u2026 and {total - len(shown)} earlier")
+    if total > len(lines):
+        lines.insert(0, f"\u2026 and {total - len(lines)} earlier")
     title = f"Possible problem: {total} similar incidents within {hours:g} h"
     problem = ctx.session.get(TicketRow, cluster.problem_id) if cluster.problem_id else None
     if problem is not None:
