@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from core.messages import Author
 from core.settings import DeskSettings
@@ -49,7 +49,8 @@ def _attach(session: Session, person: PersonRow, *, platform: str, user_id: str,
 def resolve(session: Session, author: Author) -> PersonRow:
     """The person behind a chat author, created on first sight. A platform's agent hint raises the role."""
     identity = session.scalar(
-        select(IdentityRow).where(IdentityRow.platform == author.platform, IdentityRow.user_id == author.user_id)
+        select(IdentityRow).options(joinedload(IdentityRow.person))
+        .where(IdentityRow.platform == author.platform, IdentityRow.user_id == author.user_id)
     )
     if identity is not None:
         person = identity.person
@@ -61,9 +62,9 @@ def resolve(session: Session, author: Author) -> PersonRow:
             person = PersonRow(display_name=author.display_name or author.user_id,
                                email=author.email.lower() if author.email else None, role="requester")
             session.add(person)
-            session.flush()
         session.add(IdentityRow(platform=author.platform, user_id=author.user_id,
-                                display_name=author.display_name or author.user_id, person_id=person.id))
+                                display_name=author.display_name or author.user_id, person=person))
+        session.flush()
     if author.is_agent and not is_agent(person):
         person.role = "agent"
     return person

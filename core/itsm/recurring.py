@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.cards import Button, Card
@@ -28,11 +28,11 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     similar = _similar_recent(ctx, ticket)
     if not similar:
         return None
-    member = ctx.session.scalar(select(RecurringMemberRow).where(
-        RecurringMemberRow.ticket_id.in_(similar)).limit(1))
-    if member is not None:
-        cluster = ctx.session.get(RecurringClusterRow, member.cluster_id)
-        if cluster is None or cluster.problem_id is not None:
+    cluster = ctx.session.scalar(
+        select(RecurringClusterRow).join(RecurringMemberRow, RecurringMemberRow.cluster_id == RecurringClusterRow.id)
+        .where(RecurringMemberRow.ticket_id.in_(similar)).limit(1))
+    if cluster is not None:
+        if cluster.problem_id is not None:
             return None
         ctx.session.add(RecurringMemberRow(ticket_id=ticket.id, cluster_id=cluster.id))
         ctx.session.flush()
@@ -59,14 +59,18 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
 def _similar_recent(ctx: Ctx, ticket: TicketRow) -> list[int]:
     """The ids of recent unexplained incidents like this one, in its category and window."""
     rules = ctx.settings.recurring_incidents
+    explained = or_(
+        exists().where(ProblemLinkRow.incident_id == TicketRow.id),
+        exists().where(OutageTicketRow.ticket_id == TicketRow.id),
+    )
     recent = ctx.session.execute(
         select(TicketRow.id, TicketRow.title).where(
             TicketRow.kind == Kind.INCIDENT.value, TicketRow.category == ticket.category,
             TicketRow.id != ticket.id, TicketRow.created_at >= ctx.now - timedelta(hours=rules.window_hours),
+            ~explained,  # incidents that already have a cause (a problem or an outage) are not recurring
         ).order_by(TicketRow.id.desc()).limit(CANDIDATES)
     ).all()
-    explained = _explained(ctx, [row.id for row in recent])
-    left = {row.id: row.title.lower() for row in recent if row.id not in explained}
+    left = {row.id: row.title.lower() for row in recent}
     # Similar to the new one, or to one that is: a chain of alike reports is one kind of incident.
     found, reached = [ticket.title.lower()], set[int]()
     while found and left:
@@ -79,16 +83,6 @@ def _similar_recent(ctx: Ctx, ticket: TicketRow) -> list[int]:
     return sorted(reached)
 
 
-def _explained(ctx: Ctx, ids: list[int]) -> set[int]:
-    """Incidents that already have a cause: linked to a problem or to an outage."""
-    if not ids:
-        return set()
-    linked = set(ctx.session.scalars(select(ProblemLinkRow.incident_id)
-                                     .where(ProblemLinkRow.incident_id.in_(ids))))
-    return linked | set(ctx.session.scalars(select(OutageTicketRow.ticket_id)
-                                            .where(OutageTicketRow.ticket_id.in_(ids))))
-
-
 def members_of(ctx: Ctx, cluster: RecurringClusterRow) -> list[TicketRow]:
     """The cluster's incidents, oldest first."""
     return list(ctx.session.scalars(
@@ -96,21 +90,18 @@ def members_of(ctx: Ctx, cluster: RecurringClusterRow) -> list[TicketRow]:
         .where(RecurringMemberRow.cluster_id == cluster.id).order_by(TicketRow.id)))
 
 
-def _latest_lines(ctx: Ctx, cluster: RecurringClusterRow) -> list[str]:
-    """The card's lines for the newest incidents of the cluster, read as plain columns (a card is redrawn
-    each time an incident joins, so this stays one light query however large the cluster grows)."""
+def _latest_lines(ctx: Ctx, cluster: RecurringClusterRow) -> tuple[list[str], int]:
+    """The card's lines for the newest incidents of the cluster and how many it has, read as plain
+    columns (a card is redrawn each time an incident joins: one light query however large it grows)."""
     rows = ctx.session.execute(
-        select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.display_name)
+        select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.display_name, func.count().over())
         .join(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
         .join(PersonRow, PersonRow.id == TicketRow.requester_id)
         .where(RecurringMemberRow.cluster_id == cluster.id).order_by(TicketRow.id.desc()).limit(SHOWN)
     ).all()
-    return [f"{format_key(kind, number)} · {title} ({name})" for number, kind, title, name in reversed(rows)]
-
-
-def member_count(ctx: Ctx, cluster: RecurringClusterRow) -> int:
-    return ctx.session.scalar(select(func.count()).select_from(RecurringMemberRow)
-                              .where(RecurringMemberRow.cluster_id == cluster.id)) or 0
+    total = rows[0][4] if rows else 0
+    lines = [f"{format_key(kind, number)} · {title} ({name})" for number, kind, title, name, _ in reversed(rows)]
+    return lines, total
 
 
 def show_cluster(ctx: Ctx, cluster: RecurringClusterRow) -> None:
@@ -121,7 +112,7 @@ def show_cluster(ctx: Ctx, cluster: RecurringClusterRow) -> None:
 
 
 def cluster_card(ctx: Ctx, cluster: RecurringClusterRow) -> Card:
-    lines, total = _latest_lines(ctx, cluster), member_count(ctx, cluster)
+    lines, total = _latest_lines(ctx, cluster)
     hours = ctx.settings.recurring_incidents.window_hours
     if total > len(lines):
         lines.insert(0, f"\u2026 and {total - len(lines)} earlier")
