@@ -29,6 +29,8 @@ from core.storage.models import TicketRow  # noqa: E402
 from tests.standins.slack_requests import event_body, message_event, signed_headers  # noqa: E402
 
 SECRET = "bench-secret"
+EXTRA_ENV = dict(item.split("=", 1) for item in os.environ.get("BENCH_SPOC_ENV", "").split() if "=" in item)
+STDERR = os.environ.get("BENCH_SPOC_STDERR", "")
 STAND_IN = """
 import asyncio, sys
 from tests.standins.slack_api import SlackApiStandIn
@@ -130,7 +132,8 @@ def main() -> None:
         database = f"sqlite:///{tmp}/bench.db"
         spoc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--adapter", "slack", "--config", str(config)],
                                 env=env | {"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
-                                           "SPOC_DATABASE_URL": database}, cwd=tmp, stderr=subprocess.DEVNULL)
+                                           "SPOC_DATABASE_URL": database} | EXTRA_ENV, cwd=tmp,
+                                stderr=open(STDERR, "w") if STDERR else subprocess.DEVNULL)
         try:
             asyncio.run(wait_for_port(port))
             started = time.perf_counter()

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from core.cards import Card
 from core.clock import Clock
 from core.delivery import Delivery, DeliveryFailed, Destination, Messenger
-from core.outbox import RetryPolicy, claim_due, mark_failed, mark_sent, message_to_replace
+from core.outbox import LEASE, RetryPolicy, claim_due, mark_failed, mark_sent, message_to_replace
 from core.storage.database import Database
 
 log = logging.getLogger(__name__)
+LEASE_MARGIN_SECONDS = 10.0
 
 
 class Dispatcher:
@@ -50,25 +51,34 @@ class Dispatcher:
             for waiter in waiters:
                 waiter.cancel()
 
-    async def deliver_due(self) -> int:
-        """Deliver everything due now; returns how many deliveries were attempted."""
+    async def deliver_due(self, *, deadline: float | None = None) -> int:
+        """Deliver everything due now, or what fits before `deadline` (loop time); returns how many
+        deliveries were attempted. What is left stays in the outbox for the next pass."""
+        loop = asyncio.get_running_loop()
         attempted = 0
-        while True:
+        while deadline is None or loop.time() < deadline:
             deliveries = await asyncio.to_thread(self._lease)
             if not deliveries:
                 return attempted
             attempted += len(deliveries)
+            # A lease must not run out while its messages are still going out (another worker would take
+            # them again), so a batch stops early and hands back what it did not send.
+            batch_deadline = loop.time() + LEASE.total_seconds() - LEASE_MARGIN_SECONDS
+            if deadline is not None:
+                batch_deadline = min(batch_deadline, deadline)
             by_channel: dict[tuple[str, str, str], list[Delivery]] = defaultdict(list)
             for delivery in deliveries:
                 d = delivery.destination
                 by_channel[(d.platform, d.channel, d.user_id)].append(delivery)
-            await asyncio.gather(*(self._deliver_in_order(group) for group in by_channel.values()))
+            await asyncio.gather(*(self._deliver_in_order(group, deadline=batch_deadline)
+                                   for group in by_channel.values()))
+        return attempted
 
     async def drain(self, *, timeout: float = 30.0) -> None:
         """Deliver until nothing is due (or the timeout passes): used when a scripted run ends."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while loop.time() < deadline and await self.deliver_due():
+        while loop.time() < deadline and await self.deliver_due(deadline=deadline):
             pass
 
     def _lease(self) -> list[Delivery]:
@@ -88,8 +98,12 @@ class Dispatcher:
 
         return self.db.run(work)
 
-    async def _deliver_in_order(self, group: list[Delivery]) -> None:
+    async def _deliver_in_order(self, group: list[Delivery], *, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
         for index, delivery in enumerate(group):
+            if loop.time() >= deadline:
+                await asyncio.to_thread(self._release, [d.outbox_id for d in group[index:]])
+                return
             delivered = await self._deliver(delivery)
             if not delivered:
                 # A later message must not overtake one that is waiting for its retry.

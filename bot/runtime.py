@@ -74,7 +74,8 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
     tasks.append(asyncio.create_task(dispatcher.run(stop), name="dispatcher"))
     try:
         await stop.wait()
-        await dispatcher.drain(timeout=10)
+        # Deliver what is quick to deliver; anything else waits safely in the outbox for the next start.
+        await dispatcher.drain(timeout=5)
     finally:
         if scheduler is not None:
             await scheduler.stop()

@@ -54,6 +54,9 @@ def build_knowledge(config: SpocConfig, db: Database) -> KnowledgeBase:
         service.import_dir(starter_articles_dir())
     if config.kb.articles_dir:
         service.import_dir(Path(config.kb.articles_dir))
+    # Build the index now, not inside the first report: that first report would otherwise hold the
+    # interpreter while the adapters' event loops must acknowledge a burst of requests.
+    service.refresh()
     return service
 
 

@@ -20,6 +20,7 @@ from core.service import Desk
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
+WORK_DELAY_SECONDS = 0.1
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
@@ -44,16 +45,25 @@ def http_app(bolt: AsyncApp, *, signing_secret: str) -> web.Application:
     verifier = SignatureVerifier(signing_secret)
     running: set[asyncio.Task[object]] = set()
 
-    async def events(request: web.Request) -> web.Response:
-        body = await request.text()
-        if not verifier.is_valid_request(body, dict(request.headers)):
-            return web.Response(status=401, text="invalid request signature")
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=request.headers)  # type: ignore[arg-type]
-        if '"url_verification"' in body:
-            return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
-        task = asyncio.create_task(bolt.async_dispatch(bolt_request))
+    async def dispatch(body: str, query: str, headers: dict[str, str]) -> None:
+        await bolt.async_dispatch(AsyncBoltRequest(body=body, query=query, headers=headers))
+
+    def start(body: str, query: str, headers: dict[str, str]) -> None:
+        task = asyncio.create_task(dispatch(body, query, headers))
         running.add(task)
         task.add_done_callback(running.discard)
+
+    async def events(request: web.Request) -> web.Response:
+        body = await request.text()
+        headers = dict(request.headers)
+        if not verifier.is_valid_request(body, headers):
+            return web.Response(status=401, text="invalid request signature")
+        if '"url_verification"' in body:
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
+            return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        # The work starts a moment after the answer: a burst of requests is acknowledged first, instead of
+        # each acknowledgement waiting behind the work of the requests that came before it.
+        asyncio.get_running_loop().call_later(WORK_DELAY_SECONDS, start, body, request.query_string, headers)
         return web.Response(status=200)
 
     application = web.Application()

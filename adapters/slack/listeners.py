@@ -46,7 +46,7 @@ def message_event_id(channel: str, ts: str) -> str:
 
 class SlackListeners:
     def __init__(self, *, desk: Desk, settings: SlackSettings, directory: SlackDirectory,
-                 poke: Callable[[], None], workers: int = 2) -> None:
+                 poke: Callable[[], None], workers: int = 1) -> None:
         # The core runs in a small pool of its own: the database serialises writes anyway, and fewer
         # threads competing for the interpreter keep the event loop free to acknowledge within 3 s.
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-core")
