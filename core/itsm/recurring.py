@@ -25,12 +25,13 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     rules = ctx.settings.recurring_incidents
     if rules.count < 2 or ticket.kind != Kind.INCIDENT.value:
         return None
-    similar = _similar_recent(ctx, ticket)
-    if not similar:
+    candidates = _recent_unexplained(ctx, ticket)
+    direct = _alike(ticket.title.lower(), candidates, similarity=rules.similarity)
+    if not direct:
         return None
     cluster = ctx.session.scalar(
         select(RecurringClusterRow).join(RecurringMemberRow, RecurringMemberRow.cluster_id == RecurringClusterRow.id)
-        .where(RecurringMemberRow.ticket_id.in_(similar)).limit(1))
+        .where(RecurringMemberRow.ticket_id.in_(direct)).limit(1))
     if cluster is not None:
         if cluster.problem_id is not None:
             return None
@@ -38,6 +39,7 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
         ctx.session.flush()
         show_cluster(ctx, cluster)
         return cluster
+    similar = _chain(direct, candidates, similarity=rules.similarity)
     if len(similar) + 1 < rules.count:
         return None
     members = sorted([*similar, ticket.id])
@@ -56,8 +58,8 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     return cluster
 
 
-def _similar_recent(ctx: Ctx, ticket: TicketRow) -> list[int]:
-    """The ids of recent unexplained incidents like this one, in its category and window."""
+def _recent_unexplained(ctx: Ctx, ticket: TicketRow) -> dict[int, str]:
+    """Recent incidents of the ticket's category without a known cause (a problem or an outage): id -> title."""
     rules = ctx.settings.recurring_incidents
     explained = or_(
         exists().where(ProblemLinkRow.incident_id == TicketRow.id),
@@ -67,19 +69,27 @@ def _similar_recent(ctx: Ctx, ticket: TicketRow) -> list[int]:
         select(TicketRow.id, TicketRow.title).where(
             TicketRow.kind == Kind.INCIDENT.value, TicketRow.category == ticket.category,
             TicketRow.id != ticket.id, TicketRow.created_at >= ctx.now - timedelta(hours=rules.window_hours),
-            ~explained,  # incidents that already have a cause (a problem or an outage) are not recurring
+            ~explained,
         ).order_by(TicketRow.id.desc()).limit(CANDIDATES)
     ).all()
-    left = {row.id: row.title.lower() for row in recent}
-    # Similar to the new one, or to one that is: a chain of alike reports is one kind of incident.
-    found, reached = [ticket.title.lower()], set[int]()
+    return {row.id: row.title.lower() for row in recent}
+
+
+def _alike(title: str, candidates: dict[int, str], *, similarity: int) -> list[int]:
+    ids = list(candidates)
+    close = process.extract(title, [candidates[i] for i in ids], scorer=fuzz.token_set_ratio,
+                            score_cutoff=similarity, limit=None)
+    return [ids[index] for _title, _score, index in close]
+
+
+def _chain(start: list[int], candidates: dict[int, str], *, similarity: int) -> list[int]:
+    """Similar to the new one, or to one that is: a chain of alike reports is one kind of incident."""
+    left = {i: t for i, t in candidates.items() if i not in start}
+    found, reached = [candidates[i] for i in start], set(start)
     while found and left:
-        ids = list(left)
-        close = process.extract(found.pop(), [left[i] for i in ids], scorer=fuzz.token_set_ratio,
-                                score_cutoff=rules.similarity, limit=None)
-        for _title, _score, index in close:
-            found.append(left.pop(ids[index]))
-            reached.add(ids[index])
+        for ticket_id in _alike(found.pop(), left, similarity=similarity):
+            found.append(left.pop(ticket_id))
+            reached.add(ticket_id)
     return sorted(reached)
 
 
