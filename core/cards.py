@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Tone = Literal["info", "success", "warning", "danger"]
@@ -82,4 +82,3 @@ class Reply:
     text: str = ""
     card: Card | None = None
     private: bool = True
-    extra: tuple[Card, ...] = field(default_factory=tuple)

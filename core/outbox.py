@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.cards import Card
 from core.delivery import Destination
-from core.storage.models import CardMessageRow, OutboxRow, ThreadRow, TicketRow
+from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
 
 PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
 LEASE = timedelta(seconds=60)
@@ -149,10 +149,6 @@ def mark_sent(session: Session, *, outbox_id: int, message_id: str, channel: str
     if row.card_key and session.get(CardMessageRow, row.card_key) is None:
         session.add(CardMessageRow(card_key=row.card_key, platform=row.platform, channel=row.channel,
                                    message_id=message_id))
-    if row.thread_audience == "requester" and row.ticket_id is not None and message_id:
-        ticket = session.get(TicketRow, row.ticket_id)
-        if ticket is not None and not ticket.origin_message:
-            ticket.origin_channel, ticket.origin_message = row.channel, message_id
     if row.thread_audience and row.ticket_id is not None and message_id:
         exists = session.scalar(
             select(ThreadRow.id).where(ThreadRow.platform == row.platform, ThreadRow.channel == row.channel,

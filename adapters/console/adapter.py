@@ -147,5 +147,3 @@ class ConsoleAdapter:
             self.screen.show(f"{marker}{reply.text}")
         if reply.card is not None:
             self.screen.show(render_card(reply.card, width=self.screen.width))
-        for card in reply.extra:
-            self.screen.show(render_card(card, width=self.screen.width))

@@ -147,7 +147,7 @@ def _view(buttons: tuple[Button, ...]) -> tuple[discord.ui.View | None, list[But
 
 
 def render_reply(reply: Reply) -> list[Rendered]:
-    """An answer to one person: its text and card in one message, any extra cards after it."""
+    """An answer to one person: its text and card in one message."""
     text = cut(escape(reply.text), CONTENT) if reply.text else None
     if reply.card is None:
         first = Rendered(content=text or "Done.")
@@ -155,4 +155,4 @@ def render_reply(reply: Reply) -> list[Rendered]:
         first = render_card(reply.card)
         if text:
             first.content = cut(f"{first.content}\n{text}" if first.content else text, CONTENT)
-    return [first, *(render_card(card) for card in reply.extra)]
+    return [first]

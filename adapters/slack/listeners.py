@@ -153,9 +153,12 @@ class SlackListeners:
 
     async def on_new_request_submitted(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
+        await self._run_form(body, client, command=new_command(body["view"]))
+
+    async def _run_form(self, body: dict[str, Any], client: Any, *, command: str) -> None:
+        """A submitted form is its `/desk` command, answered to its author privately."""
         user_id = body["user"]["id"]
-        reply = await self._command(user_id=user_id, text=new_command(body["view"]),
-                                    event_id=f"view:{body['view']['id']}")
+        reply = await self._command(user_id=user_id, text=command, event_id=f"view:{body['view']['id']}")
         await _tell_privately(client, user_id=user_id, channel="", reply=reply)
 
     async def on_change_shortcut(self, ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -165,10 +168,7 @@ class SlackListeners:
 
     async def on_change_submitted(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
-        user_id = body["user"]["id"]
-        reply = await self._command(user_id=user_id, text=change_command(body["view"]),
-                                    event_id=f"view:{body['view']['id']}")
-        await _tell_privately(client, user_id=user_id, channel="", reply=reply)
+        await self._run_form(body, client, command=change_command(body["view"]))
 
     async def on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()

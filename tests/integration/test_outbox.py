@@ -142,3 +142,22 @@ def test_a_new_dispatcher_delivers_what_a_dead_process_left_behind(chat: Chat, c
     clock.advance(timedelta(seconds=61))
     deliver(restarted)
     assert len(restarted_messenger.delivered) == 2
+
+
+def test_a_ticket_opened_by_command_gets_its_thread_from_the_first_posted_message(
+    chat: Chat, clock: ManualClock
+) -> None:
+    from tests.integration.helpers import comments
+
+    assert chat.desk_command(DANA, "new my monitor flickers") == "INC-1 opened. You will hear about it in its thread."
+    messenger = RecordingMessenger()
+    deliver(dispatcher_for(chat.desk, messenger, clock))
+    opened = next(d for d in messenger.delivered if d.card.text.startswith("INC-1 opened"))
+    assert (opened.destination.channel, opened.destination.thread) == ("it-help", "")
+    root = f"msg-{messenger.delivered.index(opened) + 1}"
+    chat.say(DANA, "it flickers only on battery", thread=root)
+    chat.desk_command(SAM, "comment INC-1 try another cable")
+    deliver(dispatcher_for(chat.desk, messenger, clock))
+    assert comments(chat.desk, 1)[0] == ("it flickers only on battery", False)
+    later = [d for d in messenger.delivered if d.card.text.startswith("Sam from IT: try another cable")]
+    assert later[0].destination.thread == root

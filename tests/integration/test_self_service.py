@@ -4,6 +4,7 @@ and the agents' /desk kb verbs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -20,8 +21,7 @@ def kb_chat(make_desk: Callable[..., Desk], database_url: str) -> tuple[Chat, Kn
     desk = make_desk(database_url)
     service = KnowledgeService(desk.db.deferred_sessions, refresh_seconds=0)
     service.import_dir(starter_articles_dir())
-    desk.deps = desk.deps.__class__(settings=desk.deps.settings, knowledge=service, routes=desk.deps.routes,
-                                    platforms=desk.deps.platforms)
+    desk.deps = replace(desk.deps, knowledge=service)
     return Chat(desk), service
 
 

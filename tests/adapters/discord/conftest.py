@@ -37,6 +37,7 @@ from tests.standins.discord_payloads import (
     slash_command_interaction,
 )
 from tests.standins.discord_standin import DiscordStandIn, discord_spec_path
+from tests.waiting import eventually
 
 TIMEOUT = 10.0
 SEND = "POST /channels/{channel_id}/messages"
@@ -59,18 +60,6 @@ def discord_settings(srv: DiscordStandIn, **overrides: Any) -> DiscordSettings:
         "intake_channels": (str(HELPDESK),), "triage_channel": str(TRIAGE), "agent_role": str(AGENT_ROLE_ID),
     }
     return DiscordSettings(**(values | overrides))
-
-
-async def eventually(check: Callable[[], Any], *, timeout: float = TIMEOUT, what: str = "") -> Any:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await asyncio.to_thread(check)
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        await asyncio.sleep(0.03)
 
 
 @dataclass

@@ -81,10 +81,9 @@ def test_a_reply_keeps_its_text_and_card_together_and_says_done_when_empty() -> 
     assert only.content == "You have INC-1."
     [empty] = render_reply(Reply(""))
     assert empty.content == "Done."
-    reply = Reply("Found:", card=Card(title="Queue", text="INC-1"), extra=(Card(title="More"),))
-    first, extra = render_reply(reply)
+    reply = Reply("Found:", card=Card(title="Queue", text="INC-1"))
+    [first] = render_reply(reply)
     assert first.content == "Found:" and first.embeds[0].title == "Queue"
-    assert extra.embeds[0].title == "More"
 
 
 def test_the_modal_answer_is_read_from_rows_or_labels() -> None:

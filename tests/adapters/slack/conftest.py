@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from core.settings import DeskSettings, Person
 from core.storage.database import Database
 from tests.standins.slack_api import SlackApiStandIn, slack_spec_path
 from tests.standins.slack_requests import payloads_available, signed_headers, slack_payloads_dir
+from tests.waiting import eventually
 
 SECRET = "test-signing-secret"
 HELP, TRIAGE = "CHELP", "CTRIAGE"
@@ -47,15 +47,7 @@ class SlackWorld:
             return response.status
 
     async def eventually(self, check: Callable[[], Any], *, timeout: float = 10.0, what: str = "") -> Any:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            result = await asyncio.to_thread(check)
-            if result:
-                return result
-            if loop.time() > deadline:
-                raise AssertionError(f"timed out waiting for {what or check}")
-            await asyncio.sleep(0.05)
+        return await eventually(check, timeout=timeout, what=what)
 
     async def deliver(self) -> None:
         await self.dispatcher.drain(timeout=15)

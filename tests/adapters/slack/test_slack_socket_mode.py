@@ -20,6 +20,7 @@ from core.storage.database import Database
 from tests.integration.helpers import tickets
 from tests.standins.slack_api import SlackApiStandIn
 from tests.standins.slack_requests import event_body, message_event, payloads_available, slack_payloads_dir
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -43,20 +44,12 @@ async def socket_world(sqlite_url: str) -> AsyncIterator[tuple[SlackApiStandIn, 
         db.dispose()
 
 
-async def wait_for(check, what: str) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(200):
-        if await asyncio.to_thread(check):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def test_an_event_over_socket_mode_is_acknowledged_and_becomes_a_ticket(socket_world) -> None:  # type: ignore[no-untyped-def]
     slack, desk = socket_world
     payload = json.loads(event_body(message_event(channel="CHELP", user="UDANA", text="my laptop won't turn on")))
     envelope = await slack.socket_send("events_api", payload)
     await slack.wait_for_socket_ack(envelope)
-    await wait_for(lambda: tickets(desk), "a ticket")
+    await eventually(lambda: tickets(desk), what="a ticket")
     assert tickets(desk)[0]["title"] == "my laptop won't turn on"
     connection = slack.calls_to("apps.connections.open")[0]
     assert connection.token == "xapp-test"
@@ -69,6 +62,6 @@ async def test_a_redelivered_socket_envelope_creates_no_second_ticket(socket_wor
     second = await slack.socket_send("events_api", payload, retry_attempt=1)
     await slack.wait_for_socket_ack(first)
     await slack.wait_for_socket_ack(second)
-    await wait_for(lambda: tickets(desk), "a ticket")
+    await eventually(lambda: tickets(desk), what="a ticket")
     await asyncio.sleep(0.3)
     assert len(tickets(desk)) == 1
