@@ -22,6 +22,7 @@ from core.notify import announce_opened, audit, tell_requester
 from core.people import is_agent
 from core.priority import priority_for
 from core.sla.due import update_due_dates
+from core.storage.append import append
 from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
 from core.tickets import ticket_for_thread
 from core.views import suggestions_card
@@ -65,8 +66,8 @@ def _linked_to_duplicate(ctx: Ctx, inbound: Inbound, text: str) -> TicketRow | N
                 ctx.settings.duplicate_similarity:
             ctx.session.add(CommentRow(ticket_id=ticket.id, author_id=ctx.person().id, body=f"Also reported: {text}",
                                        platform=inbound.platform, created_at=ctx.now))
-            ctx.session.add(ThreadRow(ticket_id=ticket.id, platform=inbound.platform, channel=inbound.channel,
-                                      thread=inbound.message_id, audience="requester"))
+            append(ctx.session, ThreadRow, ticket_id=ticket.id, platform=inbound.platform, channel=inbound.channel,
+                   thread=inbound.message_id, audience="requester")
             audit(ctx, ticket, "linked_duplicate")
             minutes = max(1, int((ctx.now - ticket.created_at).total_seconds() // 60))
             ctx.outbox.send(
@@ -129,13 +130,13 @@ def open_ticket(
     ctx.session.add(ticket)
     ctx.session.flush()
     if origin_message:
-        ctx.session.add(ThreadRow(ticket_id=ticket.id, platform=origin.platform, channel=origin.channel,
-                                  thread=origin_message, audience="requester"))
+        append(ctx.session, ThreadRow, ticket_id=ticket.id, platform=origin.platform, channel=origin.channel,
+               thread=origin_message, audience="requester")
     audit(ctx, ticket, "opened", field="status", new=Status.NEW.value)
     suggestions = ctx.deps.knowledge.suggest(text)
     for suggestion in suggestions:
-        ctx.session.add(SuggestionRow(ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,
-                                      score=suggestion.score, outcome=""))
+        append(ctx.session, SuggestionRow, ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,
+               score=suggestion.score)
         ctx.later(_count_suggested(ctx, suggestion.slug))
     # What follows only adds rows and reads older ones: flushing before each read would only cost time.
     with ctx.session.no_autoflush:

@@ -13,16 +13,15 @@ from core.itsm.links import link_fields
 from core.knowledge import Suggestion
 from core.people import identity_on
 from core.sla.due import first_response_target, ticket_time_zone
+from core.storage.append import append
 from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
 from core.tickets import requester_thread
 from core.views import opened_text, triage_card
 
 
 def audit(ctx: Ctx, ticket: TicketRow, action: str, *, field: str = "", old: object = "", new: object = "") -> None:
-    ctx.session.add(AuditRow(
-        ticket_id=ticket.id, at=ctx.now, actor_id=ctx.actor.id if ctx.actor else None, action=action,
-        field=field, old="" if old is None else str(old), new="" if new is None else str(new),
-    ))
+    append(ctx.session, AuditRow, ticket_id=ticket.id, at=ctx.now, actor_id=ctx.actor.id if ctx.actor else None,
+           action=action, field=field, old="" if old is None else str(old), new="" if new is None else str(new))
 
 
 def _requester_user_id(ctx: Ctx, ticket: TicketRow) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.cards import Card
 from core.delivery import Destination
+from core.storage.append import append
 from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
 
 PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
@@ -44,13 +45,16 @@ class Outbox:
         card_key: str = "",
         thread_audience: str = "",
         in_thread_of: str = "",
-    ) -> OutboxRow | None:
+    ) -> bool:
         """Queue `card`. A `card_key` makes it a living card: later sends with that key edit it in place.
         A `thread_audience` makes the posted message the root of a ticket thread for that audience.
-        `in_thread_of` (a living card's key) posts it in the thread under that card, once it is posted."""
+        `in_thread_of` (a living card's key) posts it in the thread under that card, once it is posted.
+        False when it is for a platform this desk does not talk to."""
         if destination.platform not in self.platforms:
-            return None
-        row = OutboxRow(
+            return False
+        append(
+            self.session,
+            OutboxRow,
             created_at=self.now,
             platform=destination.platform,
             channel=destination.channel,
@@ -67,8 +71,7 @@ class Outbox:
             attempts=0,
             next_attempt_at=self.now,
         )
-        self.session.add(row)
-        return row
+        return True
 
 
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:
@@ -155,8 +158,8 @@ def mark_sent(session: Session, *, outbox_id: int, message_id: str, channel: str
                                        ThreadRow.thread == message_id)
         )
         if exists is None:
-            session.add(ThreadRow(ticket_id=row.ticket_id, platform=row.platform, channel=row.channel,
-                                  thread=message_id, audience=row.thread_audience))
+            append(session, ThreadRow, ticket_id=row.ticket_id, platform=row.platform, channel=row.channel,
+                   thread=message_id, audience=row.thread_audience)
 
 
 def mark_failed(

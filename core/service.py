@@ -36,6 +36,7 @@ from core.notify import audit, tell_agents
 from core.outbox import Outbox
 from core.people import is_agent, resolve, sync_people
 from core.refs import TicketRef, suggest_refs, ticket_ref
+from core.storage.append import append
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow, TicketRow
 from core.text import clean_input
@@ -184,5 +185,4 @@ class Desk:
 
 def _remember_event(session: Session, *, platform: str, event_id: str, now: object) -> None:
     """Claim the event id first thing: a second delivery fails on the primary key and changes nothing."""
-    session.add(ProcessedEventRow(platform=platform, event_id=event_id, at=now))
-    session.flush()
+    append(session, ProcessedEventRow, platform=platform, event_id=event_id, at=now)

@@ -14,6 +14,7 @@ from core.errors import DeskError
 from core.knowledge import FeedbackKind
 from core.lifecycle import Status
 from core.notify import refresh_cards, tell_agents, tell_requester
+from core.storage.append import append
 from core.storage.models import SuggestionRow
 
 
@@ -54,7 +55,7 @@ def kb_send(ctx: Ctx, args: Args) -> Reply:
         raise DeskError(f"No article {slug!r}. `/desk kb search TEXT` finds one.")
     if ctx.session.scalar(select(SuggestionRow).where(SuggestionRow.ticket_id == ticket.id,
                                                       SuggestionRow.slug == slug)) is None:
-        ctx.session.add(SuggestionRow(ticket_id=ticket.id, slug=slug, title=article.title, score=1.0, outcome=""))
+        append(ctx.session, SuggestionRow, ticket_id=ticket.id, slug=slug, title=article.title, score=1.0)
     tell_requester(ctx, ticket, Card(
         title=f"{ctx.person().display_name} from IT suggests: {article.title}", text=article.body,
         buttons=(Button("This solved it", f"kb solved {ticket.key} {slug}", "primary"),

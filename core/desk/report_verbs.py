@@ -54,7 +54,7 @@ def _send_chart(ctx: Ctx, found: Report) -> bool:
         return False
     chart = Card(title=f"Tickets per day: {found.period.describe()}", text=f"Scope: {found.scope}.",
                  image_path=str(path))
-    return ctx.outbox.send(Destination(ctx.platform, user_id=ctx.author.user_id), chart) is not None
+    return ctx.outbox.send(Destination(ctx.platform, user_id=ctx.author.user_id), chart)
 
 
 @verb("rate", usage="rate KEY SCORE [COMMENT]", examples=("rate INC-42 5", "rate INC-42 3 fixed, but it took a week"),

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from core.cards import Button, Card
 from core.context import Ctx
 from core.lifecycle import Kind, format_key
+from core.storage.append import append
 from core.storage.itsm_models import OutageTicketRow, ProblemLinkRow, RecurringClusterRow, RecurringMemberRow
 from core.storage.models import PersonRow, TicketRow
 
@@ -35,8 +36,7 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     if cluster is not None:
         if cluster.problem_id is not None:
             return None
-        ctx.session.add(RecurringMemberRow(ticket_id=ticket.id, cluster_id=cluster.id))
-        ctx.session.flush()
+        append(ctx.session, RecurringMemberRow, ticket_id=ticket.id, cluster_id=cluster.id)
         show_cluster(ctx, cluster)
         return cluster
     similar = _chain(direct, candidates, similarity=rules.similarity)
