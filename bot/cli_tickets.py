@@ -69,7 +69,8 @@ def show_command(
         data["comments"] = [
             {"at": c.created_at.isoformat(), "author": c.author.display_name if c.author else None,
              "internal": c.internal, "body": c.body}
-            for c in session.scalars(select(CommentRow).where(CommentRow.ticket_id == ticket.id).order_by(CommentRow.id))
+            for c in session.scalars(
+                select(CommentRow).where(CommentRow.ticket_id == ticket.id).order_by(CommentRow.id))
         ]
         data["audit"] = [
             {"at": a.at.isoformat(), "actor": a.actor.display_name if a.actor else None, "action": a.action,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from rapidfuzz import fuzz
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.actions import comment
 from core.cards import text_card
@@ -22,12 +22,17 @@ from core.notify import announce_opened, audit, tell_requester
 from core.people import is_agent
 from core.priority import priority_for
 from core.sla.due import update_due_dates
-from core.storage.append import append
 from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
+from core.storage.writes import append, store_now
 from core.tickets import ticket_for_thread
 from core.views import suggestions_card
 
 SIMILARITY_SAMPLE = 2000
+# Built once: every report asks it.
+RECENT_OPEN_OF_REQUESTER = select(TicketRow).where(
+    TicketRow.requester_id == bindparam("person"), TicketRow.status.in_([s.value for s in OPEN_STATUSES]),
+    TicketRow.created_at >= bindparam("since"),
+).order_by(TicketRow.id.desc()).limit(10)
 
 
 def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
@@ -53,13 +58,8 @@ def _linked_to_duplicate(ctx: Ctx, inbound: Inbound, text: str) -> TicketRow | N
     window = ctx.settings.duplicate_window_minutes
     if window <= 0:
         return None
-    recent = ctx.session.scalars(
-        select(TicketRow).where(
-            TicketRow.requester_id == ctx.person().id,
-            TicketRow.status.in_([s.value for s in OPEN_STATUSES]),
-            TicketRow.created_at >= ctx.now - timedelta(minutes=window),
-        ).order_by(TicketRow.id.desc()).limit(10)
-    ).all()
+    recent = ctx.session.scalars(RECENT_OPEN_OF_REQUESTER, {
+        "person": ctx.person().id, "since": ctx.now - timedelta(minutes=window)}).all()
     sample = text[:SIMILARITY_SAMPLE].lower()
     for ticket in recent:
         if fuzz.token_set_ratio(sample, ticket.description[:SIMILARITY_SAMPLE].lower()) >= \
@@ -127,8 +127,7 @@ def open_ticket(
         origin_message=origin_message, created_at=ctx.now, updated_at=ctx.now,
     )
     update_due_dates(ctx, ticket, new=True)  # the first line takes it, and its SLA clocks start
-    ctx.session.add(ticket)
-    ctx.session.flush()
+    store_now(ctx.session, ticket)
     if origin_message:
         append(ctx.session, ThreadRow, ticket_id=ticket.id, platform=origin.platform, channel=origin.channel,
                thread=origin_message, audience="requester")

@@ -13,8 +13,8 @@ from core.itsm.links import link_fields
 from core.knowledge import Suggestion
 from core.people import identity_on
 from core.sla.due import first_response_target, ticket_time_zone
-from core.storage.append import append
 from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
+from core.storage.writes import append
 from core.tickets import requester_thread
 from core.views import opened_text, triage_card
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from core.cards import Card
 from core.delivery import Destination
-from core.storage.append import append
 from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
+from core.storage.writes import append
 
 PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
 LEASE = timedelta(seconds=60)

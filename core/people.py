@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from core.messages import Author
 from core.settings import DeskSettings
 from core.storage.models import AuditRow, CommentRow, IdentityRow, PersonRow, TicketRow
+from core.storage.writes import append, store_now
 
 RANK = {"requester": 0, "agent": 1, "admin": 2}
+# Built once: every message and command starts by looking up its author.
+IDENTITY_WITH_PERSON = (
+    select(IdentityRow).options(joinedload(IdentityRow.person))
+    .where(IdentityRow.platform == bindparam("platform"), IdentityRow.user_id == bindparam("user_id"))
+)
 
 
 def is_agent(person: PersonRow) -> bool:
@@ -48,10 +54,7 @@ def _attach(session: Session, person: PersonRow, *, platform: str, user_id: str,
 
 def resolve(session: Session, author: Author) -> PersonRow:
     """The person behind a chat author, created on first sight. A platform's agent hint raises the role."""
-    identity = session.scalar(
-        select(IdentityRow).options(joinedload(IdentityRow.person))
-        .where(IdentityRow.platform == author.platform, IdentityRow.user_id == author.user_id)
-    )
+    identity = session.scalar(IDENTITY_WITH_PERSON, {"platform": author.platform, "user_id": author.user_id})
     if identity is not None:
         person = identity.person
     else:
@@ -59,12 +62,10 @@ def resolve(session: Session, author: Author) -> PersonRow:
         if author.email:
             person = session.scalar(select(PersonRow).where(PersonRow.email == author.email.lower()))
         if person is None:
-            person = PersonRow(display_name=author.display_name or author.user_id,
-                               email=author.email.lower() if author.email else None, role="requester")
-            session.add(person)
-        session.add(IdentityRow(platform=author.platform, user_id=author.user_id,
-                                display_name=author.display_name or author.user_id, person=person))
-        session.flush()
+            person = store_now(session, PersonRow(display_name=author.display_name or author.user_id,
+                                                  email=author.email.lower() if author.email else None))
+        append(session, IdentityRow, platform=author.platform, user_id=author.user_id,
+               display_name=author.display_name or author.user_id, person_id=person.id)
     if author.is_agent and not is_agent(person):
         person.role = "agent"
     return person

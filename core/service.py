@@ -36,9 +36,9 @@ from core.notify import audit, tell_agents
 from core.outbox import Outbox
 from core.people import is_agent, resolve, sync_people
 from core.refs import TicketRef, suggest_refs, ticket_ref
-from core.storage.append import append
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow, TicketRow
+from core.storage.writes import append
 from core.text import clean_input
 
 log = logging.getLogger(__name__)

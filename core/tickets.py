@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.orm import Session
 
 from core.errors import UnknownTicket
@@ -15,6 +15,9 @@ PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=TicketRow.prio
 # What is due first: the first response while none was given, else the resolution (nothing while on hold).
 DUE = case((TicketRow.first_response_at.is_(None) & TicketRow.first_response_due.is_not(None),
             TicketRow.first_response_due), else_=TicketRow.resolution_due)
+# Built once: every reply in a thread asks it.
+THREAD_AT = select(ThreadRow).where(ThreadRow.platform == bindparam("platform"),
+                                    ThreadRow.channel == bindparam("channel"), ThreadRow.thread == bindparam("thread"))
 
 
 def get_ticket(session: Session, key: str, *, for_update: bool = False) -> TicketRow:
@@ -30,10 +33,7 @@ def get_ticket(session: Session, key: str, *, for_update: bool = False) -> Ticke
 
 
 def ticket_for_thread(session: Session, *, platform: str, channel: str, thread: str) -> tuple[TicketRow, str] | None:
-    row = session.scalar(
-        select(ThreadRow).where(ThreadRow.platform == platform, ThreadRow.channel == channel,
-                                ThreadRow.thread == thread)
-    )
+    row = session.scalar(THREAD_AT, {"platform": platform, "channel": channel, "thread": thread})
     if row is None:
         return None
     ticket = session.get(TicketRow, row.ticket_id)

@@ -173,7 +173,8 @@ class SlackListeners:
     async def on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
         reply = await self._command(user_id=body["user_id"], text=body.get("text", ""),
-                                    event_id=f"command:{body.get('trigger_id', '')}", channel=body.get("channel_id", ""))
+                                    event_id=f"command:{body.get('trigger_id', '')}",
+                                    channel=body.get("channel_id", ""))
         await _respond(respond, reply)
 
     async def on_button(self, ack: Any, body: dict[str, Any], respond: Any, client: Any) -> None:

@@ -14,8 +14,8 @@ from core.errors import DeskError
 from core.knowledge import FeedbackKind
 from core.lifecycle import Status
 from core.notify import refresh_cards, tell_agents, tell_requester
-from core.storage.append import append
 from core.storage.models import SuggestionRow
+from core.storage.writes import append
 
 
 def _after_commit_record(ctx: Ctx, *, slug: str, kind: FeedbackKind, text: str = "") -> None:

@@ -20,6 +20,8 @@ from core.storage.itsm_models import OutageRow, OutageTicketRow, OutageUpdateRow
 from core.storage.models import TicketRow
 
 ACTIVE, RESOLVED = "active", "resolved"
+# Built once: every new incident asks it.
+ACTIVE_OUTAGES = select(OutageRow).where(OutageRow.status == ACTIVE).order_by(OutageRow.id)
 
 
 def get_outage(ctx: Ctx, key: str, *, for_update: bool = False) -> OutageRow:
@@ -33,8 +35,7 @@ def get_outage(ctx: Ctx, key: str, *, for_update: bool = False) -> OutageRow:
 
 
 def active_outages(ctx: Ctx) -> list[OutageRow]:
-    query = select(OutageRow).where(OutageRow.status == ACTIVE).order_by(OutageRow.id)
-    return list(ctx.session.scalars(query))
+    return list(ctx.session.scalars(ACTIVE_OUTAGES))
 
 
 def service_of(ctx: Ctx, outage: OutageRow) -> Service:

@@ -6,18 +6,35 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.cards import Button, Card
 from core.context import Ctx
 from core.lifecycle import Kind, format_key
-from core.storage.append import append
 from core.storage.itsm_models import OutageTicketRow, ProblemLinkRow, RecurringClusterRow, RecurringMemberRow
 from core.storage.models import PersonRow, TicketRow
+from core.storage.writes import append
 
 CANDIDATES = 100
 SHOWN = 15
+# Built once: every new incident asks the first two, every one that joins a cluster the third.
+RECENT_UNEXPLAINED = select(TicketRow.id, TicketRow.title).where(
+    TicketRow.kind == Kind.INCIDENT.value, TicketRow.category == bindparam("category"),
+    TicketRow.id != bindparam("ticket"), TicketRow.created_at >= bindparam("since"),
+    ~or_(exists().where(ProblemLinkRow.incident_id == TicketRow.id),
+         exists().where(OutageTicketRow.ticket_id == TicketRow.id)),
+).order_by(TicketRow.id.desc()).limit(CANDIDATES)
+CLUSTER_OF_ANY = (
+    select(RecurringClusterRow).join(RecurringMemberRow, RecurringMemberRow.cluster_id == RecurringClusterRow.id)
+    .where(RecurringMemberRow.ticket_id.in_(bindparam("tickets", expanding=True))).limit(1)
+)
+LATEST_LINES = (
+    select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.display_name, func.count().over())
+    .join(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
+    .join(PersonRow, PersonRow.id == TicketRow.requester_id)
+    .where(RecurringMemberRow.cluster_id == bindparam("cluster")).order_by(TicketRow.id.desc()).limit(SHOWN)
+)
 
 
 def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | None:
@@ -30,9 +47,7 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     direct = _alike(ticket.title.lower(), candidates, similarity=rules.similarity)
     if not direct:
         return None
-    cluster = ctx.session.scalar(
-        select(RecurringClusterRow).join(RecurringMemberRow, RecurringMemberRow.cluster_id == RecurringClusterRow.id)
-        .where(RecurringMemberRow.ticket_id.in_(direct)).limit(1))
+    cluster = ctx.session.scalar(CLUSTER_OF_ANY, {"tickets": direct})
     if cluster is not None:
         if cluster.problem_id is not None:
             return None
@@ -60,18 +75,9 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
 
 def _recent_unexplained(ctx: Ctx, ticket: TicketRow) -> dict[int, str]:
     """Recent incidents of the ticket's category without a known cause (a problem or an outage): id -> title."""
-    rules = ctx.settings.recurring_incidents
-    explained = or_(
-        exists().where(ProblemLinkRow.incident_id == TicketRow.id),
-        exists().where(OutageTicketRow.ticket_id == TicketRow.id),
-    )
-    recent = ctx.session.execute(
-        select(TicketRow.id, TicketRow.title).where(
-            TicketRow.kind == Kind.INCIDENT.value, TicketRow.category == ticket.category,
-            TicketRow.id != ticket.id, TicketRow.created_at >= ctx.now - timedelta(hours=rules.window_hours),
-            ~explained,
-        ).order_by(TicketRow.id.desc()).limit(CANDIDATES)
-    ).all()
+    since = ctx.now - timedelta(hours=ctx.settings.recurring_incidents.window_hours)
+    recent = ctx.session.execute(RECENT_UNEXPLAINED,
+                                 {"category": ticket.category, "ticket": ticket.id, "since": since}).all()
     return {row.id: row.title.lower() for row in recent}
 
 
@@ -103,12 +109,7 @@ def members_of(ctx: Ctx, cluster: RecurringClusterRow) -> list[TicketRow]:
 def _latest_lines(ctx: Ctx, cluster: RecurringClusterRow) -> tuple[list[str], int]:
     """The card's lines for the newest incidents of the cluster and how many it has, read as plain
     columns (a card is redrawn each time an incident joins: one light query however large it grows)."""
-    rows = ctx.session.execute(
-        select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.display_name, func.count().over())
-        .join(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
-        .join(PersonRow, PersonRow.id == TicketRow.requester_id)
-        .where(RecurringMemberRow.cluster_id == cluster.id).order_by(TicketRow.id.desc()).limit(SHOWN)
-    ).all()
+    rows = ctx.session.execute(LATEST_LINES, {"cluster": cluster.id}).all()
     total = rows[0][4] if rows else 0
     lines = [f"{format_key(kind, number)} · {title} ({name})" for number, kind, title, name, _ in reversed(rows)]
     return lines, total
