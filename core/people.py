@@ -16,6 +16,9 @@ IDENTITY_WITH_PERSON = (
     select(IdentityRow).options(joinedload(IdentityRow.person))
     .where(IdentityRow.platform == bindparam("platform"), IdentityRow.user_id == bindparam("user_id"))
 )
+# Built once: every notification to a requester who is not the one acting asks it.
+USER_ID_ON = select(IdentityRow.user_id).where(IdentityRow.person_id == bindparam("person"),
+                                               IdentityRow.platform == bindparam("platform"))
 
 
 def is_agent(person: PersonRow) -> bool:
@@ -88,9 +91,7 @@ def find_person(session: Session, text: str) -> PersonRow | None:
 
 
 def identity_on(session: Session, person_id: int, platform: str) -> str | None:
-    return session.scalar(
-        select(IdentityRow.user_id).where(IdentityRow.person_id == person_id, IdentityRow.platform == platform)
-    )
+    return session.scalar(USER_ID_ON, {"person": person_id, "platform": platform})
 
 
 def join_people(session: Session, *, keep: PersonRow, absorb: PersonRow) -> None:

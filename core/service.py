@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,9 +36,10 @@ from core.outbox import Outbox
 from core.people import is_agent, resolve, sync_people
 from core.refs import TicketRef, suggest_refs, ticket_ref
 from core.storage.database import Database
-from core.storage.models import ProcessedEventRow, TicketRow
+from core.storage.models import ProcessedEventRow
 from core.storage.writes import append
 from core.text import clean_input
+from core.tickets import ticket_opened_by
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,9 +94,8 @@ class Desk:
         """Record an edit or deletion of a ticket's original message on the ticket."""
 
         def work(ctx: Ctx) -> None:
-            ticket = ctx.session.scalar(select(TicketRow).where(
-                TicketRow.origin_platform == change.platform, TicketRow.origin_channel == change.channel,
-                TicketRow.origin_message == change.message_id))
+            ticket = ticket_opened_by(ctx.session, platform=change.platform, channel=change.channel,
+                                      message=change.message_id)
             if ticket is None:
                 return
             if change.text is None:

@@ -15,9 +15,12 @@ PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=TicketRow.prio
 # What is due first: the first response while none was given, else the resolution (nothing while on hold).
 DUE = case((TicketRow.first_response_at.is_(None) & TicketRow.first_response_due.is_not(None),
             TicketRow.first_response_due), else_=TicketRow.resolution_due)
-# Built once: every reply in a thread asks it.
+# Built once: every reply in a thread asks the first, every edit of a message the second.
 THREAD_AT = select(ThreadRow).where(ThreadRow.platform == bindparam("platform"),
                                     ThreadRow.channel == bindparam("channel"), ThreadRow.thread == bindparam("thread"))
+OPENED_BY_MESSAGE = select(TicketRow).where(
+    TicketRow.origin_platform == bindparam("platform"), TicketRow.origin_channel == bindparam("channel"),
+    TicketRow.origin_message == bindparam("message"))
 
 
 def get_ticket(session: Session, key: str, *, for_update: bool = False) -> TicketRow:
@@ -38,6 +41,11 @@ def ticket_for_thread(session: Session, *, platform: str, channel: str, thread: 
         return None
     ticket = session.get(TicketRow, row.ticket_id)
     return (ticket, row.audience) if ticket else None
+
+
+def ticket_opened_by(session: Session, *, platform: str, channel: str, message: str) -> TicketRow | None:
+    """The ticket a chat message opened, if it opened one."""
+    return session.scalar(OPENED_BY_MESSAGE, {"platform": platform, "channel": channel, "message": message})
 
 
 def requester_thread(session: Session, ticket: TicketRow) -> ThreadRow | None:

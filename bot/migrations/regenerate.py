@@ -28,6 +28,7 @@ def regenerate() -> Path:
     text = re.sub(r"[\w.]+\.(?:UtcDateTime|_Utc)\([^)]*\)", "sa.DateTime(timezone=True)", text)
     text = re.sub(r"^import (?:core|kb)\..*$\n", "", text, flags=re.MULTILINE)
     text = "\n".join(line for line in text.splitlines() if "# ###" not in line) + "\n"
+    text = re.sub(r"(from alembic import op\n)\n+", r"\1\n", text)  # the template's empty import slot
     path.write_text(text)
     return path
 

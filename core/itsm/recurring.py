@@ -18,16 +18,17 @@ from core.storage.writes import append
 
 CANDIDATES = 100
 SHOWN = 15
-# Built once: every new incident asks the first two, every one that joins a cluster the third.
-RECENT_UNEXPLAINED = select(TicketRow.id, TicketRow.title).where(
-    TicketRow.kind == Kind.INCIDENT.value, TicketRow.category == bindparam("category"),
-    TicketRow.id != bindparam("ticket"), TicketRow.created_at >= bindparam("since"),
-    ~or_(exists().where(ProblemLinkRow.incident_id == TicketRow.id),
-         exists().where(OutageTicketRow.ticket_id == TicketRow.id)),
-).order_by(TicketRow.id.desc()).limit(CANDIDATES)
-CLUSTER_OF_ANY = (
-    select(RecurringClusterRow).join(RecurringMemberRow, RecurringMemberRow.cluster_id == RecurringClusterRow.id)
-    .where(RecurringMemberRow.ticket_id.in_(bindparam("tickets", expanding=True))).limit(1)
+# Built once: every new incident asks the first, every one that joins a cluster the second.
+RECENT_UNEXPLAINED = (
+    select(TicketRow.id, TicketRow.title, RecurringMemberRow.cluster_id)
+    .outerjoin(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
+    .where(
+        TicketRow.kind == Kind.INCIDENT.value, TicketRow.category == bindparam("category"),
+        TicketRow.id != bindparam("ticket"), TicketRow.created_at >= bindparam("since"),
+        ~or_(exists().where(ProblemLinkRow.incident_id == TicketRow.id),
+             exists().where(OutageTicketRow.ticket_id == TicketRow.id)),
+    )
+    .order_by(TicketRow.created_at.desc()).limit(CANDIDATES)
 )
 LATEST_LINES = (
     select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.display_name, func.count().over())
@@ -43,12 +44,14 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     rules = ctx.settings.recurring_incidents
     if rules.count < 2 or ticket.kind != Kind.INCIDENT.value:
         return None
-    candidates = _recent_unexplained(ctx, ticket)
+    candidates, clusters = _recent_unexplained(ctx, ticket)
     direct = _alike(ticket.title.lower(), candidates, similarity=rules.similarity)
     if not direct:
         return None
-    cluster = ctx.session.scalar(CLUSTER_OF_ANY, {"tickets": direct})
-    if cluster is not None:
+    # The most alike incident that is in a cluster decides which one the new incident joins.
+    joined = next((clusters[i] for i in direct if i in clusters), None)
+    if joined is not None:
+        cluster = ctx.session.get_one(RecurringClusterRow, joined)
         if cluster.problem_id is not None:
             return None
         append(ctx.session, RecurringMemberRow, ticket_id=ticket.id, cluster_id=cluster.id)
@@ -73,12 +76,14 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     return cluster
 
 
-def _recent_unexplained(ctx: Ctx, ticket: TicketRow) -> dict[int, str]:
-    """Recent incidents of the ticket's category without a known cause (a problem or an outage): id -> title."""
+def _recent_unexplained(ctx: Ctx, ticket: TicketRow) -> tuple[dict[int, str], dict[int, int]]:
+    """Recent incidents of the ticket's category without a known cause (a problem or an outage): id -> title;
+    and of those in a cluster already, id -> cluster."""
     since = ctx.now - timedelta(hours=ctx.settings.recurring_incidents.window_hours)
     recent = ctx.session.execute(RECENT_UNEXPLAINED,
                                  {"category": ticket.category, "ticket": ticket.id, "since": since}).all()
-    return {row.id: row.title.lower() for row in recent}
+    return ({row.id: row.title.lower() for row in recent},
+            {row.id: row.cluster_id for row in recent if row.cluster_id is not None})
 
 
 def _alike(title: str, candidates: dict[int, str], *, similarity: int) -> list[int]:

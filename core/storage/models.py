@@ -42,7 +42,7 @@ class IdentityRow(Base):
     platform: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[str] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(200))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     person: Mapped[PersonRow] = relationship(back_populates="identities")
 
 
@@ -52,6 +52,10 @@ class TicketRow(Base):
         Index("ix_tickets_status_priority", "status", "priority"),
         Index("ix_tickets_requester_status", "requester_id", "status"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # Recent incidents of a category: every new incident is compared with them.
+        Index("ix_tickets_kind_category_created", "kind", "category", "created_at"),
+        # The ticket a chat message opened: every edit or deletion of a message in an intake channel asks.
+        Index("ix_tickets_origin", "origin_platform", "origin_channel", "origin_message"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -121,3 +121,4 @@ def test_similar_incidents_outside_the_window_or_below_the_count_make_no_card(
     assert rows(chat.desk, title_starts="Possible problem") == []
     chat.say(EVA, "outlook crashes when I open it")
     assert len(rows(chat.desk, title_starts="Possible problem: 3 similar incidents within 2 h")) == 1
+

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 08:28:36.780497
+Create Date: 2026-11-29 22:53:48.282552
 """
 from __future__ import annotations
 
@@ -104,6 +104,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identities')),
     sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_identities_platform'))
     )
+    with op.batch_alter_table('identities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_identities_person_id'), ['person_id'], unique=False)
+
     op.create_table('outages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('service', sa.String(length=100), nullable=False),
@@ -177,6 +180,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_kind_category_created', ['kind', 'category', 'created_at'], unique=False)
+        batch_op.create_index('ix_tickets_origin', ['origin_platform', 'origin_channel', 'origin_message'], unique=False)
         batch_op.create_index('ix_tickets_requester_status', ['requester_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_sla_check_at'), ['sla_check_at'], unique=False)
         batch_op.create_index('ix_tickets_status_priority', ['status', 'priority'], unique=False)
@@ -461,6 +466,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_tickets_status_priority')
         batch_op.drop_index(batch_op.f('ix_tickets_sla_check_at'))
         batch_op.drop_index('ix_tickets_requester_status')
+        batch_op.drop_index('ix_tickets_origin')
+        batch_op.drop_index('ix_tickets_kind_category_created')
         batch_op.drop_index('ix_tickets_assignee_status')
 
     op.drop_table('tickets')
@@ -473,6 +480,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outages_service'))
 
     op.drop_table('outages')
+    with op.batch_alter_table('identities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_identities_person_id'))
+
     op.drop_table('identities')
     op.drop_table('report_digests')
     op.drop_table('processed_events')
