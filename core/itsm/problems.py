@@ -131,4 +131,4 @@ def _mark_cluster(ctx: Ctx, incident: TicketRow, problem: TicketRow) -> None:
     if cluster is not None and cluster.problem_id is None:
         cluster.problem_id = problem.id
         ctx.session.flush()
-        show_cluster(ctx, cluster)
+        show_cluster(ctx, cluster.id, problem_id=problem.id)

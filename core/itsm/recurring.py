@@ -20,8 +20,9 @@ CANDIDATES = 100
 SHOWN = 15
 # Built once: every new incident asks the first, every one that joins a cluster the second.
 RECENT_UNEXPLAINED = (
-    select(TicketRow.id, TicketRow.title, RecurringMemberRow.cluster_id)
+    select(TicketRow.id, TicketRow.title, RecurringMemberRow.cluster_id, RecurringClusterRow.problem_id)
     .outerjoin(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
+    .outerjoin(RecurringClusterRow, RecurringClusterRow.id == RecurringMemberRow.cluster_id)
     .where(
         TicketRow.kind == Kind.INCIDENT.value, TicketRow.category == bindparam("category"),
         TicketRow.id != bindparam("ticket"), TicketRow.created_at >= bindparam("since"),
@@ -38,9 +39,9 @@ LATEST_LINES = (
 )
 
 
-def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | None:
+def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> int | None:
     """Put a new incident in the cluster of its similar recent incidents, making the cluster (and sending
-    its card, once) when there are enough of them."""
+    its card, once) when there are enough of them. Returns the cluster's id."""
     rules = ctx.settings.recurring_incidents
     if rules.count < 2 or ticket.kind != Kind.INCIDENT.value:
         return None
@@ -51,12 +52,12 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
     # The most alike incident that is in a cluster decides which one the new incident joins.
     joined = next((clusters[i] for i in direct if i in clusters), None)
     if joined is not None:
-        cluster = ctx.session.get_one(RecurringClusterRow, joined)
-        if cluster.problem_id is not None:
+        cluster_id, problem_id = joined
+        if problem_id is not None:
             return None
-        append(ctx.session, RecurringMemberRow, ticket_id=ticket.id, cluster_id=cluster.id)
-        show_cluster(ctx, cluster)
-        return cluster
+        append(ctx.session, RecurringMemberRow, ticket_id=ticket.id, cluster_id=cluster_id)
+        show_cluster(ctx, cluster_id, problem_id=None)
+        return cluster_id
     similar = _chain(direct, candidates, similarity=rules.similarity)
     if len(similar) + 1 < rules.count:
         return None
@@ -72,18 +73,20 @@ def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> RecurringClusterRow | N
             ctx.session.flush()
     except IntegrityError:
         return None
-    show_cluster(ctx, cluster)
-    return cluster
+    show_cluster(ctx, cluster.id, problem_id=None)
+    return cluster.id
 
 
-def _recent_unexplained(ctx: Ctx, ticket: TicketRow) -> tuple[dict[int, str], dict[int, int]]:
+def _recent_unexplained(
+    ctx: Ctx, ticket: TicketRow
+) -> tuple[dict[int, str], dict[int, tuple[int, int | None]]]:
     """Recent incidents of the ticket's category without a known cause (a problem or an outage): id -> title;
-    and of those in a cluster already, id -> cluster."""
+    and of those in a cluster already, id -> (cluster, its problem if one was opened for it)."""
     since = ctx.now - timedelta(hours=ctx.settings.recurring_incidents.window_hours)
     recent = ctx.session.execute(RECENT_UNEXPLAINED,
                                  {"category": ticket.category, "ticket": ticket.id, "since": since}).all()
     return ({row.id: row.title.lower() for row in recent},
-            {row.id: row.cluster_id for row in recent if row.cluster_id is not None})
+            {row.id: (row.cluster_id, row.problem_id) for row in recent if row.cluster_id is not None})
 
 
 def _alike(title: str, candidates: dict[int, str], *, similarity: int) -> list[int]:
@@ -111,33 +114,33 @@ def members_of(ctx: Ctx, cluster: RecurringClusterRow) -> list[TicketRow]:
         .where(RecurringMemberRow.cluster_id == cluster.id).order_by(TicketRow.id)))
 
 
-def _latest_lines(ctx: Ctx, cluster: RecurringClusterRow) -> tuple[list[str], int]:
+def _latest_lines(ctx: Ctx, cluster_id: int) -> tuple[list[str], int]:
     """The card's lines for the newest incidents of the cluster and how many it has, read as plain
     columns (a card is redrawn each time an incident joins: one light query however large it grows)."""
-    rows = ctx.session.execute(LATEST_LINES, {"cluster": cluster.id}).all()
+    rows = ctx.session.execute(LATEST_LINES, {"cluster": cluster_id}).all()
     total = rows[0][4] if rows else 0
     lines = [f"{format_key(kind, number)} · {title} ({name})" for number, kind, title, name, _ in reversed(rows)]
     return lines, total
 
 
-def show_cluster(ctx: Ctx, cluster: RecurringClusterRow) -> None:
+def show_cluster(ctx: Ctx, cluster_id: int, *, problem_id: int | None) -> None:
     """The cluster's card in each triage channel, edited in place as incidents join or a problem opens."""
-    card = cluster_card(ctx, cluster)
+    card = _cluster_card(ctx, cluster_id, problem_id=problem_id)
     for route in ctx.deps.routes.triage:
-        ctx.outbox.send(route, card, card_key=f"recurring:{cluster.id}:{route.platform}:{route.channel}")
+        ctx.outbox.send(route, card, card_key=f"recurring:{cluster_id}:{route.platform}:{route.channel}")
 
 
-def cluster_card(ctx: Ctx, cluster: RecurringClusterRow) -> Card:
-    lines, total = _latest_lines(ctx, cluster)
+def _cluster_card(ctx: Ctx, cluster_id: int, *, problem_id: int | None) -> Card:
+    lines, total = _latest_lines(ctx, cluster_id)
     hours = ctx.settings.recurring_incidents.window_hours
     if total > len(lines):
         lines.insert(0, f"\u2026 and {total - len(lines)} earlier")
     title = f"Possible problem: {total} similar incidents within {hours:g} h"
-    problem = ctx.session.get(TicketRow, cluster.problem_id) if cluster.problem_id else None
+    problem = ctx.session.get(TicketRow, problem_id) if problem_id else None
     if problem is not None:
         return Card(title=title, text="\n".join(lines), footer=f"{problem.key} is the problem behind them.",
                     tone="info")
     # The button names the card, not its incidents: a growing cluster must still fit in any platform's button.
     return Card(title=title, text="\n".join(lines), tone="warning",
-                buttons=(Button("Create problem", f"problem cluster {cluster.id}", "primary"),),
+                buttons=(Button("Create problem", f"problem cluster {cluster_id}", "primary"),),
                 footer="Or link them to a problem that exists: `/desk problem link PRB-N INC-N`.")
