@@ -31,7 +31,15 @@ def _normalise(text: str) -> str:
     return text.lower().replace("\u2019", "'")
 
 
+@lru_cache(maxsize=256)
+def _any_phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(_phrase_pattern(p).pattern for p in phrases) or r"(?!)")
+
+
 def _matches(text: str, phrases: tuple[str, ...]) -> list[str]:
+    # Most phrase lists match nothing: one search for all of them says so before each is tried.
+    if not _any_phrase_pattern(phrases).search(text):
+        return []
     return [p for p in phrases if _phrase_pattern(p).search(text)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.cards import Card
 from core.delivery import Destination
 from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
-from core.storage.writes import append
+from core.storage.writes import append, append_all
 
 PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
 LEASE = timedelta(seconds=60)
@@ -28,12 +29,15 @@ class RetryPolicy:
 
 
 class Outbox:
-    """Written to inside a unit of work; only platforms this desk talks to receive anything."""
+    """Written to inside a unit of work; only platforms this desk talks to receive anything. What is sent
+    is written in one statement when the unit's work is done (`write`): nothing reads a unit's own
+    notifications back, and most units send several."""
 
     def __init__(self, session: Session, *, now: datetime, platforms: frozenset[str]) -> None:
         self.session = session
         self.now = now
         self.platforms = platforms
+        self._queued: list[dict[str, Any]] = []
 
     def send(
         self,
@@ -52,9 +56,7 @@ class Outbox:
         False when it is for a platform this desk does not talk to."""
         if destination.platform not in self.platforms:
             return False
-        append(
-            self.session,
-            OutboxRow,
+        self._queued.append(dict(
             created_at=self.now,
             platform=destination.platform,
             channel=destination.channel,
@@ -70,8 +72,13 @@ class Outbox:
             status=PENDING,
             attempts=0,
             next_attempt_at=self.now,
-        )
+        ))
         return True
+
+    def write(self) -> None:
+        """Store what was sent, in the order it was sent (delivery order follows it)."""
+        append_all(self.session, OutboxRow, self._queued)
+        self._queued = []
 
 
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:

@@ -145,6 +145,7 @@ class Desk:
                       channel=channel, thread=thread, event_id=event_id)
             contexts.append(ctx)
             result = work(ctx)
+            ctx.outbox.write()
             session.flush()
             return result
 

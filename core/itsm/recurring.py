@@ -85,8 +85,12 @@ def _recent_unexplained(
     since = ctx.now - timedelta(hours=ctx.settings.recurring_incidents.window_hours)
     recent = ctx.session.execute(RECENT_UNEXPLAINED,
                                  {"category": ticket.category, "ticket": ticket.id, "since": since}).all()
-    return ({row.id: row.title.lower() for row in recent},
-            {row.id: (row.cluster_id, row.problem_id) for row in recent if row.cluster_id is not None})
+    titles, clusters = {}, {}
+    for ticket_id, title, cluster_id, problem_id in recent:
+        titles[ticket_id] = title.lower()
+        if cluster_id is not None:
+            clusters[ticket_id] = (cluster_id, problem_id)
+    return titles, clusters
 
 
 def _alike(title: str, candidates: dict[int, str], *, similarity: int) -> list[int]:

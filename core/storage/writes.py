@@ -19,7 +19,13 @@ Row = TypeVar("Row", bound=Base)
 
 def append(session: Session, row_type: type[Base], **values: Any) -> None:
     """Insert one row of `row_type` in the session's transaction (columns left out take their defaults)."""
-    session.execute(_insert_into(row_type), values)
+    session.connection().execute(_insert_into(row_type), values)
+
+
+def append_all(session: Session, row_type: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Insert rows of `row_type` (each with the same columns) in one statement, in their order."""
+    if rows:
+        session.connection().execute(_insert_into(row_type), rows)
 
 
 def store_now(session: Session, row: Row) -> Row:
@@ -34,7 +40,7 @@ def store_now(session: Session, row: Row) -> Row:
         else:
             setattr(row, attribute, default)
             values[column] = default
-    (key,) = session.execute(_insert_into(type(row)), values).inserted_primary_key
+    (key,) = session.connection().execute(_insert_into(type(row)), values).inserted_primary_key
     setattr(row, key_attribute, key)
     make_transient_to_detached(row)
     session.add(row)
