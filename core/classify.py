@@ -24,7 +24,11 @@ class Understanding:
 
 @lru_cache(maxsize=4096)
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w])" + re.escape(phrase.lower()) + r"(?![\w])")
+    return _whole_words(re.escape(phrase.lower()))
+
+
+def _whole_words(alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w])(?:" + alternatives + r")(?![\w])")
 
 
 def _normalise(text: str) -> str:
@@ -33,7 +37,7 @@ def _normalise(text: str) -> str:
 
 @lru_cache(maxsize=256)
 def _any_phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(_phrase_pattern(p).pattern for p in phrases) or r"(?!)")
+    return _whole_words("|".join(re.escape(p.lower()) for p in phrases)) if phrases else re.compile(r"(?!)")
 
 
 def _matches(text: str, phrases: tuple[str, ...]) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from core.messages import Author
 from core.settings import DeskSettings
@@ -12,8 +12,8 @@ from core.storage.writes import append, store_now
 
 RANK = {"requester": 0, "agent": 1, "admin": 2}
 # Built once: every message and command starts by looking up its author.
-IDENTITY_WITH_PERSON = (
-    select(IdentityRow).options(joinedload(IdentityRow.person))
+PERSON_WITH_ACCOUNT = (
+    select(PersonRow).join(IdentityRow, IdentityRow.person_id == PersonRow.id)
     .where(IdentityRow.platform == bindparam("platform"), IdentityRow.user_id == bindparam("user_id"))
 )
 # Built once: every notification to a requester who is not the one acting asks it.
@@ -57,11 +57,8 @@ def _attach(session: Session, person: PersonRow, *, platform: str, user_id: str,
 
 def resolve(session: Session, author: Author) -> PersonRow:
     """The person behind a chat author, created on first sight. A platform's agent hint raises the role."""
-    identity = session.scalar(IDENTITY_WITH_PERSON, {"platform": author.platform, "user_id": author.user_id})
-    if identity is not None:
-        person = identity.person
-    else:
-        person = None
+    person = session.scalar(PERSON_WITH_ACCOUNT, {"platform": author.platform, "user_id": author.user_id})
+    if person is None:
         if author.email:
             person = session.scalar(select(PersonRow).where(PersonRow.email == author.email.lower()))
         if person is None:

@@ -8,7 +8,7 @@ from sqlalchemy import Select, create_engine, event
 
 from core.intake import RECENT_OPEN_OF_REQUESTER
 from core.itsm.recurring import RECENT_UNEXPLAINED
-from core.people import IDENTITY_WITH_PERSON, USER_ID_ON
+from core.people import PERSON_WITH_ACCOUNT, USER_ID_ON
 from core.tickets import OPENED_BY_MESSAGE, THREAD_AT
 from tests.conftest import START
 
@@ -16,7 +16,7 @@ HOT_READS = {
     "recent incidents of a category (each new incident)": (
         RECENT_UNEXPLAINED, {"category": "email", "ticket": 1, "since": START}),
     "a requester's recent open tickets (each report)": (RECENT_OPEN_OF_REQUESTER, {"person": 1, "since": START}),
-    "the author (each message and command)": (IDENTITY_WITH_PERSON, {"platform": "slack", "user_id": "U1"}),
+    "the author (each message and command)": (PERSON_WITH_ACCOUNT, {"platform": "slack", "user_id": "U1"}),
     "a requester's chat account (each notification)": (USER_ID_ON, {"person": 1, "platform": "slack"}),
     "the ticket of a thread (each reply)": (THREAD_AT, {"platform": "slack", "channel": "C1", "thread": "1.2"}),
     "the ticket a message opened (each edit)": (
