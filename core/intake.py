@@ -29,7 +29,7 @@ from core.views import suggestions_card
 
 SIMILARITY_SAMPLE = 2000
 # Built once: every report asks it.
-RECENT_OPEN_OF_REQUESTER = select(TicketRow).where(
+RECENT_OPEN_OF_REQUESTER = select(TicketRow.id, TicketRow.description).where(
     TicketRow.requester_id == bindparam("person"), TicketRow.status.in_([s.value for s in OPEN_STATUSES]),
     TicketRow.created_at >= bindparam("since"),
 ).order_by(TicketRow.id.desc()).limit(10)
@@ -58,12 +58,12 @@ def _linked_to_duplicate(ctx: Ctx, inbound: Inbound, text: str) -> TicketRow | N
     window = ctx.settings.duplicate_window_minutes
     if window <= 0:
         return None
-    recent = ctx.session.scalars(RECENT_OPEN_OF_REQUESTER, {
+    recent = ctx.session.execute(RECENT_OPEN_OF_REQUESTER, {
         "person": ctx.person().id, "since": ctx.now - timedelta(minutes=window)}).all()
     sample = text[:SIMILARITY_SAMPLE].lower()
-    for ticket in recent:
-        if fuzz.token_set_ratio(sample, ticket.description[:SIMILARITY_SAMPLE].lower()) >= \
-                ctx.settings.duplicate_similarity:
+    for ticket_id, description in recent:
+        if fuzz.token_set_ratio(sample, description[:SIMILARITY_SAMPLE].lower()) >= ctx.settings.duplicate_similarity:
+            ticket = ctx.session.get_one(TicketRow, ticket_id)
             ctx.session.add(CommentRow(ticket_id=ticket.id, author_id=ctx.person().id, body=f"Also reported: {text}",
                                        platform=inbound.platform, created_at=ctx.now))
             append(ctx.session, ThreadRow, ticket_id=ticket.id, platform=inbound.platform, channel=inbound.channel,
