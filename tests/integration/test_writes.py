@@ -6,10 +6,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.cards import Card
+from core.context import Ctx
+from core.delivery import Destination
+from core.errors import DeskError
+from core.service import Desk
 from core.storage.database import Database
 from core.storage.models import AuditRow, PersonRow, TicketRow
 from core.storage.writes import append, store_now
 from tests.conftest import START
+from tests.integration.itsm_helpers import rows
 
 
 def _ticket(requester_id: int) -> TicketRow:
@@ -68,3 +74,23 @@ def test_an_appended_row_takes_the_column_defaults(database_url: str) -> None:
     row = db.run(lambda s: s.scalars(select(AuditRow).where(AuditRow.ticket_id == ticket.id)).one())
     assert (row.action, row.field, row.old, row.new) == ("opened", "", "", "")
     db.dispose()
+
+
+def test_notifications_of_one_unit_are_stored_in_the_order_they_were_sent(desk: Desk) -> None:
+    def send_three(ctx: Ctx) -> None:
+        for title in ("first", "second", "third"):
+            ctx.outbox.send(Destination("console", "it-triage"), Card(title=title))
+        ctx.outbox.send(Destination("slack", "C1"), Card(title="not a platform of this desk"))
+
+    desk.run_as_system(send_three)
+    assert [r.card["title"] for r in rows(desk)] == ["first", "second", "third"]
+
+
+def test_a_unit_that_fails_after_sending_stores_none_of_its_notifications(desk: Desk) -> None:
+    def send_then_fail(ctx: Ctx) -> None:
+        ctx.outbox.send(Destination("console", "it-triage"), Card(title="never"))
+        raise DeskError("refused")
+
+    with pytest.raises(DeskError):
+        desk.run_as_system(send_then_fail)
+    assert rows(desk) == []
