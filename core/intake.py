@@ -15,6 +15,7 @@ from core.classify import Understanding, classify, service_of
 from core.context import Ctx
 from core.delivery import Destination
 from core.errors import UsageError
+from core.itsm.banner_replies import answer_under_banner
 from core.itsm.relate import relate_new_report
 from core.lifecycle import OPEN_STATUSES, Kind, Status
 from core.messages import Inbound
@@ -47,6 +48,7 @@ def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
                 comment(ctx, ticket, text, internal=True)
             return
         if not inbound.is_direct:
+            answer_under_banner(ctx, platform=inbound.platform, channel=inbound.channel, thread=inbound.thread)
             return
     if inbound.is_intake or inbound.is_direct:
         if _linked_to_duplicate(ctx, inbound, text) is None:

@@ -20,6 +20,7 @@ from core.storage.itsm_models import OutageRow, OutageTicketRow, OutageUpdateRow
 from core.storage.models import TicketRow
 
 ACTIVE, RESOLVED = "active", "resolved"
+LIVING_PREFIX = "outage:"  # a banner's card key: the prefix, the outage's id, then where it is posted
 # Built once: every new incident asks it.
 ACTIVE_OUTAGES = select(OutageRow).where(OutageRow.status == ACTIVE).order_by(OutageRow.id)
 
@@ -157,4 +158,4 @@ def _note(ctx: Ctx, outage: OutageRow, kind: str, text: str) -> None:
 
 
 def _living(outage: OutageRow) -> str:
-    return f"outage:{outage.id}"
+    return f"{LIVING_PREFIX}{outage.id}"

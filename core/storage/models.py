@@ -202,6 +202,8 @@ class CardMessageRow(Base):
     """Where a living card was posted, so later changes edit it in place."""
 
     __tablename__ = "card_messages"
+    # Which living card a thread hangs under: every reply in a thread that is not a ticket's asks it.
+    __table_args__ = (Index("ix_card_messages_place", "platform", "channel", "message_id"),)
 
     card_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))

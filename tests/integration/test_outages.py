@@ -153,3 +153,53 @@ def test_a_second_outage_of_one_service_and_a_requester_declaring_are_refused(
     assert chat.desk_command(LEE, "outage update OUT-9 hello").startswith("No outage OUT-9.")
     chat.desk_command(LEE, "outage resolve OUT-1 fixed")
     assert chat.desk_command(LEE, "outage resolve OUT-1 fixed") == "OUT-1 is already resolved."
+
+
+def _banner_in_help_channel(chat: Chat, messenger: RecordingMessenger, clock: ManualClock) -> str:
+    chat.desk_command(LEE, DECLARE)
+    deliver(chat.desk, messenger, clock)
+    [posted] = [d for d in messenger.delivered if d.destination.channel == "it-help" and d.card.title.startswith(
+        "OUT-1")]
+    return f"msg-{messenger.delivered.index(posted) + 1}"
+
+
+def test_a_reply_under_an_outage_banner_is_answered_once_and_its_writer_told_when_it_ends(
+    make_desk: Callable[..., Desk], database_url: str, clock: ManualClock,
+) -> None:
+    chat = Chat(itsm_desk(make_desk, database_url))
+    messenger = RecordingMessenger()
+    banner = _banner_in_help_channel(chat, messenger, clock)
+
+    chat.say(BEN, "same here, can't send anything", thread=banner)
+    chat.say(BEN, "any news?", thread=banner)
+    [answer] = rows(chat.desk, text_has="Thanks, Ben")
+    assert (answer.channel, answer.thread, answer.card["text"]) == (
+        "it-help", banner, "Thanks, Ben: IT is working on OUT-1 (e-mail). I will tell you directly when it is fixed.")
+    assert tickets(chat.desk) == []  # talk under a banner is not a report
+    assert "subscribed" in chat.desk_command(BEN, "services").split("\n")[1]
+
+    chat.desk_command(LEE, 'outage resolve OUT-1 "Mail flows again"')
+    assert ("console", "", "ben") in places(rows(chat.desk, title_starts="Resolved: OUT-1"))
+
+
+def test_a_reply_under_a_resolved_outage_banner_says_when_it_ended(
+    make_desk: Callable[..., Desk], database_url: str, clock: ManualClock,
+) -> None:
+    chat = Chat(itsm_desk(make_desk, database_url))
+    messenger = RecordingMessenger()
+    banner = _banner_in_help_channel(chat, messenger, clock)
+    chat.desk_command(LEE, 'outage resolve OUT-1 "Mail flows again"')
+
+    chat.say(BEN, "still broken for me", thread=banner)
+    [answer] = rows(chat.desk, text_has="was resolved")
+    assert answer.thread == banner
+    assert answer.card["text"].startswith("OUT-1 (e-mail) was resolved Mon 2 Mar 09:00 UTC. If it still fails")
+
+
+def test_a_reply_under_an_ordinary_message_in_the_help_channel_changes_nothing(
+    make_desk: Callable[..., Desk], database_url: str,
+) -> None:
+    chat = Chat(itsm_desk(make_desk, database_url))
+    before = len(rows(chat.desk))
+    chat.say(BEN, "me too", thread="someone-elses-chatter")
+    assert (len(rows(chat.desk)), tickets(chat.desk)) == (before, [])

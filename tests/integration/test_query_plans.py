@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Select, create_engine, event
 
 from core.intake import RECENT_OPEN_OF_REQUESTER
+from core.itsm.banner_replies import LIVING_CARD_AT
 from core.itsm.recurring import RECENT_UNEXPLAINED
 from core.people import PERSON_WITH_ACCOUNT, USER_ID_ON
 from core.tickets import OPENED_BY_MESSAGE, THREAD_AT
@@ -19,6 +20,8 @@ HOT_READS = {
     "the author (each message and command)": (PERSON_WITH_ACCOUNT, {"platform": "slack", "user_id": "U1"}),
     "a requester's chat account (each notification)": (USER_ID_ON, {"person": 1, "platform": "slack"}),
     "the ticket of a thread (each reply)": (THREAD_AT, {"platform": "slack", "channel": "C1", "thread": "1.2"}),
+    "the card a thread hangs under (each reply outside a ticket's thread)": (
+        LIVING_CARD_AT, {"platform": "slack", "channel": "C1", "message": "1.2"}),
     "the ticket a message opened (each edit)": (
         OPENED_BY_MESSAGE, {"platform": "slack", "channel": "C1", "message": "1.2"}),
 }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 22:53:48.282552
+Create Date: 2026-11-29 23:28:49.511262
 """
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def upgrade() -> None:
     sa.Column('message_id', sa.String(length=100), nullable=False),
     sa.PrimaryKeyConstraint('card_key', name=op.f('pk_card_messages'))
     )
+    with op.batch_alter_table('card_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_card_messages_place', ['platform', 'channel', 'message_id'], unique=False)
+
     op.create_table('kb_articles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=100), nullable=False),
@@ -503,4 +506,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_kb_articles_changed_at'))
 
     op.drop_table('kb_articles')
+    with op.batch_alter_table('card_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_card_messages_place')
+
     op.drop_table('card_messages')
