@@ -31,12 +31,18 @@ RECENT_UNEXPLAINED = (
     )
     .order_by(TicketRow.created_at.desc()).limit(CANDIDATES)
 )
-LATEST_LINES = (
-    select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.display_name, func.count().over())
-    .join(RecurringMemberRow, RecurringMemberRow.ticket_id == TicketRow.id)
+# The newest members straight from the cluster's index, and the count apart: a window count over all of
+# them would make each join cost more as the cluster grows.
+NEWEST_MEMBERS = (
+    select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.display_name)
+    .select_from(RecurringMemberRow)
+    .join(TicketRow, TicketRow.id == RecurringMemberRow.ticket_id)
     .join(PersonRow, PersonRow.id == TicketRow.requester_id)
-    .where(RecurringMemberRow.cluster_id == bindparam("cluster")).order_by(TicketRow.id.desc()).limit(SHOWN)
+    .where(RecurringMemberRow.cluster_id == bindparam("cluster"))
+    .order_by(RecurringMemberRow.ticket_id.desc()).limit(SHOWN)
 )
+MEMBER_COUNT = select(func.count()).select_from(RecurringMemberRow).where(
+    RecurringMemberRow.cluster_id == bindparam("cluster"))
 
 
 def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> int | None:
@@ -120,10 +126,10 @@ def members_of(ctx: Ctx, cluster: RecurringClusterRow) -> list[TicketRow]:
 
 def _latest_lines(ctx: Ctx, cluster_id: int) -> tuple[list[str], int]:
     """The card's lines for the newest incidents of the cluster and how many it has, read as plain
-    columns (a card is redrawn each time an incident joins: one light query however large it grows)."""
-    rows = ctx.session.execute(LATEST_LINES, {"cluster": cluster_id}).all()
-    total = rows[0][4] if rows else 0
-    lines = [f"{format_key(kind, number)} · {title} ({name})" for number, kind, title, name, _ in reversed(rows)]
+    columns (a card is redrawn each time an incident joins: light reads however large it grows)."""
+    rows = ctx.session.execute(NEWEST_MEMBERS, {"cluster": cluster_id}).all()
+    total = ctx.session.scalar(MEMBER_COUNT, {"cluster": cluster_id}) or 0
+    lines = [f"{format_key(kind, number)} · {title} ({name})" for number, kind, title, name in reversed(rows)]
     return lines, total
 
 
