@@ -75,9 +75,10 @@ class Outbox:
         ))
         return True
 
-    def write(self) -> None:
-        """Store what was sent, in the order it was sent (delivery order follows it)."""
-        append_all(self.session, OutboxRow, self._queued)
+    def write(self, session: Session | None = None) -> None:
+        """Store what was sent, in the order it was sent (delivery order follows it), in `session` when
+        given (the notifications of work that only read), else in the unit's own."""
+        append_all(session or self.session, OutboxRow, self._queued)
         self._queued = []
 
 

@@ -81,9 +81,10 @@ class Desk:
                 require_agent(ctx, found.name)
             return found.handler(ctx, Args(rest, usage=found.usage))
 
+        run = self._read if found.reads_only else self._run
         try:
-            reply = self._run(author=request.author, event_id=request.event_id, channel=request.channel,
-                              thread=request.thread, work=work)
+            reply = run(author=request.author, event_id=request.event_id, channel=request.channel,
+                        thread=request.thread, work=work)
         except (DeskError, IllegalTransition) as refusal:
             return Reply(str(refusal))
         if reply is None:
@@ -163,6 +164,35 @@ class Desk:
                 continue
             return self._after_commit(contexts[-1], result)
         raise AssertionError("unreachable")
+
+    def _read(
+        self, *, author: Author | None, event_id: str, channel: str, thread: str | None, work: Callable[[Ctx], T],
+    ) -> T | None:
+        """Work that only reads (a report, say) runs in a transaction that takes no write lock, however long
+        it takes; its event id and what it sent are then stored in a short write transaction."""
+        platform = author.platform if author else ""
+        if author is not None:  # a first-time author is created here, so that reading never writes
+            self.db.run(lambda write_session: resolve(write_session, author))
+        with self.db.deferred_sessions() as session, session.begin():
+            now = self.clock.now()
+            ctx = Ctx(session=session, now=now, deps=self.deps,
+                      outbox=Outbox(session, now=now, platforms=self.deps.platforms),
+                      actor=resolve(session, author) if author else None, author=author,
+                      channel=channel, thread=thread, event_id=event_id)
+            result = work(ctx)
+
+        def record(write_session: Session) -> None:
+            if event_id:
+                _remember_event(write_session, platform=platform, event_id=event_id, now=now)
+            ctx.outbox.write(write_session)
+
+        try:
+            self.db.run(record)
+        except IntegrityError:
+            if event_id and self._seen(platform, event_id):
+                return None  # the same request, answered by the other delivery
+            raise
+        return self._after_commit(ctx, result)
 
     def _after_commit(self, ctx: Ctx, result: T) -> T:
         late: list[str] = []

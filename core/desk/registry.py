@@ -24,6 +24,7 @@ class Verb:
     examples: tuple[str, ...]
     who: Who
     handler: Handler
+    reads_only: bool = False
 
     @property
     def help(self) -> str:
@@ -37,13 +38,17 @@ class Verb:
 VERBS: dict[str, Verb] = {}
 
 
-def verb(name: str, *, usage: str, examples: tuple[str, ...] = (), who: Who = "agent") -> Callable[[Handler], Handler]:
-    """Declare a verb. `who`: anyone; owner (the ticket's requester or an agent); agent."""
+def verb(
+    name: str, *, usage: str, examples: tuple[str, ...] = (), who: Who = "agent", reads_only: bool = False,
+) -> Callable[[Handler], Handler]:
+    """Declare a verb. `who`: anyone; owner (the ticket's requester or an agent); agent. A verb that
+    `reads_only` (and at most sends) runs without holding the write lock: what it sends is stored after."""
 
     def register(handler: Handler) -> Handler:
         if not handler.__doc__:
             raise TypeError(f"/desk {name} needs a docstring: it is the command's help")
-        VERBS[name] = Verb(name=name, usage=usage, examples=examples, who=who, handler=handler)
+        VERBS[name] = Verb(name=name, usage=usage, examples=examples, who=who, handler=handler,
+                           reads_only=reads_only)
         return handler
 
     return register

@@ -20,7 +20,8 @@ from core.tickets import get_ticket
 
 @verb("report", usage="report [PERIOD] [--team T] [--agent A] [--kind K] [--category C] [--service S] "
                       "[--platform P]",
-      examples=("report 30d", "report 7d --team network", "report 2026-02-01..2026-03-01 --kind incident"))
+      examples=("report 30d", "report 7d --team network", "report 2026-02-01..2026-03-01 --kind incident"),
+      reads_only=True)
 def report(ctx: Ctx, args: Args) -> Reply:
     """The desk's numbers over a period (default 30d; or 7d, 12h, a date, or FROM..TO): tickets opened and
     resolved, MTTA and MTTR in business and wall-clock time, SLA met by priority, first-contact resolution,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from core.cards import Card
 from core.clock import ManualClock
 from core.messages import CommandRequest
+from core.reports import charts
 from core.reports.settings import ReportSettings
 from core.reports.weekly import latest_send_time, send_weekly_report
 from core.service import Desk
@@ -114,3 +116,38 @@ def test_the_digest_time_is_local_across_a_change_of_summer_time() -> None:
     # Berlin moves to summer time on Sunday 29 March 2026: Monday 08:00 is then 06:00 UTC, not 07:00.
     assert latest_send_time(utc(30, 9), weekday=0, at=time(8), time_zone="Europe/Berlin") == utc(30, 6)
     assert latest_send_time(utc(27, 9), weekday=0, at=time(8), time_zone="Europe/Berlin") == utc(23, 7)
+
+
+def test_a_report_being_drawn_holds_no_write_lock_so_reports_keep_arriving(
+    make_desk: Callable[..., Desk], sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desk = make_desk(sqlite_url, settings=settings(tmp_path))
+    drawing, may_finish = threading.Event(), threading.Event()
+    real_chart = charts.main_chart
+
+    def slow_chart(*args: object, **kwargs: object) -> Path | None:
+        drawing.set()
+        assert may_finish.wait(10)
+        return real_chart(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(charts, "main_chart", slow_chart)
+    answers: list[str] = []
+    lead = threading.Thread(target=lambda: answers.append(command(desk, SAM, "report 7d")[1].footer))  # type: ignore[union-attr]
+    lead.start()
+    assert drawing.wait(10)
+    Chat(desk).say(DANA, "my laptop won't turn on")  # would wait for the lock (and fail after 5 s) if held
+    assert [r.ticket_key for r in outbox(desk) if r.ticket_key] == ["INC-1", "INC-1"]
+    may_finish.set()
+    lead.join(10)
+    assert answers and answers[0].startswith("The chart of tickets per day is on its way to you.")
+    assert [r.user_id for r in outbox(desk) if r.card.get("image_path")] == ["sam"]
+
+
+def test_a_report_request_delivered_twice_is_answered_once(
+    make_desk: Callable[..., Desk], database_url: str, tmp_path: Path,
+) -> None:
+    desk = make_desk(database_url, settings=settings(tmp_path))
+    first, _ = command(desk, SAM, "report 7d")
+    again, card = command(desk, SAM, "report 7d")
+    assert (again, card) == ("Already done (this request arrived twice).", None)
+    assert len([r for r in outbox(desk) if r.card.get("image_path")]) == 1
