@@ -75,6 +75,10 @@ class Outbox:
         ))
         return True
 
+    @property
+    def has_queued(self) -> bool:
+        return bool(self._queued)
+
     def write(self, session: Session | None = None) -> None:
         """Store what was sent, in the order it was sent (delivery order follows it), in `session` when
         given (the notifications of work that only read), else in the unit's own."""

@@ -129,6 +129,11 @@ class Desk:
         result = self._run(author=None, event_id="", channel="", thread=None, work=work)
         return result  # type: ignore[return-value]
 
+    def read_as_system(self, work: Callable[[Ctx], T]) -> T:
+        """Like `run_as_system`, for work that only reads (and at most sends): no write lock is held."""
+        result = self._read(author=None, event_id="", channel="", thread=None, work=work)
+        return result  # type: ignore[return-value]
+
     def _run(
         self, *, author: Author | None, event_id: str, channel: str, thread: str | None,
         work: Callable[[Ctx], T], platform: str = "",
@@ -186,12 +191,13 @@ class Desk:
                 _remember_event(write_session, platform=platform, event_id=event_id, now=now)
             ctx.outbox.write(write_session)
 
-        try:
-            self.db.run(record)
-        except IntegrityError:
-            if event_id and self._seen(platform, event_id):
-                return None  # the same request, answered by the other delivery
-            raise
+        if event_id or ctx.outbox.has_queued:
+            try:
+                self.db.run(record)
+            except IntegrityError:
+                if event_id and self._seen(platform, event_id):
+                    return None  # the same request, answered by the other delivery
+                raise
         return self._after_commit(ctx, result)
 
     def _after_commit(self, ctx: Ctx, result: T) -> T:

@@ -9,12 +9,13 @@ while spoc was down goes out once when it is back.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
+from core.cards import Card
 from core.context import Ctx
 from core.delivery import Destination
 from core.reports.card import report_card
@@ -30,12 +31,19 @@ WEEK = timedelta(days=7)
 
 
 def send_weekly_report(runner: SystemRunner) -> datetime | None:
-    """The scheduled job: send this week's digest if it is due and unsent; returns when the next is due."""
+    """The scheduled job: send this week's digest if it is due and unsent; returns when the next is due.
+    The report is computed and drawn without the write lock; the week is claimed and the digest sent in
+    one short transaction after, so a second process (or a second run) sends nothing."""
+    plan = runner.read_as_system(_plan)
+    if plan is None or plan.sent:
+        return plan.following if plan else None
+    card = runner.read_as_system(lambda ctx: _digest(ctx, plan))
     try:
-        return runner.run_as_system(_weekly)
+        runner.run_as_system(lambda ctx: _claim_and_send(ctx, plan, card))
     except IntegrityError:
         log.info("another process sent this week's report first; nothing sent twice")
         return None
+    return plan.following
 
 
 def latest_send_time(now: datetime, *, weekday: int, at: time, time_zone: str) -> datetime:
@@ -49,10 +57,19 @@ def latest_send_time(now: datetime, *, weekday: int, at: time, time_zone: str) -
     return instant
 
 
-def _weekly(ctx: Ctx) -> datetime | None:
+@dataclass(frozen=True)
+class _Week:
+    key: str  # the ISO week, e.g. 2026-W10
+    due: datetime
+    following: datetime
+    places: tuple[Destination, ...]
+    sent: bool
+
+
+def _plan(ctx: Ctx) -> _Week | None:
     settings = ctx.settings.reports
-    places = [Destination(platform, channel) for platform, channel in sorted(settings.leads_channels.items())
-              if platform in ctx.deps.platforms]
+    places = tuple(Destination(platform, channel) for platform, channel in sorted(settings.leads_channels.items())
+                   if platform in ctx.deps.platforms)
     if not settings.weekly_at or not places:
         return None
     hour, minute = (int(part) for part in settings.weekly_at.split(":"))
@@ -63,19 +80,26 @@ def _weekly(ctx: Ctx) -> datetime | None:
     following = datetime.combine(local.date() + WEEK, local.time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
     year, week, _ = local.date().isocalendar()
     key = f"{year}-W{week:02d}"
-    if ctx.session.get(WeeklyReportRow, key) is not None:
-        return following
-    ctx.session.add(WeeklyReportRow(week=key, at=ctx.now))
-    ctx.session.flush()  # a second process fails here, before it sends anything
-    found = build_report(ctx.session, ctx.settings, period=Period(since=due - WEEK, until=due),
+    return _Week(key=key, due=due, following=following, places=places,
+                 sent=ctx.session.get(WeeklyReportRow, key) is not None)
+
+
+def _digest(ctx: Ctx, week: _Week) -> Card:
+    settings = ctx.settings.reports
+    found = build_report(ctx.session, ctx.settings, period=Period(since=week.due - WEEK, until=week.due),
                          filters=ReportFilter(), now=ctx.now)
-    card = report_card(found, title=f"Weekly IT service report ({key})")
+    card = report_card(found, title=f"Weekly IT service report ({week.key})")
     if settings.charts:
         from core.reports.charts import main_chart  # matplotlib is imported only now
 
         chart = main_chart(found, settings.chart_dir())
         if chart is not None:
             card = replace(card, image_path=str(chart))
-    for place in places:
+    return card
+
+
+def _claim_and_send(ctx: Ctx, week: _Week, card: Card) -> None:
+    ctx.session.add(WeeklyReportRow(week=week.key, at=ctx.now))
+    ctx.session.flush()  # a second process fails here, before it sends anything
+    for place in week.places:
         ctx.outbox.send(place, card)
-    return following

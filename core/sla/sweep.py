@@ -41,9 +41,12 @@ LABELS = {SlaClock.FIRST_RESPONSE: "first response", SlaClock.RESOLUTION: "resol
 
 
 class SystemRunner(Protocol):
-    """What runs scheduled work: `Desk.run_as_system`, one transaction per call."""
+    """What runs scheduled work: `Desk.run_as_system`, one transaction per call; `read_as_system` for
+    work that only reads (and at most sends), without holding the write lock."""
 
     def run_as_system(self, work: Callable[[Ctx], T]) -> T: ...
+
+    def read_as_system(self, work: Callable[[Ctx], T]) -> T: ...
 
 
 def for_each_ticket(

@@ -118,10 +118,8 @@ def test_the_digest_time_is_local_across_a_change_of_summer_time() -> None:
     assert latest_send_time(utc(27, 9), weekday=0, at=time(8), time_zone="Europe/Berlin") == utc(23, 7)
 
 
-def test_a_report_being_drawn_holds_no_write_lock_so_reports_keep_arriving(
-    make_desk: Callable[..., Desk], sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    desk = make_desk(sqlite_url, settings=settings(tmp_path))
+def _chart_held_open(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Drawing a chart waits, once started (the first event), until the test lets it finish (the second)."""
     drawing, may_finish = threading.Event(), threading.Event()
     real_chart = charts.main_chart
 
@@ -131,6 +129,14 @@ def test_a_report_being_drawn_holds_no_write_lock_so_reports_keep_arriving(
         return real_chart(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(charts, "main_chart", slow_chart)
+    return drawing, may_finish
+
+
+def test_a_report_being_drawn_holds_no_write_lock_so_reports_keep_arriving(
+    make_desk: Callable[..., Desk], sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desk = make_desk(sqlite_url, settings=settings(tmp_path))
+    drawing, may_finish = _chart_held_open(monkeypatch)
     answers: list[str] = []
     lead = threading.Thread(target=lambda: answers.append(command(desk, SAM, "report 7d")[1].footer))  # type: ignore[union-attr]
     lead.start()
@@ -141,6 +147,23 @@ def test_a_report_being_drawn_holds_no_write_lock_so_reports_keep_arriving(
     lead.join(10)
     assert answers and answers[0].startswith("The chart of tickets per day is on its way to you.")
     assert [r.user_id for r in outbox(desk) if r.card.get("image_path")] == ["sam"]
+
+
+def test_the_weekly_digest_being_drawn_holds_no_write_lock(
+    make_desk: Callable[..., Desk], sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    desk = make_desk(sqlite_url, settings=settings(tmp_path, leads_channels={"console": "it-leads"}))
+    drawing, may_finish = _chart_held_open(monkeypatch)
+    sent: list[object] = []
+    job = threading.Thread(target=lambda: sent.append(send_weekly_report(desk)))
+    job.start()
+    assert drawing.wait(10)
+    Chat(desk).say(DANA, "my laptop won't turn on")
+    assert [r.ticket_key for r in outbox(desk) if r.ticket_key] == ["INC-1", "INC-1"]
+    may_finish.set()
+    job.join(10)
+    assert sent == [utc(9, 8)]
+    assert len([r for r in outbox(desk) if r.channel == "it-leads"]) == 1
 
 
 def test_a_report_request_delivered_twice_is_answered_once(
