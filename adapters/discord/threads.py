@@ -7,7 +7,9 @@ and finds them again after a restart without any table of its own:
 
 - every private ticket thread is created by the bot and named after its ticket, "INC-42 · title";
 - outgoing: a delivery for (channel, root) of INC-42 looks among the channel's threads (in the gateway's
-  cache) for the bot's private thread of ticket 42, and creates one only when there is none;
+  cache), then among the archived private threads the bot has joined (Discord sends no archived thread
+  when the bot connects), for the bot's private thread of ticket 42, and creates one only when there is
+  none; posting in an archived thread opens it again;
 - incoming: a message in a bot-owned private thread named "INC-42 · ..." asks the core where INC-42's
   requester thread is, and is reported there (channel, root), so the core sees a reply in that thread.
 """
@@ -27,6 +29,7 @@ KEY_IN_NAME = re.compile(r"^\s*([A-Za-z]{2,5})-(\d+)\b")
 NAME = 100
 ARCHIVE_MINUTES = 10080
 THREAD_ALREADY_EXISTS = 160004
+ARCHIVED_LOOKED_AT = 100  # Discord's most per request
 
 Lookup = Callable[[str], Awaitable[TicketRef | None]]
 
@@ -62,7 +65,7 @@ class ThreadBook:
             return known
         thread: discord.Thread | None = None
         if str(channel.id) in self.private_in and ticket_key:
-            thread = self._cached_private(channel, ticket_key)
+            thread = self._cached_private(channel, ticket_key) or await self._archived_private(channel, ticket_key)
             if thread is None:
                 thread = await self._open_private(channel, root=root, ticket_key=ticket_key,
                                                   requester=requester)
@@ -92,12 +95,21 @@ class ThreadBook:
         return private and me is not None and thread.owner_id == me.id
 
     def _cached_private(self, channel: discord.TextChannel, ticket_key: str) -> discord.Thread | None:
-        number = _number(ticket_key)
-        for thread in channel.threads:
-            key = key_in_name(thread.name)
-            if self.is_ticket_thread(thread) and key is not None and _number(key) == number:
-                return thread
+        return next((t for t in channel.threads if self._is_thread_of(t, ticket_key)), None)
+
+    async def _archived_private(self, channel: discord.TextChannel, ticket_key: str) -> discord.Thread | None:
+        """The ticket's private thread among the newest archived ones the bot joined (one request)."""
+        try:
+            async for thread in channel.archived_threads(private=True, joined=True, limit=ARCHIVED_LOOKED_AT):
+                if self._is_thread_of(thread, ticket_key):
+                    return thread
+        except discord.HTTPException as error:
+            log.warning("could not list the archived threads of %s (%s)", channel.id, error)
         return None
+
+    def _is_thread_of(self, thread: discord.Thread, ticket_key: str) -> bool:
+        key = key_in_name(thread.name)
+        return self.is_ticket_thread(thread) and key is not None and _number(key) == _number(ticket_key)
 
     async def _name(self, ticket_key: str) -> str:
         ref = await self.lookup(ticket_key) if ticket_key else None

@@ -50,6 +50,8 @@ class ChannelRoutes:
                 "/channels/{channel_id}/messages/{message_id}/threads",
                 self.create_thread_from_message,
             ),
+            ApiRoute("GET", "/channels/{channel_id}/users/@me/threads/archived/private",
+                     self.joined_private_archived_threads),
             ApiRoute("PUT", "/channels/{channel_id}/thread-members/{user_id}", self.add_thread_member),
             ApiRoute("DELETE", "/channels/{channel_id}/thread-members/{user_id}", self.remove_thread_member),
             ApiRoute("POST", "/users/@me/channels", self.create_dm),
@@ -138,6 +140,10 @@ class ChannelRoutes:
             raise DiscordApiError(403, 50007)
         body = req.json_object()
         check_message_body(body, has_files=bool(req.files))
+        if channel["type"] in (11, 12) and channel["thread_metadata"]["archived"]:
+            if channel["thread_metadata"]["locked"]:
+                raise DiscordApiError(400, 50083)
+            channel["thread_metadata"]["archived"] = False  # sending unarchives, as Discord does
         extra: dict[str, Any] = {}
         message_type = 0
         reference = body.get("message_reference")
@@ -277,6 +283,19 @@ class ChannelRoutes:
         self.world.thread_members[thread_id] = {self.world.bot.id}
         await self._emit("THREAD_CREATE", thread | {"newly_created": True})
         return json_response(thread, status=201)
+
+    async def joined_private_archived_threads(self, req: ApiRequest) -> web.Response:
+        """Archived private threads of the channel that the bot is a member of, newest first."""
+        parent = self._channel(req)
+        limit = int(req.query.get("limit", "50"))
+        found = sorted(
+            (c for c in self.world.channels.values()
+             if c["type"] == 12 and c.get("parent_id") == parent["id"] and c["thread_metadata"]["archived"]
+             and self.world.bot.id in self.world.thread_members.get(int(c["id"]), set())),
+            key=lambda c: int(c["id"]), reverse=True)
+        members = [{"id": c["id"], "user_id": str(self.world.bot.id), "join_timestamp": iso_now(), "flags": 0}
+                   for c in found[:limit]]
+        return json_response({"threads": found[:limit], "members": members, "has_more": len(found) > limit})
 
     def _thread(self, req: ApiRequest) -> dict[str, Any]:
         thread = self._channel(req)

@@ -28,6 +28,7 @@ from .discord_payloads import (
     FakeUser,
     dm_channel_payload,
     guild_channel_payload,
+    iso_now,
     member_payload,
     overwrite,
     role_payload,
@@ -161,9 +162,16 @@ class DiscordWorld:
         ]
 
     def guild_threads(self, guild_id: int) -> list[dict[str, Any]]:
+        """The active threads: Discord sends no archived thread when a client connects."""
         return [
             c for c in self.channels.values() if c.get("guild_id") == str(guild_id) and c["type"] in (11, 12)
+            and not c["thread_metadata"]["archived"]
         ]
+
+    def archive(self, thread_id: int) -> None:
+        """As Discord does after a thread's auto-archive duration without messages."""
+        metadata = self.channels[thread_id]["thread_metadata"]
+        metadata["archived"], metadata["archive_timestamp"] = True, iso_now()
 
     def guild_create(self, guild_id: int) -> dict[str, Any]:
         """The GUILD_CREATE payload: the guild plus channels, threads and members. ``member_count`` equals

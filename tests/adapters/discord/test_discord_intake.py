@@ -72,6 +72,24 @@ async def test_the_thread_survives_a_restart_both_ways(world: DiscordWorld) -> N
     world.srv.assert_calls_match_spec()
 
 
+async def test_an_archived_private_thread_is_found_after_a_restart_and_no_second_one_is_opened(
+    world: DiscordWorld,
+) -> None:
+    await world.report()
+    await world.deliver()
+    [thread] = world.private_threads()
+    world.srv.world.archive(int(thread["id"]))  # a week without messages; the gateway no longer lists it
+    await world.restart()
+    interaction = await world.slash("resolve", options={"key": "INC-1", "text": "new VPN profile"})
+    await world.answer_to(interaction)
+    await world.deliver()
+    assert len(world.srv.calls_to(NEW_THREAD)) == 1
+    [still_one] = world.private_threads()
+    assert still_one["thread_metadata"]["archived"] is False
+    assert "INC-1 is resolved. Is it fixed?" in embed_text(world.thread_messages()[-1])
+    world.srv.assert_calls_match_spec()
+
+
 async def test_a_message_outside_the_intake_channels_and_threads_is_ignored(world: DiscordWorld) -> None:
     await world.say("lunch anyone?", channel_id=TRIAGE, author=AGENT)
     await world.report("printer on floor 3 is broken")
