@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -145,10 +146,8 @@ class Desk:
             now = self.clock.now()
             if event_id:
                 _remember_event(session, platform=platform, event_id=event_id, now=now)
-            ctx = Ctx(session=session, now=now, deps=self.deps,
-                      outbox=Outbox(session, now=now, platforms=self.deps.platforms),
-                      actor=resolve(session, author) if author else None, author=author,
-                      channel=channel, thread=thread, event_id=event_id)
+            ctx = self._context(session, now=now, author=author, channel=channel, thread=thread,
+                                event_id=event_id)
             contexts.append(ctx)
             result = work(ctx)
             ctx.outbox.write()
@@ -180,10 +179,8 @@ class Desk:
             self.db.run(lambda write_session: resolve(write_session, author))
         with self.db.deferred_sessions() as session, session.begin():
             now = self.clock.now()
-            ctx = Ctx(session=session, now=now, deps=self.deps,
-                      outbox=Outbox(session, now=now, platforms=self.deps.platforms),
-                      actor=resolve(session, author) if author else None, author=author,
-                      channel=channel, thread=thread, event_id=event_id)
+            ctx = self._context(session, now=now, author=author, channel=channel, thread=thread,
+                                event_id=event_id)
             result = work(ctx)
 
         def record(write_session: Session) -> None:
@@ -199,6 +196,13 @@ class Desk:
                     return None  # the same request, answered by the other delivery
                 raise
         return self._after_commit(ctx, result)
+
+    def _context(self, session: Session, *, now: datetime, author: Author | None, channel: str,
+                 thread: str | None, event_id: str) -> Ctx:
+        return Ctx(session=session, now=now, deps=self.deps,
+                   outbox=Outbox(session, now=now, platforms=self.deps.platforms),
+                   actor=resolve(session, author) if author else None, author=author,
+                   channel=channel, thread=thread, event_id=event_id)
 
     def _after_commit(self, ctx: Ctx, result: T) -> T:
         late: list[str] = []

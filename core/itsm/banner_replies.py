@@ -21,12 +21,12 @@ LIVING_CARD_AT = select(CardMessageRow.card_key).where(
     CardMessageRow.message_id == bindparam("message"))
 
 
-def answer_under_banner(ctx: Ctx, *, platform: str, channel: str, thread: str) -> bool:
-    """Answer a message written under an outage's banner; False when `thread` is not under one."""
+def answer_under_banner(ctx: Ctx, *, platform: str, channel: str, thread: str) -> None:
+    """Answer a message written under an outage's banner (nothing when `thread` is not under one)."""
     card_key = ctx.session.scalar(LIVING_CARD_AT, {"platform": platform, "channel": channel, "message": thread})
     outage = _outage_of(ctx, card_key or "")
     if outage is None:
-        return False
+        return
     service = service_of(ctx, outage)
     here = Destination(platform, channel, thread)
     name = ctx.person().display_name
@@ -36,13 +36,12 @@ def answer_under_banner(ctx: Ctx, *, platform: str, channel: str, thread: str) -
             ctx.outbox.send(here, text_card(
                 f"Thanks, {name}: IT is working on {outage.key} ({service.title}). "
                 "I will tell you directly when it is fixed."))
-        return True
+        return
     zone = default_calendar(ctx.settings, around=ctx.now).time_zone
     ended = local_time(outage.resolved_at or ctx.now, zone)
     ctx.outbox.send(here, text_card(
         f"{outage.key} ({service.title}) was resolved {ended}. If it still fails for you, "
         "write in the IT help channel or to me directly, and IT will look at it."))
-    return True
 
 
 def _outage_of(ctx: Ctx, card_key: str) -> OutageRow | None:
