@@ -248,4 +248,3 @@ class LinkCodeRow(Base):
     platform: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[str] = mapped_column(String(100), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
