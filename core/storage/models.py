@@ -251,5 +251,6 @@ class LinkCodeRow(Base):
 
 
 # Tables declared in files of their own; imported here so that loading the models loads every table.
+import core.storage.boundary_models  # noqa: E402,F401
 import core.storage.itsm_models  # noqa: E402,F401
 import core.storage.report_models  # noqa: E402,F401
