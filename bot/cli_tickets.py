@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cli_common import ConfigOption, config_or_exit, err, open_database
+from core.attachments import StoredFile, file_bytes, files_of, readable_size
 from core.errors import UnknownTicket
 from core.lifecycle import Kind, Status
 from core.people import find_person
@@ -176,3 +178,67 @@ def show_command(
     for a in data["audit"]:
         out.print(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {a['action']} {a['field']} {a['old']} -> {a['new']}",
                   markup=False, highlight=False)
+
+
+@tickets_app.command("attachments")
+def attachments_command(
+    key: Annotated[str, typer.Argument(help="Ticket key, e.g. INC-42.")],
+    save: Annotated[Path | None, typer.Option("--save", help="Save the files into this folder.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """List the files kept with a ticket (attachments, and originals of shortened messages); --save writes them.
+
+    Example: spoc tickets attachments INC-42 --save ./INC-42
+    """
+    db = open_database(config_or_exit(config))
+    try:
+        files, contents = db.run(lambda session: _files_of(session, key, with_bytes=save is not None))
+    except UnknownTicket as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        db.dispose()
+    if not files:
+        typer.echo(f"{key.upper()} has no attachments.")
+        return
+    if save is not None:
+        try:
+            save.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            typer.echo(f"Cannot write to {save}: {error.strerror}.", err=True)
+            raise typer.Exit(1) from None
+    for stored in files:
+        line = f"#{stored.id} {safe_filename(stored.filename)} {stored.content_type} {readable_size(stored.size)}" \
+               + (" (the original message)" if stored.original else "")
+        if save is not None:
+            target = _free_path(save, f"{stored.id}-{safe_filename(stored.filename)}")
+            target.write_bytes(contents[stored.id])
+            line += f" -> {target}"
+        out.print(line, markup=False, highlight=False)
+
+
+def _files_of(session: Session, key: str, *, with_bytes: bool) -> tuple[list[StoredFile], dict[int, bytes]]:
+    ticket = get_ticket(session, key)
+    files = files_of(session, ticket.id)
+    contents: dict[int, bytes] = {}
+    if with_bytes:
+        for stored in files:
+            found = file_bytes(session, ticket_id=ticket.id, file_id=stored.id)
+            if found is not None:
+                contents[stored.id] = found[1]
+    return files, contents
+
+
+def safe_filename(name: str) -> str:
+    """A sender chose the name: no folders, no control characters, no hidden or empty name."""
+    cleaned = "".join(c for c in name.replace("/", "_").replace("\\", "_") if c.isprintable()).strip(" .")
+    return cleaned[:200] or "attachment"
+
+
+def _free_path(folder: Path, name: str) -> Path:
+    target = folder / name
+    stem, suffix, n = target.stem, target.suffix, 1
+    while target.exists():
+        target = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return target

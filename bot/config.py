@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from adapters.console.settings import ConsoleSettings
 from adapters.discord.settings import DiscordSettings
+from adapters.email.settings import EmailSettings
 from adapters.slack.settings import SlackSettings
 from core.settings import DeskSettings
 from core.storage.database import SUPPORTED_SCHEMES, normal_url
@@ -28,8 +29,10 @@ ENV_SECRETS = {
     ("slack", "app_token"): "SLACK_APP_TOKEN",
     ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
     ("discord", "bot_token"): "DISCORD_BOT_TOKEN",
+    ("email", "imap", "password"): "EMAIL_IMAP_PASSWORD",
+    ("email", "smtp", "password"): "EMAIL_SMTP_PASSWORD",
 }
-ADAPTERS = ("console", "slack", "discord")
+ADAPTERS = ("console", "slack", "discord", "email")
 
 
 class Frozen(BaseModel):
@@ -69,7 +72,7 @@ class OutboxSettings(Frozen):
 
 
 class RunSettings(Frozen):
-    adapters: tuple[Literal["console", "slack", "discord"], ...] = ()
+    adapters: tuple[Literal["console", "slack", "discord", "email"], ...] = ()
 
 
 class SpocConfig(Frozen):
@@ -79,6 +82,7 @@ class SpocConfig(Frozen):
     console: ConsoleSettings = ConsoleSettings()
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+    email: EmailSettings = EmailSettings()
     kb: KnowledgeSettings = KnowledgeSettings()
     outbox: OutboxSettings = OutboxSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
@@ -89,8 +93,8 @@ class SpocConfig(Frozen):
         """The platforms this desk talks to: as configured, else those with tokens, else the console."""
         if self.run.adapters:
             return self.run.adapters
-        chosen = tuple(name for name, section in (("slack", self.slack), ("discord", self.discord))
-                       if section.configured)
+        chosen = tuple(name for name, section in (("slack", self.slack), ("discord", self.discord),
+                                                  ("email", self.email)) if section.configured)
         return chosen or ("console",)
 
     def with_adapters(self, names: tuple[str, ...]) -> SpocConfig:
@@ -171,17 +175,26 @@ def _with_env_secrets(raw: dict[str, Any], environ: dict[str, str]) -> dict[str,
     """Secrets the config leaves out read their usual environment variables; SPOC_DATABASE_URL, when set,
     is the database URL."""
     raw = dict(raw)
-    for (section, key), variable in ENV_SECRETS.items():
-        part = raw.get(section)
-        if part is None:
-            part = {}
-        if isinstance(part, dict) and key not in part:
-            raw[section] = {**part, key: f"${{{variable}}}"}
+    for path, variable in ENV_SECRETS.items():
+        raw = _with_default(raw, path, f"${{{variable}}}")
     if environ.get("SPOC_DATABASE_URL"):
         part = raw.get("database") or {}
         if isinstance(part, dict):
             raw["database"] = {**part, "url": "${SPOC_DATABASE_URL}"}
     return raw
+
+
+def _with_default(raw: dict[str, Any], path: tuple[str, ...], value: str) -> dict[str, Any]:
+    """`raw` with `value` at `path` (a copy along the way) unless something is there already."""
+    head, rest = path[0], path[1:]
+    if not rest:
+        return raw if head in raw else {**raw, head: value}
+    part = raw.get(head)
+    if part is None:
+        part = {}
+    if not isinstance(part, dict):
+        return raw
+    return {**raw, head: _with_default(part, rest, value)}
 
 
 def _describe(error: Any, *, names: dict[str, str], environ: dict[str, str]) -> ConfigProblem:

@@ -43,6 +43,10 @@ def build_adapter(
         from adapters.discord.app import DiscordAdapter
 
         return DiscordAdapter(desk=app.desk, settings=app.config.discord, poke=dispatcher.poke)
+    if name == "email":
+        from adapters.email.app import EmailAdapter
+
+        return EmailAdapter(desk=app.desk, settings=app.config.email, poke=dispatcher.poke)
     raise ValueError(f"the {name} adapter is not available in this build")
 
 

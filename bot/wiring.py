@@ -38,8 +38,9 @@ class App:
 def triage_routes(config: SpocConfig) -> Routes:
     routes: list[Destination] = []
     for name in config.adapters():
+        # Agents work from chat: mail has no triage channel (a living card cannot be edited in a mailbox).
         channel = {"console": config.console.triage_channel, "slack": config.slack.triage_channel,
-                   "discord": config.discord.triage_channel}[name]
+                   "discord": config.discord.triage_channel}.get(name, "")
         if channel:
             routes.append(Destination(name, channel))
     return Routes(triage=tuple(routes))

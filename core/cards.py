@@ -75,10 +75,15 @@ def text_card(text: str, *, tone: Tone = "info") -> Card:
     return Card(title="", text=text, tone=tone)
 
 
+Outcome = Literal["done", "refused", "repeated"]
+
+
 @dataclass(frozen=True)
 class Reply:
-    """An immediate answer to the person who acted; `private` answers are shown to them alone."""
+    """An immediate answer to the person who acted; `private` answers are shown to them alone. `outcome`
+    says whether the work was done, refused (the text says why), or already done by an earlier delivery."""
 
     text: str = ""
     card: Card | None = None
     private: bool = True
+    outcome: Outcome = "done"

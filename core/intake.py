@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -10,22 +10,23 @@ from rapidfuzz import fuzz
 from sqlalchemy import bindparam, select
 
 from core.actions import comment
+from core.attachments import keep
 from core.cards import text_card
 from core.classify import Understanding, classify, service_of
 from core.context import Ctx
 from core.delivery import Destination
 from core.due import update_due_dates
-from core.errors import UsageError
+from core.errors import UnknownTicket, UsageError
 from core.itsm.banner_replies import answer_under_banner
 from core.itsm.relate import relate_new_report
 from core.lifecycle import OPEN_STATUSES, Kind, Status
-from core.messages import Inbound
-from core.notify import announce_opened, audit, tell_requester
+from core.messages import Attachment, Inbound
+from core.notify import announce_opened, audit, refresh_cards, tell_agents, tell_requester
 from core.people import is_agent
 from core.priority import priority_for
 from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append, store_now
-from core.tickets import ticket_for_thread
+from core.tickets import get_ticket, ticket_for_thread
 from core.views import suggestions_card
 
 SIMILARITY_SAMPLE = 2000
@@ -37,6 +38,12 @@ RECENT_OPEN_OF_REQUESTER = select(TicketRow.id, TicketRow.description).where(
 
 
 def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
+    addressed = _addressed_ticket(ctx, inbound.ticket_key) if inbound.ticket_key else None
+    if addressed is not None:
+        # Written elsewhere than in the ticket's thread: the other side has not seen it, so it is passed on.
+        comment(ctx, addressed, text, echo=True)
+        add_files(ctx, addressed, inbound.attachments)
+        return
     if inbound.thread:
         found = ticket_for_thread(ctx.session, platform=inbound.platform, channel=inbound.channel,
                                   thread=inbound.thread)
@@ -46,14 +53,44 @@ def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
                 comment(ctx, ticket, text, echo=False)
             elif is_agent(ctx.person()):
                 comment(ctx, ticket, text, internal=True)
+            else:
+                return
+            add_files(ctx, ticket, inbound.attachments)
             return
         if not inbound.is_direct:
             answer_under_banner(ctx, platform=inbound.platform, channel=inbound.channel, thread=inbound.thread)
             return
     if inbound.is_intake or inbound.is_direct:
-        if _linked_to_duplicate(ctx, inbound, text) is None:
-            open_ticket(ctx, text=text, origin=Destination(inbound.platform, inbound.channel),
-                        origin_message=inbound.message_id)
+        duplicate = _linked_to_duplicate(ctx, inbound, text)
+        if duplicate is not None:
+            add_files(ctx, duplicate, inbound.attachments)
+            return
+        open_ticket(ctx, text=text, origin=Destination(inbound.platform, inbound.channel),
+                    origin_message=inbound.message_id, attachments=inbound.attachments)
+
+
+def _addressed_ticket(ctx: Ctx, key: str) -> TicketRow | None:
+    """The ticket a message names, when its writer may add to it (its requester or an agent). Anyone else's
+    message is taken as a report of its own: naming a ticket gives no right to it."""
+    try:
+        ticket = get_ticket(ctx.session, key, for_update=True)
+    except UnknownTicket:
+        return None
+    if ticket.requester_id != ctx.person().id and not is_agent(ctx.person()):
+        return None
+    return ticket
+
+
+def add_files(ctx: Ctx, ticket: TicketRow, files: Sequence[Attachment]) -> None:
+    """Keep the files that came with a message on an existing ticket and tell the agents about them."""
+    if not files:
+        return
+    keep(ctx, ticket.id, files)
+    shown = [f for f in files if not f.original]
+    if shown:
+        names = ", ".join(f.filename for f in shown)
+        tell_agents(ctx, ticket, f"{ctx.person().display_name} attached {names} to {ticket.key}.")
+    refresh_cards(ctx, ticket)
 
 
 def _linked_to_duplicate(ctx: Ctx, inbound: Inbound, text: str) -> TicketRow | None:
@@ -115,7 +152,8 @@ class Overrides:
 
 
 def open_ticket(
-    ctx: Ctx, *, text: str, origin: Destination, origin_message: str, overrides: Overrides = Overrides()
+    ctx: Ctx, *, text: str, origin: Destination, origin_message: str, overrides: Overrides = Overrides(),
+    attachments: Sequence[Attachment] = (),
 ) -> TicketRow:
     rules = ctx.settings.classification
     understood = overrides.apply(classify(text, rules))
@@ -134,6 +172,7 @@ def open_ticket(
         append(ctx.session, ThreadRow, ticket_id=ticket.id, platform=origin.platform, channel=origin.channel,
                thread=origin_message, audience="requester")
     audit(ctx, ticket, "opened", field="status", new=Status.NEW.value)
+    keep(ctx, ticket.id, attachments)
     suggestions = ctx.deps.knowledge.suggest(text)
     for suggestion in suggestions:
         append(ctx.session, SuggestionRow, ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,
@@ -142,7 +181,7 @@ def open_ticket(
     # What follows only adds rows and reads older ones: flushing before each read would only cost time.
     with ctx.session.no_autoflush:
         announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.",
-                        suggestions=suggestions)
+                        suggestions=suggestions, with_files=bool(attachments))
         relate_new_report(ctx, ticket)
         if suggestions:
             tell_requester(ctx, ticket, suggestions_card(ticket, suggestions))

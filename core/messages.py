@@ -15,8 +15,21 @@ class Author:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that came with a message. `original` marks the whole message itself, kept because the text
+    handed to the desk was shortened (quoted history, a signature) or converted."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    original: bool = False
+
+
+@dataclass(frozen=True)
 class Inbound:
-    """A chat message. `thread` is the root message of the thread it was written in, if any."""
+    """A chat message. `thread` is the root message of the thread it was written in, if any. `ticket_key`
+    is the ticket the message says it belongs to (a key its platform carried beside the text); it is taken
+    as a comment there only from the ticket's requester or an agent."""
 
     platform: str
     event_id: str
@@ -27,6 +40,8 @@ class Inbound:
     thread: str | None = None
     is_direct: bool = False
     is_intake: bool = False
+    ticket_key: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

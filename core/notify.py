@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
+from core.attachments import files_of
 from core.cards import Card, text_card
 from core.context import Ctx
 from core.delivery import Destination
@@ -16,7 +17,7 @@ from core.people import identity_on
 from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append
 from core.tickets import requester_thread
-from core.views import opened_text, triage_card
+from core.views import files_field, opened_text, triage_card
 
 
 def audit(ctx: Ctx, ticket: TicketRow, action: str, *, field: str = "", old: object = "", new: object = "") -> None:
@@ -79,21 +80,24 @@ def stored_suggestions(ctx: Ctx, ticket: TicketRow) -> list[Suggestion]:
 
 
 def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] | None = None,
-                  new: bool = False) -> None:
+                  new: bool = False, with_files: bool = False) -> None:
     """Every living card of the ticket shows its current state (edited in place once posted).
-    `new`: opened in this transaction, so it has no links yet to show."""
+    `new`: opened in this transaction, so it has no links yet to show (and files only `with_files`)."""
     if suggestions is None:
         suggestions = stored_suggestions(ctx, ticket)
     card = triage_card(ticket, suggestions=suggestions, now=ctx.now,
                        time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now))
     if not new:
         card = replace(card, fields=card.fields + link_fields(ctx.session, ticket))
+    if with_files or not new:
+        card = replace(card, fields=card.fields + files_field(files_of(ctx.session, ticket.id), key=ticket.key))
     for route in ctx.deps.routes.triage:
         ctx.outbox.send(route, card, ticket_id=ticket.id, ticket_key=ticket.key,
                         card_key=f"triage:{ticket.id}:{route.platform}:{route.channel}", thread_audience="agents")
 
 
-def announce_opened(ctx: Ctx, ticket: TicketRow, *, understood: str, suggestions: list[Suggestion]) -> None:
+def announce_opened(ctx: Ctx, ticket: TicketRow, *, understood: str, suggestions: list[Suggestion],
+                    with_files: bool = False) -> None:
     promise = first_response_target(ctx.settings, ticket.priority)
     tell_requester(ctx, ticket, f"{opened_text(ticket, first_response=promise)} {understood}".strip())
-    refresh_cards(ctx, ticket, suggestions=suggestions, new=True)
+    refresh_cards(ctx, ticket, suggestions=suggestions, new=True, with_files=with_files)

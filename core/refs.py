@@ -20,13 +20,15 @@ CANDIDATES = 500
 
 @dataclass(frozen=True)
 class TicketRef:
-    """A ticket's key and title, and where its requester's conversation lives (`thread` may be empty)."""
+    """A ticket's key, title and status, and where its requester's conversation lives (`thread` may be
+    empty)."""
 
     key: str
     title: str
     platform: str
     channel: str
     thread: str
+    status: str = ""
 
 
 def ref_of(session: Session, ticket: TicketRow) -> TicketRef:
@@ -36,7 +38,7 @@ def ref_of(session: Session, ticket: TicketRow) -> TicketRef:
         if found is not None:
             channel, thread = found.channel, found.thread
     return TicketRef(key=ticket.key, title=ticket.title, platform=ticket.origin_platform, channel=channel,
-                     thread=thread)
+                     thread=thread, status=ticket.status)
 
 
 def ticket_ref(session: Session, key: str) -> TicketRef | None:

@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.cards import Reply
+from core.cards import Card, Reply
 from core.clock import Clock
 from core.context import Ctx, DeskDeps
+from core.delivery import Destination
 from core.desk import (  # noqa: F401 - importing declares the verbs
     change_verbs,
     kb_verbs,
@@ -66,8 +67,9 @@ class Desk:
         if not text.strip():
             return False
 
-        def work(ctx: Ctx) -> None:
+        def work(ctx: Ctx) -> bool:
             take_message(ctx, inbound, text)
+            return True
 
         return self._run(author=inbound.author, event_id=inbound.event_id, channel=inbound.channel,
                          thread=inbound.thread, work=work) is not None
@@ -79,7 +81,7 @@ class Desk:
             guess = closest(name) if name else None
             hint = f" Did you mean `/desk {guess}`?" if guess else ""
             shown = f"Unknown command {name!r}." if name else "Which command?"
-            return Reply(f"{shown}{hint} `/desk help` lists them all.")
+            return Reply(f"{shown}{hint} `/desk help` lists them all.", outcome="refused")
 
         def work(ctx: Ctx) -> Reply:
             if found.who == "agent":
@@ -91,9 +93,9 @@ class Desk:
             reply = run(author=request.author, event_id=request.event_id, channel=request.channel,
                         thread=request.thread, work=work)
         except (DeskError, IllegalTransition) as refusal:
-            return Reply(str(refusal))
+            return Reply(str(refusal), outcome="refused")
         if reply is None:
-            return Reply("Already done (this request arrived twice).")
+            return Reply("Already done (this request arrived twice).", outcome="repeated")
         return reply
 
     def handle_change(self, change: MessageChanged) -> None:
@@ -118,6 +120,16 @@ class Desk:
 
         self._run(author=None, event_id=change.event_id, channel=change.channel, thread=None, work=work,
                   platform=change.platform)
+
+    def answer(self, *, platform: str, event_id: str, to: Destination, card: Card) -> bool:
+        """Answer an event the desk does not take (a message refused before it reached a ticket), once:
+        the answer is queued with the event id, so a redelivery sends nothing. False for a redelivery."""
+
+        def work(ctx: Ctx) -> bool:
+            return ctx.outbox.send(to, card)
+
+        return bool(self._run(author=None, event_id=event_id, channel="", thread=None, work=work,
+                              platform=platform))
 
     def begin_run(self, platform: str) -> int:
         """A new run of an adapter whose platform makes no event ids: a number no other run gets."""

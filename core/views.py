@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from core.attachments import StoredFile
 from core.business_time.wording import describe_duration, local_date, local_time
 from core.cards import Button, Card, Field
 from core.knowledge import Suggestion
@@ -106,6 +107,15 @@ def triage_card(
     )
 
 
+def files_field(files: Sequence[StoredFile], *, key: str, shown: int = 5) -> tuple[Field, ...]:
+    """The files kept with a ticket, and where to fetch them; nothing when there are none."""
+    if not files:
+        return ()
+    listed = ", ".join(f.describe() + (" (the original message)" if f.original else "") for f in files[:shown])
+    more = f" and {len(files) - shown} more" if len(files) > shown else ""
+    return (Field("Attachments", f"{listed}{more}. `spoc tickets attachments {key}` saves them."),)
+
+
 def opened_text(ticket: TicketRow, *, first_response: timedelta | None = None) -> str:
     promise = f" First response within {describe_duration(first_response)}." if first_response else ""
     return f"{ticket.key} opened: {ticket.category}, {ticket.kind}, {ticket.priority}.{promise}"
@@ -141,7 +151,7 @@ def confirm_card(ticket: TicketRow) -> Card:
 
 def detail_card(
     ticket: TicketRow, *, comments: Sequence[CommentRow], audit: Sequence[AuditRow], for_agent: bool,
-    now: datetime | None = None, time_zone: str = "UTC",
+    now: datetime | None = None, time_zone: str = "UTC", files: Sequence[StoredFile] = (),
 ) -> Card:
     card = triage_card(ticket, now=now, time_zone=time_zone)
     shown = [c for c in comments if for_agent or not c.internal]
@@ -163,7 +173,8 @@ def detail_card(
     return Card(
         title=card.title,
         text=text,
-        fields=card.fields + ((Field("Resolution", ticket.resolution),) if ticket.resolution else ()),
+        fields=card.fields + ((Field("Resolution", ticket.resolution),) if ticket.resolution else ())
+        + files_field(files, key=ticket.key, shown=len(files)),
         buttons=card.buttons if for_agent else (),
         tone=card.tone,
         more_command=f"spoc tickets show {ticket.key}",

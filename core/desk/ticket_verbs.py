@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from core import actions
+from core.attachments import files_of
 from core.cards import Reply
 from core.context import Ctx
 from core.desk.access import agent_ticket, owned_ticket
@@ -51,7 +52,8 @@ def show(ctx: Ctx, args: Args) -> Reply:
                                    .order_by(CommentRow.id)).all()
     audit = ctx.session.scalars(select(AuditRow).where(AuditRow.ticket_id == ticket.id).order_by(AuditRow.id)).all()
     return Reply(card=detail_card(ticket, comments=comments, audit=audit, for_agent=agent, now=ctx.now,
-                                  time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now)))
+                                  time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now),
+                                  files=files_of(ctx.session, ticket.id)))
 
 
 @verb("comment", usage="comment KEY TEXT", examples=("comment INC-42 Please restart and try again",),

@@ -12,15 +12,21 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from core.lifecycle import Kind, Status, format_key
 from core.storage.base import Base
 from core.storage.types import UtcDateTime
+
+# Platform identifiers are opaque strings of any platform: a place or an account may be an address
+# (up to 320 characters) and a message reference an Internet Message-ID (up to 998).
+PLACE = 320
+MESSAGE_REF = 1000
 
 
 class PersonRow(Base):
@@ -40,7 +46,7 @@ class IdentityRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
-    user_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[str] = mapped_column(String(PLACE))
     display_name: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     person: Mapped[PersonRow] = relationship(back_populates="identities")
@@ -73,8 +79,8 @@ class TicketRow(Base):
     team: Mapped[str] = mapped_column(String(100), default="")
     tier: Mapped[int] = mapped_column(Integer, default=1)
     origin_platform: Mapped[str] = mapped_column(String(20))
-    origin_channel: Mapped[str] = mapped_column(String(100))
-    origin_message: Mapped[str] = mapped_column(String(100), default="")
+    origin_channel: Mapped[str] = mapped_column(String(PLACE))
+    origin_message: Mapped[str] = mapped_column(String(MESSAGE_REF), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -121,6 +127,25 @@ class CommentRow(Base):
     author: Mapped[PersonRow | None] = relationship()
 
 
+class AttachmentRow(Base):
+    """A file that came with a message about a ticket: the message's own attachments, or the whole original
+    of a message whose text was shortened for the ticket. The bytes live here so every worker can read them;
+    they are loaded only when asked for."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    original: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+
 class AuditRow(Base):
     __tablename__ = "audit"
 
@@ -144,8 +169,8 @@ class ThreadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     platform: Mapped[str] = mapped_column(String(20))
-    channel: Mapped[str] = mapped_column(String(100))
-    thread: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(PLACE))
+    thread: Mapped[str] = mapped_column(String(MESSAGE_REF))
     audience: Mapped[str] = mapped_column(String(20))
 
 
@@ -167,7 +192,7 @@ class ProcessedEventRow(Base):
     __tablename__ = "processed_events"
 
     platform: Mapped[str] = mapped_column(String(20), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(MESSAGE_REF + 100), primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -178,10 +203,10 @@ class OutboxRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     platform: Mapped[str] = mapped_column(String(20))
-    channel: Mapped[str] = mapped_column(String(100), default="")
-    thread: Mapped[str] = mapped_column(String(100), default="")
-    user_id: Mapped[str] = mapped_column(String(100), default="")
-    fallback_user_id: Mapped[str] = mapped_column(String(100), default="")
+    channel: Mapped[str] = mapped_column(String(PLACE), default="")
+    thread: Mapped[str] = mapped_column(String(MESSAGE_REF), default="")
+    user_id: Mapped[str] = mapped_column(String(PLACE), default="")
+    fallback_user_id: Mapped[str] = mapped_column(String(PLACE), default="")
     card: Mapped[dict[str, Any]] = mapped_column(JSON)
     card_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
@@ -195,7 +220,7 @@ class OutboxRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    message_id: Mapped[str] = mapped_column(String(100), default="")
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_REF), default="")
 
 
 class CardMessageRow(Base):
@@ -207,8 +232,8 @@ class CardMessageRow(Base):
 
     card_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
-    channel: Mapped[str] = mapped_column(String(100))
-    message_id: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(PLACE))
+    message_id: Mapped[str] = mapped_column(String(MESSAGE_REF))
 
 
 class SlaEventRow(Base):
@@ -246,5 +271,5 @@ class LinkCodeRow(Base):
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     # The account that asked for the code; the person behind it is looked up when the code is used.
     platform: Mapped[str] = mapped_column(String(20))
-    user_id: Mapped[str] = mapped_column(String(100), index=True)
+    user_id: Mapped[str] = mapped_column(String(PLACE), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 12:36:06.987233
+Create Date: 2026-12-01 13:10:23.339038
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ def upgrade() -> None:
     op.create_table('card_messages',
     sa.Column('card_key', sa.String(length=200), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
-    sa.Column('channel', sa.String(length=100), nullable=False),
-    sa.Column('message_id', sa.String(length=100), nullable=False),
+    sa.Column('channel', sa.String(length=320), nullable=False),
+    sa.Column('message_id', sa.String(length=1000), nullable=False),
     sa.PrimaryKeyConstraint('card_key', name=op.f('pk_card_messages'))
     )
     with op.batch_alter_table('card_messages', schema=None) as batch_op:
@@ -70,7 +70,7 @@ def upgrade() -> None:
     op.create_table('link_codes',
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
-    sa.Column('user_id', sa.String(length=100), nullable=False),
+    sa.Column('user_id', sa.String(length=320), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_link_codes'))
     )
@@ -88,7 +88,7 @@ def upgrade() -> None:
     )
     op.create_table('processed_events',
     sa.Column('platform', sa.String(length=20), nullable=False),
-    sa.Column('event_id', sa.String(length=200), nullable=False),
+    sa.Column('event_id', sa.String(length=1100), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('platform', 'event_id', name=op.f('pk_processed_events'))
     )
@@ -106,7 +106,7 @@ def upgrade() -> None:
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
-    sa.Column('user_id', sa.String(length=100), nullable=False),
+    sa.Column('user_id', sa.String(length=320), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_identities_person_id_people')),
@@ -168,8 +168,8 @@ def upgrade() -> None:
     sa.Column('team', sa.String(length=100), nullable=False),
     sa.Column('tier', sa.Integer(), nullable=False),
     sa.Column('origin_platform', sa.String(length=20), nullable=False),
-    sa.Column('origin_channel', sa.String(length=100), nullable=False),
-    sa.Column('origin_message', sa.String(length=100), nullable=False),
+    sa.Column('origin_channel', sa.String(length=320), nullable=False),
+    sa.Column('origin_message', sa.String(length=1000), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('first_response_at', sa.DateTime(timezone=True), nullable=True),
@@ -194,6 +194,24 @@ def upgrade() -> None:
         batch_op.create_index('ix_tickets_requester_status', ['requester_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_sla_check_at'), ['sla_check_at'], unique=False)
         batch_op.create_index('ix_tickets_status_priority', ['status', 'priority'], unique=False)
+
+    op.create_table('attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('original', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=True),
+    sa.ForeignKeyConstraint(['author_id'], ['people.id'], name=op.f('fk_attachments_author_id_people')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_attachments_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments'))
+    )
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachments_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('audit',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -299,10 +317,10 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
-    sa.Column('channel', sa.String(length=100), nullable=False),
-    sa.Column('thread', sa.String(length=100), nullable=False),
-    sa.Column('user_id', sa.String(length=100), nullable=False),
-    sa.Column('fallback_user_id', sa.String(length=100), nullable=False),
+    sa.Column('channel', sa.String(length=320), nullable=False),
+    sa.Column('thread', sa.String(length=1000), nullable=False),
+    sa.Column('user_id', sa.String(length=320), nullable=False),
+    sa.Column('fallback_user_id', sa.String(length=320), nullable=False),
     sa.Column('card', sa.JSON(), nullable=False),
     sa.Column('card_key', sa.String(length=200), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=True),
@@ -315,7 +333,7 @@ def upgrade() -> None:
     sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('message_id', sa.String(length=100), nullable=False),
+    sa.Column('message_id', sa.String(length=1000), nullable=False),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_outbox_ticket_id_tickets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
@@ -389,8 +407,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
-    sa.Column('channel', sa.String(length=100), nullable=False),
-    sa.Column('thread', sa.String(length=100), nullable=False),
+    sa.Column('channel', sa.String(length=320), nullable=False),
+    sa.Column('thread', sa.String(length=1000), nullable=False),
     sa.Column('audience', sa.String(length=20), nullable=False),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_threads_ticket_id_tickets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_threads')),
@@ -471,6 +489,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_ticket_id'))
 
     op.drop_table('audit')
+    with op.batch_alter_table('attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachments_ticket_id'))
+
+    op.drop_table('attachments')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_status_priority')
         batch_op.drop_index(batch_op.f('ix_tickets_sla_check_at'))

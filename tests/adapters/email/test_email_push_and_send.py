@@ -1,0 +1,190 @@
+"""Mail pushed to spoc's own SMTP listener, and mail spoc sends: STARTTLS and TLS with a login, the SMTP
+server's answers turned into retries or dead letters, and outage notices to a mailing list."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.email.app import EmailAdapter
+from adapters.email.listener import DeskHandler, start_listener
+from adapters.email.messenger import EmailMessenger
+from adapters.email.settings import ListenerSettings, SmtpSettings
+from core.cards import Card
+from core.config.services import Service
+from core.delivery import Delivery, DeliveryFailed, Destination
+from core.messages import Author, CommandRequest
+from core.settings import DeskSettings, Person
+from tests.adapters.email.conftest import DESK_ADDRESS, MailWorld, build_desk, email_settings, mail
+from tests.fakes import FakeKnowledgeBase
+from tests.integration.helpers import tickets
+from tests.standins.mail_servers import SmtpCapture, self_signed, server_tls
+from tests.waiting import eventually
+
+
+@pytest.fixture
+async def listening(world: MailWorld) -> AsyncIterator[EmailAdapter]:
+    settings = world.adapter.settings.model_copy(update={
+        "listener": ListenerSettings(enabled=True, port=0), "max_message_mb": 1})
+    adapter = EmailAdapter(desk=world.desk, settings=settings, poke=lambda: None)
+    stop = asyncio.Event()
+    task = asyncio.create_task(adapter.run(stop))
+    await asyncio.wait_for(adapter.listening.wait(), 10)
+    yield adapter
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+def push(port: int, raw: bytes, *, to: str = DESK_ADDRESS) -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.sendmail("dana@example.com", [to], raw)
+
+
+async def test_mail_pushed_to_the_listener_is_accepted_once_its_ticket_is_stored(
+        world: MailWorld, listening: EmailAdapter) -> None:
+    await asyncio.to_thread(push, listening.listener_port, mail())
+    assert len(tickets(world.desk)) == 1  # 250 came only after the commit
+    assert len(await world.deliver()) == 2
+
+
+async def test_the_listener_refuses_strangers_mailboxes_and_oversized_mail(
+        world: MailWorld, listening: EmailAdapter) -> None:
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        await asyncio.to_thread(push, listening.listener_port, mail(), to="ceo@example.com")
+    assert refused.value.recipients["ceo@example.com"][0] == 550
+    big = mail(files=[("dump.txt", "text/plain", b"y" * (2 * 1024 * 1024))])
+    with pytest.raises(smtplib.SMTPException) as too_big:
+        await asyncio.to_thread(push, listening.listener_port, big)
+    assert "552" in str(too_big.value)
+    assert tickets(world.desk) == []
+
+
+async def test_a_mail_the_desk_cannot_take_is_answered_4xx_so_the_server_keeps_it(world: MailWorld) -> None:
+    failures = [RuntimeError("database is locked")]
+
+    def take(raw: bytes) -> Any:
+        if failures:
+            raise failures.pop()
+        return world.adapter.intake.take(raw)
+
+    settings = world.adapter.settings.model_copy(update={"listener": ListenerSettings(enabled=True, port=0)})
+    server = await start_listener(settings, take=take, after=lambda: None)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(smtplib.SMTPDataError) as later:
+            await asyncio.to_thread(push, port, mail(message_id="retry-me@client.example.org"))
+        assert later.value.smtp_code == 451
+        assert tickets(world.desk) == []
+        await asyncio.to_thread(push, port, mail(message_id="retry-me@client.example.org"))
+        assert len(tickets(world.desk)) == 1
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_only_trusted_servers_may_hand_mail_over(world: MailWorld) -> None:
+    settings = world.adapter.settings.model_copy(update={
+        "listener": ListenerSettings(enabled=True, port=0, trusted_peers=("10.1.2.0/24",))})
+    server = await start_listener(settings, take=world.adapter.intake.take, after=lambda: None)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(smtplib.SMTPSenderRefused) as refused:
+            await asyncio.to_thread(push, port, mail())
+        assert refused.value.smtp_code == 554
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert DeskHandler(settings, take=world.adapter.intake.take, after=lambda: None).trusted
+
+
+def delivery(card: Card, *, to: str = "dana@example.com", thread: str = "", key: str = "INC-7") -> Delivery:
+    return Delivery(outbox_id=7, destination=Destination("email", channel=to, thread=thread), card=card,
+                    ticket_key=key)
+
+
+async def test_mail_goes_out_over_starttls_with_a_login(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    with SmtpCapture(tls=server_tls(cert, key), login=("desk", "s3cret")) as smtp:
+        settings = email_settings(smtp.port, smtp=SmtpSettings(
+            host="127.0.0.1", port=smtp.port, security="starttls", username="desk", password="s3cret",
+            ca_file=str(cert)))
+        messenger = EmailMessenger(settings, ticket_title=lambda key: "vpn keeps dropping")
+        done = await messenger.deliver(delivery(Card(title="INC-7 is resolved. Is it fixed?"), thread="root@x"))
+        (sent,) = smtp.wait_for(1)
+        assert sent["Message-ID"] == f"<{done.message_id}>"
+        assert sent["Subject"] == "Re: vpn keeps dropping [INC-7]"
+        wrong = settings.model_copy(update={"smtp": settings.smtp.model_copy(update={"password": "nope"})})
+        with pytest.raises(DeliveryFailed) as refused:
+            await EmailMessenger(wrong, ticket_title=lambda key: None).deliver(delivery(Card(title="x")))
+        assert refused.value.permanent and "check email.smtp.username" in refused.value.reason
+        untrusted = settings.model_copy(update={"smtp": settings.smtp.model_copy(update={"ca_file": ""})})
+        with pytest.raises(DeliveryFailed) as unverified:
+            await EmailMessenger(untrusted, ticket_title=lambda key: None).deliver(delivery(Card(title="x")))
+        assert "CERTIFICATE_VERIFY_FAILED" in unverified.value.reason and not unverified.value.permanent
+
+
+async def test_mail_goes_out_over_implicit_tls(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    with SmtpCapture(tls=server_tls(cert, key), implicit_tls=True) as smtp:
+        settings = email_settings(smtp.port, smtp=SmtpSettings(host="127.0.0.1", port=smtp.port, security="tls",
+                                                               ca_file=str(cert)))
+        await EmailMessenger(settings, ticket_title=lambda key: None).deliver(delivery(Card(title="hello")))
+        assert len(smtp.wait_for(1)) == 1
+
+
+async def test_the_smtp_servers_answers_become_retries_or_dead_letters(smtp: SmtpCapture) -> None:
+    messenger = EmailMessenger(email_settings(smtp.port), ticket_title=lambda key: None)
+    smtp.answer_next("451 4.3.0 try later", "550 5.1.1 no such user")
+    with pytest.raises(DeliveryFailed) as later:
+        await messenger.deliver(delivery(Card(title="x")))
+    assert not later.value.permanent and "451" in later.value.reason
+    with pytest.raises(DeliveryFailed) as never:
+        await messenger.deliver(delivery(Card(title="x")))
+    assert never.value.permanent and "550" in never.value.reason
+    with pytest.raises(DeliveryFailed) as nowhere:
+        await messenger.deliver(delivery(Card(title="x"), to="not an address"))
+    assert nowhere.value.permanent
+    down = EmailMessenger(email_settings(1), ticket_title=lambda key: None)
+    with pytest.raises(DeliveryFailed) as refused:
+        await down.deliver(delivery(Card(title="x")))
+    assert not refused.value.permanent
+
+
+async def test_hostile_text_is_inert_in_the_html_part_and_headers(smtp: SmtpCapture) -> None:
+    messenger = EmailMessenger(email_settings(smtp.port), ticket_title=lambda key: "evil\r\nBcc: all@example.com")
+    card = Card(title="<script>alert(1)</script>", text='<img src=x onerror="steal()"> & more')
+    await messenger.deliver(delivery(card))
+    (sent,) = smtp.wait_for(1)
+    assert "<script>" not in sent.html() and "&lt;script&gt;" in sent.html()
+    assert "<img" not in sent.html()
+    assert sent["Bcc"] == "" and sent.rcpt_tos == ["dana@example.com"]
+    assert "\n" not in sent["Subject"]
+
+
+async def test_outage_notices_go_to_a_mailing_list(sqlite_url: str, smtp: SmtpCapture) -> None:
+    settings = DeskSettings(
+        people=(Person(name="Lee", role="admin", ids={"console": "lee"}),),
+        services=(Service(name="email", display="e-mail", channels={"email": ("all-staff@example.com",)}),))
+    desk = build_desk(sqlite_url, FakeKnowledgeBase(), platforms=("email", "console"), settings=settings)
+    adapter = EmailAdapter(desk=desk, settings=email_settings(smtp.port), poke=lambda: None)
+    lee = Author(platform="console", user_id="lee", display_name="Lee")
+    reply = desk.handle_command(CommandRequest(platform="console", event_id="o1", author=lee,
+                                               text='outage declare email "Outlook cannot connect"'))
+    assert reply.outcome == "done", reply.text
+    from bot.dispatcher import Dispatcher
+    from core.clock import SystemClock
+    from core.outbox import RetryPolicy
+
+    dispatcher = Dispatcher(db=desk.db, messengers={"email": adapter.messenger}, clock=SystemClock(),
+                            policy=RetryPolicy())
+    await dispatcher.drain(timeout=10)
+    await eventually(lambda: smtp.received, what="the outage notice")
+    notice = smtp.received[0]
+    assert notice.rcpt_tos == ["all-staff@example.com"]
+    assert "Outlook cannot connect" in notice.plain()
+    desk.db.dispose()
