@@ -13,13 +13,13 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.listeners import SlackListeners
+from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
 from adapters.slack.people import SlackDirectory
 from adapters.slack.settings import SlackSettings
 from core.service import Desk
 
 log = logging.getLogger(__name__)
-EVENTS_PATH = "/slack/events"
 WORK_DELAY_SECONDS = 0.1
 
 
