@@ -155,6 +155,7 @@ def show_command(
     from core.errors import UnknownTicket
     from core.storage.models import AuditRow, CommentRow
     from core.tickets import get_ticket
+    from core.views import audit_line
 
     db = open_database(config_or_exit(config))
 
@@ -192,5 +193,6 @@ def show_command(
         out.print(f"  {c['at'][:16]} {c['author']}{' (internal)' if c['internal'] else ''}: {c['body']}",
                   markup=False, highlight=False)
     for a in data["audit"]:
-        out.print(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {a['action']} {a['field']} {a['old']} -> {a['new']}",
+        line = audit_line(action=a["action"], field=a["field"], old=a["old"], new=a["new"])
+        out.print(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {line}",
                   markup=False, highlight=False)
