@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 import typer
 
-from adapters.slack.manifest import ManifestError, manifest, manifest_yaml
 from bot.cli_common import err
 
 slack_app = typer.Typer(help="Installing the Slack app.", no_args_is_help=True)
@@ -25,6 +24,8 @@ def manifest_command(
 
     Example: spoc slack manifest --http-url https://spoc.example.com > manifest.yaml
     """
+    from adapters.slack.manifest import ManifestError, manifest, manifest_yaml
+
     try:
         text = json.dumps(manifest(http_url=http_url), indent=2) if format == "json" else manifest_yaml(
             http_url=http_url)

@@ -9,7 +9,7 @@ import contextlib
 
 import discord
 
-from adapters.discord.app import Endpoints, SpocClient, find_gateway
+from adapters.discord.app import Endpoints, build_client, find_gateway
 from adapters.discord.errors import explain, invite_url
 from adapters.discord.permissions import channel_check
 from adapters.discord.settings import DiscordSettings
@@ -20,7 +20,7 @@ READY_TIMEOUT = 20.0
 
 async def checkup(settings: DiscordSettings, channels: dict[str, str], *, ready_timeout: float = READY_TIMEOUT
                   ) -> list[Check]:
-    client = SpocClient(application_id=settings.application_id, guild_ready_timeout=1.0)
+    client = build_client(settings, guild_ready_timeout=1.0)
     endpoints = Endpoints(settings.api_url)
     connection: asyncio.Task[None] | None = None
     try:
