@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from bot.config import SpocConfig
-from bot.migrations import prepared, upgrade
+from bot.database_faults import migrate_or_fault, prepared_or_fault
 from core.clock import Clock, SystemClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
@@ -73,7 +73,7 @@ def _no_articles_yet(db: Database) -> bool:
 
 def database_for(config: SpocConfig) -> Database:
     """The migrated database alone, for commands that only read or repair it."""
-    upgrade(config.database.url)
+    migrate_or_fault(config.database.url)
     return Database(config.database.url)
 
 
@@ -81,7 +81,7 @@ def knowledge_for(config: SpocConfig) -> KnowledgeBase:
     """The knowledge base alone, for `spoc kb ...`."""
     db = Database(config.database.url)
     service = _knowledge_service(config, db)
-    with prepared(config.database.url):
+    with prepared_or_fault(config.database.url):
         _seed(config, service, db)
     service.refresh()
     return service
@@ -95,7 +95,7 @@ def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),
                     platforms=frozenset(config.adapters()))
     desk = Desk(db=db, deps=deps, clock=clock)
-    with prepared(config.database.url):
+    with prepared_or_fault(config.database.url):
         _seed(config, knowledge, db)
         desk.setup()
     # Build the index now, not inside the first report: that first report would otherwise hold the
