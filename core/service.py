@@ -30,12 +30,15 @@ from core.desk.grammar import Args, split_verb
 from core.desk.registry import VERBS, closest
 from core.errors import DeskError
 from core.intake import take_message
+from core.itsm import notices  # noqa: F401 - importing declares the scheduled jobs
 from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
 from core.people import is_agent, resolve, sync_people
 from core.refs import TicketRef, suggest_refs, ticket_ref
+from core.reports import weekly  # noqa: F401 - importing declares the scheduled jobs
+from core.sla import housekeeping, sweep  # noqa: F401 - importing declares the scheduled jobs
 from core.storage.boundary_models import RunRow
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow

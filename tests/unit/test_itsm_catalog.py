@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import ConfigError, parse_config
-from core.itsm.catalog import Service, closest_service, default_services, service_named
+from core.config.services import Service, closest_service, default_services, service_named
 from core.itsm.matching import matching_service, mentions
 
 EMAIL = Service(name="email", display="e-mail", aliases=("outlook", "mail", "shared mailbox"))

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import ConfigError, parse_config
 from bot.simulated_clock import parse_step
-from core.sla.settings import parse_duration
+from core.config.sla import parse_duration
 
 
 def problems(text: str) -> list[str]:
