@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
@@ -30,6 +32,22 @@ def migrate_or_fault(url: str) -> None:
 
     try:
         upgrade(url)
+    except (SQLAlchemyError, OSError) as error:
+        raise DatabaseFault(explain(url, error)) from error
+
+
+@contextmanager
+def prepared_or_fault(url: str) -> Iterator[None]:
+    """`bot.migrations.prepared` (the schema migrated, the lock held for first-start work), any failure
+    a DatabaseFault with its one line."""
+    from bot.migrations import prepared
+
+    fault = sqlite_fault(url)
+    if fault:
+        raise DatabaseFault(fault)
+    try:
+        with prepared(url):
+            yield
     except (SQLAlchemyError, OSError) as error:
         raise DatabaseFault(explain(url, error)) from error
 
