@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from bot.cli_common import ConfigOption, config_or_exit, err, exit_with_problems
 from bot.cli_outbox import outbox_app
 from bot.cli_report import report_command
+from bot.cli_slack import slack_app
 from bot.cli_tickets import tickets_app
-from core.clock import ManualClock
-from core.settings import DeskSettings
-from core.storage.database import shown_url
 from kb.typer_app import build_kb_app
+
+if TYPE_CHECKING:
+    from core.clock import ManualClock
+    from core.settings import DeskSettings
 
 app = typer.Typer(help="spoc: the IT service desk that lives in chat.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -26,6 +28,7 @@ app.add_typer(tickets_app, name="tickets")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(slack_app, name="slack")
 
 
 @app.callback()
@@ -64,6 +67,8 @@ def run(
 
     Example: spoc run --adapter console --simulated-clock
     """
+    import asyncio
+
     from bot.runtime import serve
     from bot.wiring import build_app
 
@@ -79,6 +84,7 @@ def run(
 
 def _simulated_clock(desk: DeskSettings, names: tuple[str, ...], start: str | None) -> ManualClock:
     from bot.simulated_clock import simulated_start
+    from core.clock import ManualClock
 
     if "console" not in names:
         typer.echo("--simulated-clock needs the console adapter (its /clock command moves the time).",
@@ -104,6 +110,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
     Example: SPOC_DATABASE_URL=postgresql://localhost/spoc spoc db upgrade
     """
     from bot.database_faults import migrate_or_fault
+    from core.storage.database import shown_url
 
     settings = config_or_exit(config)
     migrate_or_fault(settings.database.url)
@@ -121,6 +128,8 @@ def config_check(
 
     Example: spoc config check --config spoc.yaml --adapter slack
     """
+    from core.storage.database import shown_url
+
     settings = config_or_exit(config)
     names = tuple(adapter or settings.adapters())
     problems = settings.run_problems(names)
@@ -129,8 +138,36 @@ def config_check(
     typer.echo(f"Config OK. Adapters: {', '.join(names)}. Database: {shown_url(settings.database.url)}.")
 
 
+@app.command()
+def doctor(
+    config: ConfigOption = None,
+    format: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json (for monitoring)")
+                      ] = "table",
+) -> None:
+    """Check the whole installation live, a line per check with its fix: the config, the database (reachable
+    and migrated), the knowledge base, dead letters in the outbox, the clock and time zones, and for each chat
+    platform its tokens, scopes or intents, servers, and spoc's membership and permissions in every configured
+    channel. Exit code 0 only when every check passes.
+
+    Example: spoc doctor --config spoc.yaml --format json
+    """
+    from bot.doctor import diagnose
+
+    checks = diagnose(config_or_exit(config))
+    failures = [c for c in checks if not c.ok]
+    if format == "json":
+        typer.echo(json.dumps({"ok": not failures, "checks": [c.to_dict() for c in checks]}, indent=2))
+    else:
+        for check in checks:
+            typer.echo(check.line())
+        typer.echo(f"{len(failures)} of {len(checks)} checks failed." if failures else
+                   f"All {len(checks)} checks passed.")
+    if failures:
+        raise typer.Exit(1)
+
+
 def main() -> None:
-    from bot.database_faults import DatabaseFault
+    from bot.faults import DatabaseFault
 
     try:
         app()

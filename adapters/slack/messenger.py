@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_code, explain
 from adapters.slack.render import fallback_text, render_blocks
 from core.delivery import Delivered, Delivery, DeliveryFailed
 
@@ -44,21 +46,21 @@ class SlackMessenger:
             channel = destination.channel or await self._dm_channel(destination.user_id)
             return await self._send(delivery, channel=channel, thread=destination.thread)
         except SlackApiError as error:
-            reason = str(error.response.get("error", "")) or f"http {error.response.status_code}"
+            reason = error_code(error)
             if destination.fallback_user_id and destination.thread and reason in THREAD_GONE:
                 try:
                     dm = await self._dm_channel(destination.fallback_user_id)
                     return await self._send(delivery, channel=dm, thread="")
                 except SlackApiError as fallback_error:
                     raise _failure(fallback_error) from fallback_error
-            raise _failure(error) from error
+            raise _failure(error, channel=destination.channel) from error
         except (TimeoutError, ClientError, OSError) as error:
             raise DeliveryFailed(f"network: {type(error).__name__}: {error}") from error
 
     async def _send(self, delivery: Delivery, *, channel: str, thread: str) -> Delivered:
         blocks, text = render_blocks(delivery.card), fallback_text(delivery.card)
         async with self._locks.setdefault(channel, asyncio.Lock()):
-            await self._pace(channel)
+            await self._pace(channel, elsewhere=delivery.channel_last_sent_at)
             if delivery.replaces_message_id:
                 response = await self.client.chat_update(channel=channel, ts=delivery.replaces_message_id,
                                                          text=text, blocks=blocks)
@@ -84,13 +86,18 @@ class SlackMessenger:
         except (TimeoutError, SlackApiError, ClientError, OSError) as error:
             log.warning("outbox %s: could not upload %s: %s", delivery.outbox_id, path.name, error)
 
-    async def _pace(self, channel: str) -> None:
-        """Slack allows about one message a second per channel; wait instead of being rate limited."""
+    async def _pace(self, channel: str, *, elsewhere: datetime | None) -> None:
+        """Slack allows about one message a second per channel; wait instead of being rate limited. The
+        pace holds across workers: `elsewhere` is when any of them last sent to this channel."""
+        waits = [0.0]
         last = self._last_sent.get(channel)
         if last is not None:
-            wait = self.interval - (time.monotonic() - last)
-            if wait > 0:
-                await asyncio.sleep(wait)
+            waits.append(self.interval - (time.monotonic() - last))
+        if elsewhere is not None:
+            waits.append(self.interval - (datetime.now(UTC) - elsewhere).total_seconds())
+        wait = min(max(waits), self.interval)
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def _dm_channel(self, user_id: str) -> str:
         if not user_id:
@@ -101,12 +108,12 @@ class SlackMessenger:
         return self._dm_channels[user_id]
 
 
-def _failure(error: SlackApiError) -> DeliveryFailed:
+def _failure(error: SlackApiError, *, channel: str = "") -> DeliveryFailed:
     response = error.response
-    reason = str(response.get("error", "")) or f"http {response.status_code}"
+    reason = error_code(error)
     if response.status_code == 429:
         retry_after = float(response.headers.get("Retry-After", response.headers.get("retry-after", 1)) or 1)
         return DeliveryFailed(f"rate limited: {reason}", retry_after=retry_after)
     if reason in PERMANENT:
-        return DeliveryFailed(reason, permanent=True)
+        return DeliveryFailed(explain(error, channel=channel), permanent=True)
     return DeliveryFailed(reason)

@@ -61,7 +61,7 @@ async def test_desk_resolve_asks_is_it_fixed_and_no_reopens_with_the_reason(worl
         user_id=DANA, callback_id="desk_prompt", private_metadata=view["private_metadata"],
         values={"text": {"value": {"type": "plain_text_input", "value": "still drops every hour"}}})
     assert await world.post(submission) == 200
-    await world.eventually(lambda: tickets(world.desk)[0]["status"] == "new")
+    await world.eventually(lambda: tickets(world.desk)[0]["status"] == "in_progress")  # back with its resolver
     world.slack.assert_calls_match_spec()
 
 
@@ -101,7 +101,8 @@ async def test_slack_errors_are_dead_lettered_with_the_reason_and_spoc_keeps_run
     world.slack.fail_next("chat.postMessage", error="not_in_channel", times=2)
     await world.deliver()
     dead = world.desk.db.run(lambda s: [(r.ticket_key, r.last_error) for r in listing(s, failed_only=True)])
-    assert dead and all(reason == "not_in_channel" for _key, reason in dead)
+    assert dead and all(reason.startswith("spoc is not a member of channel ") and "(not_in_channel)" in reason
+                        and reason.endswith("type /invite @spoc in that channel.") for _key, reason in dead)
     await report(world, "my monitor flickers", user="UKIM")
     await world.eventually(lambda: len(tickets(world.desk)) == 2)
     await world.deliver()
