@@ -53,7 +53,7 @@ app.command("report")(report_command)
 def run(
     config: ConfigOption = None,
     adapter: Annotated[list[str] | None, typer.Option("--adapter", "-a",
-                       help="console, slack or discord; repeat for several (default: from the config).")] = None,
+                       help="console, slack, discord or email; repeat for several (default: from the config).")] = None,
     simulated_clock: Annotated[bool, typer.Option(
         "--simulated-clock",
         help="Console only: time stands still until `/clock +2h` moves it (a demo of SLAs).",
