@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.leader import Leadership
-from core.sla.jobs import JOBS, Job, run_job
+from core.sla.jobs import JOBS, Job, LoopJob, run_job
 from core.sla.sweep import SystemRunner
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ LEADER_RETRY = timedelta(seconds=15)
 class DeskScheduler:
     def __init__(
         self, *, runner: SystemRunner, leadership: Leadership, on_work: Callable[[], None] = lambda: None,
-        jobs: Sequence[Job] = JOBS, leader_retry: timedelta = LEADER_RETRY,
+        jobs: Sequence[Job | LoopJob] = JOBS, leader_retry: timedelta = LEADER_RETRY,
     ) -> None:
         self.runner = runner
         self.leadership = leadership
@@ -42,11 +42,22 @@ class DeskScheduler:
         scheduler.add_job(self.check_leadership, "interval", seconds=seconds, jitter=seconds, id="leadership",
                           max_instances=1, coalesce=True)
         for job in self.jobs:
-            every = job.every.total_seconds()
-            scheduler.add_job(self._run, "interval", args=[job], seconds=every, id=job.name, max_instances=1,
-                              coalesce=True, misfire_grace_time=int(every))
+            self._add(scheduler, job)
         scheduler.start()
         self._scheduler = scheduler
+
+    def register(self, jobs: Sequence[Job | LoopJob]) -> None:
+        """More jobs, once the scheduler runs (an adapter's, built after it); each runs first at once."""
+        for job in jobs:
+            self.jobs += (job,)
+            if self._scheduler is not None:
+                self._add(self._scheduler, job, first=datetime.now(UTC))
+
+    def _add(self, scheduler: AsyncIOScheduler, job: Job | LoopJob, *, first: datetime | None = None) -> None:
+        every = job.every.total_seconds()
+        extra = {"next_run_time": first} if first else {}
+        scheduler.add_job(self._run, "interval", args=[job], seconds=every, id=job.name, max_instances=1,
+                          coalesce=True, misfire_grace_time=int(every), **extra)
 
     async def stop(self) -> None:
         if self._scheduler is not None:
@@ -67,8 +78,14 @@ class DeskScheduler:
             for job in self.jobs:  # whatever was missed while nobody led
                 await self._run(job)
 
-    async def _run(self, job: Job) -> None:
+    async def _run(self, job: Job | LoopJob) -> None:
         if not self.leading:
             return
-        await asyncio.to_thread(run_job, job, self.runner)
+        if isinstance(job, LoopJob):
+            try:
+                await job.run(self.runner)
+            except Exception:
+                log.exception("scheduled job %s failed; it runs again in %s", job.name, job.every)
+        else:
+            await asyncio.to_thread(run_job, job, self.runner)
         self.on_work()

@@ -7,7 +7,7 @@ after a restart is the same as running it on time: nothing missed, nothing repea
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +24,15 @@ class Job:
     name: str
     every: timedelta
     run: Callable[[SystemRunner], datetime | None]  # returns when it may next have work
+
+
+@dataclass(frozen=True)
+class LoopJob:
+    """A job of an adapter that asks its chat platform first (a coroutine on the runtime's event loop)."""
+
+    name: str
+    every: timedelta
+    run: Callable[[SystemRunner], Awaitable[None]]
 
 
 JOBS: tuple[Job, ...] = (
