@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.business_time.wording import local_date
 from core.context import Ctx
+from core.due import local_day_start, ticket_time_zone, update_due_dates
 from core.errors import DeskError, NotAllowed
 from core.lifecycle import Kind, Status, check_transition
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
 from core.people import is_agent
 from core.person_lookup import one_person
 from core.priority import priority_for
-from core.reports.satisfaction import ask_for_rating
-from core.sla.due import local_day_start, ticket_time_zone, update_due_dates
-from core.sla.wording import local_date
 from core.storage.models import CommentRow, PersonRow, TicketRow
-from core.views import confirm_card
+from core.views import confirm_card, survey_card
 
 
 def move(ctx: Ctx, ticket: TicketRow, target: Status) -> None:
@@ -209,7 +208,7 @@ def close(ctx: Ctx, ticket: TicketRow) -> str:
         tell_requester(ctx, ticket, f"Glad it's fixed. {ticket.key} is closed.")
     else:
         tell_requester(ctx, ticket, f"{ticket.key} is closed.")
-    ask_for_rating(ctx, ticket)
+    tell_requester(ctx, ticket, survey_card(ticket))
     refresh_cards(ctx, ticket)
     return f"{ticket.key} closed."
 

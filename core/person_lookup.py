@@ -30,8 +30,10 @@ class AmbiguousPerson(DeskError):
     pass
 
 
-def people_matching(session: Session, typed: str, *, platform: str = "") -> list[PersonRow]:
-    """Everyone `typed` may mean. `platform`: where it was typed, for bare user ids (any, when empty)."""
+def people_matching(session: Session, typed: str, *, platform: str = "", any_name: bool = False
+                    ) -> list[PersonRow]:
+    """Everyone `typed` may mean. `platform`: where it was typed, for bare user ids (any, when empty).
+    `any_name`: a name may be anyone's, not only an agent's (to find a requester's tickets, say)."""
     text = typed.strip()
     mention = MENTION.fullmatch(text)
     if mention:
@@ -42,21 +44,21 @@ def people_matching(session: Session, typed: str, *, platform: str = "") -> list
     if not needle:
         return []
     lowered = needle.lower()
-    named = list(session.scalars(
-        select(PersonRow).where(PersonRow.role.in_(AGENT_ROLES),
-                                (func.lower(PersonRow.display_name) == lowered)
-                                | (func.lower(PersonRow.config_name) == lowered))
-        .order_by(PersonRow.id)))
+    by_name = (func.lower(PersonRow.display_name) == lowered) | (func.lower(PersonRow.config_name) == lowered)
+    if not any_name:
+        by_name = by_name & PersonRow.role.in_(AGENT_ROLES)
+    named = list(session.scalars(select(PersonRow).where(by_name).order_by(PersonRow.id)))
     return named or _by_account(session, needle, platform)
 
 
-def one_person(session: Session, typed: str, *, platform: str = "", example: str = "") -> PersonRow:
+def one_person(session: Session, typed: str, *, platform: str = "", example: str = "", any_name: bool = False
+               ) -> PersonRow:
     """The one person `typed` means; otherwise a refusal that says how to name them exactly."""
-    found = people_matching(session, typed, platform=platform)
+    found = people_matching(session, typed, platform=platform, any_name=any_name)
     how = f" e.g. `{example}`" if example else ""
     if not found:
-        raise UnknownPerson(f"No one is known as {typed.strip()!r}. Use an @mention, an e-mail or the name of "
-                            f"an agent{how}.")
+        whose = "a name" if any_name else "the name of an agent"
+        raise UnknownPerson(f"No one is known as {typed.strip()!r}. Use an @mention, an e-mail or {whose}{how}.")
     if len(found) > 1:
         who = "; ".join(describe(session, p) for p in found[:5])
         raise AmbiguousPerson(f"{len(found)} people answer to {typed.strip()!r}: {who}. Say which one with an "

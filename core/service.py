@@ -30,6 +30,7 @@ from core.desk.grammar import Args, split_verb
 from core.desk.registry import VERBS, closest
 from core.errors import DeskError
 from core.intake import take_message
+from core.itsm import notices  # noqa: F401 - importing declares the scheduled jobs
 from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged
 from core.notify import audit, tell_agents
@@ -37,7 +38,10 @@ from core.outbox import Outbox
 from core.people import is_agent, resolve_account
 from core.people_config import sync_people
 from core.refs import TicketRef, suggest_refs, ticket_ref
+from core.reports import weekly  # noqa: F401 - importing declares the scheduled jobs
 from core.roles import follow_platform_agents, platform_agent_accounts, platform_source, settle_role
+from core.sla import housekeeping, sweep  # noqa: F401 - importing declares the scheduled jobs
+from core.storage.boundary_models import RunRow
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow
 from core.storage.writes import append
@@ -96,7 +100,8 @@ class Desk:
         return reply
 
     def handle_change(self, change: MessageChanged) -> None:
-        """Record an edit or deletion of a ticket's original message on the ticket."""
+        """Record an edit or deletion of a ticket's original message on the ticket. A change that leaves
+        the text as it was (a link unfurled, a file attached) is no edit and changes nothing."""
 
         def work(ctx: Ctx) -> None:
             ticket = ticket_opened_by(ctx.session, platform=change.platform, channel=change.channel,
@@ -106,14 +111,27 @@ class Desk:
             if change.text is None:
                 audit(ctx, ticket, "original_deleted")
                 tell_agents(ctx, ticket, f"The requester deleted the original message of {ticket.key}.")
-            else:
-                audit(ctx, ticket, "original_edited", field="description", old=ticket.description,
-                      new=clean_input(change.text))
-                ticket.description = clean_input(change.text)
-                tell_agents(ctx, ticket, f"The requester edited {ticket.key}: {ticket.description}")
+                return
+            text = clean_input(change.text)
+            if text == ticket.description:
+                return
+            audit(ctx, ticket, "original_edited", field="description", old=ticket.description, new=text)
+            ticket.description = text
+            tell_agents(ctx, ticket, f"The requester edited {ticket.key}: {ticket.description}")
 
         self._run(author=None, event_id=change.event_id, channel=change.channel, thread=None, work=work,
                   platform=change.platform)
+
+    def begin_run(self, platform: str) -> int:
+        """A new run of an adapter whose platform makes no event ids: a number no other run gets."""
+
+        def work(session: Session) -> int:
+            run = RunRow(platform=platform, started_at=self.clock.now())
+            session.add(run)
+            session.flush()
+            return run.id
+
+        return self.db.run(work)
 
     def is_agent(self, author: Author) -> bool:
         return bool(self._run(author=author, event_id="", channel="", thread=None,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from core.business_time.wording import describe_duration, local_date, local_time
 from core.cards import Button, Card, Field
 from core.knowledge import Suggestion
 from core.lifecycle import Status
-from core.sla.wording import describe_duration, local_date, local_time
 from core.storage.models import AuditRow, CommentRow, TicketRow
 
+SCORES = range(1, 6)  # a requester rates a closed ticket from 1 (very poor) to 5 (excellent)
 TONE_BY_PRIORITY = {"P1": "danger", "P2": "warning", "P3": "info", "P4": "info"}
 
 
@@ -176,3 +177,16 @@ def queue_card(title: str, tickets: Sequence[TicketRow], *, empty: str) -> Card:
         f"{t.key} {t.priority} {t.state.label}: {t.title} ({t.requester.display_name}; {who(t)})" for t in tickets
     ]
     return Card(title=title, text="\n".join(lines))
+
+
+def survey_card(ticket: TicketRow) -> Card:
+    """How did we do? Sent to the requester of a ticket that has just closed."""
+    key = ticket.key
+    buttons = [Button(str(n), f"rate {key} {n}", "primary" if n == 5 else "default") for n in SCORES]
+    buttons.append(Button("Rate with a comment", f"rate {key}", prompt="Your score from 1 to 5, then a comment"))
+    return Card(
+        title=f"How did we do on {key}?",
+        text=f"{ticket.title}\nOne click: 1 is very poor, 5 is excellent. You can change your answer later.",
+        buttons=tuple(buttons),
+        more_command=f"/desk rate {key} 5 thanks, quick fix",
+    )

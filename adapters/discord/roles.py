@@ -8,8 +8,8 @@ import asyncio
 from datetime import timedelta
 
 from adapters.discord.people import PLATFORM, DiscordDirectory
+from core.scheduling.jobs import LoopJob
 from core.service import Desk
-from core.sla.jobs import LoopJob
 
 EVERY = timedelta(minutes=5)
 

@@ -6,8 +6,8 @@ import asyncio
 from datetime import timedelta
 
 from adapters.slack.people import PLATFORM, SlackDirectory
+from core.scheduling.jobs import LoopJob
 from core.service import Desk
-from core.sla.jobs import LoopJob
 
 EVERY = timedelta(minutes=5)
 

@@ -13,10 +13,10 @@ from core.context import Ctx
 from core.desk.access import agent_ticket, owned_ticket
 from core.desk.grammar import Args
 from core.desk.registry import verb
+from core.due import ticket_time_zone
 from core.errors import UsageError
 from core.lifecycle import Kind
 from core.people import is_agent
-from core.sla.due import ticket_time_zone
 from core.storage.models import AuditRow, CommentRow
 from core.views import detail_card
 

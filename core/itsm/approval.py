@@ -12,9 +12,9 @@ from core.itsm.change_views import change_fields, change_service, window_text
 from core.itsm.changes import AWAITING, DRAFT, SCHEDULED, require_state, set_state
 from core.notify import audit, tell_requester
 from core.person_lookup import configured_person
-from core.sla.teams import direct_to
 from core.storage.itsm_models import ChangeApprovalRow, ChangeRow
 from core.storage.models import OutboxRow, PersonRow, TicketRow
+from core.teams import direct_to
 
 APPROVE, REJECT = "approve", "reject"
 

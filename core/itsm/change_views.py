@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from core.business_time.wording import local_time
 from core.cards import Card, Field, Tone
+from core.config.services import Service, service_named
 from core.context import Ctx
-from core.itsm.catalog import Service, service_named
-from core.sla.teams import default_calendar
-from core.sla.wording import local_time
 from core.storage.itsm_models import ChangeRow
 from core.storage.models import TicketRow
+from core.teams import default_calendar
 
 STATE_WORDS = {
     "draft": "draft", "awaiting_approval": "awaiting approval", "scheduled": "approved and scheduled",

@@ -12,7 +12,7 @@ from core.lifecycle import Kind
 from core.person_lookup import UnknownPerson, one_person
 from core.reports.period import ReportFilter
 from core.settings import DeskSettings
-from core.sla.teams import team_named
+from core.teams import team_named
 
 FILTER_NAMES = ("team", "agent", "kind", "category", "service", "platform")
 

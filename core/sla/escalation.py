@@ -5,12 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.cards import Card, Field
+from core.config.sla import Team
 from core.context import Ctx
+from core.due import ticket_time_zone, update_due_dates
 from core.errors import DeskError
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
-from core.sla.due import ticket_time_zone, update_due_dates
-from core.sla.settings import Team
-from core.sla.teams import (
+from core.storage.models import AuditRow, CommentRow, TicketRow
+from core.teams import (
     first_line,
     next_in_line,
     on_call_mention,
@@ -19,7 +20,6 @@ from core.sla.teams import (
     team_named,
     team_of,
 )
-from core.storage.models import AuditRow, CommentRow, TicketRow
 from core.views import agent_buttons, sla_due_text, who
 
 

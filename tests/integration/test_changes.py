@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from core.clock import ManualClock
 from core.itsm.notices import announce_changes
+from core.scheduling.jobs import run_all
 from core.service import Desk
-from core.sla.jobs import run_all
 from core.storage.itsm_models import ChangeNoticeRow, ChangeRow
 from tests.conftest import DANA, KIM, SAM, Chat
 from tests.integration.helpers import tickets
