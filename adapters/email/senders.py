@@ -8,7 +8,6 @@ joined to anyone and never an agent, so a forged From cannot act for someone els
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from adapters.email.parse import Mail
@@ -79,8 +78,6 @@ def mail_author(mail: Mail, *, is_verified: bool) -> Author:
     """The account behind a mail. A verified address is an account of the desk's own organisation whose
     e-mail the desk may believe; an unverified one lives apart (workspace `unverified`), so it never joins
     the person who owns that address and never holds a role. Mail grants no agents' role by itself."""
-    fields = {f.name for f in dataclasses.fields(Author)}
-    extra = {"roles_known": True, "workspace": "" if is_verified else UNVERIFIED}
     return Author(platform=PLATFORM, user_id=mail.sender, display_name=mail.sender_name or mail.sender,
-                  email=mail.sender if is_verified else None, is_agent=False,
-                  **{k: v for k, v in extra.items() if k in fields})  # type: ignore[arg-type]
+                  email=mail.sender if is_verified else None, is_agent=False, roles_known=True,
+                  workspace="" if is_verified else UNVERIFIED)

@@ -38,8 +38,7 @@ def test_an_unverified_address_is_an_account_apart_that_joins_nobody() -> None:
     assert forged.user_id == "sam@example.com" and forged.email is None and not forged.is_agent
     real = mail_author(read_mail(mail(sender="sam@example.com", verified=True)), is_verified=True)
     assert real.email == "sam@example.com"
-    if hasattr(forged, "workspace"):
-        assert forged.workspace != real.workspace  # type: ignore[attr-defined]
+    assert forged.workspace == "unverified" and real.workspace == ""
 
 
 def test_allowed_domains_match_exactly_or_by_subdomain_pattern() -> None:
