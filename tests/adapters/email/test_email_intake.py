@@ -242,3 +242,25 @@ async def test_malformed_mime_still_becomes_a_readable_ticket(world: MailWorld) 
 async def test_a_mail_with_nothing_in_it_is_ignored(world: MailWorld) -> None:
     assert world.take(mail(subject="", body="   ")).status == "ignored"
     assert tickets(world.desk) == []
+
+
+async def test_a_forged_mail_first_does_not_take_the_address_from_its_owner(world: MailWorld) -> None:
+    world.take(mail())
+    key = ticket_numbers(world)[0]
+    world.take(mail(sender=SAM_ADDRESS, name="Sam", subject="hello", body="printer is broken"))
+    world.take(mail(sender=SAM_ADDRESS, name="Sam", subject="quick one", verified=True, body=f"/desk claim {key}"))
+    assert tickets(world.desk)[0]["assignee"] == "Sam"
+
+
+async def test_a_forged_mail_in_the_requesters_name_cannot_answer_for_them(world: MailWorld) -> None:
+    from core.messages import Author, CommandRequest
+
+    world.take(mail(verified=True))
+    key = ticket_numbers(world)[0]
+    sam = Author(platform="email", user_id=SAM_ADDRESS, display_name="Sam", email=SAM_ADDRESS)
+    world.desk.handle_command(CommandRequest(platform="email", event_id="r1", author=sam, text=f"resolve {key} done"))
+    asked = (await world.deliver())[-1]
+    world.take(mail(subject=f"Re: {asked['Subject']}", in_reply_to=asked["Message-ID"], body="yes"))
+    assert tickets(world.desk)[0]["status"] == "resolved"
+    world.take(mail(subject=f"Re: {asked['Subject']}", in_reply_to=asked["Message-ID"], body="yes", verified=True))
+    assert tickets(world.desk)[0]["status"] == "closed"
