@@ -131,4 +131,8 @@ async def _platform(config: SpocConfig, name: str) -> list[Check]:
         from adapters.discord.checkup import checkup as discord_checkup
 
         return await discord_checkup(config.discord, config.discord.channels() | config.desk.channels_on("discord"))
+    if name == "email":
+        from adapters.email.checkup import checkup as email_checkup
+
+        return await email_checkup(config.email)
     return [passed(name, "nothing to check: it runs in this terminal")]

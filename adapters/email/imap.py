@@ -58,14 +58,20 @@ class ImapReader:
         self.idling = False
 
     def run(self) -> None:
-        """Until `stop` is set: connect, read, wait; a lost connection is made again with a growing pause."""
+        """Until `stop` is set: connect, read, wait; a lost connection is made again with a growing pause.
+        A login the server refuses before any has worked is a mistake in the config: MailboxRefused."""
         pause = 1.0
+        connected_once = False
         while not self.stop.is_set():
             try:
                 imap = self.connect()
+                connected_once = True
             except (imaplib.IMAP4.error, OSError, ssl.SSLError) as error:
+                if not connected_once and _login_refused(error):
+                    raise MailboxRefused(f"the IMAP server {self.settings.host} refused the login of "
+                                         f"{self.settings.username!r}: {describe_failure(error)}") from error
                 log.warning("IMAP %s:%d: %s; trying again in %.0f s", self.settings.host, self.settings.real_port,
-                            _reason(error), pause)
+                            describe_failure(error), pause)
                 self.stop.wait(pause)
                 pause = min(RECONNECT_MAX_SECONDS, pause * 2)
                 continue
@@ -75,29 +81,13 @@ class ImapReader:
             except (imaplib.IMAP4.error, OSError, ssl.SSLError) as error:
                 if not self.stop.is_set():
                     log.warning("IMAP connection to %s lost: %s; connecting again", self.settings.host,
-                                _reason(error))
+                                describe_failure(error))
                     self.stop.wait(pause)
             finally:
                 _close(imap)
 
     def connect(self) -> imaplib.IMAP4:
-        s = self.settings
-        if s.security == "tls":
-            imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(s.host, s.real_port, ssl_context=tls_context(s.ca_file),
-                                                    timeout=s.timeout_seconds)
-        else:
-            imap = imaplib.IMAP4(s.host, s.real_port, timeout=s.timeout_seconds)
-            if s.security == "starttls":
-                imap.starttls(ssl_context=tls_context(s.ca_file))
-        try:
-            imap.login(s.username, s.password)
-            status, _ = imap.select(_quoted(s.mailbox))
-            if status != "OK":
-                raise imaplib.IMAP4.error(f"no mailbox {s.mailbox!r} (email.imap.mailbox)")
-        except BaseException:
-            _close(imap)
-            raise
-        return imap
+        return open_mailbox(self.settings)
 
     def serve(self, imap: imaplib.IMAP4) -> None:
         idle = self.settings.idle and "IDLE" in imap.capabilities
@@ -190,6 +180,36 @@ class ImapReader:
                     break
 
 
+def open_mailbox(s: ImapSettings) -> imaplib.IMAP4:
+    """A logged-in connection with the desk's mailbox selected."""
+    if s.security == "tls":
+        imap: imaplib.IMAP4 = imaplib.IMAP4_SSL(s.host, s.real_port, ssl_context=tls_context(s.ca_file),
+                                                timeout=s.timeout_seconds)
+    else:
+        imap = imaplib.IMAP4(s.host, s.real_port, timeout=s.timeout_seconds)
+        if s.security == "starttls":
+            imap.starttls(ssl_context=tls_context(s.ca_file))
+    try:
+        imap.login(s.username, s.password)
+        status, _ = imap.select(_quoted(s.mailbox))
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"no mailbox {s.mailbox!r} (email.imap.mailbox)")
+    except BaseException:
+        _close(imap)
+        raise
+    return imap
+
+
+class MailboxRefused(Exception):
+    """The mailbox cannot be read with this config; the message is the one line to show."""
+
+
+def _login_refused(error: BaseException) -> bool:
+    text = str(error).lower()
+    return isinstance(error, imaplib.IMAP4.error) and not isinstance(error, imaplib.IMAP4.abort) \
+        and any(word in text for word in ("authenticat", "login", "credentials", "password"))
+
+
 def _readable(imap: imaplib.IMAP4, *, timeout: float) -> bool:
     sock = imap.sock
     if isinstance(sock, ssl.SSLSocket) and sock.pending():
@@ -209,7 +229,7 @@ def _close(imap: imaplib.IMAP4) -> None:
         pass
 
 
-def _reason(error: BaseException) -> str:
+def describe_failure(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, ConnectionRefusedError):
         return "connection refused (is email.imap.host/port right and the server up?)"

@@ -20,7 +20,7 @@ from core.attachments import readable_size
 from core.cards import Card, Reply, text_card
 from core.delivery import Destination
 from core.lifecycle import KEY_PREFIXES
-from core.messages import Attachment, CommandRequest, Inbound
+from core.messages import Attachment, Author, CommandRequest, Inbound
 from core.refs import TicketRef
 from core.service import Desk
 
@@ -75,7 +75,7 @@ class MailIntake:
         return self._message(mail, event_id=event_id, author_ref=ref, body=body, author=author)
 
     def _message(self, mail: Mail, *, event_id: str, author_ref: TicketRef | None, body: str,
-                 author: object) -> Outcome:
+                 author: Author) -> Outcome:
         files, refused = sort_files(mail.files, self.settings.attachments)
         limit = self.settings.max_body_chars
         shortened = mail.from_html or body != mail.text.strip() or len(body) > limit
@@ -92,8 +92,7 @@ class MailIntake:
         thread = (mail.references[:1] or mail.in_reply_to[:1] or [None])[0]
         taken = self.desk.handle_message(Inbound(
             platform=PLATFORM, event_id=event_id, channel=mail.sender, message_id=mail.message_id,
-            author=author,  # type: ignore[arg-type]
-            text=text, thread=thread, is_direct=True, is_intake=True,
+            author=author, text=text, thread=thread, is_direct=True, is_intake=True,
             ticket_key=author_ref.key if author_ref else "", attachments=tuple(files)))
         if not taken:
             return Outcome("repeated" if text.strip() else "ignored", "" if text.strip() else "nothing in it")

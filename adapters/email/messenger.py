@@ -102,7 +102,7 @@ def _attach_file(message: EmailMessage, path: Path) -> None:
 def send(settings: SmtpSettings, message: EmailMessage, *, sender: str, to: str) -> None:
     """One mail through the SMTP server; its answers become retry, wait or dead-letter decisions."""
     try:
-        with _connect(settings) as smtp:
+        with open_smtp(settings) as smtp:
             if settings.username:
                 smtp.login(settings.username, settings.password)
             smtp.send_message(message, from_addr=sender, to_addrs=[to])
@@ -121,7 +121,8 @@ def send(settings: SmtpSettings, message: EmailMessage, *, sender: str, to: str)
         raise DeliveryFailed(f"SMTP {settings.host}:{settings.real_port}: {type(error).__name__}: {error}") from error
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+def open_smtp(settings: SmtpSettings) -> smtplib.SMTP:
+    """A connection to the SMTP server, with TLS as configured (no login yet)."""
     if settings.security == "tls":
         return smtplib.SMTP_SSL(settings.host, settings.real_port, timeout=settings.timeout_seconds,
                                 context=tls_context(settings.ca_file))

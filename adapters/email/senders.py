@@ -78,6 +78,13 @@ def mail_author(mail: Mail, *, is_verified: bool) -> Author:
     """The account behind a mail. A verified address is an account of the desk's own organisation whose
     e-mail the desk may believe; an unverified one lives apart (workspace `unverified`), so it never joins
     the person who owns that address and never holds a role. Mail grants no agents' role by itself."""
-    return Author(platform=PLATFORM, user_id=mail.sender, display_name=mail.sender_name or mail.sender,
+    return Author(platform=PLATFORM, user_id=mail.sender, display_name=shown_name(mail),
                   email=mail.sender if is_verified else None, is_agent=False, roles_known=True,
                   workspace="" if is_verified else UNVERIFIED)
+
+
+def shown_name(mail: Mail) -> str:
+    """`Dana Smith <dana@example.com>`: the name is the sender's own choice, so the address always goes with
+    it (a From named "IT Support" cannot pass for the desk in an agent's card)."""
+    name = " ".join(mail.sender_name.replace("<", "").replace(">", "").replace('"', "").split())[:100]
+    return f"{name} <{mail.sender}>" if name and name.lower() != mail.sender else mail.sender

@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from adapters.email.app import EmailAdapter
-from adapters.email.imap import ImapReader
+from adapters.email.imap import ImapReader, MailboxRefused
 from core.storage.models import AttachmentRow
 from tests.adapters.email.conftest import MailWorld, email_settings, imap_settings, mail
 from tests.integration.helpers import tickets
@@ -138,9 +139,29 @@ async def test_a_mail_over_the_size_limit_is_not_downloaded_and_its_sender_is_to
     assert "not taken" in refusal.plain()
 
 
-async def test_a_wrong_password_is_retried_and_said_in_one_line(world: MailWorld, dovecot: Dovecot,
-                                                                mailbox_user: str, caplog: Any) -> None:
-    async with running(world, dovecot, mailbox_user, imap={"password": "wrong"}):
-        await eventually(lambda: any("check email.imap.username" in r.getMessage() for r in caplog.records),
-                         what="the login refusal logged")
+async def test_a_wrong_password_ends_the_adapter_with_one_line(world: MailWorld, dovecot: Dovecot,
+                                                                mailbox_user: str) -> None:
+    settings = email_settings(world.smtp.port, imap=imap_settings(dovecot, mailbox_user, password="wrong"))
+    adapter = EmailAdapter(desk=world.desk, settings=settings, poke=lambda: None)
+    with pytest.raises(MailboxRefused) as refused:
+        await asyncio.wait_for(adapter.run(asyncio.Event()), 30)
+    assert "refused the login" in str(refused.value) and "check email.imap.username" in str(refused.value)
+    assert "\n" not in str(refused.value)
     assert tickets(world.desk) == []
+
+
+async def test_doctor_checks_the_mailbox_the_smtp_server_and_the_listener_port(
+        world: MailWorld, dovecot: Dovecot, mailbox_user: str) -> None:
+    from adapters.email.checkup import checkup
+    from adapters.email.settings import ListenerSettings
+    from tests.standins.mail_servers import free_port
+
+    good = email_settings(world.smtp.port, imap=imap_settings(dovecot, mailbox_user),
+                          listener=ListenerSettings(enabled=True, port=free_port()))
+    checks = await checkup(good)
+    assert [c.ok for c in checks] == [True, True, True], [c.line() for c in checks]
+    assert "waits with IDLE" in checks[0].detail
+    bad = email_settings(1, imap=imap_settings(dovecot, mailbox_user, password="wrong"))
+    imap, smtp = await checkup(bad)
+    assert not imap.ok and "check email.imap.username" in imap.detail
+    assert not smtp.ok and "check email.smtp" in smtp.detail

@@ -78,7 +78,7 @@ async def test_mail_report_slack_agent_and_yes_by_mail_close_the_ticket(both: Bo
     assert "INC-1 opened" in opened.plain()
     assert "VPN keeps dropping" in suggestions.plain()
     (card,) = both.slack.posted(TRIAGE)
-    assert "INC-1" in block_text(card) and "Dana" in block_text(card)
+    assert "INC-1" in block_text(card) and "Dana &lt;dana@example.com&gt;" in block_text(card)
 
     await both.desk("comment INC-1 Please update the VPN client to 5.2")
     await both.slack.eventually(lambda: len(comments(both.slack.desk, 1)) == 1, what="Sam's comment")
