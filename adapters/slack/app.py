@@ -19,6 +19,7 @@ from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
 from adapters.slack.people import SlackDirectory
+from adapters.slack.roles import agents_sync_job
 from adapters.slack.settings import SlackSettings
 from core.service import Desk
 
@@ -30,11 +31,10 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
     return AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
 
 
-def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, poke: Callable[[], None]
-                   ) -> AsyncApp:
+def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, directory: SlackDirectory,
+                   poke: Callable[[], None]) -> AsyncApp:
     app = AsyncApp(signing_secret=settings.signing_secret or "unused-in-socket-mode", client=client,
                    request_verification_enabled=settings.mode == "http")
-    directory = SlackDirectory(client, agent_usergroup=settings.agent_usergroup)
     SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke).register(app)
     return app
 
@@ -82,7 +82,10 @@ class SlackAdapter:
         self.channels = settings.channels() | desk.deps.settings.channels_on(PLATFORM)
         self.client = web_client(settings)
         self.messenger = SlackMessenger(self.client, per_channel_interval=settings.per_channel_interval_seconds)
-        self.bolt = build_bolt_app(desk=desk, settings=settings, client=self.client, poke=poke)
+        directory = SlackDirectory(self.client, agent_usergroup=settings.agent_usergroup)
+        self.directory = directory
+        self.bolt = build_bolt_app(desk=desk, settings=settings, client=self.client, directory=directory, poke=poke)
+        self.jobs = (agents_sync_job(desk=desk, directory=directory),)
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.check_tokens()
