@@ -264,3 +264,16 @@ async def test_a_forged_mail_in_the_requesters_name_cannot_answer_for_them(world
     assert tickets(world.desk)[0]["status"] == "resolved"
     world.take(mail(subject=f"Re: {asked['Subject']}", in_reply_to=asked["Message-ID"], body="yes", verified=True))
     assert tickets(world.desk)[0]["status"] == "closed"
+
+
+async def test_two_workers_taking_the_same_mail_at_once_make_one_ticket(world: MailWorld) -> None:
+    import asyncio
+
+    from adapters.email.intake import MailIntake
+
+    second = MailIntake(desk=world.desk, settings=world.adapter.settings)
+    raw = mail()
+    outcomes = await asyncio.gather(asyncio.to_thread(world.take, raw), asyncio.to_thread(second.take, raw))
+    assert sorted(o.status for o in outcomes) == ["repeated", "taken"]
+    assert len(tickets(world.desk)) == 1
+    assert len(await world.deliver()) == 2
