@@ -8,15 +8,16 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
-from aiohttp import web
+from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.checkup import channel_problems
 from adapters.slack.listeners import SlackListeners
+from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
 from adapters.slack.people import SlackDirectory
 from adapters.slack.settings import SlackSettings
@@ -24,7 +25,6 @@ from core.connection import ConnectionFailed
 from core.service import Desk
 
 log = logging.getLogger(__name__)
-EVENTS_PATH = "/slack/events"
 WORK_DELAY_SECONDS = 0.1
 SOCKET_CHECK_SECONDS = 1.0
 # Answers to apps.connections.open that no retry can change.
@@ -91,6 +91,7 @@ class SlackAdapter:
 
     def __init__(self, *, desk: Desk, settings: SlackSettings, poke: Callable[[], None]) -> None:
         self.settings = settings
+        self.channels = settings.channels() | desk.deps.settings.channels_on(PLATFORM)
         self.client = web_client(settings)
         self.messenger = SlackMessenger(self.client, per_channel_interval=settings.per_channel_interval_seconds)
         directory = SlackDirectory(self.client, agent_usergroup=settings.agent_usergroup)
@@ -113,6 +114,7 @@ class SlackAdapter:
     async def run(self, stop: asyncio.Event) -> None:
         """Take events until `stop`, then finish the work in hand. In HTTP mode the events arrive through
         the process's HTTP server (see `routes`); in Socket Mode through a websocket this opens."""
+        await self.warn_about_channels()
         self._running = True
         try:
             if self.settings.mode == "http":
@@ -122,6 +124,16 @@ class SlackAdapter:
             await self._settle()
         finally:
             self._running = False
+
+    async def warn_about_channels(self) -> None:
+        """Say at start which configured channel spoc cannot post in, rather than dead-letter there later."""
+        try:
+            problems = await channel_problems(self.client, self.channels)
+        except (TimeoutError, ClientError, OSError) as error:
+            log.warning("could not check the configured Slack channels: %s", error)
+            return
+        for problem in problems:
+            log.warning("%s", problem)
 
     async def close(self) -> None:
         if self._socket is not None:
@@ -176,6 +188,6 @@ async def connect_socket(handler: Any, *, client: AsyncWebClient, app_token: str
                                    "connections:write under Basic Information and set SLACK_APP_TOKEN",
                                    permanent=True) from None
         raise ConnectionFailed(f"Slack did not open a Socket Mode connection: {code or error}") from None
-    except (TimeoutError, aiohttp.ClientError, OSError) as error:
+    except (TimeoutError, ClientError, OSError) as error:
         raise ConnectionFailed(f"cannot reach Slack: {type(error).__name__}: {error}") from None
     await handler.connect_async()
