@@ -23,6 +23,7 @@ from adapters.discord.listeners import MessageListeners
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.people import PLATFORM, DiscordDirectory
 from adapters.discord.permissions import channel_problems
+from adapters.discord.roles import agents_sync_job
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.threads import ThreadBook
 from core.connection import ConnectionFailed
@@ -133,6 +134,7 @@ class DiscordAdapter:
         self.directory = DiscordDirectory(self.client, agent_role=settings.agent_role,
                                           guild_ids=settings.guilds)
         self.messenger = DiscordMessenger(self.client, threads=self.threads)
+        self.jobs = (agents_sync_job(desk=desk, directory=self.directory),)
         self.listeners = MessageListeners(desk=desk, settings=settings, directory=self.directory,
                                           threads=self.threads, poke=poke)
         self.interactions = DeskInteractions(desk=desk, directory=self.directory, threads=self.threads,

@@ -20,6 +20,7 @@ from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
 from adapters.slack.people import SlackDirectory
+from adapters.slack.roles import agents_sync_job
 from adapters.slack.settings import SlackSettings
 from core.connection import ConnectionFailed
 from core.service import Desk
@@ -97,6 +98,8 @@ class SlackAdapter:
         directory = SlackDirectory(self.client, agent_usergroup=settings.agent_usergroup)
         self.listeners = SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke)
         self.bolt = bolt_app(settings=settings, client=self.client, listeners=self.listeners)
+        self.directory = directory
+        self.jobs = (agents_sync_job(desk=desk, directory=directory),)
         self.busy: set[asyncio.Task[object]] = set()
         self._socket: Any = None
         self._running = False
