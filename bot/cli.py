@@ -70,7 +70,7 @@ def run(
     import asyncio
 
     from bot.runtime import serve
-    from bot.supervisor import AdapterGaveUp
+    from bot.supervisor import CannotRun
     from bot.wiring import build_app
 
     settings = config_or_exit(config)
@@ -82,7 +82,7 @@ def run(
     settings = settings.with_adapters(names)
     try:
         asyncio.run(serve(build_app(settings, clock=clock), names))
-    except AdapterGaveUp as failure:
+    except CannotRun as failure:
         # systemd, Docker and Kubernetes see the failure and restart or alert; the reason is one line.
         err.print(f"spoc stopped: {failure}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None

@@ -4,11 +4,16 @@ the web app) each add their routes to it before it starts; nothing else in the p
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
 
 from aiohttp import web
 
 log = logging.getLogger(__name__)
+
+
+class CannotListen(OSError):
+    """The port is taken or not ours to use; the message says which and what to do."""
 
 
 class HttpServer:
@@ -42,8 +47,9 @@ class HttpServer:
             await site.start()
         except OSError as error:
             await runner.cleanup()
-            raise OSError(error.errno, f"cannot listen on {self.host}:{self.requested_port}: {error.strerror}"
-                          ) from None
+            why = os.strerror(error.errno) if error.errno else str(error)
+            raise CannotListen(f"cannot listen on {self.host}:{self.requested_port} ({why}): free the port or set "
+                               "http.port") from None
         self._runner = runner
         self._port = runner.addresses[0][1]
         log.info("listening on %s:%d (%s)", self.host, self._port, ", ".join(self.paths))

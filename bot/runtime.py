@@ -20,10 +20,10 @@ from aiohttp import web
 
 from bot.dispatcher import Dispatcher
 from bot.health import Health
-from bot.http_server import HttpServer
+from bot.http_server import CannotListen, HttpServer
 from bot.scheduler import DeskScheduler
 from bot.simulated_clock import SimulatedClock
-from bot.supervisor import AdapterGaveUp, Backoff, supervise
+from bot.supervisor import AdapterGaveUp, Backoff, CannotRun, supervise
 from bot.wiring import App
 from core.clock import ManualClock
 from core.delivery import Messenger
@@ -108,7 +108,10 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
     failure: AdapterGaveUp | None = None
     try:
         if server is not None:
-            await server.start()
+            try:
+                await server.start()
+            except CannotListen as error:
+                raise CannotRun(str(error)) from None
         if started is not None:
             started(server)
         supervised = [asyncio.create_task(supervise(adapter, stop, backoff=backoff), name=f"adapter-{adapter.platform}")

@@ -25,8 +25,12 @@ class Runs(Protocol):
     async def run(self, stop: asyncio.Event) -> None: ...
 
 
-class AdapterGaveUp(Exception):
-    """A chat connection failed for good; the message is the one line the process ends with."""
+class CannotRun(Exception):
+    """The process cannot go on; the message is the one line it ends with (exit code 1)."""
+
+
+class AdapterGaveUp(CannotRun):
+    """A chat connection failed for good."""
 
     def __init__(self, platform: str, reason: str) -> None:
         super().__init__(f"the {platform} connection failed: {reason}")

@@ -183,7 +183,7 @@ class DiscordAdapter:
         except (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed) as error:
             # With reconnect on, discord.py raises these only for what no retry can mend.
             await self._abandon(connection)
-            raise ConnectionFailed(explain(error), permanent=True) from None
+            raise ConnectionFailed(self.explain_failure(error), permanent=True) from None
         except (TimeoutError, discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as error:
             await self._abandon(connection)
             raise ConnectionFailed(f"cannot reach Discord: {type(error).__name__}: {error}") from None
@@ -218,6 +218,10 @@ class DiscordAdapter:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await connection
         await self.close()
+
+    def explain_failure(self, error: BaseException) -> str:
+        """The one line that says why this adapter stopped and what to switch on where."""
+        return explain(error, application_id=self.client.application_id)
 
     async def _warn_about_channels(self) -> None:
         """Say once connected which configured channel spoc cannot work in, rather than dead-letter there later."""

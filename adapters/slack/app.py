@@ -16,6 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.checkup import channel_problems
+from adapters.slack.errors import TOKEN_REFUSED, error_code, explain
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
@@ -28,9 +29,6 @@ from core.service import Desk
 log = logging.getLogger(__name__)
 WORK_DELAY_SECONDS = 0.1
 SOCKET_CHECK_SECONDS = 1.0
-# Answers to apps.connections.open that no retry can change.
-REFUSED = frozenset({"invalid_auth", "not_authed", "not_allowed_token_type", "account_inactive", "token_revoked",
-                     "token_expired", "no_permission"})
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
@@ -117,6 +115,7 @@ class SlackAdapter:
     async def run(self, stop: asyncio.Event) -> None:
         """Take events until `stop`, then finish the work in hand. In HTTP mode the events arrive through
         the process's HTTP server (see `routes`); in Socket Mode through a websocket this opens."""
+        await self.check_tokens()
         await self.warn_about_channels()
         self._running = True
         try:
@@ -125,8 +124,36 @@ class SlackAdapter:
             else:
                 await self._serve_socket_mode(stop)
             await self._settle()
+        except SlackApiError as error:
+            raise ConnectionFailed(self.explain_failure(error),
+                                   permanent=error_code(error) in TOKEN_REFUSED) from None
         finally:
             self._running = False
+
+    async def check_tokens(self) -> None:
+        """A refused token stops the adapter at once with one line (slack_sdk would otherwise retry a refused
+        Socket Mode connection for ever); an unreachable Slack is left to the connection's own retries."""
+        for app_token in (False, True) if self.settings.mode == "socket" else (False,):
+            try:
+                if app_token:
+                    await AsyncWebClient(base_url=self.settings.api_url).apps_connections_open(
+                        app_token=self.settings.app_token)
+                else:
+                    await self.client.auth_test()
+            except SlackApiError as error:
+                line = explain(error, doing="starting", app_token=app_token)
+                if error_code(error) in TOKEN_REFUSED:
+                    raise ConnectionFailed(line, permanent=True) from None
+                log.warning("%s", line)
+            except (TimeoutError, ClientError, OSError) as error:
+                log.warning("Slack could not be reached at %s (%s); spoc keeps trying", self.settings.api_url, error)
+                return
+
+    def explain_failure(self, error: BaseException) -> str:
+        """The one line that says why this adapter stopped and what to do."""
+        if isinstance(error, SlackApiError):
+            return explain(error, doing="running", app_token=False)
+        return f"The Slack adapter stopped: {type(error).__name__}: {error}."
 
     async def warn_about_channels(self) -> None:
         """Say at start which configured channel spoc cannot post in, rather than dead-letter there later."""
@@ -185,12 +212,9 @@ async def connect_socket(handler: Any, *, client: AsyncWebClient, app_token: str
         opened = await client.apps_connections_open(app_token=app_token)
         handler.client.wss_uri = str(opened["url"])
     except SlackApiError as error:
-        code = str(error.response.get("error", "")) if error.response is not None else ""
-        if code in REFUSED:
-            raise ConnectionFailed(f"Slack refused the app-level token ({code}): create one with "
-                                   "connections:write under Basic Information and set SLACK_APP_TOKEN",
-                                   permanent=True) from None
-        raise ConnectionFailed(f"Slack did not open a Socket Mode connection: {code or error}") from None
+        if error_code(error) in TOKEN_REFUSED:
+            raise ConnectionFailed(explain(error, doing="connecting", app_token=True), permanent=True) from None
+        raise ConnectionFailed(f"Slack did not open a Socket Mode connection: {error_code(error)}") from None
     except (TimeoutError, ClientError, OSError) as error:
         raise ConnectionFailed(f"cannot reach Slack: {type(error).__name__}: {error}") from None
     await handler.connect_async()

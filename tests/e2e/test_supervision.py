@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,8 @@ async def test_slack_unreachable_for_a_while_is_retried_then_events_flow(
     tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
     async with SlackApiStandIn() as slack:
-        slack.fail_next("apps.connections.open", status=503, error="service_unavailable", times=2)
+        # Each start asks apps.connections.open twice (the token check, then the socket): two failed starts.
+        slack.fail_next("apps.connections.open", status=503, error="service_unavailable", times=4)
         config = parse_config(slack_socket_config(slack, tmp_path),
                               environ={"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test"})
         app = build_app(config)
@@ -188,3 +190,19 @@ async def test_sigterm_finishes_the_work_in_hand_delivers_and_exits_0(tmp_path: 
         env={k: v for k, v in os.environ.items() if k not in ("SPOC_CONFIG", "SPOC_DATABASE_URL")})
     shown, _ = await asyncio.wait_for(listed.communicate(), TIMEOUT)
     assert b"pending" not in shown and b"sent" in shown
+
+
+async def test_a_taken_http_port_ends_spoc_run_with_exit_1_and_one_line(tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        code, err = await spoc_run(f'database: {{url: "sqlite:///{tmp_path}/spoc.db"}}\nkb: {{load_starter: false}}\n'
+                                   f"run: {{adapters: [console]}}\nhttp: {{host: 127.0.0.1, port: {port}}}\n",
+                                   tmp_path, {}, stdin=b"")
+    finally:
+        taken.close()
+    assert code == 1
+    assert err.strip().splitlines() == [f"spoc stopped: cannot listen on 127.0.0.1:{port} (Address already in use): "
+                                        "free the port or set http.port"]
