@@ -25,8 +25,9 @@ from core.desk import (  # noqa: F401 - importing declares the verbs
     sla_verbs,
     ticket_verbs,
 )
-from core.desk.access import require_agent
+from core.desk.access import named_ticket
 from core.desk.grammar import Args, split_verb
+from core.desk.permissions import check
 from core.desk.registry import VERBS, closest
 from core.errors import DeskError
 from core.intake import take_message
@@ -82,8 +83,8 @@ class Desk:
             return Reply(f"{shown}{hint} `/desk help` lists them all.")
 
         def work(ctx: Ctx) -> Reply:
-            if found.who == "agent":
-                require_agent(ctx, found.name)
+            ticket = named_ticket(ctx, Args(rest, usage=found.usage)) if found.allow.needs_ticket else None
+            check(ctx, found.allow, verb=found.name, ticket=ticket)
             return found.handler(ctx, Args(rest, usage=found.usage))
 
         run = self._read if found.reads_only else self._run

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.cards import Card, Reply
 from core.context import Ctx
 from core.desk.grammar import Args
+from core.desk.permissions import ANYONE, APPROVERS
 from core.desk.registry import verb
 from core.errors import UsageError
 from core.itsm import approval, changes
@@ -99,18 +100,18 @@ def change_submit(ctx: Ctx, args: Args) -> Reply:
     return Reply(approval.submit(ctx, ticket, change))
 
 
-@verb("change approve", usage="change approve CHG-N", examples=("change approve CHG-3",), who="anyone")
+@verb("change approve", usage="change approve CHG-N", examples=("change approve CHG-3",), allow=APPROVERS)
 def change_approve(ctx: Ctx, args: Args) -> Reply:
-    """Approve a change (change approvers only; the twin of its "Approve" button)."""
+    """Approve a change (the twin of its "Approve" button)."""
     ticket, change = _change(ctx, args)
     args.done()
     return Reply(approval.approve(ctx, ticket, change))
 
 
 @verb("change reject", usage="change reject CHG-N REASON",
-      examples=("change reject CHG-3 clashes with payroll",), who="anyone")
+      examples=("change reject CHG-3 clashes with payroll",), allow=APPROVERS)
 def change_reject(ctx: Ctx, args: Args) -> Reply:
-    """Reject a change with a reason (change approvers only); it goes back to its requester as a draft."""
+    """Reject a change with a reason; it goes back to its requester as a draft."""
     ticket, change = _change(ctx, args)
     return Reply(approval.reject(ctx, ticket, change, args.rest()))
 
@@ -146,7 +147,7 @@ def change_cancel(ctx: Ctx, args: Args) -> Reply:
     return Reply(changes.cancel(ctx, ticket, change, args.rest()))
 
 
-@verb("changes", usage="changes", examples=("changes",), who="anyone")
+@verb("changes", usage="changes", examples=("changes",), allow=ANYONE)
 def changes_(ctx: Ctx, args: Args) -> Reply:
     """Planned changes that are not finished, the soonest first."""
     unfinished = (changes.DRAFT, changes.AWAITING, changes.SCHEDULED, changes.IN_PROGRESS)
@@ -164,7 +165,7 @@ def changes_(ctx: Ctx, args: Args) -> Reply:
                            footer="`/desk change show CHG-N` shows one with its plan."))
 
 
-@verb("change show", usage="change show CHG-N", examples=("change show CHG-3",), who="anyone")
+@verb("change show", usage="change show CHG-N", examples=("change show CHG-3",), allow=ANYONE)
 def change_show(ctx: Ctx, args: Args) -> Reply:
     """A change with its window, risk, plan, rollback and state."""
     ticket, change = _change(ctx, args)

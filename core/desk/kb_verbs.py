@@ -7,8 +7,9 @@ from sqlalchemy import select
 from core import actions
 from core.cards import Button, Card, Reply
 from core.context import Ctx
-from core.desk.access import agent_ticket, owned_ticket, require_agent
+from core.desk.access import named_ticket
 from core.desk.grammar import Args
+from core.desk.permissions import ANYONE, REQUESTER_OR_AGENT
 from core.desk.registry import verb
 from core.errors import DeskError
 from core.knowledge import FeedbackKind
@@ -34,7 +35,7 @@ def kb_search(ctx: Ctx, args: Args) -> Reply:
     return Reply(card=Card(title="Knowledge base", text="\n".join(lines), footer="`/desk kb show SLUG` reads one."))
 
 
-@verb("kb show", usage="kb show SLUG", examples=("kb show vpn-keeps-dropping",), who="anyone")
+@verb("kb show", usage="kb show SLUG", examples=("kb show vpn-keeps-dropping",), allow=ANYONE)
 def kb_show(ctx: Ctx, args: Args) -> Reply:
     """Read a knowledge-base article."""
     slug = args.word("article slug")
@@ -48,7 +49,7 @@ def kb_show(ctx: Ctx, args: Args) -> Reply:
 @verb("kb send", usage="kb send KEY SLUG", examples=("kb send INC-42 reset-your-password",))
 def kb_send(ctx: Ctx, args: Args) -> Reply:
     """Post an article into the requester's thread, with "This solved it" / "Not helpful"."""
-    ticket = agent_ticket(ctx, args)
+    ticket = named_ticket(ctx, args)
     slug = args.word("article slug")
     article = ctx.deps.knowledge.article(slug)
     if article is None or not article.published:
@@ -66,10 +67,11 @@ def kb_send(ctx: Ctx, args: Args) -> Reply:
     return Reply(f"Sent {slug} to the requester of {ticket.key}.")
 
 
-@verb("kb solved", usage="kb solved KEY SLUG", examples=("kb solved INC-42 vpn-keeps-dropping",), who="owner")
+@verb("kb solved", usage="kb solved KEY SLUG", examples=("kb solved INC-42 vpn-keeps-dropping",),
+      allow=REQUESTER_OR_AGENT)
 def kb_solved(ctx: Ctx, args: Args) -> Reply:
     """Say a suggested article solved your problem: the ticket is resolved as self-service."""
-    ticket = owned_ticket(ctx, args, "kb solved")
+    ticket = named_ticket(ctx, args)
     slug = args.word("article slug")
     suggestion = ctx.session.scalar(select(SuggestionRow).where(SuggestionRow.ticket_id == ticket.id,
                                                                 SuggestionRow.slug == slug))
@@ -83,10 +85,10 @@ def kb_solved(ctx: Ctx, args: Args) -> Reply:
     return Reply(f"Glad it's fixed. {ticket.key} is resolved (self-service).")
 
 
-@verb("kb unhelpful", usage="kb unhelpful KEY", examples=("kb unhelpful INC-42",), who="owner")
+@verb("kb unhelpful", usage="kb unhelpful KEY", examples=("kb unhelpful INC-42",), allow=REQUESTER_OR_AGENT)
 def kb_unhelpful(ctx: Ctx, args: Args) -> Reply:
     """Say the suggested articles did not help: the ticket stays with IT."""
-    ticket = owned_ticket(ctx, args, "kb unhelpful")
+    ticket = named_ticket(ctx, args)
     rows = ctx.session.scalars(select(SuggestionRow).where(SuggestionRow.ticket_id == ticket.id,
                                                            SuggestionRow.outcome == "")).all()
     for row in rows:
@@ -101,7 +103,7 @@ def kb_unhelpful(ctx: Ctx, args: Args) -> Reply:
 @verb("kb draft", usage="kb draft KEY", examples=("kb draft INC-42",))
 def kb_draft(ctx: Ctx, args: Args) -> Reply:
     """Draft an unpublished article from a resolved ticket; `/desk kb publish SLUG` publishes it."""
-    ticket = agent_ticket(ctx, args)
+    ticket = named_ticket(ctx, args)
     if ticket.state not in (Status.RESOLVED, Status.CLOSED):
         raise DeskError(f"{ticket.key} is {ticket.state.label}; draft articles from resolved tickets.")
     knowledge, key = ctx.deps.knowledge, ticket.key
@@ -119,7 +121,6 @@ def kb_draft(ctx: Ctx, args: Args) -> Reply:
 @verb("kb publish", usage="kb publish SLUG", examples=("kb publish printer-jams-on-floor-3",))
 def kb_publish(ctx: Ctx, args: Args) -> Reply:
     """Publish a drafted article so it can be suggested."""
-    require_agent(ctx, "kb publish")
     slug, knowledge = args.word("article slug"), ctx.deps.knowledge
 
     def publish() -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from core.cards import Reply
 from core.context import Ctx
 from core.desk.grammar import Args
+from core.desk.permissions import ANYONE
 from core.desk.registry import verb
 from core.errors import DeskError
 from core.people import join_people
@@ -77,7 +78,7 @@ def _has_account(ctx: Ctx, person_id: int, platform: str) -> bool:
                                                            IdentityRow.platform == platform)) is not None
 
 
-@verb("link", usage="link [CODE]", examples=("link", "link K7QX-M2PD"), who="anyone")
+@verb("link", usage="link [CODE]", examples=("link", "link K7QX-M2PD"), allow=ANYONE)
 def link(ctx: Ctx, args: Args) -> Reply:
     """Link your accounts on two chat platforms: `/desk link` gives a one-time code; within 10 minutes type
     `/desk link CODE` as yourself on the other platform, and both accounts are one person with one set of

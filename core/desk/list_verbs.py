@@ -6,6 +6,7 @@ from core.cards import Card, Reply
 from core.context import Ctx
 from core.delivery import Destination
 from core.desk.grammar import Args
+from core.desk.permissions import ANYONE, may_see
 from core.desk.registry import VERBS, verb
 from core.errors import UsageError
 from core.intake import Overrides, open_ticket
@@ -16,7 +17,7 @@ from core.views import queue_card
 
 @verb("new", usage="new [--kind K] [--category C] [--impact N] [--urgency N] TEXT",
       examples=("new I need access to the finance share", "new --kind request --urgency 1 new laptop for Kim"),
-      who="anyone")
+      allow=ANYONE)
 def new(ctx: Ctx, args: Args) -> Reply:
     """Open a ticket in your own words; spoc works out the kind, category and priority unless you say."""
     chosen = args.options("kind", "category", "impact", "urgency")
@@ -27,7 +28,7 @@ def new(ctx: Ctx, args: Args) -> Reply:
     return Reply(f"{ticket.key} opened. You will hear about it in its thread.")
 
 
-@verb("mine", usage="mine", examples=("mine",), who="anyone")
+@verb("mine", usage="mine", examples=("mine",), allow=ANYONE)
 def mine(ctx: Ctx, args: Args) -> Reply:
     """Your open tickets, most urgent first: assigned to you (agents) or reported by you."""
     me = ctx.person()
@@ -45,7 +46,7 @@ def queue(ctx: Ctx, args: Args) -> Reply:
                                  empty="The queue is empty."))
 
 
-@verb("help", usage="help [VERB]", examples=("help", "help claim"), who="anyone")
+@verb("help", usage="help [VERB]", examples=("help", "help claim"), allow=ANYONE)
 def help_(ctx: Ctx, args: Args) -> Reply:
     """List the commands you can use, or explain one."""
     name = args.rest().lower()
@@ -55,8 +56,8 @@ def help_(ctx: Ctx, args: Args) -> Reply:
             raise UsageError(f"No command {name!r}. `/desk help` lists them all.")
         examples = "\n".join(f"  /desk {e}" for e in found.examples)
         return Reply(card=Card(title=f"/desk {found.usage}", text=f"{found.help}\n\nExamples:\n{examples}"))
-    agent = is_agent(ctx.person())
+    me = ctx.person()
     lines = [f"/desk {v.usage}: {v.summary}" for v in sorted(VERBS.values(), key=lambda v: v.name)
-             if agent or v.who != "agent"]
+             if may_see(me, v.allow)]
     return Reply(card=Card(title=f"{ctx.settings.name}: commands", text="\n".join(lines),
                            footer="`/desk help VERB` explains one command with examples."))

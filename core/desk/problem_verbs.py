@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.cards import Reply
 from core.context import Ctx
-from core.desk.access import agent_ticket
+from core.desk.access import named_ticket
 from core.desk.grammar import Args
 from core.desk.registry import verb
 from core.errors import UsageError
@@ -65,7 +65,7 @@ def problem_cluster(ctx: Ctx, args: Args) -> Reply:
 @verb("problem link", usage="problem link PRB-N INC-N [INC-N ...]", examples=("problem link PRB-7 INC-9",))
 def problem_link(ctx: Ctx, args: Args) -> Reply:
     """Link incidents to a problem; a known workaround reaches their requesters."""
-    problem = agent_ticket(ctx, args)
+    problem = named_ticket(ctx, args)
     _title, keys = _title_and_keys(args)
     if not keys or _title:
         raise UsageError("Name the incidents to link by key: `/desk problem link PRB-N INC-N [INC-N ...]`")
@@ -79,6 +79,6 @@ def problem_link(ctx: Ctx, args: Args) -> Reply:
       examples=("problem workaround PRB-7 reconnect with the backup VPN profile",))
 def problem_workaround(ctx: Ctx, args: Args) -> Reply:
     """Record a known error's workaround; the requesters of its open incidents get it in their threads."""
-    problem = agent_ticket(ctx, args)
+    problem = named_ticket(ctx, args)
     told = problems.set_workaround(ctx, problem, args.rest("workaround", required=True))
     return Reply(f"Workaround recorded on {problem.key}; {told} requester{'s' * (told != 1)} told.")

@@ -5,15 +5,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 from rapidfuzz import process
 
 from core.cards import Reply
 from core.context import Ctx
 from core.desk.grammar import Args
+from core.desk.permissions import AGENTS, Allow
 
-Who = Literal["anyone", "owner", "agent"]
 Handler = Callable[[Ctx, Args], Reply]
 
 
@@ -22,7 +21,7 @@ class Verb:
     name: str
     usage: str
     examples: tuple[str, ...]
-    who: Who
+    allow: Allow
     handler: Handler
     reads_only: bool = False
 
@@ -39,15 +38,16 @@ VERBS: dict[str, Verb] = {}
 
 
 def verb(
-    name: str, *, usage: str, examples: tuple[str, ...] = (), who: Who = "agent", reads_only: bool = False,
+    name: str, *, usage: str, examples: tuple[str, ...] = (), allow: Allow = AGENTS, reads_only: bool = False,
 ) -> Callable[[Handler], Handler]:
-    """Declare a verb. `who`: anyone; owner (the ticket's requester or an agent); agent. A verb that
-    `reads_only` (and at most sends) runs without holding the write lock: what it sends is stored after."""
+    """Declare a verb. `allow`: who may run it (core/desk/permissions.py), checked before the handler
+    runs. A verb that `reads_only` (and at most sends) runs without holding the write lock: what it sends
+    is stored after."""
 
     def register(handler: Handler) -> Handler:
         if not handler.__doc__:
             raise TypeError(f"/desk {name} needs a docstring: it is the command's help")
-        VERBS[name] = Verb(name=name, usage=usage, examples=examples, who=who, handler=handler,
+        VERBS[name] = Verb(name=name, usage=usage, examples=examples, allow=allow, handler=handler,
                            reads_only=reads_only)
         return handler
 

@@ -8,6 +8,7 @@ from core.cards import Card, Reply
 from core.context import Ctx
 from core.delivery import Destination
 from core.desk.grammar import Args
+from core.desk.permissions import REQUESTER
 from core.desk.registry import verb
 from core.errors import DeskError, UsageError
 from core.reports.card import report_card
@@ -59,7 +60,7 @@ def _send_chart(ctx: Ctx, found: Report) -> bool:
 
 
 @verb("rate", usage="rate KEY SCORE [COMMENT]", examples=("rate INC-42 5", "rate INC-42 3 fixed, but it took a week"),
-      who="anyone")
+      allow=REQUESTER.refusing("Only the person who reported {key} can rate it."))
 def rate(ctx: Ctx, args: Args) -> Reply:
     """Say how well IT handled your closed ticket, from 1 (very poor) to 5 (excellent), with an optional
     comment (the twin of the survey's buttons). Rating again replaces your answer."""

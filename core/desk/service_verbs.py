@@ -9,6 +9,7 @@ from sqlalchemy import select
 from core.cards import Card, Reply
 from core.context import Ctx
 from core.desk.grammar import Args
+from core.desk.permissions import ANYONE
 from core.desk.registry import verb
 from core.itsm import outages
 from core.itsm.audience import find_service, subscribe, unsubscribe
@@ -22,7 +23,7 @@ def _unquote(text: str) -> str:
     return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" else text
 
 
-@verb("services", usage="services", examples=("services",), who="anyone")
+@verb("services", usage="services", examples=("services",), allow=ANYONE)
 def services(ctx: Ctx, args: Args) -> Reply:
     """The services IT looks after, whether each is working, and which you are subscribed to."""
     if not ctx.settings.services:
@@ -41,7 +42,7 @@ def services(ctx: Ctx, args: Args) -> Reply:
                            footer="`/desk subscribe SERVICE` tells you directly about its outages and changes."))
 
 
-@verb("subscribe", usage="subscribe SERVICE", examples=("subscribe email",), who="anyone")
+@verb("subscribe", usage="subscribe SERVICE", examples=("subscribe email",), allow=ANYONE)
 def subscribe_(ctx: Ctx, args: Args) -> Reply:
     """Be told directly when a service has an outage or a planned change."""
     service = find_service(ctx, args.rest("service", required=True))
@@ -51,7 +52,7 @@ def subscribe_(ctx: Ctx, args: Args) -> Reply:
                  f"`/desk unsubscribe {service.name}` stops it.")
 
 
-@verb("unsubscribe", usage="unsubscribe SERVICE", examples=("unsubscribe email",), who="anyone")
+@verb("unsubscribe", usage="unsubscribe SERVICE", examples=("unsubscribe email",), allow=ANYONE)
 def unsubscribe_(ctx: Ctx, args: Args) -> Reply:
     """Stop being told directly about a service."""
     service = find_service(ctx, args.rest("service", required=True))

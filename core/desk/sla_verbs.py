@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.cards import Reply
 from core.context import Ctx
-from core.desk.access import agent_ticket
+from core.desk.access import named_ticket
 from core.desk.grammar import Args
 from core.desk.registry import verb
 from core.sla.escalation import deescalate as hand_back
@@ -17,7 +17,7 @@ from core.sla.escalation import escalate_by_hand, is_team_or_tier
 def escalate(ctx: Ctx, args: Args) -> Reply:
     """Hand a ticket to a second- or third-line team: the next tier up, or the team or tier you name.
     The team sees the card in its channel (its on-call person mentioned); the requester is told who has it."""
-    ticket = agent_ticket(ctx, args)
+    ticket = named_ticket(ctx, args)
     first = args.peek()
     target = args.word() if first is not None and is_team_or_tier(ctx, first) else ""
     return Reply(escalate_by_hand(ctx, ticket, target=target, reason=args.rest()))
@@ -26,5 +26,5 @@ def escalate(ctx: Ctx, args: Args) -> Reply:
 @verb("deescalate", usage="deescalate KEY [REASON]", examples=("deescalate INC-42 needs the user on site",))
 def deescalate(ctx: Ctx, args: Args) -> Reply:
     """Hand a ticket back to the team that had it before its last escalation."""
-    ticket = agent_ticket(ctx, args)
+    ticket = named_ticket(ctx, args)
     return Reply(hand_back(ctx, ticket, reason=args.rest()))

@@ -18,6 +18,7 @@ from adapters.discord.threads import ThreadBook, key_in_name
 from bot.config import ConfigError, parse_config
 from core.cards import Reply, text_card
 from core.delivery import Delivery, DeliveryFailed, Destination
+from core.desk.permissions import ANYONE
 from core.desk.registry import VERBS, Verb
 
 
@@ -30,7 +31,7 @@ async def _suggest(interaction: Any, current: str) -> list[app_commands.Choice[s
 
 
 def _verb(name: str, usage: str) -> Verb:
-    return Verb(name=name, usage=usage, examples=(), who="anyone", handler=lambda ctx, args: Reply("ok"))
+    return Verb(name=name, usage=usage, examples=(), allow=ANYONE, handler=lambda ctx, args: Reply("ok"))
 
 
 def test_the_desk_group_mirrors_the_core_grammar_and_every_verb_is_reachable() -> None:
