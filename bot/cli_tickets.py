@@ -22,6 +22,7 @@ from core.reports.period import PeriodError, parse_instant
 from core.storage.database import Database
 from core.storage.models import AuditRow, CommentRow, TicketRow
 from core.tickets import TicketQuery, count_tickets, get_ticket, list_tickets
+from core.views import audit_line
 
 tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
 out = Console()
@@ -174,5 +175,6 @@ def show_command(
         out.print(f"  {c['at'][:16]} {c['author']}{' (internal)' if c['internal'] else ''}: {c['body']}",
                   markup=False, highlight=False)
     for a in data["audit"]:
-        out.print(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {a['action']} {a['field']} {a['old']} -> {a['new']}",
+        line = audit_line(action=a["action"], field=a["field"], old=a["old"], new=a["new"])
+        out.print(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {line}",
                   markup=False, highlight=False)

@@ -53,15 +53,22 @@ def _take(ctx: Ctx, ticket: TicketRow, agent: PersonRow) -> None:
     refresh_cards(ctx, ticket)
 
 
+def not_open(ticket: TicketRow) -> str:
+    """Why a ticket cannot be worked, with the step that would make it workable (if there is one)."""
+    if ticket.state is Status.RESOLVED:
+        return f"{ticket.key} is resolved; `/desk reopen {ticket.key}` first."
+    return f"{ticket.key} is {ticket.state.label}, which is final; `/desk new TEXT` opens a new ticket."
+
+
 def claim(ctx: Ctx, ticket: TicketRow) -> str:
     me = ctx.person()
+    if not ticket.state.is_open:
+        raise DeskError(not_open(ticket))
     if ticket.assignee_id == me.id:
         return f"{ticket.key} is already yours."
     if ticket.assignee is not None:
         raise DeskError(f"{ticket.key} is already claimed by {ticket.assignee.display_name}. "
                         f"Ask them, or `/desk assign {ticket.key} NAME`.")
-    if not ticket.state.is_open:
-        raise DeskError(f"{ticket.key} is {ticket.state.label}; `/desk reopen {ticket.key}` first.")
     _take(ctx, ticket, me)
     return f"You have {ticket.key}."
 
@@ -73,7 +80,7 @@ def assign(ctx: Ctx, ticket: TicketRow, who: str) -> str:
     if not is_agent(agent):
         raise DeskError(f"{agent.display_name} is not an agent; tickets can only be assigned to agents.")
     if not ticket.state.is_open:
-        raise DeskError(f"{ticket.key} is {ticket.state.label}; `/desk reopen {ticket.key}` first.")
+        raise DeskError(not_open(ticket))
     if ticket.assignee_id == agent.id:
         return f"{ticket.key} is already assigned to {agent.display_name}."
     _take(ctx, ticket, agent)
@@ -171,6 +178,16 @@ def resume(ctx: Ctx, ticket: TicketRow) -> str:
     tell_requester(ctx, ticket, f"Work on {ticket.key} has resumed.")
     refresh_cards(ctx, ticket)
     return f"{ticket.key} resumed."
+
+
+def resolve_by_hand(ctx: Ctx, ticket: TicketRow, resolution: str) -> str:
+    """An agent resolves a ticket; one nobody had claimed becomes theirs first (audited), as whoever fixed it
+    is who the requester and the numbers should see."""
+    me = ctx.person()
+    if ticket.assignee_id is None and ticket.state.is_open and is_agent(me):
+        audit(ctx, ticket, "assign", field="assignee", old="", new=me.display_name)
+        ticket.assignee, ticket.assignee_id = me, me.id
+    return resolve(ctx, ticket, resolution)
 
 
 def resolve(ctx: Ctx, ticket: TicketRow, resolution: str, *, self_service: bool = False) -> str:

@@ -77,7 +77,7 @@ class Desk:
         name, rest = split_verb(clean_input(request.text), set(VERBS))
         found = VERBS.get(name)
         if found is None:
-            guess = closest(name) if name else None
+            guess = closest(name, agent=self.is_agent(request.author)) if name else None
             hint = f" Did you mean `/desk {guess}`?" if guess else ""
             shown = f"Unknown command {name!r}." if name else "Which command?"
             return Reply(f"{shown}{hint} `/desk help` lists them all.")
@@ -85,7 +85,10 @@ class Desk:
         def work(ctx: Ctx) -> Reply:
             ticket = named_ticket(ctx, Args(rest, usage=found.usage)) if found.allow.needs_ticket else None
             check(ctx, found.allow, verb=found.name, ticket=ticket)
-            return found.handler(ctx, Args(rest, usage=found.usage))
+            try:
+                return found.handler(ctx, Args(rest, usage=found.usage))
+            except IllegalTransition as refused:
+                raise DeskError(refused.advice(for_agent=is_agent(ctx.person()))) from None
 
         run = self._read if found.reads_only else self._run
         try:

@@ -76,14 +76,6 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
-def open_tickets(
-    session: Session, *, assignee_id: int | None = None, requester_id: int | None = None,
-    unassigned: bool = False, limit: int = 25,
-) -> Sequence[TicketRow]:
-    return open_tickets_page(session, assignee_id=assignee_id, requester_id=requester_id, unassigned=unassigned,
-                             size=limit).rows
-
-
 def open_tickets_page(
     session: Session, *, assignee_id: int | None = None, requester_id: int | None = None,
     unassigned: bool = False, page: int = 1, size: int = 25,

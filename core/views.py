@@ -10,6 +10,7 @@ from core.cards import Button, Card, Field
 from core.knowledge import Suggestion
 from core.lifecycle import Status
 from core.storage.models import AuditRow, CommentRow, TicketRow
+from core.tickets import Page
 
 SCORES = range(1, 6)  # a requester rates a closed ticket from 1 (very poor) to 5 (excellent)
 TONE_BY_PRIORITY = {"P1": "danger", "P2": "warning", "P3": "info", "P4": "info"}
@@ -139,6 +140,14 @@ def confirm_card(ticket: TicketRow) -> Card:
     )
 
 
+def audit_line(*, action: str, field: str, old: str, new: str) -> str:
+    """`status new -> in_progress`, `escalate: team service-desk -> network`, `comment`."""
+    if not field:
+        return action
+    change = f"{field} {old or '-'} -> {new or '-'}"
+    return change if action == field else f"{action}: {change}"
+
+
 def detail_card(
     ticket: TicketRow, *, comments: Sequence[CommentRow], audit: Sequence[AuditRow], for_agent: bool,
     now: datetime | None = None, time_zone: str = "UTC",
@@ -151,8 +160,8 @@ def detail_card(
         for c in shown
     )
     trail = "\n".join(
-        f"{a.at:%Y-%m-%d %H:%M} {(a.actor.display_name if a.actor else 'spoc')}: {a.action}"
-        + (f" {a.field} {a.old or '-'} -> {a.new}" if a.field else "")
+        f"{a.at:%Y-%m-%d %H:%M} {(a.actor.display_name if a.actor else 'spoc')}: "
+        + audit_line(action=a.action, field=a.field, old=a.old, new=a.new)
         for a in audit
     )
     text = ticket.description
@@ -170,13 +179,22 @@ def detail_card(
     )
 
 
-def queue_card(title: str, tickets: Sequence[TicketRow], *, empty: str) -> Card:
-    if not tickets:
+def queue_card(title: str, page: Page, *, empty: str, command: str) -> Card:
+    """A page of tickets: how many there are in all, and a button (with its `/desk` twin) for the next page."""
+    if not page.rows:
         return Card(title=title, text=empty)
+    first = (page.number - 1) * page.size + 1
+    shown = f"{page.total}" if page.total == len(page.rows) else \
+        f"{first}-{first + len(page.rows) - 1} of {page.total}"
     lines = [
-        f"{t.key} {t.priority} {t.state.label}: {t.title} ({t.requester.display_name}; {who(t)})" for t in tickets
+        f"{t.key} {t.priority} {t.state.label}: {t.title} ({t.requester.display_name}; {who(t)})" for t in page.rows
     ]
-    return Card(title=title, text="\n".join(lines))
+    if not page.remaining:
+        return Card(title=f"{title} ({shown})", text="\n".join(lines))
+    following = f"{command} {page.number + 1}"
+    return Card(title=f"{title} ({shown})", text="\n".join(lines),
+                buttons=(Button(f"Next {min(page.size, page.remaining)}", following),),
+                footer=f"{page.remaining} more: `/desk {following}`")
 
 
 def survey_card(ticket: TicketRow) -> Card:

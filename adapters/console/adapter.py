@@ -107,7 +107,7 @@ class ConsoleAdapter:
 
     async def handle_line(self, line: str) -> bool:
         text = line.strip()
-        if not text or text.startswith("#"):
+        if not text:
             return True
         if not self.interactive:
             self.screen.show(f"{self._prompt()}{text}")

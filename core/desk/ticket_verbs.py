@@ -123,9 +123,9 @@ def resume(ctx: Ctx, args: Args) -> Reply:
 
 @verb("resolve", usage="resolve KEY [RESOLUTION]", examples=("resolve INC-42 replaced the power supply",))
 def resolve(ctx: Ctx, args: Args) -> Reply:
-    """Mark a ticket resolved; the requester is asked "Is it fixed?"."""
+    """Mark a ticket resolved; the requester is asked "Is it fixed?". An unclaimed ticket becomes yours."""
     ticket = named_ticket(ctx, args)
-    return Reply(actions.resolve(ctx, ticket, args.rest()))
+    return Reply(actions.resolve_by_hand(ctx, ticket, args.rest()))
 
 
 @verb("reopen", usage="reopen KEY [REASON]", examples=("reopen INC-42 it broke again",), allow=REQUESTER_OR_AGENT)
