@@ -19,8 +19,9 @@ class Field:
 class Button:
     """A button is its `/desk` twin: pressing it runs `command` as the person who pressed it.
 
-    `prompt` names the text the person must add before the command runs (a reason, an agent's name);
-    adapters ask for it in a modal or form and append it to the command.
+    With a `prompt`, the command asks first: adapters open the form `Desk.form(command, prompt=...)`
+    describes (the parameters the command does not give yet, the prompt heading the main one) and send
+    its answers with the command, by name.
     """
 
     label: str
