@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import attachments  # noqa: F401 - importing declares the scheduled jobs
 from core.cards import Reply
 from core.clock import Clock
 from core.commands.forms import Form, form_for

@@ -12,6 +12,7 @@ from core.desk.params import TICKET
 from core.desk.permissions import REQUESTER
 from core.desk.registry import verb
 from core.errors import UsageError
+from core.reports import charts
 from core.reports.card import report_card
 from core.reports.period import PeriodError, parse_chat_period
 from core.reports.report import Report, build_report
@@ -52,13 +53,11 @@ def _send_chart(ctx: Ctx, found: Report) -> bool:
     settings = ctx.settings.reports
     if not settings.charts or ctx.author is None or not ctx.author.user_id:
         return False
-    from core.reports.charts import main_chart  # matplotlib is imported only now
-
-    path = main_chart(found, settings.chart_dir())
-    if path is None:
+    data = charts.chat_chart(found)  # matplotlib is imported only as it draws
+    if data is None:
         return False
     chart = Card(title=f"Tickets per day: {found.period.describe()}", text=f"Scope: {found.scope}.",
-                 image_path=str(path))
+                 attachments=(ctx.outbox.attach(name=charts.CHAT_CHART, media_type=charts.PNG, data=data),))
     return ctx.outbox.send(Destination(ctx.platform, user_id=ctx.author.user_id), chart)
 
 
