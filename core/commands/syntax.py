@@ -4,7 +4,7 @@ form's answers or from a REST body (or from a line completed by answers: a butto
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from core.commands.line import Cursor
@@ -60,7 +60,7 @@ class Syntax:
             if param is None:
                 known = ", ".join(p.name for p in self.params) or "none"
                 raise UsageError(f"/desk {self.verb} has no {name!r} to answer (it takes: {known}).")
-            value = self._read(param, lambda param=param, answer=answer: param.accept(answer, env))
+            value = self._read(lambda param=param, answer=answer: param.accept(answer, env))
             if param.is_given(value):
                 values[name] = value
         return values
@@ -93,7 +93,7 @@ class Syntax:
                 if meant.lower() == param.marker and (after := cursor.peek_second()) and Day.SHAPE.match(after):
                     cursor.take()
                     cursor.take()
-                    values[param.name] = self._read(param, lambda p=param, a=after: p.read(a, env))
+                    values[param.name] = self._read(lambda p=param, a=after: p.read(a, env))
                 continue
             if isinstance(param, Word) and param.accepts is not None and not param.accepts(meant, env):
                 continue
@@ -108,12 +108,12 @@ class Syntax:
                 values[param.name] = cursor.text_until(end)
                 continue
             if isinstance(param, Keys):
-                values[param.name] = self._read(param, lambda p=param: p.read(cursor.rest(), env))
+                values[param.name] = self._read(lambda p=param: p.read(cursor.rest(), env))
                 cursor.pos = len(cursor.raw)
                 continue
             cursor.take()
-            values[param.name] = self._read(param, lambda p=param, m=meant: p.read(m, env))
-        return {name: value for name, value in values.items() if value != "" or name in given}
+            values[param.name] = self._read(lambda p=param, m=meant: p.read(m, env))
+        return {name: value for name, value in values.items() if value != ""}  # empty free text: not given
 
     def _option_value(self, option: Param, cursor: Cursor, env: Env) -> Value:
         if isinstance(option, Flag):
@@ -127,7 +127,7 @@ class Syntax:
         written = cursor.take()
         if written is None:
             raise self._fail(f"Missing {option.named}")
-        return self._read(option, lambda: option.read(written, env))
+        return self._read(lambda: option.read(written, env))
 
     def _text_end(self, cursor: Cursor) -> int:
         """Free text runs to the end of the line, or to the first option that may trail it."""
@@ -138,9 +138,10 @@ class Syntax:
                            ).search(cursor.raw, cursor.pos)
         return found.start() if found else len(cursor.raw)
 
-    def _read(self, param: Param, read: object) -> Value:
+    def _read(self, read: Callable[[], Value]) -> Value:
+        """`read()`'s value; a bad answer becomes the one line a person reads (with the usage if it helps)."""
         try:
-            return read()  # type: ignore[operator, no-any-return]
+            return read()
         except BadAnswer as bad:
             raise self._fail(str(bad)) if bad.usage else UsageError(str(bad)) from None
 
