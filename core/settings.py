@@ -155,5 +155,18 @@ class DeskSettings(Frozen):
                 raise ValueError(f"cell {cell!r}: priority {priority!r} must be one of P1, P2, P3, P4")
         return merged
 
+    def channels_on(self, platform: str) -> dict[str, str]:
+        """Every channel the desk posts to on `platform` by its config: channel id -> the key naming it."""
+        found: dict[str, str] = {}
+        for team in self.teams:
+            if team.channels.get(platform):
+                found.setdefault(team.channels[platform], f"desk.teams[{team.name}].channels.{platform}")
+        for service in self.services:
+            for channel in service.channels.get(platform, ()):
+                found.setdefault(channel, f"desk.services[{service.name}].channels.{platform}")
+        if self.reports.leads_channels.get(platform):
+            found.setdefault(self.reports.leads_channels[platform], f"desk.reports.leads_channels.{platform}")
+        return found
+
     def category_names(self) -> list[str]:
         return [c.name for c in self.classification.categories] + [self.classification.default_category]
