@@ -22,6 +22,7 @@ from adapters.discord.listeners import MessageListeners
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.people import PLATFORM, DiscordDirectory
 from adapters.discord.permissions import channel_problems
+from adapters.discord.roles import agents_sync_job
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.threads import ThreadBook
 from core.desk.registry import VERBS
@@ -129,6 +130,7 @@ class DiscordAdapter:
         self.directory = DiscordDirectory(self.client, agent_role=settings.agent_role,
                                           guild_ids=settings.guilds)
         self.messenger = DiscordMessenger(self.client, threads=self.threads)
+        self.jobs = (agents_sync_job(desk=desk, directory=self.directory),)
         self.listeners = MessageListeners(desk=desk, settings=settings, directory=self.directory,
                                           threads=self.threads, poke=poke)
         self.interactions = DeskInteractions(desk=desk, directory=self.directory, threads=self.threads,
@@ -159,7 +161,7 @@ class DiscordAdapter:
             # The runtime drains the outbox after a stop, through this client, and then cancels this task.
             await asyncio.sleep(self.shutdown_grace)
         except (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed) as error:
-            log.error("%s", explain(error))
+            log.error("%s", self.explain_failure(error))
             raise
         finally:
             if checked is not None:
@@ -169,6 +171,10 @@ class DiscordAdapter:
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await connection
             endpoints.restore()
+
+    def explain_failure(self, error: BaseException) -> str:
+        """The one line that says why this adapter stopped and what to switch on where."""
+        return explain(error, application_id=self.client.application_id)
 
     async def _warn_about_channels(self) -> None:
         """Say once connected which configured channel spoc cannot work in, rather than dead-letter there later."""

@@ -9,14 +9,17 @@ from collections.abc import Callable
 from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.checkup import channel_problems
+from adapters.slack.errors import TOKEN_REFUSED, error_code, explain
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
 from adapters.slack.people import SlackDirectory
+from adapters.slack.roles import agents_sync_job
 from adapters.slack.settings import SlackSettings
 from core.service import Desk
 
@@ -28,11 +31,10 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
     return AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
 
 
-def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, poke: Callable[[], None]
-                   ) -> AsyncApp:
+def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, directory: SlackDirectory,
+                   poke: Callable[[], None]) -> AsyncApp:
     app = AsyncApp(signing_secret=settings.signing_secret or "unused-in-socket-mode", client=client,
                    request_verification_enabled=settings.mode == "http")
-    directory = SlackDirectory(client, agent_usergroup=settings.agent_usergroup)
     SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke).register(app)
     return app
 
@@ -80,14 +82,51 @@ class SlackAdapter:
         self.channels = settings.channels() | desk.deps.settings.channels_on(PLATFORM)
         self.client = web_client(settings)
         self.messenger = SlackMessenger(self.client, per_channel_interval=settings.per_channel_interval_seconds)
-        self.bolt = build_bolt_app(desk=desk, settings=settings, client=self.client, poke=poke)
+        directory = SlackDirectory(self.client, agent_usergroup=settings.agent_usergroup)
+        self.directory = directory
+        self.bolt = build_bolt_app(desk=desk, settings=settings, client=self.client, directory=directory, poke=poke)
+        self.jobs = (agents_sync_job(desk=desk, directory=directory),)
 
     async def run(self, stop: asyncio.Event) -> None:
+        await self.check_tokens()
         await self.warn_about_channels()
-        if self.settings.mode == "http":
-            await self._serve_http(stop)
-        else:
-            await self._serve_socket_mode(stop)
+        try:
+            if self.settings.mode == "http":
+                await self._serve_http(stop)
+            else:
+                await self._serve_socket_mode(stop)
+        except (SlackApiError, OSError) as error:
+            log.error("%s", self.explain_failure(error))
+            raise
+
+    async def check_tokens(self) -> None:
+        """A refused token stops the adapter at once with one line (slack_sdk would otherwise retry a refused
+        Socket Mode connection for ever); an unreachable Slack is left to the connection's own retries."""
+        for app_token in (False, True) if self.settings.mode == "socket" else (False,):
+            try:
+                if app_token:
+                    await AsyncWebClient(base_url=self.settings.api_url).apps_connections_open(
+                        app_token=self.settings.app_token)
+                else:
+                    await self.client.auth_test()
+            except SlackApiError as error:
+                line = explain(error, doing="starting", app_token=app_token)
+                if error_code(error) in TOKEN_REFUSED:
+                    log.error("%s", line)
+                    raise
+                log.warning("%s", line)
+            except (TimeoutError, ClientError, OSError) as error:
+                log.warning("Slack could not be reached at %s (%s); spoc keeps trying", self.settings.api_url, error)
+                return
+
+    def explain_failure(self, error: BaseException) -> str:
+        """The one line that says why this adapter stopped and what to do."""
+        if isinstance(error, SlackApiError):
+            return explain(error, doing="running", app_token=False)
+        if isinstance(error, OSError) and self.settings.mode == "http":
+            return (f"spoc cannot listen on port {self.settings.port} for Slack ({error.strerror or error}): free "
+                    "the port or set slack.port.")
+        return f"The Slack adapter stopped: {type(error).__name__}: {error}."
 
     async def warn_about_channels(self) -> None:
         """Say at start which configured channel spoc cannot post in, rather than dead-letter there later."""

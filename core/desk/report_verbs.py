@@ -37,7 +37,7 @@ def report(ctx: Ctx, *, period: str, team: str, agent: str, kind: str, category:
               "platform": platform}
     try:
         span = parse_chat_period(period, now=ctx.now)
-        scope = read_filters(ctx.session, ctx.settings, dict(chosen))
+        scope = read_filters(ctx.session, ctx.settings, dict(chosen), typed_on=ctx.platform)
     except (PeriodError, FilterError) as error:
         raise UsageError(str(error)) from None
     found = build_report(ctx.session, ctx.settings, period=span, filters=scope.filters, now=ctx.now,

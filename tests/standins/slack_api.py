@@ -90,10 +90,11 @@ class _User:
     email: str
     is_bot: bool = False
     tz: str = "Europe/London"
+    team_id: str = ""  # another organisation's workspace (a member of a shared channel); "" for this one
 
     def as_slack(self, team_id: str) -> Reply:
         return {
-            "id": self.id, "team_id": team_id, "name": self.name, "real_name": self.real_name,
+            "id": self.id, "team_id": self.team_id or team_id, "name": self.name, "real_name": self.real_name,
             "deleted": False, "is_bot": self.is_bot, "is_admin": False, "tz": self.tz,
             "profile": {"display_name": self.display_name, "real_name": self.real_name, "email": self.email},
         }
@@ -278,13 +279,13 @@ class SlackApiStandIn:
     def set_user(
         self, user_id: str, *, name: str | None = None, real_name: str | None = None,
         display_name: str | None = None, email: str | None = None, is_bot: bool = False,
-        tz: str = "Europe/London",
+        tz: str = "Europe/London", team_id: str = "",
     ) -> None:
         default = self._user(user_id)
         self._users[user_id] = _User(
             id=user_id, name=name or default.name, real_name=real_name or name or default.real_name,
             display_name=display_name or name or default.display_name, email=email or default.email,
-            is_bot=is_bot, tz=tz,
+            is_bot=is_bot, tz=tz, team_id=team_id,
         )
 
     # -- Socket Mode ---------------------------------------------------------------------------------
