@@ -19,9 +19,9 @@ from core.lifecycle import Kind, Status
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from core.attachments import StoredFile
     from core.storage.database import Database
     from core.storage.models import TicketRow
+    from core.ticket_files import StoredFile
     from core.tickets import TicketLine, TicketQuery
 
 tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
@@ -211,8 +211,8 @@ def attachments_command(
 
     Example: spoc tickets attachments INC-42 --save ./INC-42
     """
-    from core.attachments import readable_size
     from core.errors import UnknownTicket
+    from core.ticket_files import readable_size
 
     db = open_database(config_or_exit(config))
     try:
@@ -232,7 +232,7 @@ def attachments_command(
             typer.echo(f"Cannot write to {save}: {error.strerror}.", err=True)
             raise typer.Exit(1) from None
     for stored in files:
-        line = f"#{stored.id} {safe_filename(stored.filename)} {stored.content_type} {readable_size(stored.size)}" \
+        line = f"#{stored.id} {safe_filename(stored.filename)} {stored.media_type} {readable_size(stored.size)}" \
                + (" (the original message)" if stored.original else "")
         if save is not None:
             target = _free_path(save, f"{stored.id}-{safe_filename(stored.filename)}")
@@ -242,7 +242,7 @@ def attachments_command(
 
 
 def _files_of(session: Session, key: str, *, with_bytes: bool) -> tuple[list[StoredFile], dict[int, bytes]]:
-    from core.attachments import file_bytes, files_of
+    from core.ticket_files import file_bytes, files_of
     from core.tickets import get_ticket
 
     ticket = get_ticket(session, key)

@@ -10,7 +10,6 @@ from rapidfuzz import fuzz
 from sqlalchemy import bindparam, select
 
 from core.actions import comment
-from core.attachments import keep
 from core.cards import text_card
 from core.classify import Understanding, classify, service_of
 from core.context import Ctx
@@ -20,12 +19,13 @@ from core.errors import UnknownTicket, UsageError
 from core.itsm.banner_replies import answer_under_banner
 from core.itsm.relate import relate_new_report
 from core.lifecycle import OPEN_STATUSES, Kind, Status
-from core.messages import Attachment, Inbound
+from core.messages import Inbound, InboundFile
 from core.notify import announce_opened, audit, refresh_cards, tell_agents, tell_requester
 from core.people import is_agent
 from core.priority import priority_for
 from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append, store_now
+from core.ticket_files import keep
 from core.tickets import get_ticket, ticket_for_thread
 from core.views import suggestions_card
 
@@ -42,7 +42,7 @@ def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
     if addressed is not None:
         # Written elsewhere than in the ticket's thread: the other side has not seen it, so it is passed on.
         comment(ctx, addressed, text, echo=True)
-        add_files(ctx, addressed, inbound.attachments)
+        add_files(ctx, addressed, inbound.files)
         return
     if inbound.thread:
         found = ticket_for_thread(ctx.session, platform=inbound.platform, channel=inbound.channel,
@@ -55,7 +55,7 @@ def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
                 comment(ctx, ticket, text, internal=True)
             else:
                 return
-            add_files(ctx, ticket, inbound.attachments)
+            add_files(ctx, ticket, inbound.files)
             return
         if not inbound.is_direct:
             answer_under_banner(ctx, platform=inbound.platform, channel=inbound.channel, thread=inbound.thread)
@@ -63,10 +63,10 @@ def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
     if inbound.is_intake or inbound.is_direct:
         duplicate = _linked_to_duplicate(ctx, inbound, text)
         if duplicate is not None:
-            add_files(ctx, duplicate, inbound.attachments)
+            add_files(ctx, duplicate, inbound.files)
             return
         open_ticket(ctx, text=text, origin=Destination(inbound.platform, inbound.channel),
-                    origin_message=inbound.message_id, attachments=inbound.attachments)
+                    origin_message=inbound.message_id, files=inbound.files)
 
 
 def _addressed_ticket(ctx: Ctx, key: str) -> TicketRow | None:
@@ -81,7 +81,7 @@ def _addressed_ticket(ctx: Ctx, key: str) -> TicketRow | None:
     return ticket
 
 
-def add_files(ctx: Ctx, ticket: TicketRow, files: Sequence[Attachment]) -> None:
+def add_files(ctx: Ctx, ticket: TicketRow, files: Sequence[InboundFile]) -> None:
     """Keep the files that came with a message on an existing ticket and tell the agents about them."""
     if not files:
         return
@@ -129,21 +129,12 @@ class Overrides:
     urgency: int | None = None
 
     @classmethod
-    def parse(cls, chosen: dict[str, str], *, categories: list[str]) -> Overrides:
-        kind = chosen.get("kind")
-        if kind is not None and kind.lower() not in (Kind.INCIDENT, Kind.REQUEST):
-            raise UsageError(f"--kind is incident or request, not {kind!r}.")
-        category = chosen.get("category")
-        if category is not None and category.lower() not in categories:
+    def chosen(cls, *, kind: Kind | None, category: str, impact: int | None, urgency: int | None,
+               categories: list[str]) -> Overrides:
+        """What the reporter chose, once the category is known to be one of `categories`."""
+        if category and category.lower() not in categories:
             raise UsageError(f"No category {category!r}. Known: {', '.join(categories)}.")
-        levels = {}
-        for name in ("impact", "urgency"):
-            value = chosen.get(name)
-            if value is not None and value not in ("1", "2", "3"):
-                raise UsageError(f"--{name} is 1 (high), 2 (medium) or 3 (low), not {value!r}.")
-            levels[name] = int(value) if value else None
-        return cls(kind=Kind(kind.lower()) if kind else None, category=category.lower() if category else None,
-                   impact=levels["impact"], urgency=levels["urgency"])
+        return cls(kind=kind, category=category.lower() or None, impact=impact, urgency=urgency)
 
     def apply(self, understood: Understanding) -> Understanding:
         return replace(understood, kind=self.kind or understood.kind,
@@ -153,7 +144,7 @@ class Overrides:
 
 def open_ticket(
     ctx: Ctx, *, text: str, origin: Destination, origin_message: str, overrides: Overrides = Overrides(),
-    attachments: Sequence[Attachment] = (),
+    files: Sequence[InboundFile] = (),
 ) -> TicketRow:
     rules = ctx.settings.classification
     understood = overrides.apply(classify(text, rules))
@@ -172,7 +163,7 @@ def open_ticket(
         append(ctx.session, ThreadRow, ticket_id=ticket.id, platform=origin.platform, channel=origin.channel,
                thread=origin_message, audience="requester")
     audit(ctx, ticket, "opened", field="status", new=Status.NEW.value)
-    keep(ctx, ticket.id, attachments)
+    keep(ctx, ticket.id, files)
     suggestions = ctx.deps.knowledge.suggest(text)
     for suggestion in suggestions:
         append(ctx.session, SuggestionRow, ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,
@@ -181,7 +172,7 @@ def open_ticket(
     # What follows only adds rows and reads older ones: flushing before each read would only cost time.
     with ctx.session.no_autoflush:
         announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.",
-                        suggestions=suggestions, with_files=bool(attachments))
+                        suggestions=suggestions, with_files=bool(files))
         relate_new_report(ctx, ticket)
         if suggestions:
             tell_requester(ctx, ticket, suggestions_card(ticket, suggestions))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,12 @@ class Author:
 
 
 @dataclass(frozen=True)
-class Attachment:
+class InboundFile:
     """A file that came with a message. `original` marks the whole message itself, kept because the text
     handed to the desk was shortened (quoted history, a signature) or converted."""
 
     filename: str
-    content_type: str
+    media_type: str
     data: bytes
     original: bool = False
 
@@ -49,19 +50,24 @@ class Inbound:
     is_direct: bool = False
     is_intake: bool = False
     ticket_key: str = ""
-    attachments: tuple[Attachment, ...] = ()
+    files: tuple[InboundFile, ...] = ()
 
 
 @dataclass(frozen=True)
 class CommandRequest:
-    """A `/desk ...` command or a pressed button (whose command is its `/desk` twin)."""
+    """A command. `text` is a `/desk` line as typed, or a pressed button's twin; or, when `verb` is given,
+    the words after that verb. `answers` are values by parameter name (a form's fields, a REST body), each
+    read by its parameter and never written into a line: text as it was entered, or a typed value (a
+    number, a date, an instant)."""
 
     platform: str
     event_id: str
     author: Author
-    text: str
+    text: str = ""
     channel: str = ""
     thread: str | None = None
+    verb: str = ""
+    answers: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

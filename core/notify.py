@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from sqlalchemy import select
 
-from core.attachments import files_of
 from core.cards import Card, text_card
 from core.context import Ctx
 from core.delivery import Destination
@@ -16,6 +15,7 @@ from core.link_fields import link_fields
 from core.people import identity_on
 from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append
+from core.ticket_files import files_of
 from core.tickets import requester_thread
 from core.views import files_field, opened_text, triage_card
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from core.attachments import StoredFile
 from core.business_time.wording import describe_duration, local_date, local_time
 from core.cards import Button, Card, Field
 from core.knowledge import Suggestion
 from core.lifecycle import Status
 from core.storage.models import AuditRow, CommentRow, TicketRow
+from core.ticket_files import StoredFile
 from core.tickets import Page
 
 SCORES = range(1, 6)  # a requester rates a closed ticket from 1 (very poor) to 5 (excellent)

@@ -7,12 +7,14 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from adapters.email.imap import ImapReader
 from adapters.email.intake import MailIntake
 from adapters.email.listener import bound_port, start_listener
 from adapters.email.messenger import EmailMessenger
 from adapters.email.settings import PLATFORM, EmailSettings
+from core.connection import ConnectionFailed
 from core.service import Desk
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,20 @@ class EmailAdapter:
         self.messenger = EmailMessenger(settings, ticket_title=self._ticket_title)
         self.listening = asyncio.Event()
         self.listener_port = 0
+        self.reader: ImapReader | None = None
+        self.server: asyncio.Server | None = None
+
+    def routes(self) -> list[Any]:
+        return []
+
+    def connected(self) -> bool:
+        """Mail can come in: the mailbox is open (when IMAP is used) and the listener serves (when it is on)."""
+        imap_up = self.reader is None or self.reader.connected
+        listener_up = not self.settings.listener.enabled or (self.server is not None and self.server.is_serving())
+        return imap_up and listener_up
+
+    async def close(self) -> None:
+        """Nothing stays open between mails: each is sent on a connection of its own."""
 
     def _ticket_title(self, key: str) -> str | None:
         ref = self.desk.ticket_ref(key)
@@ -44,10 +60,17 @@ class EmailAdapter:
         server = None
         reading = None
         if self.settings.listener.enabled:
-            server = await start_listener(self.settings, take=self.intake.take, after=self.poke)
+            listener = self.settings.listener
+            try:
+                server = await start_listener(self.settings, take=self.intake.take, after=self.poke)
+            except OSError as error:
+                raise ConnectionFailed(f"cannot listen for mail on {listener.host}:{listener.port} "
+                                       f"({error.strerror or error}); change email.listener.port",
+                                       permanent=True) from None
+            self.server = server
             self.listener_port = bound_port(server)
         if self.settings.imap.host:
-            reader = ImapReader(self.settings.imap, take=self.intake.take,
+            reader = self.reader = ImapReader(self.settings.imap, take=self.intake.take,
                                 refuse_oversize=lambda head, size: self.intake.refuse_oversize(head, size=size),
                                 max_bytes=self.settings.max_message_bytes, after=after, stop=halt)
             reading = asyncio.create_task(asyncio.to_thread(reader.run), name="email-imap")

@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 
 from adapters.email.parse import MailFile
 from adapters.email.settings import AttachmentSettings
-from core.attachments import readable_size
-from core.messages import Attachment
+from core.messages import InboundFile
+from core.ticket_files import readable_size
 
 EXECUTABLE_EXTENSIONS = frozenset({
     ".exe", ".bat", ".cmd", ".com", ".scr", ".pif", ".js", ".jse", ".vbs", ".vbe", ".wsf", ".ps1", ".msi",
@@ -43,15 +43,15 @@ class Refused:
 
 
 def sort_files(files: tuple[MailFile, ...], settings: AttachmentSettings
-               ) -> tuple[list[Attachment], list[Refused]]:
-    kept: list[Attachment] = []
+               ) -> tuple[list[InboundFile], list[Refused]]:
+    kept: list[InboundFile] = []
     refused: list[Refused] = []
     for file in files:
         content_type, reason = judge(file, settings)
         if reason:
             refused.append(Refused(file.filename, reason))
         else:
-            kept.append(Attachment(filename=file.filename, content_type=content_type, data=file.data))
+            kept.append(InboundFile(filename=file.filename, media_type=content_type, data=file.data))
     return kept, refused
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from adapters.email.intake import Outcome
 from adapters.email.messenger import tls_context
 from adapters.email.settings import ImapSettings
+from core.connection import ConnectionFailed
 
 log = logging.getLogger(__name__)
 SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
@@ -56,6 +57,7 @@ class ImapReader:
         self.stop = stop
         self.failures = Failures()
         self.idling = False
+        self.connected = False
 
     def run(self) -> None:
         """Until `stop` is set: connect, read, wait; a lost connection is made again with a growing pause.
@@ -77,6 +79,7 @@ class ImapReader:
                 continue
             try:
                 pause = 1.0
+                self.connected = True
                 self.serve(imap)
             except (imaplib.IMAP4.error, OSError, ssl.SSLError) as error:
                 if not self.stop.is_set():
@@ -84,6 +87,7 @@ class ImapReader:
                                 describe_failure(error))
                     self.stop.wait(pause)
             finally:
+                self.connected = False
                 _close(imap)
 
     def connect(self) -> imaplib.IMAP4:
@@ -200,8 +204,11 @@ def open_mailbox(s: ImapSettings) -> imaplib.IMAP4:
     return imap
 
 
-class MailboxRefused(Exception):
-    """The mailbox cannot be read with this config; the message is the one line to show."""
+class MailboxRefused(ConnectionFailed):
+    """The mailbox cannot be read with this config: no retry helps; the reason is the one line to show."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, permanent=True)
 
 
 def _login_refused(error: BaseException) -> bool:

@@ -16,13 +16,13 @@ from adapters.email.parse import Mail, read_mail
 from adapters.email.senders import domain_allowed, mail_author, verified
 from adapters.email.settings import PLATFORM, EmailSettings
 from adapters.email.words import read_answer
-from core.attachments import readable_size
 from core.cards import Card, Reply, text_card
 from core.delivery import Destination
 from core.lifecycle import KEY_PREFIXES
-from core.messages import Attachment, Author, CommandRequest, Inbound
+from core.messages import Author, CommandRequest, Inbound, InboundFile
 from core.refs import TicketRef
 from core.service import Desk
+from core.ticket_files import readable_size
 
 log = logging.getLogger(__name__)
 KEYS = "|".join(KEY_PREFIXES.values())
@@ -82,7 +82,7 @@ class MailIntake:
         if len(body) > limit:
             body = body[:limit].rstrip() + "\u2026 (cut; the whole message is attached)"
         if shortened:
-            files.append(Attachment(filename="original.eml", content_type="message/rfc822", data=mail.raw,
+            files.append(InboundFile(filename="original.eml", media_type="message/rfc822", data=mail.raw,
                                     original=True))
         text = body if author_ref is not None else _with_subject(mail.subject, body)
         if refused:
@@ -93,7 +93,7 @@ class MailIntake:
         taken = self.desk.handle_message(Inbound(
             platform=PLATFORM, event_id=event_id, channel=mail.sender, message_id=mail.message_id,
             author=author, text=text, thread=thread, is_direct=True, is_intake=True,
-            ticket_key=author_ref.key if author_ref else "", attachments=tuple(files)))
+            ticket_key=author_ref.key if author_ref else "", files=tuple(files)))
         if not taken:
             return Outcome("repeated" if text.strip() else "ignored", "" if text.strip() else "nothing in it")
         if refused:

@@ -5,7 +5,6 @@ References, and every mail is marked as sent by a machine so that auto-responder
 from __future__ import annotations
 
 import asyncio
-import mimetypes
 import secrets
 import smtplib
 import ssl
@@ -13,7 +12,6 @@ from collections.abc import Callable
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate
-from pathlib import Path
 
 from adapters.email.render import render_mail, summary_line
 from adapters.email.settings import ADDRESS, PLATFORM, EmailSettings, SmtpSettings
@@ -73,8 +71,11 @@ class EmailMessenger:
         rendered = render_mail(card, reply_to=self.settings.address, subject=_reply_subject(subject))
         message.set_content(rendered.plain)
         message.add_alternative(rendered.html, subtype="html")
-        if card.image_path and not delivery.replaces_message_id:
-            _attach_file(message, Path(card.image_path))
+        if not delivery.replaces_message_id:
+            for file in delivery.files:  # a report's chart, say
+                main, _, sub = file.media_type.partition("/")
+                message.add_attachment(file.data, maintype=main or "application", subtype=sub or "octet-stream",
+                                       filename=file.name)
         return message
 
     def subject(self, delivery: Delivery, *, title: str | None, answering: bool) -> str:
@@ -89,14 +90,6 @@ class EmailMessenger:
 
 def _reply_subject(subject: str) -> str:
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
-
-
-def _attach_file(message: EmailMessage, path: Path) -> None:
-    if not path.is_file():
-        return
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    main, _, sub = content_type.partition("/")
-    message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
 
 
 def send(settings: SmtpSettings, message: EmailMessage, *, sender: str, to: str) -> None:

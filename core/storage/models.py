@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.lifecycle import Kind, Status, format_key
 from core.storage.base import Base
@@ -151,23 +151,21 @@ class CommentRow(Base):
     author: Mapped[PersonRow | None] = relationship()
 
 
-class AttachmentRow(Base):
+class TicketFileRow(Base):
     """A file that came with a message about a ticket: the message's own attachments, or the whole original
-    of a message whose text was shortened for the ticket. The bytes live here so every worker can read them;
-    they are loaded only when asked for."""
+    of a message whose text was shortened for the ticket. The bytes are a blob (stored once by digest)."""
 
-    __tablename__ = "attachments"
+    __tablename__ = "ticket_files"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
+    media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(ForeignKey("blobs.digest"), index=True)
     original: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
 
 class AuditRow(Base):
@@ -249,6 +247,20 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     message_id: Mapped[str] = mapped_column(String(MESSAGE_REF), default="")
+
+
+class BlobRow(Base):
+    """The bytes of a file a notification carries (a chart), stored once by their SHA-256 digest. Cards in
+    the outbox name it; whichever process delivers a card reads it here. `stored_at` is the last time a
+    notification stored it (it is kept a while after, see core/attachments.py)."""
+
+    __tablename__ = "blobs"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class CardMessageRow(Base):

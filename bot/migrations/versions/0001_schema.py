@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 13:47:32.227340
+Create Date: 2026-12-01 14:28:56.799924
 """
 from __future__ import annotations
 
@@ -16,6 +16,17 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('blobs',
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('media_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('stored_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('digest', name=op.f('pk_blobs'))
+    )
+    with op.batch_alter_table('blobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_blobs_stored_at'), ['stored_at'], unique=False)
+
     op.create_table('card_messages',
     sa.Column('card_key', sa.String(length=200), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
@@ -216,24 +227,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_tickets_sla_check_at'), ['sla_check_at'], unique=False)
         batch_op.create_index('ix_tickets_status_priority', ['status', 'priority'], unique=False)
 
-    op.create_table('attachments',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('ticket_id', sa.Integer(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('filename', sa.String(length=255), nullable=False),
-    sa.Column('content_type', sa.String(length=100), nullable=False),
-    sa.Column('size', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('original', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('data', sa.LargeBinary(), nullable=True),
-    sa.ForeignKeyConstraint(['author_id'], ['people.id'], name=op.f('fk_attachments_author_id_people')),
-    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_attachments_ticket_id_tickets')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachments'))
-    )
-    with op.batch_alter_table('attachments', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_attachments_ticket_id'), ['ticket_id'], unique=False)
-
     op.create_table('audit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
@@ -398,6 +391,25 @@ def upgrade() -> None:
     with op.batch_alter_table('sla_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sla_events_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('ticket_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('media_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('original', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['people.id'], name=op.f('fk_ticket_files_author_id_people')),
+    sa.ForeignKeyConstraint(['digest'], ['blobs.digest'], name=op.f('fk_ticket_files_digest_blobs')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_ticket_files_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_files'))
+    )
+    with op.batch_alter_table('ticket_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_files_digest'), ['digest'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ticket_files_ticket_id'), ['ticket_id'], unique=False)
+
     op.create_table('ticket_ratings',
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -468,6 +480,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_ratings_at'))
 
     op.drop_table('ticket_ratings')
+    with op.batch_alter_table('ticket_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_files_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_ticket_files_digest'))
+
+    op.drop_table('ticket_files')
     with op.batch_alter_table('sla_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sla_events_ticket_id'))
 
@@ -512,10 +529,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_ticket_id'))
 
     op.drop_table('audit')
-    with op.batch_alter_table('attachments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_attachments_ticket_id'))
-
-    op.drop_table('attachments')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_status_priority')
         batch_op.drop_index(batch_op.f('ix_tickets_sla_check_at'))
@@ -566,3 +579,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_card_messages_place')
 
     op.drop_table('card_messages')
+    with op.batch_alter_table('blobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_blobs_stored_at'))
+
+    op.drop_table('blobs')

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from adapters.email.app import EmailAdapter
 from adapters.email.imap import ImapReader, MailboxRefused
-from core.storage.models import AttachmentRow
+from core.storage.models import TicketFileRow
 from tests.adapters.email.conftest import MailWorld, email_settings, imap_settings, mail
 from tests.integration.helpers import tickets
 from tests.standins.mail_servers import Dovecot
@@ -97,7 +97,7 @@ async def test_a_20_mb_attachment_arrives_whole(world: MailWorld, dovecot: Dovec
                                        files=[("contract.pdf", "application/pdf", data)]))
     async with running(world, dovecot, mailbox_user, imap={"idle": False}):
         await eventually(lambda: tickets(world.desk), timeout=60, what="the ticket with the big file")
-    stored = world.desk.db.run(lambda s: [(a.filename, a.size, a.sha256) for a in s.scalars(select(AttachmentRow))])
+    stored = world.desk.db.run(lambda s: [(a.filename, a.size, a.digest) for a in s.scalars(select(TicketFileRow))])
     assert stored == [("contract.pdf", len(data), hashlib.sha256(data).hexdigest())]
     assert seen(dovecot.flags(mailbox_user)) == [True]
 
@@ -112,7 +112,7 @@ async def test_a_20_mb_attachment_over_the_cap_is_refused_and_the_sender_told(
     async with running(world, dovecot, mailbox_user, imap={"idle": False},
                        attachments=AttachmentSettings(max_mb=10)):
         await eventually(lambda: tickets(world.desk), timeout=60, what="the ticket without the big file")
-    assert world.desk.db.run(lambda s: s.scalars(select(AttachmentRow)).all()) == []
+    assert world.desk.db.run(lambda s: s.scalars(select(TicketFileRow)).all()) == []
     assert "contract.pdf (20.0 MB, over the 10.0 MB limit)" in tickets(world.desk)[0]["description"]
     sent = await world.deliver()
     assert any("these files were not kept" in m.plain() for m in sent)
@@ -145,6 +145,7 @@ async def test_a_wrong_password_ends_the_adapter_with_one_line(world: MailWorld,
     adapter = EmailAdapter(desk=world.desk, settings=settings, poke=lambda: None)
     with pytest.raises(MailboxRefused) as refused:
         await asyncio.wait_for(adapter.run(asyncio.Event()), 30)
+    assert refused.value.permanent  # spoc run stops with this line instead of retrying for ever
     assert "refused the login" in str(refused.value) and "check email.imap.username" in str(refused.value)
     assert "\n" not in str(refused.value)
     assert tickets(world.desk) == []

@@ -7,7 +7,8 @@ import hashlib
 
 from sqlalchemy import select
 
-from core.storage.models import AttachmentRow, OutboxRow
+from core.storage.blobs import read_blobs
+from core.storage.models import OutboxRow, TicketFileRow
 from tests.adapters.email.conftest import DESK_ADDRESS, SAM_ADDRESS, MailWorld, mail, message_id_of
 from tests.integration.helpers import comments, tickets
 
@@ -50,9 +51,9 @@ async def test_a_reply_to_the_desks_mail_is_a_comment_without_its_quoted_history
     assert world.take(reply).status == "taken"
     assert len(tickets(world.desk)) == 1
     assert comments(world.desk, 1) == [("It also happens on the office Wi-Fi.\n\nDana", False)]
-    kept = world.desk.db.run(lambda s: s.scalars(select(AttachmentRow)).all())
+    kept = world.desk.db.run(lambda s: s.scalars(select(TicketFileRow)).all())
     assert [(a.filename, a.original) for a in kept] == [("original.eml", True)]
-    assert world.desk.db.run(lambda s: s.get(AttachmentRow, kept[0].id).data) == reply
+    assert world.desk.db.run(lambda s: read_blobs(s, [kept[0].digest])) == {kept[0].digest: reply}
 
 
 async def test_the_ticket_key_in_a_subject_makes_a_new_mail_a_comment_for_its_requester(world: MailWorld) -> None:
@@ -189,8 +190,8 @@ async def test_attachments_are_kept_checked_and_listed_on_the_ticket(world: Mail
                       ("tool.exe", "application/octet-stream", b"MZ\x90\x00"),
                       ("fake.png", "image/png", b"not a png")])
     world.take(raw)
-    kept = world.desk.db.run(lambda s: [(a.filename, a.content_type, a.sha256)
-                                        for a in s.scalars(select(AttachmentRow))])
+    kept = world.desk.db.run(lambda s: [(a.filename, a.media_type, a.digest)
+                                        for a in s.scalars(select(TicketFileRow))])
     assert kept == [("screen.png", "image/png", hashlib.sha256(png).hexdigest())]
     ticket = tickets(world.desk)[0]
     assert "Files not kept: invoice.pdf" in ticket["description"] and "tool.exe" in ticket["description"]
@@ -204,7 +205,7 @@ async def test_html_only_mail_becomes_plain_text_without_its_scripts(world: Mail
     world.take(mail(subject="printer", body="", html=html))
     ticket = tickets(world.desk)[0]
     assert ticket["description"] == "Printer jams & smears toner\nRoom 2.14"
-    kept = world.desk.db.run(lambda s: [a.filename for a in s.scalars(select(AttachmentRow))])
+    kept = world.desk.db.run(lambda s: [a.filename for a in s.scalars(select(TicketFileRow))])
     assert kept == ["original.eml"]
 
 

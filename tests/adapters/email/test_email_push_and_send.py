@@ -188,3 +188,36 @@ async def test_outage_notices_go_to_a_mailing_list(sqlite_url: str, smtp: SmtpCa
     assert notice.rcpt_tos == ["all-staff@example.com"]
     assert "Outlook cannot connect" in notice.plain()
     desk.db.dispose()
+
+
+async def test_a_listener_port_already_taken_stops_the_adapter_with_one_line(world: MailWorld) -> None:
+    from core.connection import ConnectionFailed
+    from tests.standins.mail_servers import free_port
+
+    port = free_port()
+    settings = world.adapter.settings.model_copy(update={"listener": ListenerSettings(enabled=True, port=port)})
+    first = EmailAdapter(desk=world.desk, settings=settings, poke=lambda: None)
+    stop = asyncio.Event()
+    running = asyncio.create_task(first.run(stop))
+    await asyncio.wait_for(first.listening.wait(), 10)
+    assert first.connected()
+    second = EmailAdapter(desk=world.desk, settings=settings, poke=lambda: None)
+    with pytest.raises(ConnectionFailed) as taken:
+        await asyncio.wait_for(second.run(asyncio.Event()), 10)
+    assert taken.value.permanent and f"cannot listen for mail on 127.0.0.1:{port}" in taken.value.reason
+    stop.set()
+    await asyncio.wait_for(running, 10)
+
+
+async def test_files_a_card_carries_go_with_its_mail(smtp: SmtpCapture) -> None:
+    from dataclasses import replace as with_changes
+
+    from core.delivery import File
+
+    messenger = EmailMessenger(email_settings(smtp.port), ticket_title=lambda key: None)
+    chart = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    await messenger.deliver(with_changes(delivery(Card(title="Report, last 30 days")),
+                                         files=(File("report.png", "image/png", chart),)))
+    (sent,) = smtp.wait_for(1)
+    (attached,) = list(sent.message.iter_attachments())
+    assert attached.get_filename() == "report.png" and attached.get_content() == chart

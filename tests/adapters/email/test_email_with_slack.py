@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from adapters.email.app import EmailAdapter
-from adapters.slack.app import EVENTS_PATH, SlackAdapter, http_app
+from adapters.slack.app import EVENTS_PATH, SlackAdapter
 from adapters.slack.settings import SlackSettings
 from bot.dispatcher import Dispatcher
+from bot.http_server import HttpServer
 from core.clock import SystemClock
 from core.delivery import Destination
 from core.outbox import RetryPolicy
@@ -57,16 +57,14 @@ async def both(sqlite_url: str, smtp: SmtpCapture, knowledge: FakeKnowledgeBase)
             triage_channel=TRIAGE, per_channel_interval_seconds=0))
         email_adapter = EmailAdapter(desk=desk, settings=email_settings(smtp.port), poke=dispatcher.poke)
         dispatcher.messengers.update({"slack": slack_adapter.messenger, "email": email_adapter.messenger})
-        runner = web.AppRunner(http_app(slack_adapter.bolt, signing_secret=SECRET))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server = HttpServer(host="127.0.0.1", port=0)
+        server.add_routes(slack_adapter.routes())
+        await server.start()
         async with aiohttp.ClientSession() as http:
             world = SlackWorld(slack=slack, desk=desk, adapter=slack_adapter, dispatcher=dispatcher,
-                               url=f"http://127.0.0.1:{port}{EVENTS_PATH}", http=http)
+                               url=f"http://127.0.0.1:{server.port}{EVENTS_PATH}", http=http)
             yield Both(slack=world, email=email_adapter, smtp=smtp)
-        await runner.cleanup()
+        await server.stop()
         slack.assert_calls_match_spec()
         desk.db.dispose()
 
