@@ -17,6 +17,7 @@ from core.cards import Reply
 from core.delivery import Delivered, Delivery
 from core.messages import Author, CommandRequest, Inbound
 from core.service import Desk
+from core.text import for_terminal
 
 PLATFORM = "console"
 HELP = __doc__.split("\n\n", 1)[1] if __doc__ else ""
@@ -38,7 +39,8 @@ class ConsoleScreen:
         return f"m{self.run}.{next(self._ids)}"
 
     def show(self, text: str) -> None:
-        self.output.write(text + "\n")
+        """Everything the console prints passes here, by the terminal's rule: no escape sequence gets out."""
+        self.output.write(for_terminal(text) + "\n")
         self.output.flush()
 
 

@@ -28,6 +28,7 @@ from adapters.discord.threads import ThreadBook
 from core.desk.registry import VERBS
 from core.refs import TicketRef
 from core.service import Desk
+from core.text import inert
 
 log = logging.getLogger(__name__)
 CHOICES = 25
@@ -213,5 +214,5 @@ class DiscordAdapter:
 
 
 def _choice_name(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(inert(text).split())
     return text if len(text) <= CHOICE_NAME else text[: CHOICE_NAME - 1] + "\u2026"

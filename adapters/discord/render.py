@@ -7,6 +7,7 @@ the card's explicit `mentions`, and `@everyone`, `@here` and `<@...>` in user te
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ import discord
 
 from adapters.discord.components import DeskButton, button_id
 from core.cards import Button, Card, Reply
+from core.text import inert, split_links
 
 CONTENT = 2000
 TITLE = 256
@@ -29,6 +31,10 @@ LABEL = 80
 INLINE_UP_TO = 40
 COLOURS = {"info": 0x3B82F6, "success": 0x22C55E, "warning": 0xF59E0B, "danger": 0xEF4444}
 STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
+# Markdown that starts a line: headings, subtext, block quotes, lists that could fake a card.
+LINE_MARKUP = re.compile(r"(?m)^([ \t]*)(#{1,3}[ \t]|-#[ \t]|>>> |> )")
+# Anywhere: masked-link brackets, the `<` of every <...> form, code fences.
+INLINE_MARKUP = re.compile(r"[\[\]<]|`{3,}")
 
 
 @dataclass
@@ -66,9 +72,23 @@ class Rendered:
         return kwargs
 
 
-def escape(text: str) -> str:
-    """User text never pings: `@everyone`, `@here`, user and role mentions get a zero-width space."""
-    return discord.utils.escape_mentions(text)
+def escape(text: str, *, markdown: bool = True) -> str:
+    """Discord Markdown's rule for text a person wrote: `[label](url)` masked links, headings (`#`, `-#`),
+    block quotes, code fences and `<...>` forms (mentions of users, roles and channels, timestamps, slash
+    commands, emoji) are escaped, so they show as the characters they are; `@everyone` and `@here` get a
+    zero-width space; invisible reordering characters go. A plain link stays a link. Inline `code` and
+    emphasis stay (the desk's own answers use them). `markdown=False` for places Discord shows as plain text
+    (footers), where a backslash would show."""
+    shown = inert(text)
+    if markdown:
+        shown = LINE_MARKUP.sub(lambda m: m.group(1) + "\\" + m.group(2), shown)
+        shown = "".join(piece if is_link else INLINE_MARKUP.sub(_backslashed, piece)
+                        for piece, is_link in split_links(shown))
+    return discord.utils.escape_mentions(shown)
+
+
+def _backslashed(found: re.Match[str]) -> str:
+    return "".join("\\" + character for character in found.group())
 
 
 def cut(text: str, limit: int, pointer: str = "") -> str:
@@ -109,7 +129,7 @@ def render_card(card: Card) -> Rendered:
         embed.add_field(name=cut(escape(item.label), FIELD_NAME) or "-", value=value,
                         inline=len(value) <= INLINE_UP_TO)
     if card.footer:
-        embed.set_footer(text=cut(escape(card.footer), FOOTER))
+        embed.set_footer(text=cut(escape(card.footer, markdown=False), FOOTER))
     image = card.image_path if card.image_path and os.path.isfile(card.image_path) else ""
     if image:
         embed.set_image(url=f"attachment://{os.path.basename(image)}")

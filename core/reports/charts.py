@@ -15,14 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.reports.report import Report
+from core.text import file_name, inert, shorten
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 PREFIX = "spoc-report-"
+CHART_TITLE, CHART_LABEL = 90, 40
 COLOURS = {"opened": "#4C72B0", "resolved": "#55A868", "response": "#4C72B0", "resolution": "#DD8452",
            "wall": "#8172B2", "business": "#DD8452"}
+
+
+def chart_text(text: str, *, limit: int = CHART_TITLE) -> str:
+    """Chart text's rule: inert, on one line, within `limit`, and with `$` escaped, since matplotlib reads
+    `$...$` as mathematics to typeset (and fails on some of it)."""
+    return shorten(" ".join(inert(text).split()), limit).replace("$", r"\$")
 
 
 def charts_available() -> bool:
@@ -62,7 +70,7 @@ def volume_chart(report: Report, path: Path) -> Path:
               color=COLOURS["opened"])
     axes.plot(days, [d.resolved for d in report.daily], marker="o", markersize=3, label="resolved",
               color=COLOURS["resolved"])
-    axes.set_title(f"Tickets per day, {report.scope}")
+    axes.set_title(chart_text(f"Tickets per day, {report.scope}"))
     axes.set_ylabel("tickets")
     _count_axis(axes, [d.opened for d in report.daily] + [d.resolved for d in report.daily])
     axes.legend()
@@ -117,7 +125,7 @@ def mttr_chart(report: Report, path: Path) -> Path:
                                  (height / 2, "wall", [c.wall_seconds for c in rows])):
         axes.barh([p + offset for p in positions], [(v or 0) / 3600 for v in values], height,
                   label=f"{name} hours", color=COLOURS[name])
-    axes.set_yticks(list(positions), names)
+    axes.set_yticks(list(positions), [chart_text(name, limit=CHART_LABEL) for name in names])
     axes.invert_yaxis()
     axes.set_xlabel("hours from report to resolved")
     axes.set_title("MTTR by category")
@@ -135,7 +143,7 @@ CHARTS: dict[str, Callable[[Report, Path], Path]] = {
 
 def render_all(report: Report, directory: Path) -> list[Path]:
     """Every chart into `directory`, named after what it shows (volume.png, ...)."""
-    return [draw(report, directory / f"{name}.png") for name, draw in CHARTS.items()]
+    return [draw(report, directory / file_name(name, suffix=".png")) for name, draw in CHARTS.items()]
 
 
 def main_chart(report: Report, directory: Path, *, keep: timedelta = timedelta(days=7)) -> Path | None:
@@ -144,7 +152,7 @@ def main_chart(report: Report, directory: Path, *, keep: timedelta = timedelta(d
     if not charts_available():
         return None
     _forget_old(directory, keep)
-    return volume_chart(report, directory / f"{PREFIX}{uuid.uuid4().hex[:12]}.png")
+    return volume_chart(report, directory / file_name(f"{PREFIX}{uuid.uuid4().hex[:12]}", suffix=".png"))
 
 
 def _forget_old(directory: Path, keep: timedelta) -> None:
