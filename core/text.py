@@ -1,11 +1,11 @@
 """Text that comes in, and the rules that keep it inert wherever it is shown.
 
 Text a person wrote is stored as written (minus control characters) and made inert where it is shown, by
-one rule per surface: Slack mrkdwn (adapters/slack/render.py `escape`), Discord Markdown
-(adapters/discord/render.py `escape`), the terminal (`for_terminal`, shown through Rich's `Text`, never as
-markup), CSV (`csv_cell`), JSON (`json_text`), chart text (core/reports/charts.py `chart_text`) and file
-names (`file_name`). Each starts from `inert`: no control characters, and none of the invisible ones that
-reorder or hide text (a right-to-left override makes `exe.pdf` read `fdp.exe`).
+one rule per surface: each chat platform's markup (the `escape` of each adapter's render.py), the terminal
+(`for_terminal`, shown through Rich's `Text`, never as markup), CSV (`csv_cell`), JSON (`json_text`), chart
+text (core/reports/charts.py `chart_text`) and file names (`file_name`). Each starts from `inert`: no control
+characters, and none of the invisible ones that reorder or hide text (a right-to-left override makes
+`exe.pdf` read `fdp.exe`).
 """
 
 from __future__ import annotations

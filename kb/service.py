@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.knowledge import ArticleText, FeedbackKind, Suggestion
-from core.text import file_name
 from kb.article import Article, slugify
 from kb.parser import Problem, load_dir, render
 from kb.ranking import ArticleDoc, Ranked, Ranker, RankWeights
@@ -239,7 +238,7 @@ class KnowledgeService:
         folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
         for article in self.store.articles():
-            target = folder / file_name(article.slug, fallback="article", suffix=".md")
+            target = folder / f"{article.slug}.md"
             target.write_text(render(article), encoding="utf-8")
             written.append(target)
         return written
