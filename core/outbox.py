@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.cards import Card
+from core.cards import Attachment, Card
 from core.delivery import Destination
+from core.storage.blobs import digest_of, store_blobs
 from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
 from core.storage.writes import append, append_all
 
@@ -38,6 +39,13 @@ class Outbox:
         self.now = now
         self.platforms = platforms
         self._queued: list[dict[str, Any]] = []
+        self._files: dict[str, tuple[str, bytes]] = {}
+
+    def attach(self, *, name: str, media_type: str, data: bytes) -> Attachment:
+        """A file for a card to carry: its bytes are stored with the notifications (once, by digest)."""
+        digest = digest_of(data)
+        self._files[digest] = (media_type, data)
+        return Attachment(name=name, media_type=media_type, digest=digest)
 
     def send(
         self,
@@ -82,8 +90,9 @@ class Outbox:
     def write(self, session: Session | None = None) -> None:
         """Store what was sent, in the order it was sent (delivery order follows it), in `session` when
         given (the notifications of work that only read), else in the unit's own."""
+        store_blobs(session or self.session, self._files.values(), now=self.now)
         append_all(session or self.session, OutboxRow, self._queued)
-        self._queued = []
+        self._queued, self._files = [], {}
 
 
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:

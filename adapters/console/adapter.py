@@ -7,8 +7,11 @@ A line is a message from the current speaker in the current channel. `/as NAME` 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
+import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.render import render_card
@@ -17,7 +20,9 @@ from core.cards import Reply
 from core.delivery import Delivered, Delivery
 from core.messages import Author, CommandRequest, Inbound
 from core.service import Desk
-from core.text import for_terminal
+from core.text import file_name, for_terminal
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 HELP = __doc__.split("\n\n", 1)[1] if __doc__ else ""
@@ -45,10 +50,14 @@ class ConsoleScreen:
 
 
 class ConsoleMessenger:
+    """Shows each card on the terminal; a file it carries (a chart) is saved in `files_dir` (the config's
+    `desk.reports.charts_dir`) for the person at the terminal to open."""
+
     platform = PLATFORM
 
-    def __init__(self, screen: ConsoleScreen) -> None:
+    def __init__(self, screen: ConsoleScreen, *, files_dir: Path) -> None:
         self.screen = screen
+        self.files_dir = files_dir
 
     async def deliver(self, delivery: Delivery) -> Delivered:
         d = delivery.destination
@@ -57,9 +66,23 @@ class ConsoleMessenger:
             place += f" › {d.thread}"
         message_id = delivery.replaces_message_id or self.screen.next_id()
         verb = "updated" if delivery.replaces_message_id else message_id
-        body = render_card(delivery.card, width=self.screen.width)
+        body = render_card(delivery.card, width=self.screen.width, saved=self._save(delivery))
         self.screen.show(f"[{place}] spoc ({verb}):\n{body}" if "\n" in body else f"[{place}] spoc ({verb}): {body}")
         return Delivered(message_id=message_id, channel=d.channel)
+
+    def _save(self, delivery: Delivery) -> list[str]:
+        saved = []
+        for file in delivery.files:
+            path = self.files_dir / file_name(f"{hashlib.sha256(file.data).hexdigest()[:12]}-{file.name}")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(file.data)
+            except OSError as error:
+                log.warning("outbox %s: could not save %s in %s: %s", delivery.outbox_id, file.name,
+                            self.files_dir, error)
+                continue
+            saved.append(str(path))
+        return saved
 
 
 class ConsoleAdapter:
@@ -72,7 +95,7 @@ class ConsoleAdapter:
         self.desk = desk
         self.settings = settings
         self.screen = ConsoleScreen(output, width=settings.width, run=desk.begin_run(PLATFORM))
-        self.messenger = ConsoleMessenger(self.screen)
+        self.messenger = ConsoleMessenger(self.screen, files_dir=desk.deps.settings.reports.chart_dir())
         self.source = source
         self.settle = settle
         self.extra = extra_commands or {}

@@ -4,6 +4,8 @@ every mention defused."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.cards import Card
 from core.text import defuse_mentions, for_terminal, shorten
 
@@ -14,7 +16,8 @@ def shown(text: str) -> str:
     return defuse_mentions(for_terminal(text))
 
 
-def render_card(card: Card, *, width: int = 100) -> str:
+def render_card(card: Card, *, width: int = 100, saved: Sequence[str] = ()) -> str:
+    """`saved`: where the files the card carries were saved, to show their paths."""
     lines: list[str] = []
     if card.title:
         lines.append(f"┌ {shown(card.title)}")
@@ -31,8 +34,8 @@ def render_card(card: Card, *, width: int = 100) -> str:
         lines.append(f"│ [{shown(button.label)}] {twin}")
     if card.footer:
         lines.append(f"│ {shown(card.footer)}")
-    if card.image_path:
-        lines.append(f"│ (chart: {card.image_path})")
+    for path in saved:
+        lines.append(f"│ ({'chart' if path.endswith('.png') else 'file'}: {for_terminal(path)})")
     if card.title:
         lines.append("└")
     return "\n".join(lines)

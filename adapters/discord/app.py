@@ -189,7 +189,7 @@ class DiscordAdapter:
     async def _install_commands(self) -> None:
         await self._install_buttons()
         tree = self.client.tree
-        tree.add_command(desk_group(VERBS, runner=self.interactions.run, suggest=self._suggest,
+        tree.add_command(desk_group(VERBS, runner=self.interactions.run_command, suggest=self._suggest,
                                     description=self.desk.deps.settings.name))
         tree.add_command(plan_change_command(self.interactions.open_change_form))
         in_guilds = self.settings.commands_in_guilds

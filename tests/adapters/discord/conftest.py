@@ -152,10 +152,11 @@ class DiscordWorld:
         await self.srv.send_interaction(payload)
         return payload
 
-    async def submit(self, custom_id: str, text: str, *, user: FakeUser = AGENT,
+    async def submit(self, custom_id: str, values: dict[str, str], *, user: FakeUser = AGENT,
                      channel_id: int = TRIAGE) -> dict[str, Any]:
-        payload = modal_submit_interaction(custom_id=custom_id, values={"text": text}, user=user,
-                                           channel_id=channel_id)
+        """A modal's answers, by field name, as labels hold them (the forms spoc sends are built of labels)."""
+        payload = modal_submit_interaction(custom_id=custom_id, values=values, user=user, channel_id=channel_id,
+                                           labels=True)
         await self.srv.send_interaction(payload)
         return payload
 

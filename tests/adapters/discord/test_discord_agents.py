@@ -91,7 +91,9 @@ async def test_a_button_with_a_prompt_opens_a_modal_whose_answer_runs_the_comman
     assert modal.type == 9 and modal.data is not None
     assert modal.data["custom_id"] == "deskm:resolve INC-1"
     assert modal.data["title"] == "Resolve"
-    submit = await world.submit("deskm:resolve INC-1", "replaced the docking station")
+    [field] = modal.data["components"]  # what `resolve INC-1` still needs, its prompt as the question
+    assert (field["label"], field["component"]["custom_id"]) == ("How was it resolved?", "resolution")
+    submit = await world.submit("deskm:resolve INC-1", {"resolution": "replaced the docking station"})
     answer = await world.answer_to(submit)
     assert answer["content"] == "INC-1 resolved; the requester is asked to confirm."
     assert tickets(world.desk)[0]["status"] == "resolved"
@@ -105,7 +107,7 @@ async def test_the_requester_answers_is_it_fixed_with_no_and_a_reason(world: Dis
     await world.deliver()
     question = world.thread_messages()[-1]
     await world.press(question, "desk?reject INC-1|What is still wrong?", user=EMPLOYEE)
-    submit = await world.submit("deskm:reject INC-1", "still drops every hour", user=EMPLOYEE,
+    submit = await world.submit("deskm:reject INC-1", {"reason": "still drops every hour"}, user=EMPLOYEE,
                                 channel_id=int(question["channel_id"]))
     assert (await world.answer_to(submit))["content"] == "INC-1 is open again; IT has been told."
     assert tickets(world.desk)[0]["status"] == "in_progress"  # back with the agent who resolved it
