@@ -235,3 +235,20 @@ def listing(session: Session, *, failed_only: bool = False, limit: int = 200) ->
     if failed_only:
         query = query.where(OutboxRow.status == DEAD)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int
+    dead: int
+    oldest_pending_seconds: float | None
+
+
+def backlog(session: Session, *, now: datetime) -> Backlog:
+    """What waits to be delivered and what never will be, for health checks."""
+    query = select(OutboxRow.status, func.count()).where(OutboxRow.status.in_((PENDING, DEAD)))
+    query = query.group_by(OutboxRow.status)
+    counts: dict[str, int] = {status: count for status, count in session.execute(query)}
+    oldest = session.scalar(select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING))
+    return Backlog(pending=counts.get(PENDING, 0), dead=counts.get(DEAD, 0),
+                   oldest_pending_seconds=round((now - oldest).total_seconds(), 1) if oldest else None)

@@ -10,9 +10,10 @@ import asyncio
 import hashlib
 import itertools
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from adapters.console.render import render_card
 from adapters.console.settings import ConsoleSettings
@@ -47,6 +48,50 @@ class ConsoleScreen:
         """Everything the console prints passes here, by the terminal's rule: no escape sequence gets out."""
         self.output.write(for_terminal(text) + "\n")
         self.output.flush()
+
+
+class LineReader:
+    """Reads one line at a time, when asked, in a daemon thread: a process told to stop goes at once instead
+    of waiting for a line nobody is typing."""
+
+    def __init__(self, source: TextIO) -> None:
+        self.source = source
+        self._wanted = threading.Semaphore(0)
+        self._lines: asyncio.Queue[str] | None = None
+        self._thread: threading.Thread | None = None
+
+    async def next(self, stop: asyncio.Event) -> str | None:
+        """The next line (with its newline), or None at the end of the input or on `stop`."""
+        if self._lines is None:
+            self._lines = asyncio.Queue()
+            loop, lines = asyncio.get_running_loop(), self._lines
+            self._thread = threading.Thread(target=self._read, args=(loop, lines), name="console-input",
+                                            daemon=True)
+            self._thread.start()
+        self._wanted.release()
+        reading = asyncio.ensure_future(self._lines.get())
+        stopping = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if reading not in done:
+            reading.cancel()
+            return None
+        line = reading.result()
+        return line or None
+
+    def _read(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str]) -> None:
+        while True:
+            self._wanted.acquire()
+            try:
+                line = self.source.readline()
+            except (OSError, ValueError):
+                line = ""
+            try:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            except RuntimeError:  # the loop has closed
+                return
+            if not line:
+                return
 
 
 class ConsoleMessenger:
@@ -96,7 +141,7 @@ class ConsoleAdapter:
         self.settings = settings
         self.screen = ConsoleScreen(output, width=settings.width, run=desk.begin_run(PLATFORM))
         self.messenger = ConsoleMessenger(self.screen, files_dir=desk.deps.settings.reports.chart_dir())
-        self.source = source
+        self.lines = LineReader(source)
         self.settle = settle
         self.extra = extra_commands or {}
         self.speaker = settings.speaker
@@ -104,27 +149,40 @@ class ConsoleAdapter:
         self.thread: str | None = None
         self.direct = False
         self.interactive = source.isatty()
+        self._running = False
 
     def author(self) -> Author:
         name = self.speaker
         return Author(platform=PLATFORM, user_id=name.lower(), display_name=name.capitalize(),
                       is_agent=name.lower() in {a.lower() for a in self.settings.agents})
 
+    def routes(self) -> list[Any]:
+        return []
+
+    def connected(self) -> bool:
+        return self._running
+
     async def run(self, stop: asyncio.Event) -> None:
+        """Read lines until the input ends, `/quit` or `stop`; the line in hand is finished first."""
         if self.interactive:
             self.screen.show(f"spoc console. You are {self.speaker} in #{self.channel}. Type /help for help.")
-        while not stop.is_set():
-            if self.interactive:
-                self.screen.output.write(self._prompt())
-                self.screen.output.flush()
-            line = await asyncio.to_thread(self.source.readline)
-            if line == "":
-                break
-            if not await self.handle_line(line.rstrip("\n")):
-                break
+        self._running = True
+        try:
+            while not stop.is_set():
+                if self.interactive:
+                    self.screen.output.write(self._prompt())
+                    self.screen.output.flush()
+                line = await self.lines.next(stop)
+                if line is None or not await self.handle_line(line.rstrip("\n")):
+                    break
+                await self.settle()
             await self.settle()
-        await self.settle()
+        finally:
+            self._running = False
         stop.set()
+
+    async def close(self) -> None:
+        return None
 
     def _prompt(self) -> str:
         where = f"@{self.speaker}" if self.direct else f"#{self.channel}"

@@ -51,6 +51,7 @@ class SlackListeners:
         self.settings = settings
         self.directory = directory
         self.poke = poke
+        self.in_hand = 0  # calls into the core under way: a stopping process waits for them
 
     def register(self, app: AsyncApp) -> None:
         app.event("message")(self.on_message)
@@ -67,7 +68,11 @@ class SlackListeners:
         app.view(NEW_CHANGE_CALLBACK)(self.on_change_submitted)
 
     async def _core(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, work, *args)
+        self.in_hand += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.pool, work, *args)
+        finally:
+            self.in_hand -= 1
 
     async def _take(self, inbound: Inbound) -> None:
         await self._core(self.desk.handle_message, inbound)

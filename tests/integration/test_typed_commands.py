@@ -80,3 +80,26 @@ def test_an_instant_without_an_offset_is_the_desks_local_time() -> None:
         "risk": "low", "plan": "p", "rollback": "r", "title": "t"})
     assert found.values["start"] == datetime(2026, 3, 7, 22, 0, tzinfo=UTC)  # the default calendar is UTC
     assert VERBS["hold"].syntax.command(env, text="INC-1 until 2026-03-09 x").values["until"] == date(2026, 3, 9)
+
+
+def test_rating_with_a_comment_asks_score_and_comment_apart_and_records_both(chat: Chat) -> None:
+    chat.say(DANA, "my laptop won't turn on")
+    chat.desk_command(SAM, "resolve INC-1 new power supply")
+    chat.desk_command(DANA, "confirm INC-1")
+    form = chat.desk.form("rate INC-1", prompt="Your score, 1 (very poor) to 5 (excellent)")
+    assert form is not None
+    assert [(f.name, f.label, f.kind, f.required, [v for v, _ in f.choices]) for f in form.fields] == [
+        ("score", "Your score, 1 (very poor) to 5 (excellent)", "choice", True, ["1", "2", "3", "4", "5"]),
+        ("comment", "A comment (optional)", "paragraph", False, [])]
+    assert ask(chat.desk, text="rate INC-1", answers={"score": "4", "comment": "quick, but 3 visits"},
+               author=DANA) == "Thank you: INC-1 rated 4/5."
+
+
+def test_escalating_from_a_button_offers_the_teams_to_choose_from(chat: Chat) -> None:
+    form = chat.desk.form("escalate INC-1", prompt="Which team or tier? (none: the next up)")
+    assert form is not None
+    target, reason = form.fields
+    assert (target.name, target.label, target.kind, target.required) == \
+        ("target", "Which team or tier? (none: the next up)", "choice", False)
+    assert [value for value, _shown in target.choices] == [t.name for t in chat.desk.deps.settings.teams]
+    assert (reason.name, reason.required) == ("reason", False)
