@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 14:28:56.799924
+Create Date: 2026-12-01 15:17:14.480402
 """
 from __future__ import annotations
 
