@@ -49,7 +49,8 @@ def build_knowledge(config: SpocConfig, db: Database) -> KnowledgeBase:
     from kb.service import KnowledgeService
     from kb.starter import starter_articles_dir
 
-    service = KnowledgeService(db.deferred_sessions, threshold=config.kb.threshold, semantic=config.kb.semantic)
+    service = KnowledgeService(db.deferred_sessions, threshold=config.kb.threshold,
+                               max_suggestions=config.kb.max_suggestions, semantic=config.kb.semantic)
     if config.kb.load_starter and _no_articles_yet(db):
         service.import_dir(starter_articles_dir())
     if config.kb.articles_dir:
