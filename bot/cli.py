@@ -9,12 +9,13 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_common import ConfigOption, config_or_exit
+from bot.cli_common import ConfigOption, config_or_exit, err, exit_with_problems
 from bot.cli_outbox import outbox_app
 from bot.cli_report import report_command
 from bot.cli_tickets import tickets_app
 from core.clock import ManualClock
 from core.settings import DeskSettings
+from core.storage.database import shown_url
 from kb.typer_app import build_kb_app
 
 app = typer.Typer(help="spoc: the IT service desk that lives in chat.", no_args_is_help=True,
@@ -68,12 +69,11 @@ def run(
 
     settings = config_or_exit(config)
     names = tuple(adapter or settings.adapters())
-    unknown = [n for n in names if n not in ("console", "slack", "discord")]
-    if unknown:
-        typer.echo(f"Unknown adapter {unknown[0]!r}: use console, slack or discord.", err=True)
-        raise typer.Exit(2)
-    settings = settings.with_adapters(names)
     clock = _simulated_clock(settings.desk, names, clock_start) if simulated_clock or clock_start else None
+    problems = settings.run_problems(names)
+    if problems:
+        exit_with_problems(problems, doing=f" for `spoc run` with {', '.join(names)}")
+    settings = settings.with_adapters(names)
     asyncio.run(serve(build_app(settings, clock=clock), names))
 
 
@@ -103,23 +103,37 @@ def db_upgrade(config: ConfigOption = None) -> None:
 
     Example: SPOC_DATABASE_URL=postgresql://localhost/spoc spoc db upgrade
     """
-    from bot.migrations import upgrade
+    from bot.database_faults import migrate_or_fault
 
     settings = config_or_exit(config)
-    upgrade(settings.database.url)
-    typer.echo(f"Database at {settings.database.url.split('@')[-1]} is up to date.")
+    migrate_or_fault(settings.database.url)
+    typer.echo(f"Database at {shown_url(settings.database.url)} is up to date.")
 
 
 @config_app.command("check")
-def config_check(config: ConfigOption = None) -> None:
-    """Validate the config; every problem is named with its key. Exit code 2 when invalid.
+def config_check(
+    config: ConfigOption = None,
+    adapter: Annotated[list[str] | None, typer.Option(
+        "--adapter", "-a", help="Check for these adapters (default: those `spoc run` would start).")] = None,
+) -> None:
+    """Validate the config and everything `spoc run` needs for each adapter; every problem is named with its
+    key. Exit code 2 when anything is missing. `spoc doctor` then checks the installation live.
 
-    Example: spoc config check --config spoc.yaml
+    Example: spoc config check --config spoc.yaml --adapter slack
     """
     settings = config_or_exit(config)
-    typer.echo(f"Config OK. Adapters: {', '.join(settings.adapters())}. "
-               f"Database: {settings.database.url.split('@')[-1]}.")
+    names = tuple(adapter or settings.adapters())
+    problems = settings.run_problems(names)
+    if problems:
+        exit_with_problems(problems, doing=f" for {', '.join(names)}")
+    typer.echo(f"Config OK. Adapters: {', '.join(names)}. Database: {shown_url(settings.database.url)}.")
 
 
 def main() -> None:
-    app()
+    from bot.database_faults import DatabaseFault
+
+    try:
+        app()
+    except DatabaseFault as fault:
+        err.print(str(fault), markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None

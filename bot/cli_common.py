@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from bot.config import ConfigError, SpocConfig, load_config
+from bot.config import ConfigError, ConfigProblem, SpocConfig, load_config
 
 if TYPE_CHECKING:
     from core.storage.database import Database
@@ -33,7 +33,12 @@ def config_or_exit(path: Path | None) -> SpocConfig:
     try:
         return load_config(path)
     except ConfigError as error:
-        err.print(f"[red]The config has {len(error.problems)} problem(s):[/red]")
-        for problem in error.problems:
-            err.print(f"  {problem}", markup=False, highlight=False)
-        raise typer.Exit(2) from None
+        exit_with_problems(error.problems)
+
+
+def exit_with_problems(problems: list[ConfigProblem], *, doing: str = "") -> NoReturn:
+    """Each problem on a line of its own, with its key; exit code 2."""
+    err.print(f"[red]The config has {len(problems)} problem(s){doing}:[/red]")
+    for problem in problems:
+        err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)

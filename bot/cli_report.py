@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.cli_common import ConfigOption, config_or_exit
+from bot.database_faults import reach_or_fault
 from core.reports.export import CSV_HEADER, csv_rows, hours, percent
 from core.reports.period import PeriodError, parse_period
 from core.reports.report import Report, build_report
@@ -50,8 +52,11 @@ def report_command(
     try:
         period = parse_period(since, until, now=now)
     except PeriodError as error:
-        err.print(str(error), markup=False, highlight=False)
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    if charts is not None:
+        writable_or_exit(charts)
+    reach_or_fault(settings.database.url)
     db = Database(settings.database.url)
     try:
         with db.deferred_sessions() as session:
@@ -61,7 +66,7 @@ def report_command(
             report = build_report(session, settings.desk, period=period, filters=scope.filters, now=now,
                                   scope=scope.words)
     except FilterError as error:
-        err.print(str(error), markup=False, highlight=False)
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except (OperationalError, ProgrammingError) as error:
         err.print(f"Cannot read the database ({type(error.orig).__name__}): run `spoc db upgrade` if it is "
@@ -79,6 +84,18 @@ def report_command(
         print_tables(report)
     if charts is not None:
         draw_charts(report, charts)
+
+
+def writable_or_exit(directory: Path) -> None:
+    """Find out before the report is computed that its charts could not be written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".spoc-check-"):
+            pass
+    except OSError as error:
+        err.print(f"Cannot write charts to {directory}: {error.strerror or error}. Give --charts a directory you "
+                  "can write to.", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def draw_charts(report: Report, directory: Path) -> None:

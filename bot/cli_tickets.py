@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+import sys
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.cli_common import ConfigOption, config_or_exit, open_database
+from bot.cli_common import ConfigOption, config_or_exit, err, open_database
 from core.errors import UnknownTicket
-from core.lifecycle import Status
+from core.lifecycle import Kind, Status
+from core.people import find_person
+from core.reports.period import PeriodError, parse_instant
+from core.storage.database import Database
 from core.storage.models import AuditRow, CommentRow, TicketRow
-from core.tickets import get_ticket, list_tickets
+from core.tickets import TicketQuery, count_tickets, get_ticket, list_tickets
+from core.views import audit_line
 
 tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
 out = Console()
+DEFAULT_LIMIT = 500
+ListFormat = Literal["table", "json"]
 
 
 def ticket_json(t: TicketRow) -> dict[str, Any]:
@@ -33,22 +43,90 @@ def ticket_json(t: TicketRow) -> dict[str, Any]:
 def list_command(
     config: ConfigOption = None,
     status: Annotated[Status | None, typer.Option(help="Only tickets in this status.")] = None,
-    format: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    kind: Annotated[Kind | None, typer.Option(help="Only tickets of this kind.")] = None,
+    assignee: Annotated[str | None, typer.Option(help="Only tickets assigned to this person (name, e-mail or "
+                                                      "chat id); `none` for unassigned ones.")] = None,
+    requester: Annotated[str | None, typer.Option(help="Only tickets reported by this person.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only tickets reported since: 30d, 12h, 4w, 2026-03-01 or "
+                                                   "an ISO time with offset.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many (the newest).")] = DEFAULT_LIMIT,
+    all_: Annotated[bool, typer.Option("--all", help="Show every matching ticket (JSON is streamed).")] = False,
+    format: Annotated[ListFormat, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
-    """List tickets, newest first.
+    """List tickets, newest first; the table ends with how many of how many it shows.
 
-    Example: spoc tickets list --status new --format json
+    Example: spoc tickets list --status new --assignee none --since 7d --format json --all
     """
     db = open_database(config_or_exit(config))
-    rows = db.run(lambda s: [ticket_json(t) for t in list_tickets(s, status=status)])
+    try:
+        _list(db, which_of=lambda s: _query(s, status=status, kind=kind, assignee=assignee, requester=requester,
+                                            since=since), limit=None if all_ else limit, format=format)
+    finally:
+        db.dispose()
+
+
+def _list(db: Database, *, which_of: Callable[[Session], TicketQuery], limit: int | None, format: ListFormat
+          ) -> None:
+    try:
+        which = db.run(which_of)
+    except ValueError as error:
+        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    total = db.run(lambda s: count_tickets(s, which))
     if format == "json":
-        typer.echo(json.dumps(rows, indent=2))
+        with db.deferred_sessions() as session:
+            _stream_json(list_tickets(session, which, limit=limit))
+        if limit is not None and total > limit:
+            err.print(f"showing {limit:,} of {total:,} tickets; --all for every one", highlight=False)
         return
+    rows = db.run(lambda s: [ticket_json(t) for t in list_tickets(s, which, limit=limit)])
     table = Table("key", "status", "priority", "title", "requester", "assignee", "updated")
     for r in rows:
         table.add_row(r["key"], r["status"], r["priority"], r["title"], r["requester"], r["assignee"] or "-",
                       r["updated_at"][:16])
     out.print(table)
+    out.print(_showing(len(rows), total), highlight=False)
+
+
+def _showing(shown: int, total: int) -> str:
+    if shown < total:
+        return f"showing {shown:,} of {total:,} tickets; --limit N or --all for more"
+    return f"{total:,} ticket{'s' * (total != 1)}"
+
+
+def _query(session: Session, *, status: Status | None, kind: Kind | None, assignee: str | None,
+           requester: str | None, since: str | None) -> TicketQuery:
+    """The filters as a query; a ValueError names the one that cannot be read."""
+    unassigned = assignee is not None and assignee.strip().lower() in ("none", "nobody", "-")
+    since_at = None
+    if since:
+        try:
+            since_at = parse_instant(since, now=datetime.now(UTC))
+        except PeriodError as error:
+            raise ValueError(f"--since: {error}") from None
+    return TicketQuery(status=status, kind=kind.value if kind else "", unassigned=unassigned, since=since_at,
+                       assignee_id=None if unassigned or assignee is None else _person_id(session, assignee,
+                                                                                           "--assignee"),
+                       requester_id=None if requester is None else _person_id(session, requester, "--requester"))
+
+
+def _person_id(session: Session, text: str, option: str) -> int:
+    person = find_person(session, text)
+    if person is None:
+        raise ValueError(f"{option}: no one called {text!r}. Give a name, an e-mail or a chat user id.")
+    return person.id
+
+
+def _stream_json(tickets: Iterable[TicketRow]) -> None:
+    """A JSON array written a ticket at a time, so that `--all` on a large desk needs little memory."""
+    write = sys.stdout.write
+    first = True
+    write("[")
+    for ticket in tickets:
+        write(("\n  " if first else ",\n  ") + json.dumps(ticket_json(ticket)))
+        first = False
+    write("\n]\n" if not first else "]\n")
+    sys.stdout.flush()
 
 
 @tickets_app.command("show")
@@ -84,6 +162,8 @@ def show_command(
     except UnknownTicket as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
+    finally:
+        db.dispose()
     if format == "json":
         typer.echo(json.dumps(data, indent=2))
         return
@@ -95,5 +175,6 @@ def show_command(
         out.print(f"  {c['at'][:16]} {c['author']}{' (internal)' if c['internal'] else ''}: {c['body']}",
                   markup=False, highlight=False)
     for a in data["audit"]:
-        out.print(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {a['action']} {a['field']} {a['old']} -> {a['new']}",
+        line = audit_line(action=a["action"], field=a["field"], old=a["old"], new=a["new"])
+        out.print(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {line}",
                   markup=False, highlight=False)

@@ -9,16 +9,27 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from adapters.console.settings import ConsoleSettings
 from adapters.discord.settings import DiscordSettings
 from adapters.slack.settings import SlackSettings
 from core.settings import DeskSettings
+from core.storage.database import SUPPORTED_SCHEMES, normal_url
 
 DEFAULT_DATABASE_URL = "sqlite:///spoc.db"
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_ONLY_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-)?\}")
 SECRET_WORDS = ("token", "secret", "password")
+# Secrets a config leaves out come from these environment variables, so that tokens in the environment
+# are enough to run an adapter without a config file.
+ENV_SECRETS = {
+    ("slack", "bot_token"): "SLACK_BOT_TOKEN",
+    ("slack", "app_token"): "SLACK_APP_TOKEN",
+    ("slack", "signing_secret"): "SLACK_SIGNING_SECRET",
+    ("discord", "bot_token"): "DISCORD_BOT_TOKEN",
+}
+ADAPTERS = ("console", "slack", "discord")
 
 
 class Frozen(BaseModel):
@@ -27,6 +38,19 @@ class Frozen(BaseModel):
 
 class DatabaseSettings(Frozen):
     url: str = DEFAULT_DATABASE_URL
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        value = normal_url(value.strip())
+        if not value:
+            raise ValueError("no database URL: write one like sqlite:///spoc.db or postgresql://user@host/spoc")
+        scheme = value.partition(":")[0].partition("+")[0].lower()
+        if "://" not in value or scheme not in SUPPORTED_SCHEMES:
+            shown = f"{scheme}://" if "://" in value else repr(value)
+            raise ValueError(f"{shown} is not a database spoc supports: use sqlite:///path/to/spoc.db (one "
+                             "process) or postgresql://user:password@host:5432/spoc (several)")
+        return value
 
 
 class KnowledgeSettings(Frozen):
@@ -58,6 +82,8 @@ class SpocConfig(Frozen):
     kb: KnowledgeSettings = KnowledgeSettings()
     outbox: OutboxSettings = OutboxSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    # key path -> the environment variable its value came from (for messages about what to set)
+    _env_names: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def adapters(self) -> tuple[str, ...]:
         """The platforms this desk talks to: as configured, else those with tokens, else the console."""
@@ -69,6 +95,26 @@ class SpocConfig(Frozen):
 
     def with_adapters(self, names: tuple[str, ...]) -> SpocConfig:
         return self.model_copy(update={"run": RunSettings(adapters=names)})  # type: ignore[arg-type]
+
+    def run_problems(self, names: tuple[str, ...] | None = None) -> list[ConfigProblem]:
+        """Everything `spoc run` with these adapters (default: the configured ones) would miss."""
+        problems: list[ConfigProblem] = []
+        for name in names or self.adapters():
+            if name not in ADAPTERS:
+                problems.append(ConfigProblem("--adapter", f"no adapter {name!r}: use {', '.join(ADAPTERS)}"))
+                continue
+            section = getattr(self, name)
+            for key, message in section.run_problems() if hasattr(section, "run_problems") else ():
+                path = f"{name}.{key}"
+                problems.append(ConfigProblem(path, message + self._where_to_set(path)))
+        return problems
+
+    def _where_to_set(self, path: str) -> str:
+        variable = self._env_names.get(path)
+        if variable:
+            return f": set {variable} in the environment"
+        return f": write `{path.split('.')[-1]}: ${{{path.replace('.', '_').upper()}}}` in the config and set " \
+               f"{path.replace('.', '_').upper()}"
 
 
 @dataclass(frozen=True)
@@ -86,38 +132,70 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def expand_env(value: Any, environ: dict[str, str]) -> Any:
+def expand_env(value: Any, environ: dict[str, str], *, names: dict[str, str] | None = None,
+               path: str = "") -> Any:
+    """`${VAR}` and `${VAR:-default}` replaced from `environ`; `names` learns which key came from which VAR."""
     if isinstance(value, str):
+        found = _ENV.search(value)
+        if found and names is not None:
+            names[path] = found.group(1)
         return _ENV.sub(lambda m: environ.get(m.group(1), m.group(2) or ""), value)
     if isinstance(value, list):
-        return [expand_env(v, environ) for v in value]
+        return [expand_env(v, environ, names=names, path=path) for v in value]
     if isinstance(value, dict):
-        return {k: expand_env(v, environ) for k, v in value.items()}
+        return {k: expand_env(v, environ, names=names, path=f"{path}.{k}" if path else str(k))
+                for k, v in value.items()}
     return value
 
 
-def _literal_secrets(raw: Any, path: str = "") -> list[ConfigProblem]:
+def _secret_problems(raw: Any, path: str = "") -> list[ConfigProblem]:
+    """A secret is written `${VAR}`: neither a literal value nor a `${VAR:-default}` may sit in the file."""
     problems: list[ConfigProblem] = []
     if isinstance(raw, dict):
         for key, value in raw.items():
             child = f"{path}.{key}" if path else str(key)
-            if isinstance(value, str) and value and any(w in str(key).lower() for w in SECRET_WORDS) \
-                    and not _ENV.search(value):
-                name = child.replace(".", "_").upper()
-                problems.append(ConfigProblem(child, f"secrets come from the environment: write ${{{name}}} "
-                                                     f"and set {name}"))
+            if isinstance(value, str) and value and any(w in str(key).lower() for w in SECRET_WORDS):
+                if _ONLY_ENV.fullmatch(value.strip()):
+                    continue
+                found = _ENV.search(value)
+                name = found.group(1) if found else child.replace(".", "_").upper()
+                what = "a secret cannot have a default in the config" if found and found.group(2) \
+                    else "secrets come from the environment"
+                problems.append(ConfigProblem(child, f"{what}: write ${{{name}}} and set {name}"))
             else:
-                problems.extend(_literal_secrets(value, child))
+                problems.extend(_secret_problems(value, child))
     return problems
 
 
-def _describe(error: Any) -> ConfigProblem:
+def _with_env_secrets(raw: dict[str, Any], environ: dict[str, str]) -> dict[str, Any]:
+    """Secrets the config leaves out read their usual environment variables; SPOC_DATABASE_URL, when set,
+    is the database URL."""
+    raw = dict(raw)
+    for (section, key), variable in ENV_SECRETS.items():
+        part = raw.get(section)
+        if part is None:
+            part = {}
+        if isinstance(part, dict) and key not in part:
+            raw[section] = {**part, key: f"${{{variable}}}"}
+    if environ.get("SPOC_DATABASE_URL"):
+        part = raw.get("database") or {}
+        if isinstance(part, dict):
+            raw["database"] = {**part, "url": "${SPOC_DATABASE_URL}"}
+    return raw
+
+
+def _describe(error: Any, *, names: dict[str, str], environ: dict[str, str]) -> ConfigProblem:
     path = ".".join(str(p) for p in error["loc"])
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown key; config.example.yaml lists every valid key"
     elif error["type"] == "literal_error":
         message = f"{message} (got {error.get('input')!r})"
+    variable = names.get(path)
+    if variable and not environ.get(variable):
+        message += f" (${{{variable}}} is not set)"
+    elif variable:
+        message += f" (from ${{{variable}}})"
     return ConfigProblem(path, message)
 
 
@@ -131,17 +209,19 @@ def parse_config(text: str, *, environ: dict[str, str] | None = None, source: st
         raise ConfigError([ConfigProblem(where, f"not valid YAML: {getattr(error, 'problem', error)}")]) from None
     if not isinstance(raw, dict):
         raise ConfigError([ConfigProblem("", "the config must be a mapping of sections (desk:, database:, ...)")])
-    problems = _literal_secrets(raw)
+    problems = _secret_problems(raw)
+    names: dict[str, str] = {}
+    expanded = expand_env(_with_env_secrets(raw, env), env, names=names)
     try:
-        config = SpocConfig.model_validate(expand_env(raw, env))
+        config = SpocConfig.model_validate(expanded)
     except ValidationError as error:
-        problems.extend(_describe(e) for e in error.errors())
+        named = {p.path for p in problems}
+        problems.extend(found for found in (_describe(e, names=names, environ=env) for e in error.errors())
+                        if found.path not in named)
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
-    url = env.get("SPOC_DATABASE_URL")
-    if url:
-        config = config.model_copy(update={"database": DatabaseSettings(url=url)})
+    config._env_names.update(names)
     return config
 
 

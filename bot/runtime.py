@@ -10,13 +10,13 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TextIO
 
 from bot.dispatcher import Dispatcher
-from bot.leader import leadership_for
 from bot.scheduler import DeskScheduler
 from bot.simulated_clock import SimulatedClock
 from bot.wiring import App
 from core.clock import ManualClock
 from core.delivery import Messenger
-from core.sla.jobs import run_all
+from core.scheduling.jobs import run_all
+from core.scheduling.leadership import leadership_for
 
 
 class Adapter(Protocol):

@@ -1,6 +1,7 @@
 """The scheduler: APScheduler on the runtime's asyncio loop, running the core's jobs in a worker thread.
 
-Only the leader (see bot/leader.py) runs jobs; followers try to take the lead every 15-30 s. Work missed
+The jobs are those the processes registered (core/scheduling/jobs.py). Only the leader
+(see core/scheduling/leadership.py) runs jobs; followers try to take the lead every 15-30 s. Work missed
 while spoc was down runs once at start (and at a take-over): the jobs are idempotent over the database.
 """
 
@@ -13,9 +14,9 @@ from datetime import UTC, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.leader import Leadership
-from core.sla.jobs import JOBS, Job, run_job
-from core.sla.sweep import SystemRunner
+from core.scheduling.jobs import Job, registered_jobs, run_job
+from core.scheduling.leadership import Leadership
+from core.scheduling.runner import SystemRunner
 
 log = logging.getLogger(__name__)
 LEADER_RETRY = timedelta(seconds=15)
@@ -24,12 +25,12 @@ LEADER_RETRY = timedelta(seconds=15)
 class DeskScheduler:
     def __init__(
         self, *, runner: SystemRunner, leadership: Leadership, on_work: Callable[[], None] = lambda: None,
-        jobs: Sequence[Job] = JOBS, leader_retry: timedelta = LEADER_RETRY,
+        jobs: Sequence[Job] | None = None, leader_retry: timedelta = LEADER_RETRY,
     ) -> None:
         self.runner = runner
         self.leadership = leadership
         self.on_work = on_work
-        self.jobs = tuple(jobs)
+        self.jobs = registered_jobs() if jobs is None else tuple(jobs)
         self.leader_retry = leader_retry
         self.leading = False
         self._scheduler: AsyncIOScheduler | None = None

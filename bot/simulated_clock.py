@@ -11,13 +11,13 @@ import asyncio
 import re
 from datetime import datetime, timedelta
 
+from core.business_time.calendar import next_opening
+from core.business_time.wording import local_time
 from core.clock import ManualClock
+from core.scheduling.jobs import run_all
 from core.service import Desk
 from core.settings import DeskSettings
-from core.sla.calendar import next_opening
-from core.sla.jobs import run_all
-from core.sla.teams import default_calendar
-from core.sla.wording import local_time
+from core.teams import default_calendar
 
 MAX_STEPS = 1000
 _STEP = re.compile(r"^\+?\s*((?:\d+\s*[dhms]\s*)+)$")

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.config import SpocConfig
-from bot.migrations import upgrade
+from bot.database_faults import migrate_or_fault
 from core.clock import Clock, SystemClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
@@ -69,20 +69,20 @@ def _no_articles_yet(db: Database) -> bool:
 
 def database_for(config: SpocConfig) -> Database:
     """The migrated database alone, for commands that only read or repair it."""
-    upgrade(config.database.url)
+    migrate_or_fault(config.database.url)
     return Database(config.database.url)
 
 
 def knowledge_for(config: SpocConfig) -> KnowledgeBase:
     """The knowledge base alone, for `spoc kb ...`."""
-    upgrade(config.database.url)
+    migrate_or_fault(config.database.url)
     return build_knowledge(config, Database(config.database.url))
 
 
 def build_app(config: SpocConfig, *, clock: Clock | None = None, migrate: bool = True) -> App:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if migrate:
-        upgrade(config.database.url)
+        migrate_or_fault(config.database.url)
     db = Database(config.database.url)
     knowledge = build_knowledge(config, db)
     clock = clock or SystemClock()

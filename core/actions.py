@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.business_time.wording import local_date
 from core.context import Ctx
+from core.due import local_day_start, ticket_time_zone, update_due_dates
 from core.errors import DeskError, NotAllowed
 from core.lifecycle import Kind, Status, check_transition
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
 from core.people import find_person, is_agent
 from core.priority import priority_for
-from core.reports.satisfaction import ask_for_rating
-from core.sla.due import local_day_start, ticket_time_zone, update_due_dates
-from core.sla.wording import local_date
 from core.storage.models import CommentRow, PersonRow, TicketRow
-from core.views import confirm_card
+from core.views import confirm_card, survey_card
 
 
 def move(ctx: Ctx, ticket: TicketRow, target: Status) -> None:
@@ -54,15 +53,22 @@ def _take(ctx: Ctx, ticket: TicketRow, agent: PersonRow) -> None:
     refresh_cards(ctx, ticket)
 
 
+def not_open(ticket: TicketRow) -> str:
+    """Why a ticket cannot be worked, with the step that would make it workable (if there is one)."""
+    if ticket.state is Status.RESOLVED:
+        return f"{ticket.key} is resolved; `/desk reopen {ticket.key}` first."
+    return f"{ticket.key} is {ticket.state.label}, which is final; `/desk new TEXT` opens a new ticket."
+
+
 def claim(ctx: Ctx, ticket: TicketRow) -> str:
     me = ctx.person()
+    if not ticket.state.is_open:
+        raise DeskError(not_open(ticket))
     if ticket.assignee_id == me.id:
         return f"{ticket.key} is already yours."
     if ticket.assignee is not None:
         raise DeskError(f"{ticket.key} is already claimed by {ticket.assignee.display_name}. "
                         f"Ask them, or `/desk assign {ticket.key} NAME`.")
-    if not ticket.state.is_open:
-        raise DeskError(f"{ticket.key} is {ticket.state.label}; `/desk reopen {ticket.key}` first.")
     _take(ctx, ticket, me)
     return f"You have {ticket.key}."
 
@@ -74,7 +80,7 @@ def assign(ctx: Ctx, ticket: TicketRow, who: str) -> str:
     if not is_agent(agent):
         raise DeskError(f"{agent.display_name} is not an agent; tickets can only be assigned to agents.")
     if not ticket.state.is_open:
-        raise DeskError(f"{ticket.key} is {ticket.state.label}; `/desk reopen {ticket.key}` first.")
+        raise DeskError(not_open(ticket))
     if ticket.assignee_id == agent.id:
         return f"{ticket.key} is already assigned to {agent.display_name}."
     _take(ctx, ticket, agent)
@@ -174,6 +180,16 @@ def resume(ctx: Ctx, ticket: TicketRow) -> str:
     return f"{ticket.key} resumed."
 
 
+def resolve_by_hand(ctx: Ctx, ticket: TicketRow, resolution: str) -> str:
+    """An agent resolves a ticket; one nobody had claimed becomes theirs first (audited), as whoever fixed it
+    is who the requester and the numbers should see."""
+    me = ctx.person()
+    if ticket.assignee_id is None and ticket.state.is_open and is_agent(me):
+        audit(ctx, ticket, "assign", field="assignee", old="", new=me.display_name)
+        ticket.assignee, ticket.assignee_id = me, me.id
+    return resolve(ctx, ticket, resolution)
+
+
 def resolve(ctx: Ctx, ticket: TicketRow, resolution: str, *, self_service: bool = False) -> str:
     move(ctx, ticket, Status.RESOLVED)
     ticket.resolution = resolution
@@ -210,7 +226,7 @@ def close(ctx: Ctx, ticket: TicketRow) -> str:
         tell_requester(ctx, ticket, f"Glad it's fixed. {ticket.key} is closed.")
     else:
         tell_requester(ctx, ticket, f"{ticket.key} is closed.")
-    ask_for_rating(ctx, ticket)
+    tell_requester(ctx, ticket, survey_card(ticket))
     refresh_cards(ctx, ticket)
     return f"{ticket.key} closed."
 

@@ -14,6 +14,7 @@ from core.cards import text_card
 from core.classify import Understanding, classify, service_of
 from core.context import Ctx
 from core.delivery import Destination
+from core.due import update_due_dates
 from core.errors import UsageError
 from core.itsm.banner_replies import answer_under_banner
 from core.itsm.relate import relate_new_report
@@ -22,7 +23,6 @@ from core.messages import Inbound
 from core.notify import announce_opened, audit, tell_requester
 from core.people import is_agent
 from core.priority import priority_for
-from core.sla.due import update_due_dates
 from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append, store_now
 from core.tickets import ticket_for_thread

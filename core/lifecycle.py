@@ -47,7 +47,8 @@ ALLOWED: dict[Status, tuple[Status, ...]] = {
     Status.CANCELLED: (),
 }
 
-# The verb a person types to reach each status, for refusals that say what to do instead.
+# The verb a person types to reach each status, for refusals that say what to do instead: an agent's, and
+# the requester's own (a requester is never pointed at a verb that would refuse them).
 VERB_FOR = {
     Status.IN_PROGRESS: "claim/resume/reopen",
     Status.ON_HOLD: "hold",
@@ -56,15 +57,29 @@ VERB_FOR = {
     Status.CANCELLED: "cancel",
     Status.NEW: "reopen/unassign",
 }
+REQUESTER_VERB_FOR = {
+    Status.IN_PROGRESS: "reopen",
+    Status.NEW: "reopen",
+    Status.CLOSED: "close or confirm",
+    Status.CANCELLED: "cancel",
+}
 
 
 class IllegalTransition(Exception):
     def __init__(self, *, key: str, current: Status, target: Status) -> None:
+        self.key = key
         self.current = current
         self.target = target
-        allowed = ALLOWED[current]
-        steps = ", ".join(f"{s.label} ({VERB_FOR[s]})" for s in allowed) or "none: it is final"
-        super().__init__(f"{key} is {current.label}; it cannot become {target.label}. Allowed next: {steps}.")
+        super().__init__(self.advice(for_agent=True))
+
+    def advice(self, *, for_agent: bool) -> str:
+        """The refusal with the next steps this person may take."""
+        verbs = VERB_FOR if for_agent else REQUESTER_VERB_FOR
+        reopening = self.current is Status.RESOLVED
+        steps = [f"{s.label} ({verbs[s]})" for s in ALLOWED[self.current]
+                 if s in verbs and (for_agent or reopening or verbs[s] != "reopen")]
+        refused = f"{self.key} is {self.current.label}; it cannot become {self.target.label}."
+        return f"{refused} Allowed next: {', '.join(steps) or 'none: it is final'}."
 
 
 def check_transition(*, key: str, current: Status, target: Status) -> None:

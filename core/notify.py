@@ -9,10 +9,10 @@ from sqlalchemy import select
 from core.cards import Card, text_card
 from core.context import Ctx
 from core.delivery import Destination
-from core.itsm.links import link_fields
+from core.due import first_response_target, ticket_time_zone
 from core.knowledge import Suggestion
+from core.link_fields import link_fields
 from core.people import identity_on
-from core.sla.due import first_response_target, ticket_time_zone
 from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append
 from core.tickets import requester_thread

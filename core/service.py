@@ -30,12 +30,16 @@ from core.desk.grammar import Args, split_verb
 from core.desk.registry import VERBS, closest
 from core.errors import DeskError
 from core.intake import take_message
+from core.itsm import notices  # noqa: F401 - importing declares the scheduled jobs
 from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
 from core.people import is_agent, resolve, sync_people
 from core.refs import TicketRef, suggest_refs, ticket_ref
+from core.reports import weekly  # noqa: F401 - importing declares the scheduled jobs
+from core.sla import housekeeping, sweep  # noqa: F401 - importing declares the scheduled jobs
+from core.storage.boundary_models import RunRow
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow
 from core.storage.writes import append
@@ -72,7 +76,7 @@ class Desk:
         name, rest = split_verb(clean_input(request.text), set(VERBS))
         found = VERBS.get(name)
         if found is None:
-            guess = closest(name) if name else None
+            guess = closest(name, agent=self.is_agent(request.author)) if name else None
             hint = f" Did you mean `/desk {guess}`?" if guess else ""
             shown = f"Unknown command {name!r}." if name else "Which command?"
             return Reply(f"{shown}{hint} `/desk help` lists them all.")
@@ -80,7 +84,10 @@ class Desk:
         def work(ctx: Ctx) -> Reply:
             if found.who == "agent":
                 require_agent(ctx, found.name)
-            return found.handler(ctx, Args(rest, usage=found.usage))
+            try:
+                return found.handler(ctx, Args(rest, usage=found.usage))
+            except IllegalTransition as refused:
+                raise DeskError(refused.advice(for_agent=is_agent(ctx.person()))) from None
 
         run = self._read if found.reads_only else self._run
         try:
@@ -93,7 +100,8 @@ class Desk:
         return reply
 
     def handle_change(self, change: MessageChanged) -> None:
-        """Record an edit or deletion of a ticket's original message on the ticket."""
+        """Record an edit or deletion of a ticket's original message on the ticket. A change that leaves
+        the text as it was (a link unfurled, a file attached) is no edit and changes nothing."""
 
         def work(ctx: Ctx) -> None:
             ticket = ticket_opened_by(ctx.session, platform=change.platform, channel=change.channel,
@@ -103,14 +111,27 @@ class Desk:
             if change.text is None:
                 audit(ctx, ticket, "original_deleted")
                 tell_agents(ctx, ticket, f"The requester deleted the original message of {ticket.key}.")
-            else:
-                audit(ctx, ticket, "original_edited", field="description", old=ticket.description,
-                      new=clean_input(change.text))
-                ticket.description = clean_input(change.text)
-                tell_agents(ctx, ticket, f"The requester edited {ticket.key}: {ticket.description}")
+                return
+            text = clean_input(change.text)
+            if text == ticket.description:
+                return
+            audit(ctx, ticket, "original_edited", field="description", old=ticket.description, new=text)
+            ticket.description = text
+            tell_agents(ctx, ticket, f"The requester edited {ticket.key}: {ticket.description}")
 
         self._run(author=None, event_id=change.event_id, channel=change.channel, thread=None, work=work,
                   platform=change.platform)
+
+    def begin_run(self, platform: str) -> int:
+        """A new run of an adapter whose platform makes no event ids: a number no other run gets."""
+
+        def work(session: Session) -> int:
+            run = RunRow(platform=platform, started_at=self.clock.now())
+            session.add(run)
+            session.flush()
+            return run.id
+
+        return self.db.run(work)
 
     def is_agent(self, author: Author) -> bool:
         return self.db.run(lambda session: is_agent(resolve(session, author)))

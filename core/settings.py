@@ -6,11 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from core.itsm.catalog import ApprovalRule, RecurringSettings, Service, check_services, default_services
+from core.config.reports import ReportSettings
+from core.config.services import ApprovalRule, RecurringSettings, Service, check_services, default_services
+from core.config.sla import SlaSettings, Team, check_teams, default_teams
 from core.lifecycle import Kind
 from core.priority import DEFAULT_MATRIX
-from core.reports.settings import ReportSettings
-from core.sla.settings import SlaSettings, Team, check_teams, default_teams
 
 Role = Literal["requester", "agent", "admin"]
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import bindparam, case, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, bindparam, case, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from core.errors import UnknownTicket
 from core.lifecycle import OPEN_STATUSES, Status, parse_key
@@ -56,10 +58,29 @@ def requester_thread(session: Session, ticket: TicketRow) -> ThreadRow | None:
     )
 
 
-def open_tickets(
+@dataclass(frozen=True)
+class Page:
+    """One page of a longer list: the rows shown, how many there are in all, and which page this is."""
+
+    rows: Sequence[TicketRow]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - (self.number - 1) * self.size - len(self.rows))
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def open_tickets_page(
     session: Session, *, assignee_id: int | None = None, requester_id: int | None = None,
-    unassigned: bool = False, limit: int = 25,
-) -> Sequence[TicketRow]:
+    unassigned: bool = False, page: int = 1, size: int = 25,
+) -> Page:
+    """Open tickets, what is due first first: page `page` (from 1) of `size`, with the count of all."""
     query = select(TicketRow).where(TicketRow.status.in_([s.value for s in OPEN_STATUSES]))
     if assignee_id is not None:
         query = query.where(TicketRow.assignee_id == assignee_id)
@@ -67,12 +88,49 @@ def open_tickets(
         query = query.where(TicketRow.requester_id == requester_id)
     if unassigned:
         query = query.where(TicketRow.assignee_id.is_(None))
-    query = query.order_by(DUE.is_(None), DUE, PRIORITY_ORDER, TicketRow.created_at)
-    return session.scalars(query.limit(limit)).all()
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(DUE.is_(None), DUE, PRIORITY_ORDER, TicketRow.created_at, TicketRow.id)
+    rows = session.scalars(query.offset((page - 1) * size).limit(size)).all()
+    return Page(rows=rows, total=total, number=page, size=size)
 
 
-def list_tickets(session: Session, *, status: Status | None = None, limit: int = 500) -> Sequence[TicketRow]:
-    query = select(TicketRow).order_by(TicketRow.id.desc()).limit(limit)
-    if status is not None:
-        query = query.where(TicketRow.status == status.value)
-    return session.scalars(query).all()
+@dataclass(frozen=True)
+class TicketQuery:
+    """Which tickets `spoc tickets list` shows. Empty fields match every ticket; `unassigned` wants none."""
+
+    status: Status | None = None
+    kind: str = ""
+    assignee_id: int | None = None
+    unassigned: bool = False
+    requester_id: int | None = None
+    since: datetime | None = None
+
+    def select(self) -> Select[tuple[TicketRow]]:
+        query = select(TicketRow)
+        if self.status is not None:
+            query = query.where(TicketRow.status == self.status.value)
+        if self.kind:
+            query = query.where(TicketRow.kind == self.kind)
+        if self.assignee_id is not None:
+            query = query.where(TicketRow.assignee_id == self.assignee_id)
+        if self.unassigned:
+            query = query.where(TicketRow.assignee_id.is_(None))
+        if self.requester_id is not None:
+            query = query.where(TicketRow.requester_id == self.requester_id)
+        if self.since is not None:
+            query = query.where(TicketRow.created_at >= self.since)
+        return query
+
+
+def count_tickets(session: Session, which: TicketQuery = TicketQuery()) -> int:
+    return session.scalar(select(func.count()).select_from(which.select().subquery())) or 0
+
+
+def list_tickets(session: Session, which: TicketQuery = TicketQuery(), *, limit: int | None = 500
+                 ) -> Iterator[TicketRow]:
+    """Tickets, newest first, read in batches (so that every one of a large desk can be streamed)."""
+    query = which.select().options(joinedload(TicketRow.requester), joinedload(TicketRow.assignee)) \
+        .order_by(TicketRow.id.desc()).execution_options(yield_per=500)
+    if limit is not None:
+        query = query.limit(limit)
+    yield from session.scalars(query)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from core.business_time.wording import describe_duration, local_date, local_time
 from core.cards import Button, Card, Field
 from core.knowledge import Suggestion
 from core.lifecycle import Status
-from core.sla.wording import describe_duration, local_date, local_time
 from core.storage.models import AuditRow, CommentRow, TicketRow
+from core.tickets import Page
 
+SCORES = range(1, 6)  # a requester rates a closed ticket from 1 (very poor) to 5 (excellent)
 TONE_BY_PRIORITY = {"P1": "danger", "P2": "warning", "P3": "info", "P4": "info"}
 
 
@@ -138,6 +140,14 @@ def confirm_card(ticket: TicketRow) -> Card:
     )
 
 
+def audit_line(*, action: str, field: str, old: str, new: str) -> str:
+    """`status new -> in_progress`, `escalate: team service-desk -> network`, `comment`."""
+    if not field:
+        return action
+    change = f"{field} {old or '-'} -> {new or '-'}"
+    return change if action == field else f"{action}: {change}"
+
+
 def detail_card(
     ticket: TicketRow, *, comments: Sequence[CommentRow], audit: Sequence[AuditRow], for_agent: bool,
     now: datetime | None = None, time_zone: str = "UTC",
@@ -150,8 +160,8 @@ def detail_card(
         for c in shown
     )
     trail = "\n".join(
-        f"{a.at:%Y-%m-%d %H:%M} {(a.actor.display_name if a.actor else 'spoc')}: {a.action}"
-        + (f" {a.field} {a.old or '-'} -> {a.new}" if a.field else "")
+        f"{a.at:%Y-%m-%d %H:%M} {(a.actor.display_name if a.actor else 'spoc')}: "
+        + audit_line(action=a.action, field=a.field, old=a.old, new=a.new)
         for a in audit
     )
     text = ticket.description
@@ -169,10 +179,32 @@ def detail_card(
     )
 
 
-def queue_card(title: str, tickets: Sequence[TicketRow], *, empty: str) -> Card:
-    if not tickets:
+def queue_card(title: str, page: Page, *, empty: str, command: str) -> Card:
+    """A page of tickets: how many there are in all, and a button (with its `/desk` twin) for the next page."""
+    if not page.rows:
         return Card(title=title, text=empty)
+    first = (page.number - 1) * page.size + 1
+    shown = f"{page.total}" if page.total == len(page.rows) else \
+        f"{first}-{first + len(page.rows) - 1} of {page.total}"
     lines = [
-        f"{t.key} {t.priority} {t.state.label}: {t.title} ({t.requester.display_name}; {who(t)})" for t in tickets
+        f"{t.key} {t.priority} {t.state.label}: {t.title} ({t.requester.display_name}; {who(t)})" for t in page.rows
     ]
-    return Card(title=title, text="\n".join(lines))
+    if not page.remaining:
+        return Card(title=f"{title} ({shown})", text="\n".join(lines))
+    following = f"{command} {page.number + 1}"
+    return Card(title=f"{title} ({shown})", text="\n".join(lines),
+                buttons=(Button(f"Next {min(page.size, page.remaining)}", following),),
+                footer=f"{page.remaining} more: `/desk {following}`")
+
+
+def survey_card(ticket: TicketRow) -> Card:
+    """How did we do? Sent to the requester of a ticket that has just closed."""
+    key = ticket.key
+    buttons = [Button(str(n), f"rate {key} {n}", "primary" if n == 5 else "default") for n in SCORES]
+    buttons.append(Button("Rate with a comment", f"rate {key}", prompt="Your score from 1 to 5, then a comment"))
+    return Card(
+        title=f"How did we do on {key}?",
+        text=f"{ticket.title}\nOne click: 1 is very poor, 5 is excellent. You can change your answer later.",
+        buttons=tuple(buttons),
+        more_command=f"/desk rate {key} 5 thanks, quick fix",
+    )

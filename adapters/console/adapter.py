@@ -23,15 +23,19 @@ HELP = __doc__.split("\n\n", 1)[1] if __doc__ else ""
 
 
 class ConsoleScreen:
-    """The terminal both sides write to; message ids are shared so anyone can reply in a thread."""
+    """The terminal both sides write to; message ids are shared so anyone can reply in a thread.
 
-    def __init__(self, output: TextIO, *, width: int) -> None:
+    An id is `m{run}.{n}`: the terminal gives no ids of its own, and the database remembers every event
+    id it has handled, so each run numbers its messages apart from every earlier run's."""
+
+    def __init__(self, output: TextIO, *, width: int, run: int) -> None:
         self.output = output
         self.width = width
+        self.run = run
         self._ids = itertools.count(1)
 
     def next_id(self) -> str:
-        return f"m{next(self._ids)}"
+        return f"m{self.run}.{next(self._ids)}"
 
     def show(self, text: str) -> None:
         self.output.write(text + "\n")
@@ -65,7 +69,7 @@ class ConsoleAdapter:
     ) -> None:
         self.desk = desk
         self.settings = settings
-        self.screen = ConsoleScreen(output, width=settings.width)
+        self.screen = ConsoleScreen(output, width=settings.width, run=desk.begin_run(PLATFORM))
         self.messenger = ConsoleMessenger(self.screen)
         self.source = source
         self.settle = settle
@@ -103,7 +107,7 @@ class ConsoleAdapter:
 
     async def handle_line(self, line: str) -> bool:
         text = line.strip()
-        if not text or text.startswith("#"):
+        if not text:
             return True
         if not self.interactive:
             self.screen.show(f"{self._prompt()}{text}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ConsoleSettings(BaseModel):
@@ -13,4 +13,4 @@ class ConsoleSettings(BaseModel):
     speaker: str = "dana"
     # The console's own source of roles, as a Slack user group or a Discord role is elsewhere.
     agents: tuple[str, ...] = ("sam", "lee")
-    width: int = 100
+    width: int = Field(default=100, ge=40, le=1000)  # characters a field line may take

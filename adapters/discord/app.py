@@ -16,6 +16,7 @@ from discord import app_commands
 
 from adapters.discord.commands import desk_group, plan_change_command
 from adapters.discord.components import ButtonHandler, DeskButton
+from adapters.discord.errors import explain
 from adapters.discord.interactions import DeskInteractions
 from adapters.discord.listeners import MessageListeners
 from adapters.discord.messenger import DiscordMessenger
@@ -111,13 +112,8 @@ class DiscordAdapter:
                 connection.result()
             # The runtime drains the outbox after a stop, through this client, and then cancels this task.
             await asyncio.sleep(self.shutdown_grace)
-        except discord.LoginFailure:
-            log.error("Discord refused the bot token: copy it again from the Developer Portal's Bot page "
-                      "into DISCORD_BOT_TOKEN")
-            raise
-        except discord.PrivilegedIntentsRequired:
-            log.error("Discord refused the MESSAGE CONTENT intent: enable it on the Developer Portal's "
-                      "Bot page")
+        except (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed) as error:
+            log.error("%s", explain(error))
             raise
         finally:
             await self.client.close()
@@ -140,16 +136,19 @@ class DiscordAdapter:
         tree.add_command(desk_group(VERBS, runner=self.interactions.run, suggest=self._suggest,
                                     description=self.desk.deps.settings.name))
         tree.add_command(plan_change_command(self.interactions.open_change_form))
+        in_guilds = self.settings.commands_in_guilds
         try:
-            if not self.settings.guilds:
-                await tree.sync()
+            if not in_guilds:
+                await tree.sync()  # everywhere, direct messages included
             for guild_id in self.settings.guilds:
                 guild = discord.Object(int(guild_id))
-                tree.copy_global_to(guild=guild)
+                if in_guilds:
+                    tree.copy_global_to(guild=guild)
+                else:
+                    tree.clear_commands(guild=guild)  # no second copy beside the global one
                 await tree.sync(guild=guild)
         except discord.HTTPException as error:
-            log.error("could not register /desk with Discord (%s): invite the bot with the "
-                      "applications.commands scope to each guild in discord.guilds", error)
+            log.error("%s", explain(error, doing="registering /desk", application_id=self.client.application_id))
 
     async def _ticket_ref(self, key: str) -> TicketRef | None:
         return await asyncio.to_thread(self.desk.ticket_ref, key)

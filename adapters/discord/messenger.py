@@ -46,7 +46,7 @@ class DiscordMessenger:
         except DeliveryFailed:
             raise
         except (TimeoutError, discord.DiscordException, aiohttp.ClientError, OSError) as error:
-            raise failure(error) from error
+            raise failure(error, channel=destination.channel) from error
 
     async def _wait_until_ready(self) -> None:
         if self.client.is_ready():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 DISCORD_API = "https://discord.com/api/v10"
+BOT_TOKEN_WHERE = "Developer Portal -> your application -> Bot -> Reset Token"
 
 
 def _snowflake(value: Any, what: str) -> str:
@@ -30,10 +31,17 @@ class DiscordSettings(BaseModel):
     triage_channel: str = ""
     agent_role: str = ""
     private_threads: bool = True
+    # Where `/desk` is registered: guild (each server in `guilds`, at once; not in direct messages) or
+    # global (every server and direct messages). auto: guild when `guilds` lists servers, else global.
+    commands: Literal["auto", "guild", "global"] = "auto"
 
     @property
     def configured(self) -> bool:
         return bool(self.bot_token)
+
+    @property
+    def commands_in_guilds(self) -> bool:
+        return self.commands == "guild" or (self.commands == "auto" and bool(self.guilds))
 
     @property
     def custom_api(self) -> bool:
@@ -76,3 +84,20 @@ class DiscordSettings(BaseModel):
             raise ValueError("bot_token does not look like a Discord bot token (three parts separated by "
                              "dots); copy it from the Developer Portal's Bot page into DISCORD_BOT_TOKEN")
         return self
+
+    def run_problems(self) -> list[tuple[str, str]]:
+        """What `spoc run --adapter discord` would miss: (key in this section, what is needed and where)."""
+        problems: list[tuple[str, str]] = []
+        if not self.bot_token:
+            problems.append(("bot_token", f"the Discord adapter needs the bot token ({BOT_TOKEN_WHERE})"))
+        if self.commands == "guild" and not self.guilds:
+            problems.append(("guilds", "commands: guild registers /desk in each server listed here, and none "
+                                       "is: add your server ids, or set discord.commands: global"))
+        return problems
+
+    def channels(self) -> dict[str, str]:
+        """This section's channels: id -> the key naming it."""
+        found = {channel: "discord.intake_channels" for channel in self.intake_channels}
+        if self.triage_channel:
+            found.setdefault(self.triage_channel, "discord.triage_channel")
+        return found

@@ -115,7 +115,7 @@ class SlackListeners:
             message_id, text = event.get("deleted_ts", ""), None
         else:
             message = event.get("message", {})
-            if message.get("bot_id"):
+            if message.get("bot_id") or _text_unchanged(event):
                 return
             message_id, text = message.get("ts", ""), message.get("text", "")
         await self._core(self.desk.handle_change, MessageChanged(
@@ -212,6 +212,12 @@ class SlackListeners:
                 blocks.extend(render_blocks(reply.card))
                 blocks.append({"type": "divider"})
         await client.views_publish(user_id=user_id, view={"type": "home", "blocks": blocks[:100]})
+
+
+def _text_unchanged(event: dict[str, Any]) -> bool:
+    """Slack sends message_changed when it unfurls a link or a file is shared into a message: no edit."""
+    previous = event.get("previous_message")
+    return previous is not None and previous.get("text", "") == event.get("message", {}).get("text", "")
 
 
 async def _respond(respond: Any, reply: Reply) -> None:

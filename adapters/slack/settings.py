@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+BOT_TOKEN_WHERE = "OAuth & Permissions -> Bot User OAuth Token"
+APP_TOKEN_WHERE = "Basic Information -> App-Level Tokens, with the scope connections:write"
+SIGNING_SECRET_WHERE = "Basic Information -> App Credentials -> Signing Secret"
+TOKEN_SHAPES = {"bot_token": ("xoxb-", "a bot token", BOT_TOKEN_WHERE),
+                "app_token": ("xapp-", "an app-level token", APP_TOKEN_WHERE)}
 
 
 class SlackSettings(BaseModel):
@@ -26,14 +32,35 @@ class SlackSettings(BaseModel):
     def configured(self) -> bool:
         return bool(self.bot_token)
 
-    @model_validator(mode="after")
-    def _tokens_fit_the_mode(self) -> SlackSettings:
+    @field_validator("bot_token", "app_token")
+    @classmethod
+    def _token_shape(cls, value: str, info: ValidationInfo) -> str:
+        prefix, what, where = TOKEN_SHAPES[info.field_name or ""]
+        if value and not value.startswith(prefix):
+            raise ValueError(f"{what} starts with '{prefix}' ({where})")
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"api_url must be an http(s) URL like https://slack.com/api/, not {value!r}")
+        return value if value.endswith("/") else value + "/"
+
+    def run_problems(self) -> list[tuple[str, str]]:
+        """What `spoc run --adapter slack` would miss: (key in this section, what is needed and where)."""
+        problems: list[tuple[str, str]] = []
         if not self.bot_token:
-            return self
-        if not self.bot_token.startswith("xoxb-"):
-            raise ValueError("bot_token must be a bot token starting with 'xoxb-' (set SLACK_BOT_TOKEN)")
-        if self.mode == "socket" and not self.app_token.startswith("xapp-"):
-            raise ValueError("socket mode needs app_token starting with 'xapp-' (set SLACK_APP_TOKEN)")
+            problems.append(("bot_token", f"the Slack adapter needs the bot token, xoxb-... ({BOT_TOKEN_WHERE})"))
+        if self.mode == "socket" and not self.app_token:
+            problems.append(("app_token", f"Socket Mode needs the app-level token, xapp-... ({APP_TOKEN_WHERE})"))
         if self.mode == "http" and not self.signing_secret:
-            raise ValueError("http mode needs signing_secret (set SLACK_SIGNING_SECRET)")
-        return self
+            problems.append(("signing_secret", f"HTTP mode needs the signing secret ({SIGNING_SECRET_WHERE})"))
+        return problems
+
+    def channels(self) -> dict[str, str]:
+        """This section's channels: id -> the key naming it."""
+        found = {channel: "slack.intake_channels" for channel in self.intake_channels}
+        if self.triage_channel:
+            found.setdefault(self.triage_channel, "slack.triage_channel")
+        return found

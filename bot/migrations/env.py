@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from alembic import context
 
-import core.storage.models  # noqa: F401 - registers the core tables
 import kb.tables  # noqa: F401 - registers the knowledge-base tables
-from core.storage.base import Base
 from core.storage.database import make_engine
+from core.storage.schema import metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations() -> None:

@@ -14,6 +14,7 @@ from core.errors import DeskError
 from core.knowledge import FeedbackKind
 from core.lifecycle import Status
 from core.notify import refresh_cards, tell_agents, tell_requester
+from core.people import is_agent
 from core.storage.models import SuggestionRow
 from core.storage.writes import append
 
@@ -27,7 +28,7 @@ def _after_commit_record(ctx: Ctx, *, slug: str, kind: FeedbackKind, text: str =
 @verb("kb search", usage="kb search TEXT", examples=("kb search vpn keeps dropping",))
 def kb_search(ctx: Ctx, args: Args) -> Reply:
     """Search the knowledge base."""
-    found = ctx.deps.knowledge.search(args.rest("search text", required=True), limit=5)
+    found = [s for s in ctx.deps.knowledge.search(args.rest("search text", required=True), limit=5) if s.score > 0]
     if not found:
         return Reply("No article matches. `/desk kb draft KEY` turns a resolved ticket into one.")
     lines = [f"{s.slug} ({s.score:.2f}): {s.title}" for s in found]
@@ -40,7 +41,8 @@ def kb_show(ctx: Ctx, args: Args) -> Reply:
     slug = args.word("article slug")
     article = ctx.deps.knowledge.article(slug)
     if article is None or not article.published:
-        raise DeskError(f"No article {slug!r}. `/desk kb search TEXT` finds one.")
+        hint = "`/desk kb search TEXT` finds one." if is_agent(ctx.person()) else "`/desk new TEXT` asks IT."
+        raise DeskError(f"No article {slug!r}. {hint}")
     _after_commit_record(ctx, slug=slug, kind="viewed")
     return Reply(card=Card(title=article.title, text=article.body, more_command=f"/desk kb show {slug}"))
 

@@ -10,7 +10,7 @@ from core.desk.registry import VERBS, verb
 from core.errors import UsageError
 from core.intake import Overrides, open_ticket
 from core.people import is_agent
-from core.tickets import open_tickets
+from core.tickets import open_tickets_page
 from core.views import queue_card
 
 
@@ -27,22 +27,39 @@ def new(ctx: Ctx, args: Args) -> Reply:
     return Reply(f"{ticket.key} opened. You will hear about it in its thread.")
 
 
-@verb("mine", usage="mine", examples=("mine",), who="anyone")
+@verb("mine", usage="mine [PAGE]", examples=("mine", "mine 2"), who="anyone")
 def mine(ctx: Ctx, args: Args) -> Reply:
     """Your open tickets, most urgent first: assigned to you (agents) or reported by you."""
     me = ctx.person()
+    page = _page_number(args)
     if is_agent(me):
-        return Reply(card=queue_card("Assigned to you", open_tickets(ctx.session, assignee_id=me.id),
-                                     empty="Nothing assigned to you. `/desk queue` shows unclaimed work."))
-    return Reply(card=queue_card("Your open tickets", open_tickets(ctx.session, requester_id=me.id),
-                                 empty="You have no open tickets."))
+        return Reply(card=queue_card("Assigned to you", open_tickets_page(ctx.session, assignee_id=me.id, page=page),
+                                     empty=_empty(page, "Nothing assigned to you. `/desk queue` shows unclaimed "
+                                                        "work."), command="mine"))
+    return Reply(card=queue_card("Your open tickets", open_tickets_page(ctx.session, requester_id=me.id, page=page),
+                                 empty=_empty(page, "You have no open tickets."), command="mine"))
 
 
-@verb("queue", usage="queue", examples=("queue",))
+@verb("queue", usage="queue [PAGE]", examples=("queue", "queue 2"))
 def queue(ctx: Ctx, args: Args) -> Reply:
     """Unclaimed open tickets, most urgent first."""
-    return Reply(card=queue_card("Unclaimed queue", open_tickets(ctx.session, unassigned=True),
-                                 empty="The queue is empty."))
+    page = _page_number(args)
+    return Reply(card=queue_card("Unclaimed queue", open_tickets_page(ctx.session, unassigned=True, page=page),
+                                 empty=_empty(page, "The queue is empty."), command="queue"))
+
+
+def _page_number(args: Args) -> int:
+    word = args.optional_word()
+    args.done()
+    if word is None:
+        return 1
+    if not word.isdigit() or int(word) < 1:
+        raise UsageError(f"A page is a number from 1, not {word!r}. Usage: `/desk {args.usage}`")
+    return int(word)
+
+
+def _empty(page: int, text: str) -> str:
+    return text if page == 1 else f"Nothing on page {page}: the list is shorter. Page 1 is the first."
 
 
 @verb("help", usage="help [VERB]", examples=("help", "help claim"), who="anyone")

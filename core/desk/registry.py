@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -14,6 +15,7 @@ from core.context import Ctx
 from core.desk.grammar import Args
 
 Who = Literal["anyone", "owner", "agent"]
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"])")
 Handler = Callable[[Ctx, Args], Reply]
 
 
@@ -32,7 +34,9 @@ class Verb:
 
     @property
     def summary(self) -> str:
-        return self.help.splitlines()[0] if self.help else ""
+        """The first sentence of the help, whole however the docstring wraps it."""
+        paragraph = " ".join(self.help.split("\n\n")[0].split())
+        return _SENTENCE_END.split(paragraph, maxsplit=1)[0]
 
 
 VERBS: dict[str, Verb] = {}
@@ -54,6 +58,8 @@ def verb(
     return register
 
 
-def closest(name: str) -> str | None:
-    match = process.extractOne(name, list(VERBS), score_cutoff=55)
+def closest(name: str, *, agent: bool = True) -> str | None:
+    """The verb `name` most likely meant, among those the person may use."""
+    usable = [v.name for v in VERBS.values() if agent or v.who != "agent"]
+    match = process.extractOne(name, usable, score_cutoff=55)
     return match[0] if match else None

@@ -8,7 +8,7 @@ from core.desk.access import agent_ticket
 from core.desk.grammar import Args
 from core.desk.registry import verb
 from core.sla.escalation import deescalate as hand_back
-from core.sla.escalation import escalate_by_hand, is_team_or_tier
+from core.sla.escalation import escalate_by_hand, is_team_or_tier, refuse_misspelt_team
 
 
 @verb("escalate", usage="escalate KEY [TEAM or TIER] [REASON]",
@@ -20,7 +20,10 @@ def escalate(ctx: Ctx, args: Args) -> Reply:
     ticket = agent_ticket(ctx, args)
     first = args.peek()
     target = args.word() if first is not None and is_team_or_tier(ctx, first) else ""
-    return Reply(escalate_by_hand(ctx, ticket, target=target, reason=args.rest()))
+    reason = args.rest()
+    if not target and first is not None:
+        refuse_misspelt_team(ctx, ticket, first, reason.removeprefix(first).strip())
+    return Reply(escalate_by_hand(ctx, ticket, target=target, reason=reason))
 
 
 @verb("deescalate", usage="deescalate KEY [REASON]", examples=("deescalate INC-42 needs the user on site",))

@@ -13,10 +13,10 @@ from core.context import Ctx
 from core.desk.access import agent_ticket, owned_ticket
 from core.desk.grammar import Args
 from core.desk.registry import verb
+from core.due import ticket_time_zone
 from core.errors import UsageError
 from core.lifecycle import Kind
 from core.people import is_agent
-from core.sla.due import ticket_time_zone
 from core.storage.models import AuditRow, CommentRow
 from core.views import detail_card
 
@@ -122,9 +122,9 @@ def resume(ctx: Ctx, args: Args) -> Reply:
 
 @verb("resolve", usage="resolve KEY [RESOLUTION]", examples=("resolve INC-42 replaced the power supply",))
 def resolve(ctx: Ctx, args: Args) -> Reply:
-    """Mark a ticket resolved; the requester is asked "Is it fixed?"."""
+    """Mark a ticket resolved; the requester is asked "Is it fixed?". An unclaimed ticket becomes yours."""
     ticket = agent_ticket(ctx, args)
-    return Reply(actions.resolve(ctx, ticket, args.rest()))
+    return Reply(actions.resolve_by_hand(ctx, ticket, args.rest()))
 
 
 @verb("reopen", usage="reopen KEY [REASON]", examples=("reopen INC-42 it broke again",), who="owner")

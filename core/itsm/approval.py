@@ -3,18 +3,20 @@ none) each get Approve / Reject directly; `desk.change_approval` says whether an
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from core.cards import Button, Card, Field
 from core.context import Ctx
 from core.errors import DeskError, NotAllowed
-from core.itsm.change_views import change_fields, change_service, window_text
+from core.itsm.change_views import change_fields, change_service, time_left, window_text
 from core.itsm.changes import AWAITING, DRAFT, SCHEDULED, require_state, set_state
 from core.notify import audit, tell_requester
 from core.people import find_person
-from core.sla.teams import direct_to
 from core.storage.itsm_models import ChangeApprovalRow, ChangeRow
 from core.storage.models import PersonRow, TicketRow
+from core.teams import direct_to
 
 APPROVE, REJECT = "approve", "reject"
 
@@ -110,8 +112,11 @@ def _decided(ctx: Ctx, change: ChangeRow, decision: str) -> set[int]:
 def _schedule(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, why: str) -> None:
     set_state(ctx, ticket, change, SCHEDULED)
     service = change_service(ctx, change)
-    notices = [f"{hours:g} h" for hours in ctx.settings.change_notice_hours]
-    before = f"{' and '.join(notices)} before, " if notices else ""
+    left = change.start_at - ctx.now
+    ahead = [hours for hours in ctx.settings.change_notice_hours if timedelta(hours=hours) < left]
+    notices = ([] if len(ahead) == len(ctx.settings.change_notice_hours) or left <= timedelta(0)
+               else [f"now ({time_left(left)} ahead)"]) + [f"{hours:g} h before" for hours in ahead]
+    before = f"{', '.join(notices)}, " if notices else ""
     tell_requester(ctx, ticket, f"{ticket.key} is scheduled for {window_text(ctx, change)} ({why}). "
                                 f"{service.title} subscribers will be told {before}at the start and at the end.")
     _show_cards(ctx, ticket, change, outcome=f"Scheduled ({why}).")

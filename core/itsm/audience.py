@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.cards import Card
+from core.config.services import Service, closest_service, service_named
 from core.context import Ctx
 from core.delivery import Destination
 from core.errors import DeskError
-from core.itsm.catalog import Service, closest_service, service_named
 from core.people import identity_on
-from core.sla.teams import direct_to, team_channels, team_named
 from core.storage.itsm_models import SubscriptionRow
 from core.storage.models import PersonRow
+from core.teams import direct_to, team_channels, team_named
 
 
 def find_service(ctx: Ctx, text: str) -> Service:

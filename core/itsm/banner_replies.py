@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, select
 
+from core.business_time.wording import local_time
 from core.cards import text_card
 from core.context import Ctx
 from core.delivery import Destination
 from core.itsm.audience import subscribe
 from core.itsm.outages import ACTIVE, LIVING_PREFIX, service_of
-from core.sla.teams import default_calendar
-from core.sla.wording import local_time
 from core.storage.itsm_models import OutageRow
 from core.storage.models import CardMessageRow
+from core.teams import default_calendar
 
 # Built once: every reply in a thread that is not a ticket's asks it.
 LIVING_CARD_AT = select(CardMessageRow.card_key).where(

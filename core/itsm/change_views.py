@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core.business_time.wording import local_time
 from core.cards import Card, Field, Tone
+from core.config.services import Service, service_named
 from core.context import Ctx
-from core.itsm.catalog import Service, service_named
-from core.sla.teams import default_calendar
-from core.sla.wording import local_time
 from core.storage.itsm_models import ChangeRow
 from core.storage.models import TicketRow
+from core.teams import default_calendar
 
 STATE_WORDS = {
     "draft": "draft", "awaiting_approval": "awaiting approval", "scheduled": "approved and scheduled",
@@ -53,12 +53,17 @@ def change_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, footer: str =
                 footer=footer, tone=tone, more_command=f"/desk show {ticket.key}")
 
 
-def ahead(hours: float) -> str:
-    """`24 hours`, `1 hour`, `30 minutes`."""
-    minutes = round(hours * 60)
-    if minutes % 60:
-        return f"{minutes} minute{'s' * (minutes != 1)}"
-    return f"{minutes // 60} hour{'s' * (minutes != 60)}"
+def time_left(left: timedelta) -> str:
+    """`24 hours`, `10 hours 30 minutes`, `1 hour`, `30 minutes`, `2 days 4 hours`, as a person says it."""
+    minutes = max(0, round(left.total_seconds() / 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if minutes < 1 and not hours and not days:
+        return "less than a minute"
+    parts = [(days, "day"), (hours, "hour")] + ([] if days >= 2 else [(minutes, "minute")])
+    if days == 1:  # "1 day 2 hours" reads worse than "26 hours"
+        parts = [(24 + hours, "hour"), (minutes, "minute")]
+    return " ".join(f"{n} {unit}{'s' * (n != 1)}" for n, unit in parts if n)
 
 
 def notice_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, mark: str, at: datetime) -> Card:
@@ -72,8 +77,9 @@ def notice_card(ctx: Ctx, ticket: TicketRow, change: ChangeRow, *, mark: str, at
     elif mark == "end":
         text, tone = _ending(change), "success" if change.state != "failed" else "danger"
     else:
-        hours = max(0.0, (change.start_at - at).total_seconds() / 3600)
-        text, tone = f"Starts in {ahead(hours)}.", "info"
+        # Worded from the time actually left when it is sent: a notice sent late says how late it is.
+        text = f"Starts in {time_left(change.start_at - at)}, at {local_time(change.start_at, desk_zone(ctx))}."
+        tone = "info"
     return Card(title=what, text=text, fields=(Field("Window", window), Field("Risk", change.risk)),
                 tone=tone,
                 footer=f"`/desk subscribe {service.name}` to be told directly about {service.title}.")

@@ -14,15 +14,15 @@ from sqlalchemy import select
 
 from core.actions import move
 from core.cards import Card
+from core.config.services import Service
 from core.context import Ctx
+from core.due import update_due_dates
 from core.errors import DeskError
 from core.itsm.audience import broadcast
-from core.itsm.catalog import Service
 from core.itsm.change_views import change_service, window_text
 from core.lifecycle import Kind, Status
 from core.notify import audit, tell_requester
 from core.priority import priority_for
-from core.sla.due import update_due_dates
 from core.storage.itsm_models import ChangeNoticeRow, ChangeRow
 from core.storage.models import TicketRow
 

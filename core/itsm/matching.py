@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from core.itsm.catalog import Service
+from core.config.services import Service
 
 NAME_SIMILARITY = 85
 SAMPLE = 4000

@@ -18,7 +18,8 @@ from core.context import Ctx
 from core.itsm.audience import broadcast
 from core.itsm.change_views import change_service, notice_card
 from core.itsm.changes import COMPLETED, FAILED, IN_PROGRESS, SCHEDULED
-from core.sla.sweep import SystemRunner, for_each_ticket
+from core.scheduling.jobs import scheduled
+from core.scheduling.runner import SystemRunner, for_each_ticket
 from core.storage.itsm_models import ChangeNoticeRow, ChangeRow
 from core.storage.models import TicketRow
 
@@ -33,6 +34,7 @@ def marks(ctx: Ctx, change: ChangeRow) -> list[tuple[datetime, str]]:
     return sorted(found) + [(change.start_at, START), (change.end_at, END)]
 
 
+@scheduled("change-notices", every=timedelta(minutes=1))
 def announce_changes(runner: SystemRunner) -> datetime | None:
     """Send the notices that are due; returns when the next one is."""
     ids = runner.run_as_system(_waiting)

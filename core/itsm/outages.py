@@ -6,18 +6,18 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core import actions
+from core.business_time.wording import local_time
 from core.cards import Card, Field, text_card
+from core.config.services import Service, service_named
 from core.context import Ctx
 from core.errors import DeskError
 from core.itsm.audience import broadcast, subscribe
-from core.itsm.catalog import Service, service_named
 from core.itsm.matching import matching_service
 from core.lifecycle import Kind
 from core.notify import audit, refresh_cards, tell_requester
-from core.sla.teams import default_calendar, team_named
-from core.sla.wording import local_time
 from core.storage.itsm_models import OutageRow, OutageTicketRow, OutageUpdateRow
 from core.storage.models import TicketRow
+from core.teams import default_calendar, team_named
 
 ACTIVE, RESOLVED = "active", "resolved"
 LIVING_PREFIX = "outage:"  # a banner's card key: the prefix, the outage's id, then where it is posted

@@ -7,12 +7,12 @@ from sqlalchemy import select
 
 from core.cards import Card
 from core.context import Ctx
+from core.due import update_due_dates
 from core.errors import DeskError
 from core.itsm.recurring import show_cluster
 from core.lifecycle import Kind, Status
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
 from core.priority import priority_for
-from core.sla.due import update_due_dates
 from core.storage.itsm_models import ProblemLinkRow, RecurringClusterRow, RecurringMemberRow
 from core.storage.models import AuditRow, CommentRow, TicketRow
 

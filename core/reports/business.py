@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import and_, case, false, or_, select
 from sqlalchemy.orm import Session
 
+from core.business_time.calendar import BusinessCalendar, business_intervals
+from core.config.sla import DEFAULT_CALENDAR
 from core.reports.metrics import within
 from core.reports.period import Period, ReportFilter
 from core.reports.sql import epoch, filtered
 from core.settings import DeskSettings
-from core.sla.calendar import BusinessCalendar, business_intervals
-from core.sla.settings import DEFAULT_CALENDAR
-from core.sla.teams import first_line, team_named
 from core.storage.models import TicketRow
+from core.teams import first_line, team_named
 
 
 class BusinessClock:

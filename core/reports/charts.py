@@ -44,6 +44,16 @@ def _save(figure: Figure, path: Path) -> Path:
     return path
 
 
+def _count_axis(axes: Axes, counts: list[int]) -> None:
+    """A y axis of whole tickets from 0, at least 0..1 when there is nothing to count (matplotlib would
+    otherwise centre an empty chart on a -0.04..0.04 axis)."""
+    from matplotlib.ticker import MaxNLocator
+
+    highest = max(counts, default=0)
+    axes.set_ylim(0, highest * 1.1 if highest else 1)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def volume_chart(report: Report, path: Path) -> Path:
     """Tickets reported and resolutions per day."""
     figure, axes = _figure()
@@ -54,7 +64,7 @@ def volume_chart(report: Report, path: Path) -> Path:
               color=COLOURS["resolved"])
     axes.set_title(f"Tickets per day, {report.scope}")
     axes.set_ylabel("tickets")
-    axes.set_ylim(bottom=0)
+    _count_axis(axes, [d.opened for d in report.daily] + [d.resolved for d in report.daily])
     axes.legend()
     axes.grid(alpha=0.3)
     figure.autofmt_xdate()
@@ -63,13 +73,18 @@ def volume_chart(report: Report, path: Path) -> Path:
 
 def backlog_chart(report: Report, path: Path) -> Path:
     """Open tickets by how long ago they were reported."""
+    return _save(backlog_figure(report), path)
+
+
+def backlog_figure(report: Report) -> Figure:
     figure, axes = _figure(7, 4)
     buckets = report.backlog.by_age
     bars = axes.bar([b.label for b in buckets], [b.count for b in buckets], color=COLOURS["opened"])
     axes.bar_label(bars)
+    _count_axis(axes, [b.count for b in buckets])
     axes.set_title(f"Backlog by age at {report.backlog.at:%Y-%m-%d %H:%M} UTC ({report.backlog.total} open)")
     axes.set_ylabel("open tickets")
-    return _save(figure, path)
+    return figure
 
 
 def sla_chart(report: Report, path: Path) -> Path:

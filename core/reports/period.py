@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 _RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 DEFAULT_SPAN = timedelta(days=30)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class PeriodError(ValueError):
@@ -45,13 +46,21 @@ def parse_instant(text: str, *, now: datetime, relative_to: datetime | None = No
     match = _RELATIVE.match(raw)
     if match:
         amount, unit = int(match.group(1)), UNITS[match.group(2)]
-        return (relative_to or now) - timedelta(**{unit: amount})
+        try:
+            at = (relative_to or now) - timedelta(**{unit: amount})
+        except OverflowError:
+            at = EARLIEST - timedelta(days=1)
+        if at < EARLIEST:
+            raise PeriodError(f"{text.strip()!r} reaches back before 1970: give a shorter span (like 365d) or a "
+                              "date (like 2024-01-01).")
+        return at
     if raw == "now":
         return now
     try:
         if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), time(0), tzinfo=UTC)
-        at = datetime.fromisoformat(text.strip())
+            at = datetime.combine(date.fromisoformat(raw), time(0), tzinfo=UTC)
+        else:
+            at = datetime.fromisoformat(text.strip())
     except ValueError:
         at = None
     if at is None:
@@ -59,6 +68,8 @@ def parse_instant(text: str, *, now: datetime, relative_to: datetime | None = No
                           "2026-03-01T09:00+01:00.")
     if at.tzinfo is None:
         raise PeriodError(f"{text.strip()!r} has no offset: write 2026-03-01T09:00+01:00 (or a date).")
+    if at < EARLIEST:
+        raise PeriodError(f"{text.strip()!r} is before 1970: give a later date (like 2024-01-01).")
     return at.astimezone(UTC)
 
 

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from core.cards import Button, Card
 from core.context import Ctx
 from core.errors import DeskError, NotAllowed
 from core.lifecycle import Status
-from core.notify import audit, tell_agents, tell_requester
+from core.notify import audit, tell_agents
 from core.storage.models import TicketRow
 from core.storage.report_models import RatingRow
+from core.views import SCORES
 
-SCORES = range(1, 6)
 LOW = 2  # at or below: the agents hear about it at once
 WORDS = {1: "very poor", 2: "poor", 3: "okay", 4: "good", 5: "excellent"}
-
-
-def survey_card(ticket: TicketRow) -> Card:
-    key = ticket.key
-    buttons = [Button(str(n), f"rate {key} {n}", "primary" if n == 5 else "default") for n in SCORES]
-    buttons.append(Button("Rate with a comment", f"rate {key}", prompt="Your score from 1 to 5, then a comment"))
-    return Card(
-        title=f"How did we do on {key}?",
-        text=f"{ticket.title}\nOne click: 1 is very poor, 5 is excellent. You can change your answer later.",
-        buttons=tuple(buttons),
-        more_command=f"/desk rate {key} 5 thanks, quick fix",
-    )
-
-
-def ask_for_rating(ctx: Ctx, ticket: TicketRow) -> None:
-    """Send the survey to the requester of a ticket that has just closed."""
-    tell_requester(ctx, ticket, survey_card(ticket))
 
 
 def rate(ctx: Ctx, ticket: TicketRow, *, score: int, comment: str) -> str:

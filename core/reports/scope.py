@@ -11,7 +11,7 @@ from core.lifecycle import Kind
 from core.people import find_person
 from core.reports.period import ReportFilter
 from core.settings import DeskSettings
-from core.sla.teams import team_named
+from core.teams import team_named
 
 FILTER_NAMES = ("team", "agent", "kind", "category", "service", "platform")
 

@@ -16,20 +16,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from core.cards import Card
+from core.config.sla import WEEKDAYS
 from core.context import Ctx
 from core.delivery import Destination
 from core.reports.card import report_card
 from core.reports.period import Period, ReportFilter
 from core.reports.report import build_report
-from core.sla.settings import WEEKDAYS
-from core.sla.sweep import SystemRunner
-from core.sla.teams import default_calendar
+from core.scheduling.jobs import scheduled
+from core.scheduling.runner import SystemRunner
 from core.storage.report_models import WeeklyReportRow
+from core.teams import default_calendar
 
 log = logging.getLogger(__name__)
 WEEK = timedelta(days=7)
 
 
+@scheduled("weekly-report", every=timedelta(minutes=5))
 def send_weekly_report(runner: SystemRunner) -> datetime | None:
     """The scheduled job: send this week's digest if it is due and unsent; returns when the next is due.
     The report is computed and drawn without the write lock; the week is claimed and the digest sent in

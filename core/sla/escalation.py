@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from core.cards import Card, Field
+from core.config.sla import Team
 from core.context import Ctx
+from core.due import ticket_time_zone, update_due_dates
 from core.errors import DeskError
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
-from core.sla.due import ticket_time_zone, update_due_dates
-from core.sla.settings import Team
-from core.sla.teams import (
+from core.storage.models import AuditRow, CommentRow, TicketRow
+from core.teams import (
     first_line,
     next_in_line,
     on_call_mention,
@@ -19,8 +21,9 @@ from core.sla.teams import (
     team_named,
     team_of,
 )
-from core.storage.models import AuditRow, CommentRow, TicketRow
 from core.views import agent_buttons, sla_due_text, who
+
+MISSPELT_TEAM_SIMILARITY = 75
 
 
 def escalate(ctx: Ctx, ticket: TicketRow, team: Team, *, reason: str) -> None:
@@ -115,6 +118,21 @@ def _team_names(ctx: Ctx) -> str:
 
 def is_team_or_tier(ctx: Ctx, word: str) -> bool:
     return team_named(ctx.settings, word) is not None or _tier_number(word) is not None
+
+
+def refuse_misspelt_team(ctx: Ctx, ticket: TicketRow, word: str, reason: str) -> None:
+    """A first word that is nearly a team's name was meant as one: refuse it with that name, rather than
+    escalate to whoever is next in line with the typo as the reason."""
+    names = {name: team.name for team in ctx.settings.teams for name in (team.name, team.title.lower())}
+    needle = word.lower()
+    started = [name for name in names if len(needle) >= 4 and name.startswith(needle)]
+    match = process.extractOne(needle, list(names), scorer=fuzz.ratio, score_cutoff=MISSPELT_TEAM_SIMILARITY)
+    if not started and match is None:
+        return
+    meant = names[started[0] if started else match[0]]  # type: ignore[index]
+    rest = f" {reason}" if reason else ""
+    raise DeskError(f"No team {word!r}. Did you mean {meant}? `/desk escalate {ticket.key} {meant}{rest}`. "
+                    f"Teams: {_team_names(ctx)}.")
 
 
 def deescalate(ctx: Ctx, ticket: TicketRow, *, reason: str) -> str:

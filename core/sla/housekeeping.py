@@ -9,18 +9,19 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from core.actions import move
+from core.business_time.calendar import BusinessCalendar, add_business_time, next_opening
+from core.business_time.wording import local_date
 from core.cards import Card
 from core.context import Ctx
+from core.due import status_history, ticket_time_zone
 from core.lifecycle import OPEN_STATUSES, Status
 from core.notify import refresh_cards, tell_agents, tell_requester
-from core.reports.satisfaction import ask_for_rating
-from core.sla.calendar import BusinessCalendar, add_business_time, next_opening
-from core.sla.due import status_history, ticket_time_zone
-from core.sla.sweep import SystemRunner, for_each_ticket, record
-from core.sla.teams import calendar_of, default_calendar, direct_to
-from core.sla.wording import local_date
+from core.scheduling.jobs import scheduled
+from core.scheduling.runner import SystemRunner, for_each_ticket
+from core.sla.sweep import record
 from core.storage.models import DigestRow, PersonRow, SlaEventRow, TicketRow
-from core.views import sla_due_text
+from core.teams import calendar_of, default_calendar, direct_to
+from core.views import sla_due_text, survey_card
 
 HOLD, REMINDER, AUTO_CLOSE = "hold", "reminder", "auto_close"
 
@@ -60,6 +61,7 @@ def _soonest(found: list[datetime | None]) -> datetime | None:
 # --- holds -----------------------------------------------------------------------------------------------
 
 
+@scheduled("hold-reminders", every=timedelta(minutes=5))
 def remind_holds(runner: SystemRunner) -> datetime | None:
     """Remind the assignee of a hold whose "until" date has come, or (without a date) that lasted
     `hold_reminder_business_days`. One reminder per hold."""
@@ -106,6 +108,7 @@ def _remind(ctx: Ctx, ticket_id: int) -> datetime | None:
 # --- auto-close ------------------------------------------------------------------------------------------
 
 
+@scheduled("auto-close", every=timedelta(minutes=5))
 def auto_close(runner: SystemRunner) -> datetime | None:
     """Close tickets resolved `auto_close_business_days` ago whose requester never answered "Is it fixed?"."""
     if runner.run_as_system(lambda ctx: ctx.settings.sla.auto_close_business_days) == 0:
@@ -130,7 +133,7 @@ def _close(ctx: Ctx, ticket_id: int) -> datetime | None:
     tell_requester(ctx, ticket, f"{ticket.key} was resolved {days} business days ago and nobody said "
                                 "it was still broken, so it is now closed. If the problem is back, "
                                 "report it again.")
-    ask_for_rating(ctx, ticket)
+    tell_requester(ctx, ticket, survey_card(ticket))
     tell_agents(ctx, ticket, f"{ticket.key} closed automatically: no answer within {days} business days.")
     refresh_cards(ctx, ticket)
     return None
@@ -139,6 +142,7 @@ def _close(ctx: Ctx, ticket_id: int) -> datetime | None:
 # --- the daily digest ------------------------------------------------------------------------------------
 
 
+@scheduled("digest", every=timedelta(minutes=5))
 def send_digests(runner: SystemRunner) -> datetime | None:
     """At `digest_at` on each working day of the default calendar, every agent gets their open tickets,
     the soonest due first. Returns when the next digest is due."""

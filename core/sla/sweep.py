@@ -8,19 +8,15 @@ row: a restart, a sweep that runs twice or a second process never posts the same
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import Protocol, TypeVar
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from core.business_time.clock_accounting import SlaClock
+from core.business_time.wording import describe_duration, local_time
 from core.cards import text_card
 from core.context import Ctx
-from core.lifecycle import Status
-from core.notify import audit, refresh_cards, tell_agents
-from core.sla.clock_accounting import SlaClock
-from core.sla.due import (
+from core.due import (
     BREACH,
     WARNING,
     ClockView,
@@ -29,38 +25,17 @@ from core.sla.due import (
     ticket_time_zone,
     update_due_dates,
 )
+from core.lifecycle import Status
+from core.notify import audit, refresh_cards, tell_agents
+from core.scheduling.jobs import scheduled
+from core.scheduling.runner import SystemRunner, for_each_ticket
 from core.sla.escalation import escalate, post_to_team
-from core.sla.teams import direct_to, next_in_line, team_of
-from core.sla.wording import describe_duration, local_time
 from core.storage.models import SlaEventRow, TicketRow
+from core.teams import direct_to, next_in_line, team_of
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 RUNNING = (Status.NEW.value, Status.IN_PROGRESS.value)
 LABELS = {SlaClock.FIRST_RESPONSE: "first response", SlaClock.RESOLUTION: "resolution"}
-
-
-class SystemRunner(Protocol):
-    """What runs scheduled work: `Desk.run_as_system`, one transaction per call; `read_as_system` for
-    work that only reads (and at most sends), without holding the write lock."""
-
-    def run_as_system(self, work: Callable[[Ctx], T]) -> T: ...
-
-    def read_as_system(self, work: Callable[[Ctx], T]) -> T: ...
-
-
-def for_each_ticket(
-    runner: SystemRunner, ticket_ids: Iterable[int], work: Callable[[Ctx, int], object],
-) -> None:
-    """`work` on each ticket in a transaction of its own: one failure stops neither the others nor the job."""
-    for ticket_id in ticket_ids:
-        try:
-            runner.run_as_system(lambda ctx, ticket_id=ticket_id: work(ctx, ticket_id))  # type: ignore[misc]
-        except IntegrityError:
-            log.info("ticket id %s: another process recorded this SLA event first; nothing sent twice",
-                     ticket_id)
-        except Exception:
-            log.exception("scheduled work on ticket id %s failed; the next run tries again", ticket_id)
 
 
 def record(ctx: Ctx, ticket: TicketRow, *, clock: str, kind: str, mark: str = "") -> None:
@@ -69,6 +44,7 @@ def record(ctx: Ctx, ticket: TicketRow, *, clock: str, kind: str, mark: str = ""
     ctx.session.flush()
 
 
+@scheduled("sla-sweep", every=timedelta(minutes=1))
 def sweep_sla(runner: SystemRunner) -> datetime | None:
     """Warn and breach whatever is due; returns when the next warning or breach may be due."""
     ids = runner.run_as_system(lambda ctx: list(ctx.session.scalars(

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -19,8 +20,27 @@ T = TypeVar("T")
 RETRYABLE_MESSAGES = ("database is locked", "database table is locked", "could not serialize", "deadlock")
 
 
+SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+CONNECT_TIMEOUT_SECONDS = 10
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def normal_url(url: str) -> str:
+    """`postgres://` (what many hosts hand out) is `postgresql://` to SQLAlchemy."""
+    return "postgresql://" + url.removeprefix("postgres://") if url.startswith("postgres://") else url
+
+
+def shown_url(url: str) -> str:
+    """The URL with its password masked, for messages and logs."""
+    if is_sqlite(url):
+        return url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.split("@")[-1]
 
 
 def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
@@ -47,6 +67,7 @@ def _sqlite_begin_deferred(conn: Any) -> None:
 
 
 def make_engine(url: str, *, write_lock_at_begin: bool = True, busy_timeout_ms: int = 5000) -> Engine:
+    url = normal_url(url)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if is_sqlite(url):
@@ -54,7 +75,8 @@ def make_engine(url: str, *, write_lock_at_begin: bool = True, busy_timeout_ms: 
         event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         event.listen(engine, "begin", _sqlite_begin_immediate if write_lock_at_begin else _sqlite_begin_deferred)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
 def is_retryable(error: BaseException) -> bool:

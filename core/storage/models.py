@@ -248,8 +248,3 @@ class LinkCodeRow(Base):
     platform: Mapped[str] = mapped_column(String(20))
     user_id: Mapped[str] = mapped_column(String(100), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
-
-
-# Tables declared in files of their own; imported here so that loading the models loads every table.
-import core.storage.itsm_models  # noqa: E402,F401
-import core.storage.report_models  # noqa: E402,F401

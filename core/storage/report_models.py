@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.storage.base import Base
-from core.storage.models import UtcDateTime
+from core.storage.types import UtcDateTime
 
 
 class RatingRow(Base):

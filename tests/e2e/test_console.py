@@ -63,3 +63,41 @@ def test_tickets_show_gives_comments_and_audit_as_json(tmp_path: Path) -> None:
     assert [a["action"] for a in data["audit"]][:2] == ["opened", "assign"]
     missing = spoc("tickets", "show", "INC-999", env=env, cwd=tmp_path)
     assert missing.returncode == 1 and "No ticket INC-999" in missing.stderr
+
+
+FIRST_RUN = """\
+my laptop won't turn on
+/quit
+"""
+SECOND_RUN = """\
+the printer on floor 2 is jammed
+/thread m1.1
+it still does not turn on
+/top
+/as sam
+/desk claim INC-1
+/desk claim INC-2
+"""
+
+
+def test_a_second_run_on_the_same_database_takes_every_message_and_command(tmp_path: Path) -> None:
+    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
+    for name in ("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "SPOC_CONFIG"):
+        env.pop(name, None)
+    first = spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin=FIRST_RUN)
+    assert first.returncode == 0, first.stderr
+    assert "(message m1.1)" in first.stdout and "INC-1 opened" in first.stdout
+
+    second = spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin=SECOND_RUN)
+    assert second.returncode == 0, second.stderr
+    out = second.stdout
+    assert "(message m2.1)" in out and "INC-2 opened" in out
+    assert "arrived twice" not in out
+    assert out.count("Sam from IT is working on this.") == 2
+
+    listed = spoc("tickets", "list", "--format", "json", env=env, cwd=tmp_path)
+    by_key = {t["key"]: t for t in json.loads(listed.stdout)}
+    assert {k: (t["status"], t["assignee"]) for k, t in by_key.items()} == \
+        {"INC-1": ("in_progress", "Sam"), "INC-2": ("in_progress", "Sam")}
+    shown = json.loads(spoc("tickets", "show", "INC-1", "--format", "json", env=env, cwd=tmp_path).stdout)
+    assert [c["body"] for c in shown["comments"]] == ["it still does not turn on"]

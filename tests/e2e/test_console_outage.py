@@ -36,18 +36,18 @@ def test_an_outage_is_announced_reports_are_known_issues_and_each_reporter_hears
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=180)
     assert run.returncode == 0, run.stderr
     out = run.stdout
-    banner = re.search(r"\[#it-help\] spoc \((m\d+)\):\n┌ OUT-1 · e-mail outage: Outlook cannot connect", out)
+    banner = re.search(r"\[#it-help\] spoc \((m\d+\.\d+)\):\n┌ OUT-1 · e-mail outage: Outlook cannot connect", out)
     assert banner, out
     declared = out.split("> /desk outage declare")[1].split("> /as dana")[0]
     assert "[@kim] spoc" in declared  # the subscriber, directly
 
-    reports = re.findall(r"\(message (m\d+)\)", out)
+    reports = re.findall(r"\(message (m\d+\.\d+)\)", out)
     assert len(reports) == 3
     for root in reports:
         assert f"[#it-help › {root}] spoc (m" in out
-        assert re.search(rf"\[#it-help › {root}\] spoc \(m\d+\): Known issue: e-mail outage \(OUT-1\)\. "
+        assert re.search(rf"\[#it-help › {root}\] spoc \(m\d+\.\d+\): Known issue: e-mail outage \(OUT-1\)\. "
                          r"We will tell you when it is fixed\.", out)
-        fixed = re.search(rf"\[#it-help › {root}\] spoc \(m\d+\):\n┌ INC-\d+ is resolved\. Is it fixed\?\n"
+        fixed = re.search(rf"\[#it-help › {root}\] spoc \(m\d+\.\d+\):\n┌ INC-\d+ is resolved\. Is it fixed\?\n"
                           r".*\n│ Resolution: The e-mail outage \(OUT-1\) is over: Mail flows again", out)
         assert fixed, root
 

@@ -52,11 +52,11 @@ def test_a_p1_warns_breaches_and_escalates_as_the_simulated_clock_moves(tmp_path
     quiet, warned, breached, garbled = out.split("> /clock ")[1:5]  # what each /clock line printed
     assert "The clock is now Fri 6 Mar 16:40 UTC." in quiet and "SLA warning" not in quiet
     assert "The clock is now Fri 6 Mar 16:43 UTC." in warned
-    assert "[#it-triage] spoc (m4):\n┌ SLA warning: INC-1" in warned
+    assert "[#it-triage] spoc (m1.4):\n┌ SLA warning: INC-1" in warned
     assert "The clock is now Fri 6 Mar 16:48 UTC." in breached
     assert "[#it-network] spoc" in breached and "┌ Escalated to Network: INC-1" in breached
     assert "│ @nora" in breached
-    assert "[#it-help › m1] spoc (m6): Your ticket has been escalated to the Network team." in breached
+    assert "[#it-help › m1.1] spoc (m1.6): Your ticket has been escalated to the Network team." in breached
     assert "Cannot read 'next week': move the clock like /clock +30m" in garbled
     assert out.count("SLA warning: INC-1") == 1 and out.count("Escalated to Network: INC-1") == 1
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
 from core.clock import ManualClock
-from core.itsm.catalog import RecurringSettings, Service
+from core.config.services import RecurringSettings, Service
 from core.outbox import RetryPolicy
 from core.service import Desk
 from core.settings import DeskSettings, Person

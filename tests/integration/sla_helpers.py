@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from core.clock import ManualClock
+from core.config.sla import CalendarSettings, SlaSettings, Team
 from core.service import Desk
 from core.settings import DeskSettings, Person
-from core.sla.settings import CalendarSettings, SlaSettings, Team
 from core.storage.models import AuditRow, OutboxRow, SlaEventRow, TicketRow
 from tests.conftest import DANA, DEFAULT_PEOPLE, Chat
 

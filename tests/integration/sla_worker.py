@@ -13,12 +13,12 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.leader import AdvisoryLock
 from bot.scheduler import DeskScheduler
 from core.clock import ManualClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
 from core.knowledge import NoKnowledgeBase
+from core.scheduling.leadership import AdvisoryLock
 from core.service import Desk
 from core.sla.sweep import sweep_sla
 from core.storage.database import Database

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from core.clock import ManualClock
+from core.itsm.change_views import time_left
 from core.itsm.notices import announce_changes
+from core.scheduling.jobs import run_all
 from core.service import Desk
-from core.sla.jobs import run_all
 from core.storage.itsm_models import ChangeNoticeRow, ChangeRow
 from tests.conftest import DANA, KIM, SAM, Chat
 from tests.integration.helpers import tickets
@@ -134,8 +135,9 @@ def test_announcements_go_out_24h_and_1h_before_and_at_start_and_end_once_across
     chat.desk_command(SAM, NEW)
     chat.desk_command(LEE, "change approve CHG-1")
     expected: list[str] = []
-    for at, mark, text in ((START - timedelta(hours=24), "before:1440", "Starts in 24 hours."),
-                           (START - timedelta(hours=1), "before:60", "Starts in 1 hour."),
+    for at, mark, text in ((START - timedelta(hours=24), "before:1440",
+                            "Starts in 24 hours, at Sat 7 Mar 22:00 UTC."),
+                           (START - timedelta(hours=1), "before:60", "Starts in 1 hour, at Sat 7 Mar 22:00 UTC."),
                            (START, "start", "Starting now, until Sat 7 Mar 23:00 UTC."),
                            (START + timedelta(hours=1), "end", "The window has ended.")):
         move_to(clock, at - timedelta(seconds=1))
@@ -167,7 +169,7 @@ def test_a_change_approved_late_announces_only_the_latest_notice_due(
     run_all(desk)
     assert notices(desk) == ["before:1440", "before:60"]
     [sent] = rows(desk, title_starts="Planned change to Wi-Fi")
-    assert sent.card["text"] == "Starts in 30 minutes."
+    assert sent.card["text"] == "Starts in 30 minutes, at Sat 7 Mar 22:00 UTC."
 
 
 def test_an_unapproved_change_is_never_announced_and_a_cancelled_one_is_called_off(
@@ -206,3 +208,25 @@ def test_start_then_complete_closes_the_change_and_the_end_notice_says_it_is_don
     run_all(desk)
     assert rows(desk, title_starts="Planned change to Wi-Fi", text_has="Done: the change is complete.")
     assert "CHG-1 wifi" not in chat.desk_command(SAM, "changes")
+
+
+def test_a_notice_sent_late_is_worded_from_the_time_actually_left(
+    make_desk: Callable[..., Desk], database_url: str, clock: ManualClock,
+) -> None:
+    desk = desk_with(make_desk, database_url)
+    chat = Chat(desk)
+    chat.desk_command(SAM, NEW)
+    move_to(clock, START - timedelta(hours=10, minutes=30))  # approved long after the 24-hour notice was due
+    chat.desk_command(LEE, "change approve CHG-1")
+    told = rows(desk, text_has="CHG-1 is scheduled for")
+    assert told[0].card["text"].endswith("Wi-Fi subscribers will be told now (10 hours 30 minutes ahead), 1 h before, "
+                                         "at the start and at the end.")
+    run_all(desk)
+    [sent] = rows(desk, title_starts="Planned change to Wi-Fi")
+    assert sent.card["text"] == "Starts in 10 hours 30 minutes, at Sat 7 Mar 22:00 UTC."
+
+
+def test_time_left_reads_as_people_say_it() -> None:
+    assert [time_left(timedelta(minutes=m)) for m in (0, 1, 30, 60, 61, 630, 24 * 60, 26 * 60, 50 * 60 + 7)] == [
+        "less than a minute", "1 minute", "30 minutes", "1 hour", "1 hour 1 minute", "10 hours 30 minutes",
+        "24 hours", "26 hours", "2 days 2 hours"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from core.clock import ManualClock
-from core.itsm.catalog import RecurringSettings
+from core.config.services import RecurringSettings
 from core.service import Desk
 from tests.conftest import DANA, KIM, SAM, Chat, person
 from tests.integration.helpers import tickets

@@ -11,13 +11,13 @@ import pytest
 
 from core.cards import Card
 from core.clock import ManualClock
+from core.config.reports import ReportSettings
 from core.messages import CommandRequest
 from core.reports import charts
-from core.reports.settings import ReportSettings
 from core.reports.weekly import latest_send_time, send_weekly_report
+from core.scheduling.jobs import run_all
 from core.service import Desk
 from core.settings import DeskSettings
-from core.sla.jobs import run_all
 from tests.conftest import DANA, DEFAULT_PEOPLE, SAM, Chat
 from tests.fakes import FakeKnowledgeBase
 from tests.integration.helpers import outbox

@@ -81,3 +81,26 @@ def test_mistakes_are_named_with_exit_code_2(spoc: Callable[..., tuple[int, str,
     assert code == 2 and "No team 'nope'" in err
     code, _, err = spoc("--since", "2026-03-05", "--until", "2026-03-01")
     assert code == 2 and "ends" in err
+
+
+def test_a_span_reaching_before_1970_is_refused_in_one_line(spoc: Callable[..., tuple[int, str, str]]) -> None:
+    code, out, err = spoc("--since", "1000000d")
+    assert (code, out) == (2, "")
+    assert err == "'1000000d' reaches back before 1970: give a shorter span (like 365d) or a date (like 2024-01-01).\n"
+    code, _, err = spoc("--since", "99999999999999d")
+    assert code == 2 and err.startswith("'99999999999999d' reaches back before 1970")
+    code, _, err = spoc("--since", "1900-01-01")
+    assert code == 2 and err == "'1900-01-01' is before 1970: give a later date (like 2024-01-01).\n"
+
+
+def test_a_charts_directory_that_cannot_be_written_is_refused_before_the_report(
+        spoc: Callable[..., tuple[int, str, str]], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, out, err = spoc(*WEEK, "--charts", str(blocker / "charts"))
+    assert (code, out) == (2, "")
+    assert err == (f"Cannot write charts to {blocker}/charts: Not a directory. Give --charts a directory you can "
+                   "write to.\n")
+    code, out, err = spoc(*WEEK, "--charts", "/proc/nope")
+    assert (code, out) == (2, "")
+    assert err.startswith("Cannot write charts to /proc/nope: ")

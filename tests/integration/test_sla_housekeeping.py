@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from core.clock import ManualClock
+from core.scheduling.jobs import run_all
 from core.service import Desk
 from core.sla.housekeeping import auto_close, remind_holds, send_digests
-from core.sla.jobs import run_all
 from tests.conftest import DANA, SAM, Chat
 from tests.integration.sla_helpers import desk_settings, events, move_to, report_p1, sent, ticket
 

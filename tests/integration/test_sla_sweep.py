@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from core.clock import ManualClock
+from core.config.sla import Team
+from core.scheduling.jobs import run_all
 from core.service import Desk
-from core.sla.jobs import run_all
-from core.sla.settings import Team
 from core.sla.sweep import sweep_sla
 from tests.conftest import SAM, Chat
 from tests.integration.sla_helpers import audit_actions, desk_settings, events, report_p1, sent, ticket

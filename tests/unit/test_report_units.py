@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.business_time.calendar import BusinessCalendar, business_intervals, business_time_between
 from core.reports.business import BusinessClock
 from core.reports.export import hours, percent
 from core.reports.period import PeriodError, parse_chat_period, parse_period
-from core.sla.calendar import BusinessCalendar, business_intervals, business_time_between
 
 NOW = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
 BERLIN = BusinessCalendar(time_zone="Europe/Berlin", working_hours=((time(8), time(12)), (time(13), time(17))),

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.scheduler import DeskScheduler
-from core.sla.jobs import Job
+from core.scheduling.jobs import Job
 
 
 @dataclass

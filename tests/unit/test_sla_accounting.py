@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.sla import (
+from core.business_time import (
     BusinessCalendar,
     ClockState,
     SlaClock,

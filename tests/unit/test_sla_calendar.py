@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.sla import (
+from core.business_time import (
     EVERY_DAY,
     BusinessCalendar,
     add_business_time,

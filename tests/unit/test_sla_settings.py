@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import ConfigError, parse_config
 from bot.simulated_clock import parse_step
-from core.sla.settings import parse_duration
+from core.config.sla import parse_duration
 
 
 def problems(text: str) -> list[str]:
@@ -71,12 +71,12 @@ def test_each_sla_mistake_is_named_with_its_key() -> None:
 
 def test_teams_need_a_first_line_known_people_and_known_calendars() -> None:
     assert problems("desk:\n  teams:\n    - {name: network, tier: 2}\n") == \
-        ["desk.teams: Value error, no team has tier 1: name the first line (the service desk) so new tickets "
+        ["desk.teams: no team has tier 1: name the first line (the service desk) so new tickets "
          "have a team"]
     assert problems("desk:\n  teams:\n    - {name: desk, tier: 1, on_call: Bob}\n") == \
-        ["desk.teams: Value error, team 'desk': on_call 'Bob' is not a name in desk.people"]
+        ["desk.teams: team 'desk': on_call 'Bob' is not a name in desk.people"]
     assert problems("desk:\n  teams:\n    - {name: desk, tier: 1, calendar: us}\n") == \
-        ["desk.teams: Value error, team 'desk': no calendar 'us' in desk.sla.calendars"]
+        ["desk.teams: team 'desk': no calendar 'us' in desk.sla.calendars"]
     assert any("lowercase" in p for p in problems("desk:\n  teams:\n    - {name: Service Desk, tier: 1}\n"))
 
 

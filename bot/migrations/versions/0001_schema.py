@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 23:28:49.511262
+Create Date: 2026-12-01 12:36:06.987233
 """
 from __future__ import annotations
 
@@ -96,6 +96,12 @@ def upgrade() -> None:
     sa.Column('week', sa.String(length=10), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('week', name=op.f('pk_report_digests'))
+    )
+    op.create_table('runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_runs'))
     )
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -487,6 +493,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
     op.drop_table('identities')
+    op.drop_table('runs')
     op.drop_table('report_digests')
     op.drop_table('processed_events')
     op.drop_table('people')

@@ -130,7 +130,7 @@ async def test_link_joins_a_discord_and_a_slack_account_and_the_tickets_follow(b
     code = found.group(1)
     assert (await both.slack_desk(f"link {code}", user=KIM_ON_SLACK)).startswith("Linked:")
     mine = both.slack.webhook_posts[-1]
-    assert await both.slack_desk("mine", user=KIM_ON_SLACK) == "Your open tickets"
+    assert await both.slack_desk("mine", user=KIM_ON_SLACK) == "Your open tickets (1)"
     listed = json.dumps(both.slack.webhook_posts[-1].body)
     assert "INC-1" in listed and "headset" in listed
     assert mine.body["response_type"] == "ephemeral"

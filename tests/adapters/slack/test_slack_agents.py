@@ -61,7 +61,7 @@ async def test_desk_resolve_asks_is_it_fixed_and_no_reopens_with_the_reason(worl
         user_id=DANA, callback_id="desk_prompt", private_metadata=view["private_metadata"],
         values={"text": {"value": {"type": "plain_text_input", "value": "still drops every hour"}}})
     assert await world.post(submission) == 200
-    await world.eventually(lambda: tickets(world.desk)[0]["status"] == "new")
+    await world.eventually(lambda: tickets(world.desk)[0]["status"] == "in_progress")  # back with its resolver
     world.slack.assert_calls_match_spec()
 
 

@@ -124,6 +124,34 @@ async def test_an_edited_original_message_is_recorded_on_the_ticket(world: Slack
     await world.eventually(lambda: tickets(world.desk)[0]["description"] == "printer broken on floor 3")
 
 
+async def test_a_link_unfurl_is_no_edit_and_nobody_is_told(world: SlackWorld) -> None:
+    from sqlalchemy import select
+
+    from core.storage.models import AuditRow
+
+    text = "vpn drops, see <https://status.example.com>"
+    ts = await report(world, text)
+    await world.deliver()
+    posted_before = len(world.posted())
+    unfurl = {"type": "message", "subtype": "message_changed", "channel": HELP, "ts": new_ts(), "event_ts": new_ts(),
+              "hidden": True,
+              "message": {"type": "message", "user": DANA, "text": text, "ts": ts,
+                          "attachments": [{"from_url": "https://status.example.com", "title": "Status"}]},
+              "previous_message": {"type": "message", "user": DANA, "text": text, "ts": ts}}
+    assert await world.post(event_body(unfurl)) == 200
+    # A real edit after it is still taken, so waiting for it shows the unfurl was handled before it.
+    edit = {"type": "message", "subtype": "message_changed", "channel": HELP, "ts": new_ts(), "event_ts": new_ts(),
+            "message": {"type": "message", "user": DANA, "text": "vpn drops on floor 3", "ts": ts},
+            "previous_message": {"type": "message", "user": DANA, "text": text, "ts": ts}}
+    await world.post(event_body(edit))
+    await world.eventually(lambda: tickets(world.desk)[0]["description"] == "vpn drops on floor 3")
+    await world.deliver()
+    actions = world.desk.db.run(lambda s: list(s.scalars(select(AuditRow.action))))
+    assert actions.count("original_edited") == 1
+    edited = [c for c in world.posted()[posted_before:] if "edited" in c.get("text", "")]
+    assert len(edited) == 1 and "vpn drops on floor 3" in edited[0]["text"]
+
+
 async def test_messages_in_other_channels_are_not_tickets_but_dms_are(world: SlackWorld) -> None:
     await world.post(event_body(message_event(channel="CRANDOM", user=DANA, text="printer broken")))
     await world.post(event_body(message_event(channel="DDANA", user=SAM, text="my monitor flickers",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.business_time.calendar import BusinessCalendar
+from core.config.sla import DEFAULT_CALENDAR, Team
 from core.context import Ctx
 from core.delivery import Destination
 from core.people import find_person, identity_on
 from core.settings import DeskSettings
-from core.sla.calendar import BusinessCalendar
-from core.sla.settings import DEFAULT_CALENDAR, Team
 from core.storage.models import TicketRow
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.sla.instants import as_utc
+from core.business_time.instants import as_utc
 
 WorkingHours = tuple[tuple[time, time], ...]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.sla.clock_accounting import SlaClock
+from core.business_time.clock_accounting import SlaClock
 
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
 

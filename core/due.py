@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.business_time.clock_accounting import ClockReading, ClockState, SlaClock, StatusChange, read_clock
 from core.context import Ctx
 from core.lifecycle import Kind
 from core.settings import DeskSettings
-from core.sla.clock_accounting import ClockReading, ClockState, SlaClock, StatusChange, read_clock
-from core.sla.teams import calendar_of, first_line
 from core.storage.models import AuditRow, SlaEventRow, TicketRow
+from core.teams import calendar_of, first_line
 
 CLOCKS = (SlaClock.FIRST_RESPONSE, SlaClock.RESOLUTION)
 UNTIMED_KINDS = (Kind.PROBLEM.value, Kind.CHANGE.value)

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from core.sla.calendar import BusinessCalendar, add_business_time, business_time_between
-from core.sla.instants import as_utc
+from core.business_time.calendar import BusinessCalendar, add_business_time, business_time_between
+from core.business_time.instants import as_utc
 
 
 class ClockState(StrEnum):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from core.sla.settings import Weekday
+from core.config.sla import Weekday
 
 
 class ReportSettings(BaseModel):

@@ -9,8 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.sla.calendar import BusinessCalendar
-from core.sla.policy import PRIORITIES, SlaPolicy, SlaTargets
+from core.business_time.calendar import BusinessCalendar
+from core.business_time.policy import PRIORITIES, SlaPolicy, SlaTargets
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -1,0 +1,1 @@
+"""Tools for the people who work on spoc itself (not part of a running desk)."""

@@ -1,0 +1,9 @@
+"""Every table of the core, for whoever needs them all at once (the schema migration): importing this
+module loads each file of tables. Those files import the base and the column types, never each other."""
+
+from __future__ import annotations
+
+from core.storage import boundary_models, itsm_models, models, report_models  # noqa: F401 - each declares its tables
+from core.storage.base import Base
+
+metadata = Base.metadata
