@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,10 +12,11 @@ from bot.cli_common import ConfigOption, config_or_exit, err, exit_with_problems
 from bot.cli_outbox import outbox_app
 from bot.cli_report import report_command
 from bot.cli_tickets import tickets_app
-from core.clock import ManualClock
-from core.settings import DeskSettings
-from core.storage.database import shown_url
 from kb.typer_app import build_kb_app
+
+if TYPE_CHECKING:
+    from core.clock import ManualClock
+    from core.settings import DeskSettings
 
 app = typer.Typer(help="spoc: the IT service desk that lives in chat.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -64,6 +64,8 @@ def run(
 
     Example: spoc run --adapter console --simulated-clock
     """
+    import asyncio
+
     from bot.runtime import serve
     from bot.wiring import build_app
 
@@ -79,6 +81,7 @@ def run(
 
 def _simulated_clock(desk: DeskSettings, names: tuple[str, ...], start: str | None) -> ManualClock:
     from bot.simulated_clock import simulated_start
+    from core.clock import ManualClock
 
     if "console" not in names:
         typer.echo("--simulated-clock needs the console adapter (its /clock command moves the time).",
@@ -104,6 +107,7 @@ def db_upgrade(config: ConfigOption = None) -> None:
     Example: SPOC_DATABASE_URL=postgresql://localhost/spoc spoc db upgrade
     """
     from bot.database_faults import migrate_or_fault
+    from core.storage.database import shown_url
 
     settings = config_or_exit(config)
     migrate_or_fault(settings.database.url)
@@ -121,6 +125,8 @@ def config_check(
 
     Example: spoc config check --config spoc.yaml --adapter slack
     """
+    from core.storage.database import shown_url
+
     settings = config_or_exit(config)
     names = tuple(adapter or settings.adapters())
     problems = settings.run_problems(names)
@@ -130,7 +136,7 @@ def config_check(
 
 
 def main() -> None:
-    from bot.database_faults import DatabaseFault
+    from bot.faults import DatabaseFault
 
     try:
         app()

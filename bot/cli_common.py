@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from bot.config import ConfigError, ConfigProblem, SpocConfig, load_config
-
 if TYPE_CHECKING:
+    from bot.config import ConfigProblem, SpocConfig
     from core.storage.database import Database
 
 ConfigOption = Annotated[
@@ -28,6 +27,9 @@ def open_database(config: SpocConfig) -> Database:
 
 
 def config_or_exit(path: Path | None) -> SpocConfig:
+    # Imported here, as every heavy module of the CLI: `spoc --help` must not load pydantic or SQLAlchemy.
+    from bot.config import ConfigError, load_config
+
     if path is None and os.environ.get("SPOC_CONFIG"):
         path = Path(os.environ["SPOC_CONFIG"])
     try:

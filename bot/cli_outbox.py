@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli_common import ConfigOption, config_or_exit, open_database
-from core import outbox
 
 outbox_app = typer.Typer(help="See and resend notifications.", no_args_is_help=True)
 out = Console()
@@ -25,6 +24,8 @@ def list_command(
 
     Example: spoc outbox list --failed
     """
+    from core import outbox
+
     db = open_database(config_or_exit(config))
     rows = db.run(lambda s: [
         (r.id, r.status, r.platform, r.channel or r.user_id, r.ticket_key, r.attempts, r.last_error,
@@ -50,6 +51,8 @@ def retry_command(
     if outbox_id is None and not all_failed:
         typer.echo("Name a notification id, or use --all-failed.", err=True)
         raise typer.Exit(2)
+    from core import outbox
+
     db = open_database(config_or_exit(config))
     count = db.run(lambda s: outbox.retry(s, now=datetime.now(UTC), outbox_id=outbox_id))
     typer.echo(f"{count} notification(s) queued again.")

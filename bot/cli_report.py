@@ -8,20 +8,16 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.cli_common import ConfigOption, config_or_exit
-from bot.database_faults import reach_or_fault
-from core.reports.export import CSV_HEADER, csv_rows, hours, percent
-from core.reports.period import PeriodError, parse_period
-from core.reports.report import Report, build_report
-from core.reports.scope import FilterError, read_filters
-from core.storage.database import Database
+
+if TYPE_CHECKING:
+    from core.reports.report import Report
 
 out = Console()
 err = Console(stderr=True)
@@ -47,6 +43,15 @@ def report_command(
 
     Example: spoc report --since 30d --team network --format json --charts out/
     """
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from bot.database_faults import reach_or_fault
+    from core.reports.export import CSV_HEADER, csv_rows
+    from core.reports.period import PeriodError, parse_period
+    from core.reports.report import build_report
+    from core.reports.scope import FilterError, read_filters
+    from core.storage.database import Database
+
     settings = config_or_exit(config)
     now = datetime.now(UTC)
     try:
@@ -109,6 +114,8 @@ def draw_charts(report: Report, directory: Path) -> None:
 
 
 def print_tables(report: Report) -> None:
+    from core.reports.export import hours, percent
+
     out.print(f"[bold]Report[/bold] {report.period.describe()}; {report.scope}", highlight=False)
     summary = Table("figure", "value", "how it is counted", title="Summary")
     v, fcr, d, s = report.volume, report.first_contact, report.deflection, report.satisfaction

@@ -6,23 +6,21 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bot.cli_common import ConfigOption, config_or_exit, err, open_database
-from core.errors import UnknownTicket
 from core.lifecycle import Kind, Status
-from core.people import find_person
-from core.reports.period import PeriodError, parse_instant
-from core.storage.database import Database
-from core.storage.models import AuditRow, CommentRow, TicketRow
-from core.tickets import TicketQuery, count_tickets, get_ticket, list_tickets
-from core.views import audit_line
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.storage.database import Database
+    from core.storage.models import TicketRow
+    from core.tickets import TicketLine, TicketQuery
 
 tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
 out = Console()
@@ -30,11 +28,14 @@ DEFAULT_LIMIT = 500
 ListFormat = Literal["table", "json"]
 
 
-def ticket_json(t: TicketRow) -> dict[str, Any]:
+def ticket_json(t: TicketRow | TicketLine) -> dict[str, Any]:
+    from core.tickets import TicketLine
+
+    requester, assignee = (t.requester, t.assignee) if isinstance(t, TicketLine) else \
+        (t.requester.display_name, t.assignee.display_name if t.assignee else None)
     return {
         "key": t.key, "kind": t.kind, "status": t.status, "priority": t.priority, "title": t.title,
-        "category": t.category, "requester": t.requester.display_name,
-        "assignee": t.assignee.display_name if t.assignee else None,
+        "category": t.category, "requester": requester, "assignee": assignee,
         "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
     }
 
@@ -67,25 +68,28 @@ def list_command(
 
 def _list(db: Database, *, which_of: Callable[[Session], TicketQuery], limit: int | None, format: ListFormat
           ) -> None:
-    try:
-        which = db.run(which_of)
-    except ValueError as error:
-        err.print(str(error), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    total = db.run(lambda s: count_tickets(s, which))
-    if format == "json":
-        with db.deferred_sessions() as session:
-            _stream_json(list_tickets(session, which, limit=limit))
-        if limit is not None and total > limit:
-            err.print(f"showing {limit:,} of {total:,} tickets; --all for every one", highlight=False)
-        return
-    rows = db.run(lambda s: [ticket_json(t) for t in list_tickets(s, which, limit=limit)])
+    """One query in a reading transaction (no write lock): the tickets, their people and the total."""
+    from core.tickets import ticket_lines
+
+    with db.deferred_sessions() as session, session.begin():
+        try:
+            which = which_of(session)
+        except ValueError as error:
+            err.print(str(error), markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        lines = ticket_lines(session, which, limit=limit)
+        if format == "json":
+            total = _stream_json(lines)
+            if limit is not None and total > limit:
+                err.print(f"showing {limit:,} of {total:,} tickets; --all for every one", highlight=False)
+            return
+        rows = list(lines)
     table = Table("key", "status", "priority", "title", "requester", "assignee", "updated")
-    for r in rows:
-        table.add_row(r["key"], r["status"], r["priority"], r["title"], r["requester"], r["assignee"] or "-",
-                      r["updated_at"][:16])
+    for line in rows:
+        table.add_row(line.key, line.status, line.priority, line.title, line.requester, line.assignee or "-",
+                      line.updated_at.isoformat()[:16])
     out.print(table)
-    out.print(_showing(len(rows), total), highlight=False)
+    out.print(_showing(len(rows), rows[0].total if rows else 0), highlight=False)
 
 
 def _showing(shown: int, total: int) -> str:
@@ -97,6 +101,9 @@ def _showing(shown: int, total: int) -> str:
 def _query(session: Session, *, status: Status | None, kind: Kind | None, assignee: str | None,
            requester: str | None, since: str | None) -> TicketQuery:
     """The filters as a query; a ValueError names the one that cannot be read."""
+    from core.reports.period import PeriodError, parse_instant
+    from core.tickets import TicketQuery
+
     unassigned = assignee is not None and assignee.strip().lower() in ("none", "nobody", "-")
     since_at = None
     if since:
@@ -111,22 +118,26 @@ def _query(session: Session, *, status: Status | None, kind: Kind | None, assign
 
 
 def _person_id(session: Session, text: str, option: str) -> int:
+    from core.people import find_person
+
     person = find_person(session, text)
     if person is None:
         raise ValueError(f"{option}: no one called {text!r}. Give a name, an e-mail or a chat user id.")
     return person.id
 
 
-def _stream_json(tickets: Iterable[TicketRow]) -> None:
-    """A JSON array written a ticket at a time, so that `--all` on a large desk needs little memory."""
+def _stream_json(lines: Iterable[TicketLine]) -> int:
+    """A JSON array written a ticket at a time, so that `--all` on a large desk needs little memory;
+    returns how many tickets the filters match in all."""
     write = sys.stdout.write
-    first = True
+    total = 0
     write("[")
-    for ticket in tickets:
-        write(("\n  " if first else ",\n  ") + json.dumps(ticket_json(ticket)))
-        first = False
-    write("\n]\n" if not first else "]\n")
+    for line in lines:
+        write(("\n  " if not total else ",\n  ") + json.dumps(ticket_json(line)))
+        total = line.total
+    write("\n]\n" if total else "]\n")
     sys.stdout.flush()
+    return total
 
 
 @tickets_app.command("show")
@@ -139,6 +150,13 @@ def show_command(
 
     Example: spoc tickets show INC-42 --format json
     """
+    from sqlalchemy import select
+
+    from core.errors import UnknownTicket
+    from core.storage.models import AuditRow, CommentRow
+    from core.tickets import get_ticket
+    from core.views import audit_line
+
     db = open_database(config_or_exit(config))
 
     def load(session):  # type: ignore[no-untyped-def]

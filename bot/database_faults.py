@@ -4,28 +4,50 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from bot.faults import DatabaseFault
 from core.storage.database import is_sqlite, make_engine, shown_url
 
-
-class DatabaseFault(Exception):
-    """The database cannot be used; the message is the one line to show."""
+__all__ = ["DatabaseFault", "explain", "migrate_or_fault", "reach_or_fault", "sqlite_fault"]
 
 
 def migrate_or_fault(url: str) -> None:
-    """Create or migrate the schema; any failure becomes a DatabaseFault with its one line."""
+    """Create or migrate the schema; any failure becomes a DatabaseFault with its one line. A schema that
+    is already the newest is left alone without loading Alembic."""
+    from bot.schema_version import schema_is_current
+
+    fault = sqlite_fault(url)
+    if fault:
+        raise DatabaseFault(fault)
+    if schema_is_current(url):
+        return
     from bot.migrations import upgrade
+
+    try:
+        upgrade(url)
+    except (SQLAlchemyError, OSError) as error:
+        raise DatabaseFault(explain(url, error)) from error
+
+
+@contextmanager
+def prepared_or_fault(url: str) -> Iterator[None]:
+    """`bot.migrations.prepared` (the schema migrated, the lock held for first-start work), any failure
+    a DatabaseFault with its one line."""
+    from bot.migrations import prepared
 
     fault = sqlite_fault(url)
     if fault:
         raise DatabaseFault(fault)
     try:
-        upgrade(url)
+        with prepared(url):
+            yield
     except (SQLAlchemyError, OSError) as error:
         raise DatabaseFault(explain(url, error)) from error
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from core.cards import Card
 from core.clock import Clock
 from core.delivery import Delivery, DeliveryFailed, Destination, Messenger
-from core.outbox import LEASE, RetryPolicy, claim_due, mark_failed, mark_sent, message_to_replace
+from core.outbox import LEASE, RetryPolicy, claim_due, last_sent_at, mark_failed, mark_sent, message_to_replace
 from core.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ class Dispatcher:
     def _lease(self) -> list[Delivery]:
         def work(session):  # type: ignore[no-untyped-def]
             rows = claim_due(session, now=self.clock.now(), platforms=self.platforms, limit=self.batch)
+            paced = {(row.platform, row.channel): last_sent_at(session, platform=row.platform, channel=row.channel)
+                     for row in rows}
             return [
                 Delivery(
                     outbox_id=row.id,
@@ -92,6 +94,7 @@ class Dispatcher:
                     card=Card.from_dict(row.card),
                     ticket_key=row.ticket_key,
                     replaces_message_id=message_to_replace(session, row),
+                    channel_last_sent_at=paced[(row.platform, row.channel)],
                 )
                 for row in rows
             ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
 from bot.config import SpocConfig
-from bot.database_faults import migrate_or_fault
+from bot.database_faults import migrate_or_fault, prepared_or_fault
 from core.clock import Clock, SystemClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
@@ -17,6 +18,9 @@ from core.knowledge import KnowledgeBase
 from core.outbox import RetryPolicy
 from core.service import Desk
 from core.storage.database import Database
+
+if TYPE_CHECKING:
+    from kb.service import KnowledgeService
 
 log = logging.getLogger(__name__)
 
@@ -45,20 +49,21 @@ def triage_routes(config: SpocConfig) -> Routes:
     return Routes(triage=tuple(routes))
 
 
-def build_knowledge(config: SpocConfig, db: Database) -> KnowledgeBase:
+def _knowledge_service(config: SpocConfig, db: Database) -> KnowledgeService:
     from kb.service import KnowledgeService
+
+    return KnowledgeService(db.deferred_sessions, threshold=config.kb.threshold,
+                            max_suggestions=config.kb.max_suggestions, semantic=config.kb.semantic)
+
+
+def _seed(config: SpocConfig, service: KnowledgeService, db: Database) -> None:
+    """First-start work, done under the schema lock so that processes starting together do it once."""
     from kb.starter import starter_articles_dir
 
-    service = KnowledgeService(db.deferred_sessions, threshold=config.kb.threshold,
-                               max_suggestions=config.kb.max_suggestions, semantic=config.kb.semantic)
     if config.kb.load_starter and _no_articles_yet(db):
         service.import_dir(starter_articles_dir())
     if config.kb.articles_dir:
         service.import_dir(Path(config.kb.articles_dir))
-    # Build the index now, not inside the first report: that first report would otherwise hold the
-    # interpreter while the adapters' event loops must acknowledge a burst of requests.
-    service.refresh()
-    return service
 
 
 def _no_articles_yet(db: Database) -> bool:
@@ -75,19 +80,26 @@ def database_for(config: SpocConfig) -> Database:
 
 def knowledge_for(config: SpocConfig) -> KnowledgeBase:
     """The knowledge base alone, for `spoc kb ...`."""
-    migrate_or_fault(config.database.url)
-    return build_knowledge(config, Database(config.database.url))
-
-
-def build_app(config: SpocConfig, *, clock: Clock | None = None, migrate: bool = True) -> App:
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if migrate:
-        migrate_or_fault(config.database.url)
     db = Database(config.database.url)
-    knowledge = build_knowledge(config, db)
+    service = _knowledge_service(config, db)
+    with prepared_or_fault(config.database.url):
+        _seed(config, service, db)
+    service.refresh()
+    return service
+
+
+def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db = Database(config.database.url)
+    knowledge = _knowledge_service(config, db)
     clock = clock or SystemClock()
     deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),
                     platforms=frozenset(config.adapters()))
     desk = Desk(db=db, deps=deps, clock=clock)
-    desk.setup()
+    with prepared_or_fault(config.database.url):
+        _seed(config, knowledge, db)
+        desk.setup()
+    # Build the index now, not inside the first report: that first report would otherwise hold the
+    # interpreter while the adapters' event loops must acknowledge a burst of requests.
+    knowledge.refresh()
     return App(config=config, db=db, desk=desk, knowledge=knowledge, clock=clock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from core.cards import Card
@@ -27,11 +28,15 @@ class Destination:
 
 @dataclass(frozen=True)
 class Delivery:
+    """One notification to send. `channel_last_sent_at` is when any worker last sent to its channel, so
+    that a platform's pace per channel holds across workers, not only within one."""
+
     outbox_id: int
     destination: Destination
     card: Card
     ticket_key: str = ""
     replaces_message_id: str = ""
+    channel_last_sent_at: datetime | None = None
 
 
 @dataclass(frozen=True)

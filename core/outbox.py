@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.cards import Card
@@ -146,6 +146,14 @@ def _thread_known(session: Session, row: OutboxRow) -> bool:
     waiting = session.scalar(select(OutboxRow.id).where(OutboxRow.card_key == row.in_thread_of,
                                                         OutboxRow.status == PENDING).limit(1))
     return waiting is None
+
+
+def last_sent_at(session: Session, *, platform: str, channel: str) -> datetime | None:
+    """When any worker last sent a message to this channel (None for a direct message or never)."""
+    if not channel:
+        return None
+    return session.scalar(select(func.max(OutboxRow.sent_at)).where(
+        OutboxRow.platform == platform, OutboxRow.channel == channel, OutboxRow.status == SENT))
 
 
 def message_to_replace(session: Session, row: OutboxRow) -> str:

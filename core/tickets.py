@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, bindparam, case, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased
 
 from core.errors import UnknownTicket
-from core.lifecycle import OPEN_STATUSES, Status, parse_key
-from core.storage.models import ThreadRow, TicketRow
+from core.lifecycle import OPEN_STATUSES, Status, format_key, parse_key
+from core.storage.models import PersonRow, ThreadRow, TicketRow
 
 PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=TicketRow.priority, else_=5)
 # What is due first: the first response while none was given, else the resolution (nothing while on hold).
@@ -122,15 +122,39 @@ class TicketQuery:
         return query
 
 
-def count_tickets(session: Session, which: TicketQuery = TicketQuery()) -> int:
-    return session.scalar(select(func.count()).select_from(which.select().subquery())) or 0
+@dataclass(frozen=True)
+class TicketLine:
+    """One ticket of a listing, with how many tickets the listing's filters match in all."""
+
+    key: str
+    kind: str
+    status: str
+    priority: str
+    title: str
+    category: str
+    requester: str
+    assignee: str | None
+    created_at: datetime
+    updated_at: datetime
+    total: int
 
 
-def list_tickets(session: Session, which: TicketQuery = TicketQuery(), *, limit: int | None = 500
-                 ) -> Iterator[TicketRow]:
-    """Tickets, newest first, read in batches (so that every one of a large desk can be streamed)."""
-    query = which.select().options(joinedload(TicketRow.requester), joinedload(TicketRow.assignee)) \
+def ticket_lines(session: Session, which: TicketQuery = TicketQuery(), *, limit: int | None = 500
+                 ) -> Iterator[TicketLine]:
+    """Tickets, newest first, with their people's names and the total count, in one query read in
+    batches (so that every one of a large desk can be streamed)."""
+    requester, assignee = aliased(PersonRow), aliased(PersonRow)
+    query = which.select().with_only_columns(
+        TicketRow.id, TicketRow.kind, TicketRow.status, TicketRow.priority, TicketRow.title, TicketRow.category,
+        requester.display_name, assignee.display_name, TicketRow.created_at, TicketRow.updated_at,
+        func.count().over(),
+    ).join(requester, requester.id == TicketRow.requester_id) \
+        .outerjoin(assignee, assignee.id == TicketRow.assignee_id) \
         .order_by(TicketRow.id.desc()).execution_options(yield_per=500)
     if limit is not None:
         query = query.limit(limit)
-    yield from session.scalars(query)
+    for row in session.execute(query):
+        (ticket_id, kind, status, priority, title, category, requester_name, assignee_name, created_at,
+         updated_at, total) = row
+        yield TicketLine(format_key(kind, ticket_id), kind, status, priority, title, category, requester_name,
+                         assignee_name, created_at, updated_at, total)

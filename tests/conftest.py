@@ -52,18 +52,19 @@ def _postgres_schema_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database: a SQLite file, and PostgreSQL when configured."""
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database nobody has created a table in: a SQLite file, and PostgreSQL when configured."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/spoc.db"
-        upgrade(url)
-        yield url
+        yield f"sqlite:///{tmp_path}/spoc.db"
         return
-    gen = _postgres_schema_url()
-    url = next(gen)
-    upgrade(url)
-    yield url
-    gen.close()
+    yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def database_url(fresh_database_url: str) -> str:
+    """A migrated, empty database: a SQLite file, and PostgreSQL when configured."""
+    upgrade(fresh_database_url)
+    return fresh_database_url
 
 
 @pytest.fixture

@@ -34,27 +34,58 @@ SHUTDOWN_GRACE = 15.0
 MAX_RATE_LIMIT_WAIT = 30.0  # longer waits go back to the outbox, which obeys them without holding a slot
 
 
-class SpocClient(discord.Client):
-    """discord.py's client as spoc needs it: the intents it uses, no pings unless a message allows them,
+def _intents() -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = True  # privileged: enabled on the Developer Portal's Bot page
+    return intents
+
+
+class _SpocClientParts:
+    """What spoc adds to discord.py's client: the intents it uses, no pings unless a message allows them,
     the `/desk` command tree, and `on_desk_button`, which the persistent buttons call."""
 
-    def __init__(self, *, application_id: str = "", guild_ready_timeout: float = 2.0) -> None:
-        intents = discord.Intents.none()
-        intents.guilds = True
-        intents.guild_messages = True
-        intents.dm_messages = True
-        intents.message_content = True  # privileged: enabled on the Developer Portal's Bot page
+    def _spoc_setup(self) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # spoc has no voice
-        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(),
-                         application_id=int(application_id) if application_id else None,
-                         guild_ready_timeout=guild_ready_timeout, max_ratelimit_timeout=MAX_RATE_LIMIT_WAIT)
-        self.tree = app_commands.CommandTree(self)
+        self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.on_desk_button: ButtonHandler | None = None
         self.setup_steps: list[Callable[[], Awaitable[None]]] = []
 
     async def setup_hook(self) -> None:
         for step in self.setup_steps:
             await step()
+
+
+class SpocClient(_SpocClientParts, discord.Client):
+    """One gateway connection: the only worker on this bot."""
+
+    def __init__(self, *, application_id: str = "", guild_ready_timeout: float = 2.0) -> None:
+        super().__init__(intents=_intents(), allowed_mentions=discord.AllowedMentions.none(),
+                         application_id=int(application_id) if application_id else None,
+                         guild_ready_timeout=guild_ready_timeout, max_ratelimit_timeout=MAX_RATE_LIMIT_WAIT)
+        self._spoc_setup()
+
+
+class ShardedSpocClient(_SpocClientParts, discord.AutoShardedClient):
+    """The gateway shards this worker owns (`discord.shard_ids` of `discord.shard_count`); the other
+    workers own the rest, so each server's events reach one worker."""
+
+    def __init__(self, *, shard_ids: tuple[int, ...], shard_count: int, application_id: str = "",
+                 guild_ready_timeout: float = 2.0) -> None:
+        super().__init__(intents=_intents(), allowed_mentions=discord.AllowedMentions.none(),
+                         application_id=int(application_id) if application_id else None,
+                         guild_ready_timeout=guild_ready_timeout, max_ratelimit_timeout=MAX_RATE_LIMIT_WAIT,
+                         shard_ids=list(shard_ids or range(shard_count)), shard_count=shard_count)
+        self._spoc_setup()
+
+
+def build_client(settings: DiscordSettings, *, guild_ready_timeout: float) -> SpocClient | ShardedSpocClient:
+    if settings.shard_count is None:
+        return SpocClient(application_id=settings.application_id, guild_ready_timeout=guild_ready_timeout)
+    return ShardedSpocClient(shard_ids=settings.shard_ids, shard_count=settings.shard_count,
+                             application_id=settings.application_id, guild_ready_timeout=guild_ready_timeout)
 
 
 class _Endpoints:
@@ -81,8 +112,7 @@ class DiscordAdapter:
         self.desk = desk
         self.settings = settings
         self.shutdown_grace = shutdown_grace
-        self.client = SpocClient(application_id=settings.application_id,
-                                 guild_ready_timeout=guild_ready_timeout)
+        self.client = build_client(settings, guild_ready_timeout=guild_ready_timeout)
         private_in = frozenset(settings.intake_channels) if settings.private_threads else frozenset()
         self.threads = ThreadBook(self.client, private_in=private_in, lookup=self._ticket_ref)
         self.directory = DiscordDirectory(self.client, agent_role=settings.agent_role,
@@ -96,7 +126,10 @@ class DiscordAdapter:
         for handler in (self.listeners.on_message, self.listeners.on_raw_message_edit,
                         self.listeners.on_raw_message_delete, self.interactions.on_interaction):
             self.client.event(handler)
-        self.client.setup_steps.append(self._install_commands)
+        if settings.registers_commands:
+            self.client.setup_steps.append(self._install_commands)
+        else:
+            self.client.setup_steps.append(self._install_buttons)
 
     async def run(self, stop: asyncio.Event) -> None:
         endpoints = _Endpoints(self.settings.api_url)
@@ -130,8 +163,11 @@ class DiscordAdapter:
             found: dict[str, Any] = await self.client.http.request(discord.http.Route("GET", "/gateway"))
             endpoints.use_gateway(str(found["url"]))
 
-    async def _install_commands(self) -> None:
+    async def _install_buttons(self) -> None:
         self.client.add_dynamic_items(DeskButton)
+
+    async def _install_commands(self) -> None:
+        await self._install_buttons()
         tree = self.client.tree
         tree.add_command(desk_group(VERBS, runner=self.interactions.run, suggest=self._suggest,
                                     description=self.desk.deps.settings.name))

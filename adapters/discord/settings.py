@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DISCORD_API = "https://discord.com/api/v10"
 BOT_TOKEN_WHERE = "Developer Portal -> your application -> Bot -> Reset Token"
@@ -34,6 +34,11 @@ class DiscordSettings(BaseModel):
     # Where `/desk` is registered: guild (each server in `guilds`, at once; not in direct messages) or
     # global (every server and direct messages). auto: guild when `guilds` lists servers, else global.
     commands: Literal["auto", "guild", "global"] = "auto"
+    # Several workers on one bot: each connects the gateway shards listed here, of `shard_count` in all
+    # (Discord gives each server's events to shard (server id >> 22) % shard_count, and direct messages
+    # to shard 0). Empty: this worker is the only one and connects every shard Discord asks for.
+    shard_ids: tuple[int, ...] = ()
+    shard_count: int | None = Field(default=None, ge=1)
 
     @property
     def configured(self) -> bool:
@@ -72,6 +77,36 @@ class DiscordSettings(BaseModel):
         if value and not value.startswith(("wss://", "ws://")):
             raise ValueError(f"gateway_url must be a ws(s):// URL, not {value!r}")
         return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: Any) -> Any:
+        # "0,1" from an environment variable (one config file for every worker) is the list [0, 1].
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _no_count(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids and self.shard_count is None:
+            raise ValueError("shard_ids needs shard_count: how many shards the bot has across all workers")
+        wrong = [shard for shard in self.shard_ids if not 0 <= shard < (self.shard_count or 0)]
+        if wrong:
+            raise ValueError(f"shard_ids {wrong} are outside 0..{(self.shard_count or 1) - 1} "
+                             f"(shard_count is {self.shard_count})")
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError("shard_ids lists a shard twice")
+        return self
+
+    @property
+    def registers_commands(self) -> bool:
+        """One worker registers `/desk` (the one with shard 0, which also gets direct messages)."""
+        return not self.shard_ids or 0 in self.shard_ids
 
     @model_validator(mode="after")
     def _token_looks_right(self) -> DiscordSettings:

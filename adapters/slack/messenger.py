@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import ClientError
@@ -58,7 +59,7 @@ class SlackMessenger:
     async def _send(self, delivery: Delivery, *, channel: str, thread: str) -> Delivered:
         blocks, text = render_blocks(delivery.card), fallback_text(delivery.card)
         async with self._locks.setdefault(channel, asyncio.Lock()):
-            await self._pace(channel)
+            await self._pace(channel, elsewhere=delivery.channel_last_sent_at)
             if delivery.replaces_message_id:
                 response = await self.client.chat_update(channel=channel, ts=delivery.replaces_message_id,
                                                          text=text, blocks=blocks)
@@ -84,13 +85,18 @@ class SlackMessenger:
         except (TimeoutError, SlackApiError, ClientError, OSError) as error:
             log.warning("outbox %s: could not upload %s: %s", delivery.outbox_id, path.name, error)
 
-    async def _pace(self, channel: str) -> None:
-        """Slack allows about one message a second per channel; wait instead of being rate limited."""
+    async def _pace(self, channel: str, *, elsewhere: datetime | None) -> None:
+        """Slack allows about one message a second per channel; wait instead of being rate limited. The
+        pace holds across workers: `elsewhere` is when any of them last sent to this channel."""
+        waits = [0.0]
         last = self._last_sent.get(channel)
         if last is not None:
-            wait = self.interval - (time.monotonic() - last)
-            if wait > 0:
-                await asyncio.sleep(wait)
+            waits.append(self.interval - (time.monotonic() - last))
+        if elsewhere is not None:
+            waits.append(self.interval - (datetime.now(UTC) - elsewhere).total_seconds())
+        wait = min(max(waits), self.interval)
+        if wait > 0:
+            await asyncio.sleep(wait)
 
     async def _dm_channel(self, user_id: str) -> str:
         if not user_id:

@@ -173,7 +173,11 @@ class ProcessedEventRow(Base):
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # A channel's messages: what is still pending before a message (order) and the last one sent (pace).
+        Index("ix_outbox_channel", "platform", "channel", "status", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

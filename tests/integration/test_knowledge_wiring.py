@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from bot.config import parse_config
-from bot.wiring import build_knowledge
-from core.storage.database import Database
+from bot.wiring import knowledge_for
 
 TEXT = "my laptop is slow, the wifi keeps dropping and the vpn drops too"
 
 
 def test_kb_max_suggestions_from_the_config_caps_the_suggestions(sqlite_url: str) -> None:
-    db = Database(sqlite_url)
-    try:
-        one = build_knowledge(parse_config("kb: {max_suggestions: 1, threshold: 0}", environ={}), db)
-        assert len(one.suggest(TEXT)) == 1
-        none = build_knowledge(parse_config("kb: {max_suggestions: 0}", environ={}), db)
-        assert none.suggest(TEXT) == []
-        default = build_knowledge(parse_config("kb: {threshold: 0}", environ={}), db)
-        assert len(default.suggest(TEXT)) == 3
-    finally:
-        db.dispose()
+    def knowledge(kb: str):  # type: ignore[no-untyped-def]
+        return knowledge_for(parse_config(f"database: {{url: '{sqlite_url}'}}\nkb: {kb}", environ={}))
+
+    assert len(knowledge("{max_suggestions: 1, threshold: 0}").suggest(TEXT)) == 1
+    assert knowledge("{max_suggestions: 0}").suggest(TEXT) == []
+    assert len(knowledge("{threshold: 0}").suggest(TEXT)) == 3

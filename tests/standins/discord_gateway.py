@@ -112,6 +112,11 @@ class DiscordGateway:
         return self._session.intents if self._session else None
 
     @property
+    def shard(self) -> list[int] | None:
+        """[shard id, shard count] as the client identified, or None when it connected unsharded."""
+        return self._session.shard if self._session else None
+
+    @property
     def connected(self) -> bool:
         return self._session is not None and self._session.socket is not None
 

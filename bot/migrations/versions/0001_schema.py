@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 12:36:06.987233
+Create Date: 2026-12-01 13:12:00.467313
 """
 from __future__ import annotations
 
@@ -321,6 +321,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_card_key'), ['card_key'], unique=False)
+        batch_op.create_index('ix_outbox_channel', ['platform', 'channel', 'status', 'sent_at'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('problem_incidents',
@@ -439,6 +440,7 @@ def downgrade() -> None:
     op.drop_table('problem_incidents')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
+        batch_op.drop_index('ix_outbox_channel')
         batch_op.drop_index(batch_op.f('ix_outbox_card_key'))
 
     op.drop_table('outbox')
