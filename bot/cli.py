@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from bot.cli_common import ConfigOption, config_or_exit, err, exit_with_problems
 from bot.cli_outbox import outbox_app
 from bot.cli_report import report_command
+from bot.cli_slack import slack_app
 from bot.cli_tickets import tickets_app
 from kb.typer_app import build_kb_app
 
@@ -26,6 +28,7 @@ app.add_typer(tickets_app, name="tickets")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(slack_app, name="slack")
 
 
 @app.callback()
@@ -133,6 +136,34 @@ def config_check(
     if problems:
         exit_with_problems(problems, doing=f" for {', '.join(names)}")
     typer.echo(f"Config OK. Adapters: {', '.join(names)}. Database: {shown_url(settings.database.url)}.")
+
+
+@app.command()
+def doctor(
+    config: ConfigOption = None,
+    format: Annotated[Literal["table", "json"], typer.Option("--format", help="table or json (for monitoring)")
+                      ] = "table",
+) -> None:
+    """Check the whole installation live, a line per check with its fix: the config, the database (reachable
+    and migrated), the knowledge base, dead letters in the outbox, the clock and time zones, and for each chat
+    platform its tokens, scopes or intents, servers, and spoc's membership and permissions in every configured
+    channel. Exit code 0 only when every check passes.
+
+    Example: spoc doctor --config spoc.yaml --format json
+    """
+    from bot.doctor import diagnose
+
+    checks = diagnose(config_or_exit(config))
+    failures = [c for c in checks if not c.ok]
+    if format == "json":
+        typer.echo(json.dumps({"ok": not failures, "checks": [c.to_dict() for c in checks]}, indent=2))
+    else:
+        for check in checks:
+            typer.echo(check.line())
+        typer.echo(f"{len(failures)} of {len(checks)} checks failed." if failures else
+                   f"All {len(checks)} checks passed.")
+    if failures:
+        raise typer.Exit(1)
 
 
 def main() -> None:

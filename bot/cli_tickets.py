@@ -118,12 +118,13 @@ def _query(session: Session, *, status: Status | None, kind: Kind | None, assign
 
 
 def _person_id(session: Session, text: str, option: str) -> int:
-    from core.people import find_person
+    from core.errors import DeskError
+    from core.person_lookup import one_person
 
-    person = find_person(session, text)
-    if person is None:
-        raise ValueError(f"{option}: no one called {text!r}. Give a name, an e-mail or a chat user id.")
-    return person.id
+    try:
+        return one_person(session, text, any_name=option == "--requester").id
+    except DeskError as error:
+        raise ValueError(f"{option}: {error}") from None
 
 
 def _stream_json(lines: Iterable[TicketLine]) -> int:

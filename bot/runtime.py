@@ -66,6 +66,8 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
     adapters = [build_adapter(app, name, dispatcher=dispatcher, source=source, output=output,
                               extra_commands=extra) for name in names]
     dispatcher.messengers.update({adapter.platform: adapter.messenger for adapter in adapters})
+    if scheduler is not None:  # an adapter's own jobs: keeping its agents' roles in step with the platform
+        scheduler.register([job for adapter in adapters for job in getattr(adapter, "jobs", ())])
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

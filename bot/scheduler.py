@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from core.scheduling.jobs import Job, registered_jobs, run_job
+from core.scheduling.jobs import Job, LoopJob, registered_jobs, run_job
 from core.scheduling.leadership import Leadership
 from core.scheduling.runner import SystemRunner
 
@@ -25,12 +25,12 @@ LEADER_RETRY = timedelta(seconds=15)
 class DeskScheduler:
     def __init__(
         self, *, runner: SystemRunner, leadership: Leadership, on_work: Callable[[], None] = lambda: None,
-        jobs: Sequence[Job] | None = None, leader_retry: timedelta = LEADER_RETRY,
+        jobs: Sequence[Job | LoopJob] | None = None, leader_retry: timedelta = LEADER_RETRY,
     ) -> None:
         self.runner = runner
         self.leadership = leadership
         self.on_work = on_work
-        self.jobs = registered_jobs() if jobs is None else tuple(jobs)
+        self.jobs: tuple[Job | LoopJob, ...] = registered_jobs() if jobs is None else tuple(jobs)
         self.leader_retry = leader_retry
         self.leading = False
         self._scheduler: AsyncIOScheduler | None = None
@@ -43,11 +43,22 @@ class DeskScheduler:
         scheduler.add_job(self.check_leadership, "interval", seconds=seconds, jitter=seconds, id="leadership",
                           max_instances=1, coalesce=True)
         for job in self.jobs:
-            every = job.every.total_seconds()
-            scheduler.add_job(self._run, "interval", args=[job], seconds=every, id=job.name, max_instances=1,
-                              coalesce=True, misfire_grace_time=int(every))
+            self._add(scheduler, job)
         scheduler.start()
         self._scheduler = scheduler
+
+    def register(self, jobs: Sequence[Job | LoopJob]) -> None:
+        """More jobs, once the scheduler runs (an adapter's, built after it); each runs first at once."""
+        for job in jobs:
+            self.jobs += (job,)
+            if self._scheduler is not None:
+                self._add(self._scheduler, job, first=datetime.now(UTC))
+
+    def _add(self, scheduler: AsyncIOScheduler, job: Job | LoopJob, *, first: datetime | None = None) -> None:
+        every = job.every.total_seconds()
+        extra = {"next_run_time": first} if first else {}
+        scheduler.add_job(self._run, "interval", args=[job], seconds=every, id=job.name, max_instances=1,
+                          coalesce=True, misfire_grace_time=int(every), **extra)
 
     async def stop(self) -> None:
         if self._scheduler is not None:
@@ -68,8 +79,14 @@ class DeskScheduler:
             for job in self.jobs:  # whatever was missed while nobody led
                 await self._run(job)
 
-    async def _run(self, job: Job) -> None:
+    async def _run(self, job: Job | LoopJob) -> None:
         if not self.leading:
             return
-        await asyncio.to_thread(run_job, job, self.runner)
+        if isinstance(job, LoopJob):
+            try:
+                await job.run(self.runner)
+            except Exception:
+                log.exception("scheduled job %s failed; it runs again in %s", job.name, job.every)
+        else:
+            await asyncio.to_thread(run_job, job, self.runner)
         self.on_work()

@@ -10,7 +10,8 @@ from core.due import local_day_start, ticket_time_zone, update_due_dates
 from core.errors import DeskError, NotAllowed
 from core.lifecycle import Kind, Status, check_transition
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
-from core.people import find_person, is_agent
+from core.people import is_agent
+from core.person_lookup import one_person
 from core.priority import priority_for
 from core.storage.models import CommentRow, PersonRow, TicketRow
 from core.views import confirm_card, survey_card
@@ -74,9 +75,7 @@ def claim(ctx: Ctx, ticket: TicketRow) -> str:
 
 
 def assign(ctx: Ctx, ticket: TicketRow, who: str) -> str:
-    agent = find_person(ctx.session, who)
-    if agent is None:
-        raise DeskError(f"No one called {who!r}. Use a name, an e-mail or an @mention of an agent.")
+    agent = one_person(ctx.session, who, platform=ctx.platform, example=f"/desk assign {ticket.key} @sam")
     if not is_agent(agent):
         raise DeskError(f"{agent.display_name} is not an agent; tickets can only be assigned to agents.")
     if not ticket.state.is_open:

@@ -7,11 +7,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Author:
+    """Who wrote, as the platform says. `display_name` is chosen by the person and decides nothing."""
+
     platform: str
     user_id: str
     display_name: str
+    # Only an address the platform vouches for (a verified member of the desk's own workspace), else None.
     email: str | None = None
+    # The platform's agents' group or role holds this account; `roles_known` is False when the platform
+    # could not be asked, and then the role stays as it was.
     is_agent: bool = False
+    roles_known: bool = True
+    # "" for the desk's own workspace; another organisation's id (a channel shared with it) otherwise.
+    workspace: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,112 +1,90 @@
-"""Who is who: chat identities resolved to people, with roles from the config and the platform."""
+"""Who is who: chat accounts resolved to people.
+
+A person is bound to an account by what the platform says: (platform, workspace, user id). A display name
+decides nothing, since its owner chooses it. An e-mail joins a new account to a person only when the
+platform vouches for it (the adapter sets `Author.email` only then) and the account is of the desk's own
+workspace. Roles are worked out in core/roles.py.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from core.messages import Author
-from core.settings import DeskSettings
-from core.storage.models import AuditRow, CommentRow, IdentityRow, PersonRow, TicketRow
-from core.storage.writes import append, store_now
+from core.storage.models import IdentityRow, PersonRow
+from core.storage.writes import append_unless_taken, store_now, store_unless_taken
 
 RANK = {"requester": 0, "agent": 1, "admin": 2}
+ACCOUNT_KEY = ("platform", "workspace", "user_id")
 # Built once: every message and command starts by looking up its author.
 PERSON_WITH_ACCOUNT = (
-    select(PersonRow).join(IdentityRow, IdentityRow.person_id == PersonRow.id)
-    .where(IdentityRow.platform == bindparam("platform"), IdentityRow.user_id == bindparam("user_id"))
+    select(PersonRow, IdentityRow.id, IdentityRow.agent).join(IdentityRow, IdentityRow.person_id == PersonRow.id)
+    .where(IdentityRow.platform == bindparam("platform"), IdentityRow.workspace == bindparam("workspace"),
+           IdentityRow.user_id == bindparam("user_id"))
 )
 # Built once: every notification to a requester who is not the one acting asks it.
-USER_ID_ON = select(IdentityRow.user_id).where(IdentityRow.person_id == bindparam("person"),
-                                               IdentityRow.platform == bindparam("platform"))
+USER_ID_ON = (select(IdentityRow.user_id).where(IdentityRow.person_id == bindparam("person"),
+                                                IdentityRow.platform == bindparam("platform"))
+              .order_by(IdentityRow.workspace).limit(1))
 
 
 def is_agent(person: PersonRow) -> bool:
     return RANK.get(person.role, 0) >= RANK["agent"]
 
 
-def sync_people(session: Session, settings: DeskSettings) -> None:
-    """Make the people named in the config exist with their roles and chat identities."""
-    for configured in settings.people:
-        person = None
-        if configured.email:
-            person = session.scalar(select(PersonRow).where(PersonRow.email == configured.email.lower()))
-        if person is None:
-            person = session.scalar(
-                select(PersonRow).where(func.lower(PersonRow.display_name) == configured.name.lower())
-            )
-        if person is None:
-            person = PersonRow(display_name=configured.name, email=configured.email.lower() or None)
-            session.add(person)
-        person.role, person.team = configured.role, configured.team
-        session.flush()
-        for platform, user_id in configured.ids.items():
-            _attach(session, person, platform=platform, user_id=user_id, display_name=configured.name)
-
-
-def _attach(session: Session, person: PersonRow, *, platform: str, user_id: str, display_name: str) -> None:
-    identity = session.scalar(
-        select(IdentityRow).where(IdentityRow.platform == platform, IdentityRow.user_id == user_id)
-    )
-    if identity is None:
-        session.add(IdentityRow(platform=platform, user_id=user_id, display_name=display_name,
-                                person_id=person.id))
-    elif identity.person_id != person.id:
-        identity.person_id = person.id
-
-
 def resolve(session: Session, author: Author) -> PersonRow:
-    """The person behind a chat author, created on first sight. A platform's agent hint raises the role."""
-    person = session.scalar(PERSON_WITH_ACCOUNT, {"platform": author.platform, "user_id": author.user_id})
-    if person is None:
-        if author.email:
-            person = session.scalar(select(PersonRow).where(PersonRow.email == author.email.lower()))
+    return resolve_account(session, author)[0]
+
+
+def resolve_account(session: Session, author: Author) -> tuple[PersonRow, bool]:
+    """The person behind a chat account, created on first sight; and whether what the platform now says
+    about the account's agent role differs from what was known (core/roles.py settles the role then)."""
+    key = {"platform": author.platform, "workspace": author.workspace, "user_id": author.user_id}
+    found = session.execute(PERSON_WITH_ACCOUNT, key).first()
+    if found is None:
+        person = _first_sight(session, author)
+        if person is not None:
+            return person, author.roles_known and author.is_agent
+        # Another transaction met this account at the same moment and stored it first.
+        found = session.execute(PERSON_WITH_ACCOUNT, key).one()
+    person, identity_id, agent = found
+    if author.roles_known and agent != author.is_agent:
+        session.execute(update(IdentityRow).where(IdentityRow.id == identity_id).values(agent=author.is_agent))
+        return person, True
+    return person, False
+
+
+def _first_sight(session: Session, author: Author) -> PersonRow | None:
+    """A new account: joined to the person with its vouched e-mail, else a new person. None when another
+    transaction stored the same account first (nothing of this one is left behind then)."""
+    name = author.display_name or author.user_id
+    email = author.email.strip().lower() if author.email and not author.workspace else None
+    person, created = None, None
+    if email:
+        person = session.scalar(select(PersonRow).where(PersonRow.email == email))
         if person is None:
-            person = store_now(session, PersonRow(display_name=author.display_name or author.user_id,
-                                                  email=author.email.lower() if author.email else None))
-        append(session, IdentityRow, platform=author.platform, user_id=author.user_id,
-               display_name=author.display_name or author.user_id, person_id=person.id)
-    if author.is_agent and not is_agent(person):
-        person.role = "agent"
-    return person
-
-
-def find_person(session: Session, text: str) -> PersonRow | None:
-    """A person by name, e-mail or chat user id, as an agent would type it (`sam`, `<@U123>`, `@sam`)."""
-    needle = text.strip().strip("<>").lstrip("@").lower()
-    if not needle:
-        return None
-    person = session.scalar(
-        select(PersonRow).where(
-            (func.lower(PersonRow.display_name) == needle) | (PersonRow.email == needle)
-        )
-    )
-    if person is not None:
+            created = store_unless_taken(session, PersonRow(display_name=name, email=email), unique=("email",))
+            person = created or session.scalar(select(PersonRow).where(PersonRow.email == email))
+    if person is None:
+        person = created = store_now(session, PersonRow(display_name=name))
+    stored = append_unless_taken(session, IdentityRow, unique=ACCOUNT_KEY, platform=author.platform,
+                                 workspace=author.workspace, user_id=author.user_id, display_name=name,
+                                 person_id=person.id, agent=author.roles_known and author.is_agent)
+    if stored:
         return person
-    identity = session.scalar(select(IdentityRow).where(func.lower(IdentityRow.user_id) == needle))
-    return identity.person if identity else None
+    if created is not None:
+        session.execute(delete(PersonRow).where(PersonRow.id == created.id))
+        session.expunge(created)
+    return None
 
 
 def identity_on(session: Session, person_id: int, platform: str) -> str | None:
+    """The person's user id on `platform` (in the desk's own workspace if they have one there)."""
     return session.scalar(USER_ID_ON, {"person": person_id, "platform": platform})
 
 
-def join_people(session: Session, *, keep: PersonRow, absorb: PersonRow) -> None:
-    """One human, two person rows (an account on each platform): `absorb`'s chat accounts, tickets,
-    comments and audit entries become `keep`'s. The higher role wins; `absorb` is left without accounts."""
-    for identity in session.scalars(select(IdentityRow).where(IdentityRow.person_id == absorb.id)).all():
-        identity.person_id = keep.id
-    # The version bump keeps optimistic locking honest for anyone holding one of these tickets.
-    for column in (TicketRow.requester_id, TicketRow.assignee_id):
-        session.execute(update(TicketRow).where(column == absorb.id)
-                        .values({column: keep.id, TicketRow.version: TicketRow.version + 1}))
-    session.execute(update(CommentRow).where(CommentRow.author_id == absorb.id).values(author_id=keep.id))
-    session.execute(update(AuditRow).where(AuditRow.actor_id == absorb.id).values(actor_id=keep.id))
-    if RANK.get(absorb.role, 0) > RANK.get(keep.role, 0):
-        keep.role = absorb.role
-    keep.team = keep.team or absorb.team
-    if not keep.email and absorb.email:
-        email, absorb.email = absorb.email, None
-        session.flush()  # the e-mail is unique: free it before it moves
-        keep.email = email
-    session.flush()
+def account_of(session: Session, *, platform: str, workspace: str, user_id: str) -> IdentityRow | None:
+    return session.scalar(select(IdentityRow).where(IdentityRow.platform == platform,
+                                                    IdentityRow.workspace == workspace,
+                                                    IdentityRow.user_id == user_id))

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from core.errors import UnknownTicket
 from core.lifecycle import OPEN_STATUSES
 from core.messages import Author
-from core.people import is_agent
-from core.storage.models import IdentityRow, TicketRow
+from core.people import RANK, account_of, is_agent
+from core.storage.models import TicketRow
 from core.tickets import get_ticket, requester_thread
 
 CANDIDATES = 500
@@ -49,9 +49,13 @@ def ticket_ref(session: Session, key: str) -> TicketRef | None:
 def suggest_refs(session: Session, *, author: Author, text: str, limit: int = 25) -> list[TicketRef]:
     """Open tickets whose key or title matches `text`, newest first. Agents see every open ticket,
     anyone else only their own: a picker must not show other people's ticket titles."""
-    identity = session.scalar(select(IdentityRow).where(IdentityRow.platform == author.platform,
-                                                        IdentityRow.user_id == author.user_id))
-    agent = author.is_agent or (identity is not None and is_agent(identity.person))
+    identity = account_of(session, platform=author.platform, workspace=author.workspace, user_id=author.user_id)
+    if identity is None:
+        agent = author.roles_known and author.is_agent
+    else:  # the platform's word is newer than the stored role, which follows it at the account's next event
+        left_group = author.roles_known and identity.agent and not author.is_agent
+        by_config = RANK.get(identity.person.config_role, 0) >= RANK["agent"]
+        agent = is_agent(identity.person) and (by_config or not left_group)
     if identity is None and not agent:
         return []
     query = select(TicketRow).where(TicketRow.status.in_([s.value for s in OPEN_STATUSES]))

@@ -35,9 +35,11 @@ from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
-from core.people import is_agent, resolve, sync_people
+from core.people import is_agent, resolve_account
+from core.people_config import sync_people
 from core.refs import TicketRef, suggest_refs, ticket_ref
 from core.reports import weekly  # noqa: F401 - importing declares the scheduled jobs
+from core.roles import follow_platform_agents, platform_agent_accounts, platform_source, settle_role
 from core.sla import housekeeping, sweep  # noqa: F401 - importing declares the scheduled jobs
 from core.storage.boundary_models import RunRow
 from core.storage.database import Database
@@ -58,7 +60,7 @@ class Desk:
         self.clock = clock
 
     def setup(self) -> None:
-        self.db.run(lambda session: sync_people(session, self.deps.settings))
+        self.run_as_system(sync_people)
 
     def handle_message(self, inbound: Inbound) -> bool:
         """Take a chat message; returns False when it was a redelivery or carried nothing."""
@@ -66,8 +68,9 @@ class Desk:
         if not text.strip():
             return False
 
-        def work(ctx: Ctx) -> None:
+        def work(ctx: Ctx) -> bool:
             take_message(ctx, inbound, text)
+            return True
 
         return self._run(author=inbound.author, event_id=inbound.event_id, channel=inbound.channel,
                          thread=inbound.thread, work=work) is not None
@@ -134,7 +137,16 @@ class Desk:
         return self.db.run(work)
 
     def is_agent(self, author: Author) -> bool:
-        return self.db.run(lambda session: is_agent(resolve(session, author)))
+        return bool(self._run(author=author, event_id="", channel="", thread=None,
+                              work=lambda ctx: is_agent(ctx.person())))
+
+    def agent_accounts(self, platform: str) -> list[str]:
+        """The user ids on `platform` its agents' group or role held when last asked."""
+        return self.read_as_system(lambda ctx: platform_agent_accounts(ctx, platform))
+
+    def follow_platform_agents(self, platform: str, verdicts: dict[str, bool]) -> int:
+        """Apply what the platform's agents' group or role says now (user id -> holds it); the roles changed."""
+        return self.run_as_system(lambda ctx: follow_platform_agents(ctx, platform=platform, verdicts=verdicts))
 
     def ticket_ref(self, key: str) -> TicketRef | None:
         """A ticket's key, title and requester thread; None when there is no such ticket."""
@@ -158,7 +170,7 @@ class Desk:
 
     def _run(
         self, *, author: Author | None, event_id: str, channel: str, thread: str | None,
-        work: Callable[[Ctx], T], platform: str = "",
+        work: Callable[[Ctx], T], platform: str = "", settle_roles: bool = False,
     ) -> T | None:
         platform = author.platform if author else platform
         contexts: list[Ctx] = []
@@ -168,7 +180,7 @@ class Desk:
             if event_id:
                 _remember_event(session, platform=platform, event_id=event_id, now=now)
             ctx = self._context(session, now=now, author=author, channel=channel, thread=thread,
-                                event_id=event_id)
+                                event_id=event_id, settle_roles=settle_roles)
             contexts.append(ctx)
             result = work(ctx)
             ctx.outbox.write()
@@ -178,6 +190,11 @@ class Desk:
         for attempt in range(1, CONCURRENT_EDIT_RETRIES + 1):
             try:
                 result = self.db.run(unit)
+            except _RoleChanged:
+                # A role follows its source even when the work is then refused: settle it on its own first.
+                self._run(author=author, event_id="", channel=channel, thread=thread, work=lambda ctx: None,
+                          settle_roles=True)
+                continue
             except IntegrityError:
                 if event_id and self._seen(platform, event_id):
                     return None  # the same event, delivered twice at once: the other delivery won
@@ -196,8 +213,8 @@ class Desk:
         """Work that only reads (a report, say) runs in a transaction that takes no write lock, however long
         it takes; its event id and what it sent are then stored in a short write transaction."""
         platform = author.platform if author else ""
-        if author is not None:  # a first-time author is created here, so that reading never writes
-            self.db.run(lambda write_session: resolve(write_session, author))
+        if author is not None:  # a new author is stored (and a role change settled) first: reading never writes
+            self._run(author=author, event_id="", channel=channel, thread=thread, work=lambda ctx: None)
         with self.db.deferred_sessions() as session, session.begin():
             now = self.clock.now()
             ctx = self._context(session, now=now, author=author, channel=channel, thread=thread,
@@ -219,11 +236,17 @@ class Desk:
         return self._after_commit(ctx, result)
 
     def _context(self, session: Session, *, now: datetime, author: Author | None, channel: str,
-                 thread: str | None, event_id: str) -> Ctx:
-        return Ctx(session=session, now=now, deps=self.deps,
-                   outbox=Outbox(session, now=now, platforms=self.deps.platforms),
-                   actor=resolve(session, author) if author else None, author=author,
-                   channel=channel, thread=thread, event_id=event_id)
+                 thread: str | None, event_id: str, settle_roles: bool = False) -> Ctx:
+        ctx = Ctx(session=session, now=now, deps=self.deps,
+                  outbox=Outbox(session, now=now, platforms=self.deps.platforms), author=author,
+                  channel=channel, thread=thread, event_id=event_id)
+        if author is not None:
+            ctx.actor, role_changed = resolve_account(session, author)
+            if role_changed:  # what the platform says now about the account's agent role is new
+                if not settle_roles:
+                    raise _RoleChanged
+                settle_role(ctx, ctx.actor, source=platform_source(author.platform))
+        return ctx
 
     def _after_commit(self, ctx: Ctx, result: T) -> T:
         late: list[str] = []
@@ -242,6 +265,10 @@ class Desk:
 
     def _seen(self, platform: str, event_id: str) -> bool:
         return self.db.run(lambda s: s.get(ProcessedEventRow, (platform, event_id)) is not None)
+
+
+class _RoleChanged(Exception):
+    """The platform's word about the author's role is new: it is settled in a transaction of its own."""
 
 
 def _remember_event(session: Session, *, platform: str, event_id: str, now: object) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from core.config.reports import ReportSettings
 from core.config.services import ApprovalRule, RecurringSettings, Service, check_services, default_services
@@ -13,6 +14,7 @@ from core.lifecycle import Kind
 from core.priority import DEFAULT_MATRIX
 
 Role = Literal["requester", "agent", "admin"]
+EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 
 
 class Frozen(BaseModel):
@@ -85,6 +87,9 @@ class Classification(Frozen):
 
 
 class Person(Frozen):
+    """Someone the config names. Bound to chat accounts by `ids` (platform -> user id) or by `email` (joined
+    only when the platform vouches for the address); `name` is what others read and type, never a binding."""
+
     name: str
     email: str = ""
     role: Role = "requester"
@@ -94,7 +99,38 @@ class Person(Frozen):
     @field_validator("ids")
     @classmethod
     def _ids_are_strings(cls, value: dict[str, str]) -> dict[str, str]:
-        return {str(k): str(v) for k, v in value.items()}
+        ids = {str(k).strip(): str(v).strip() for k, v in value.items()}
+        empty = [platform for platform, user_id in ids.items() if not user_id]
+        if empty:
+            raise ValueError(f"the id for {empty[0]!r} is empty")
+        return ids
+
+    @field_validator("email")
+    @classmethod
+    def _email_looks_right(cls, value: str) -> str:
+        value = value.strip()
+        if value and not EMAIL.fullmatch(value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+    @model_validator(mode="after")
+    def _bound_to_someone(self) -> Person:
+        if not self.ids and not self.email:
+            raise ValueError(f"{self.name!r} names neither ids nor an email: a person is bound to chat accounts by "
+                             "ids (platform: user id, e.g. ids: {console: sam}) or a verified e-mail, never by a name")
+        return self
+
+
+def check_people(people: tuple[Person, ...]) -> None:
+    """Two entries must never claim one name (approvers and on-call people are named), e-mail or account."""
+    seen: dict[object, str] = {}
+    for entry in people:
+        claims = [("name", entry.name.strip().lower())] + ([("email", entry.email.lower())] if entry.email else [])
+        claims += [("account", f"{platform} {user_id}") for platform, user_id in entry.ids.items()]
+        for kind, value in claims:
+            if (kind, value) in seen:
+                raise ValueError(f"{entry.name!r} and {seen[(kind, value)]!r} share the {kind} {value!r}")
+            seen[(kind, value)] = entry.name
 
 
 class DeskSettings(Frozen):
@@ -113,6 +149,12 @@ class DeskSettings(Frozen):
     change_approvers: tuple[str, ...] = ()
     change_approval: ApprovalRule = "any"
     change_notice_hours: tuple[float, ...] = (24, 1)
+
+    @field_validator("people")
+    @classmethod
+    def _people_apart(cls, value: tuple[Person, ...]) -> tuple[Person, ...]:
+        check_people(value)
+        return value
 
     @field_validator("teams")
     @classmethod
@@ -154,6 +196,19 @@ class DeskSettings(Frozen):
             if priority not in ("P1", "P2", "P3", "P4"):
                 raise ValueError(f"cell {cell!r}: priority {priority!r} must be one of P1, P2, P3, P4")
         return merged
+
+    def channels_on(self, platform: str) -> dict[str, str]:
+        """Every channel the desk posts to on `platform` by its config: channel id -> the key naming it."""
+        found: dict[str, str] = {}
+        for team in self.teams:
+            if team.channels.get(platform):
+                found.setdefault(team.channels[platform], f"desk.teams[{team.name}].channels.{platform}")
+        for service in self.services:
+            for channel in service.channels.get(platform, ()):
+                found.setdefault(channel, f"desk.services[{service.name}].channels.{platform}")
+        if self.reports.leads_channels.get(platform):
+            found.setdefault(self.reports.leads_channels[platform], f"desk.reports.leads_channels.{platform}")
+        return found
 
     def category_names(self) -> list[str]:
         return [c.name for c in self.classification.categories] + [self.classification.default_category]

@@ -8,7 +8,8 @@ from core.business_time.calendar import BusinessCalendar
 from core.config.sla import DEFAULT_CALENDAR, Team
 from core.context import Ctx
 from core.delivery import Destination
-from core.people import find_person, identity_on
+from core.people import identity_on
+from core.person_lookup import configured_person
 from core.settings import DeskSettings
 from core.storage.models import TicketRow
 
@@ -76,7 +77,7 @@ def team_channels(ctx: Ctx, team: Team | None) -> list[Destination]:
 def on_call_mention(ctx: Ctx, team: Team | None, platform: str) -> tuple[str, ...]:
     if team is None or not team.on_call:
         return ()
-    person = find_person(ctx.session, team.on_call)
+    person = configured_person(ctx.session, team.on_call)
     user_id = identity_on(ctx.session, person.id, platform) if person else None
     return (user_id,) if user_id else ()
 

@@ -21,6 +21,8 @@ from adapters.discord.interactions import DeskInteractions
 from adapters.discord.listeners import MessageListeners
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.people import PLATFORM, DiscordDirectory
+from adapters.discord.permissions import channel_problems
+from adapters.discord.roles import agents_sync_job
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.threads import ThreadBook
 from core.desk.registry import VERBS
@@ -88,7 +90,7 @@ def build_client(settings: DiscordSettings, *, guild_ready_timeout: float) -> Sp
                              application_id=settings.application_id, guild_ready_timeout=guild_ready_timeout)
 
 
-class _Endpoints:
+class Endpoints:
     """discord.py keeps its REST base and gateway URL as class attributes, shared by every client in the
     process: set them from the config while this adapter runs, and put them back after."""
 
@@ -104,6 +106,15 @@ class _Endpoints:
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._previous
 
 
+async def find_gateway(client: discord.Client, settings: DiscordSettings, endpoints: Endpoints) -> None:
+    if settings.gateway_url:
+        endpoints.use_gateway(settings.gateway_url)
+    elif settings.custom_api:
+        # The API names its own gateway (GET /gateway), as Discord's does.
+        found: dict[str, Any] = await client.http.request(discord.http.Route("GET", "/gateway"))
+        endpoints.use_gateway(str(found["url"]))
+
+
 class DiscordAdapter:
     platform = PLATFORM
 
@@ -111,6 +122,7 @@ class DiscordAdapter:
                  guild_ready_timeout: float = 2.0, shutdown_grace: float = SHUTDOWN_GRACE) -> None:
         self.desk = desk
         self.settings = settings
+        self.channels = settings.channels() | desk.deps.settings.channels_on(PLATFORM)
         self.shutdown_grace = shutdown_grace
         self.client = build_client(settings, guild_ready_timeout=guild_ready_timeout)
         private_in = frozenset(settings.intake_channels) if settings.private_threads else frozenset()
@@ -118,6 +130,7 @@ class DiscordAdapter:
         self.directory = DiscordDirectory(self.client, agent_role=settings.agent_role,
                                           guild_ids=settings.guilds)
         self.messenger = DiscordMessenger(self.client, threads=self.threads)
+        self.jobs = (agents_sync_job(desk=desk, directory=self.directory),)
         self.listeners = MessageListeners(desk=desk, settings=settings, directory=self.directory,
                                           threads=self.threads, poke=poke)
         self.interactions = DeskInteractions(desk=desk, directory=self.directory, threads=self.threads,
@@ -132,12 +145,14 @@ class DiscordAdapter:
             self.client.setup_steps.append(self._install_buttons)
 
     async def run(self, stop: asyncio.Event) -> None:
-        endpoints = _Endpoints(self.settings.api_url)
+        endpoints = Endpoints(self.settings.api_url)
         connection: asyncio.Task[None] | None = None
+        checked: asyncio.Task[None] | None = None
         try:
             await self.client.login(self.settings.bot_token)
-            await self._find_gateway(endpoints)
+            await find_gateway(self.client, self.settings, endpoints)
             connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+            checked = asyncio.create_task(self._warn_about_channels(), name="discord-channel-check")
             stopped = asyncio.create_task(stop.wait())
             done, _ = await asyncio.wait({connection, stopped}, return_when=asyncio.FIRST_COMPLETED)
             stopped.cancel()
@@ -149,19 +164,19 @@ class DiscordAdapter:
             log.error("%s", explain(error))
             raise
         finally:
+            if checked is not None:
+                checked.cancel()
             await self.client.close()
             if connection is not None:
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await connection
             endpoints.restore()
 
-    async def _find_gateway(self, endpoints: _Endpoints) -> None:
-        if self.settings.gateway_url:
-            endpoints.use_gateway(self.settings.gateway_url)
-        elif self.settings.custom_api:
-            # The API names its own gateway (GET /gateway), as Discord's does.
-            found: dict[str, Any] = await self.client.http.request(discord.http.Route("GET", "/gateway"))
-            endpoints.use_gateway(str(found["url"]))
+    async def _warn_about_channels(self) -> None:
+        """Say once connected which configured channel spoc cannot work in, rather than dead-letter there later."""
+        await self.client.wait_until_ready()
+        for problem in channel_problems(self.client, self.channels):
+            log.warning("%s", problem)
 
     async def _install_buttons(self) -> None:
         self.client.add_dynamic_items(DeskButton)

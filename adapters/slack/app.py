@@ -6,20 +6,22 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from aiohttp import web
+from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.checkup import channel_problems
 from adapters.slack.listeners import SlackListeners
+from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
 from adapters.slack.people import SlackDirectory
+from adapters.slack.roles import agents_sync_job
 from adapters.slack.settings import SlackSettings
 from core.service import Desk
 
 log = logging.getLogger(__name__)
-EVENTS_PATH = "/slack/events"
 WORK_DELAY_SECONDS = 0.1
 
 
@@ -27,11 +29,10 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
     return AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
 
 
-def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, poke: Callable[[], None]
-                   ) -> AsyncApp:
+def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, directory: SlackDirectory,
+                   poke: Callable[[], None]) -> AsyncApp:
     app = AsyncApp(signing_secret=settings.signing_secret or "unused-in-socket-mode", client=client,
                    request_verification_enabled=settings.mode == "http")
-    directory = SlackDirectory(client, agent_usergroup=settings.agent_usergroup)
     SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke).register(app)
     return app
 
@@ -76,15 +77,30 @@ class SlackAdapter:
 
     def __init__(self, *, desk: Desk, settings: SlackSettings, poke: Callable[[], None]) -> None:
         self.settings = settings
+        self.channels = settings.channels() | desk.deps.settings.channels_on(PLATFORM)
         self.client = web_client(settings)
         self.messenger = SlackMessenger(self.client, per_channel_interval=settings.per_channel_interval_seconds)
-        self.bolt = build_bolt_app(desk=desk, settings=settings, client=self.client, poke=poke)
+        directory = SlackDirectory(self.client, agent_usergroup=settings.agent_usergroup)
+        self.directory = directory
+        self.bolt = build_bolt_app(desk=desk, settings=settings, client=self.client, directory=directory, poke=poke)
+        self.jobs = (agents_sync_job(desk=desk, directory=directory),)
 
     async def run(self, stop: asyncio.Event) -> None:
+        await self.warn_about_channels()
         if self.settings.mode == "http":
             await self._serve_http(stop)
         else:
             await self._serve_socket_mode(stop)
+
+    async def warn_about_channels(self) -> None:
+        """Say at start which configured channel spoc cannot post in, rather than dead-letter there later."""
+        try:
+            problems = await channel_problems(self.client, self.channels)
+        except (TimeoutError, ClientError, OSError) as error:
+            log.warning("could not check the configured Slack channels: %s", error)
+            return
+        for problem in problems:
+            log.warning("%s", problem)
 
     async def _serve_http(self, stop: asyncio.Event) -> None:
         runner = web.AppRunner(http_app(self.bolt, signing_secret=self.settings.signing_secret))

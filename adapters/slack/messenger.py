@@ -13,6 +13,7 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_code, explain
 from adapters.slack.render import fallback_text, render_blocks
 from core.delivery import Delivered, Delivery, DeliveryFailed
 
@@ -45,14 +46,14 @@ class SlackMessenger:
             channel = destination.channel or await self._dm_channel(destination.user_id)
             return await self._send(delivery, channel=channel, thread=destination.thread)
         except SlackApiError as error:
-            reason = str(error.response.get("error", "")) or f"http {error.response.status_code}"
+            reason = error_code(error)
             if destination.fallback_user_id and destination.thread and reason in THREAD_GONE:
                 try:
                     dm = await self._dm_channel(destination.fallback_user_id)
                     return await self._send(delivery, channel=dm, thread="")
                 except SlackApiError as fallback_error:
                     raise _failure(fallback_error) from fallback_error
-            raise _failure(error) from error
+            raise _failure(error, channel=destination.channel) from error
         except (TimeoutError, ClientError, OSError) as error:
             raise DeliveryFailed(f"network: {type(error).__name__}: {error}") from error
 
@@ -107,12 +108,12 @@ class SlackMessenger:
         return self._dm_channels[user_id]
 
 
-def _failure(error: SlackApiError) -> DeliveryFailed:
+def _failure(error: SlackApiError, *, channel: str = "") -> DeliveryFailed:
     response = error.response
-    reason = str(response.get("error", "")) or f"http {response.status_code}"
+    reason = error_code(error)
     if response.status_code == 429:
         retry_after = float(response.headers.get("Retry-After", response.headers.get("retry-after", 1)) or 1)
         return DeliveryFailed(f"rate limited: {reason}", retry_after=retry_after)
     if reason in PERMANENT:
-        return DeliveryFailed(reason, permanent=True)
+        return DeliveryFailed(explain(error, channel=channel), permanent=True)
     return DeliveryFailed(reason)

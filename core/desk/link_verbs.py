@@ -13,7 +13,8 @@ from core.context import Ctx
 from core.desk.grammar import Args
 from core.desk.registry import verb
 from core.errors import DeskError
-from core.people import join_people
+from core.people import account_of
+from core.roles import join_people
 from core.storage.models import IdentityRow, LinkCodeRow
 
 # No 0/O or 1/I: a code is read on one screen and typed on another. 32 ** 8 = 2 ** 40 codes.
@@ -37,10 +38,11 @@ def issue_code(ctx: Ctx) -> str:
         raise DeskError("Only a person in chat can link accounts.")
     ctx.session.execute(delete(LinkCodeRow).where(
         (LinkCodeRow.expires_at <= ctx.now)
-        | ((LinkCodeRow.platform == author.platform) & (LinkCodeRow.user_id == author.user_id))))
+        | ((LinkCodeRow.platform == author.platform) & (LinkCodeRow.workspace == author.workspace)
+           & (LinkCodeRow.user_id == author.user_id))))
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    ctx.session.add(LinkCodeRow(code_hash=_hash(raw), platform=author.platform, user_id=author.user_id,
-                                expires_at=ctx.now + LIFETIME))
+    ctx.session.add(LinkCodeRow(code_hash=_hash(raw), platform=author.platform, workspace=author.workspace,
+                                user_id=author.user_id, expires_at=ctx.now + LIFETIME))
     return f"{raw[:4]}-{raw[4:]}"
 
 
@@ -54,8 +56,7 @@ def redeem_code(ctx: Ctx, code: str) -> str:
                         "a new one.")
     if row.platform == author.platform:
         raise DeskError(f"Type this code as yourself on your other platform, not on {row.platform}.")
-    issuer = ctx.session.scalar(select(IdentityRow).where(IdentityRow.platform == row.platform,
-                                                          IdentityRow.user_id == row.user_id))
+    issuer = account_of(ctx.session, platform=row.platform, workspace=row.workspace, user_id=row.user_id)
     if issuer is None:
         raise DeskError("That code's account is gone. `/desk link` on your other account gives a new one.")
     ctx.session.delete(row)
@@ -67,7 +68,7 @@ def redeem_code(ctx: Ctx, code: str) -> str:
     if _has_account(ctx, keep.id, author.platform):
         raise DeskError("The account that asked for this code is already linked to another "
                         f"{author.platform} account.")
-    join_people(ctx.session, keep=keep, absorb=me)
+    join_people(ctx, keep=keep, absorb=me, source="/desk link")
     return (f"Linked: your {row.platform} and {author.platform} accounts are one person now, "
             f"{keep.display_name}. Your tickets follow you on both.")
 

@@ -32,7 +32,7 @@ def report(ctx: Ctx, args: Args) -> Reply:
     args.done()
     try:
         period = parse_chat_period(period_text, now=ctx.now)
-        scope = read_filters(ctx.session, ctx.settings, dict(chosen))
+        scope = read_filters(ctx.session, ctx.settings, dict(chosen), typed_on=ctx.platform)
     except (PeriodError, FilterError) as error:
         raise UsageError(str(error)) from None
     found = build_report(ctx.session, ctx.settings, period=period, filters=scope.filters, now=ctx.now,

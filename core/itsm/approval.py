@@ -13,9 +13,9 @@ from core.errors import DeskError, NotAllowed
 from core.itsm.change_views import change_fields, change_service, time_left, window_text
 from core.itsm.changes import AWAITING, DRAFT, SCHEDULED, require_state, set_state
 from core.notify import audit, tell_requester
-from core.people import find_person
+from core.person_lookup import configured_person
 from core.storage.itsm_models import ChangeApprovalRow, ChangeRow
-from core.storage.models import PersonRow, TicketRow
+from core.storage.models import OutboxRow, PersonRow, TicketRow
 from core.teams import direct_to
 
 APPROVE, REJECT = "approve", "reject"
@@ -24,7 +24,7 @@ APPROVE, REJECT = "approve", "reject"
 def approvers(ctx: Ctx) -> list[PersonRow]:
     names = ctx.settings.change_approvers
     if names:
-        found = [find_person(ctx.session, name) for name in names]
+        found = [configured_person(ctx.session, name) for name in names]
         return [p for p in found if p is not None]
     admins = select(PersonRow).where(PersonRow.role == "admin").order_by(PersonRow.id)
     return list(ctx.session.scalars(admins))
@@ -77,6 +77,33 @@ def reject(ctx: Ctx, ticket: TicketRow, change: ChangeRow, reason: str) -> str:
                                 "--plan, --rollback to change them) asks again.")
     _show_cards(ctx, ticket, change, outcome=f"Rejected by {me.display_name}: {reason.strip()}")
     return f"You rejected {ticket.key}; the requester is told why."
+
+
+def withdraw_approvals(ctx: Ctx, person: PersonRow) -> list[str]:
+    """`person` is no longer a change approver (their role fell): the approval cards still waiting for them
+    lose their buttons, and a change that waited on them alone among everyone's approvals is scheduled.
+    Returns the keys of the changes concerned."""
+    withdrawn: list[str] = []
+    for ticket, change in ctx.session.execute(
+            select(TicketRow, ChangeRow).join(ChangeRow, ChangeRow.ticket_id == TicketRow.id)
+            .where(ChangeRow.state == AWAITING).order_by(TicketRow.id)).all():
+        everyone = approvers(ctx)
+        decided = _decided(ctx, change, APPROVE) | _decided(ctx, change, REJECT)
+        if person.id in {p.id for p in everyone} or person.id in decided or not _was_asked(ctx, change, person):
+            continue
+        _ask(ctx, ticket, change, person, outcome=f"Withdrawn: {person.display_name} is no longer a change approver.")
+        audit(ctx, ticket, "approver_removed", field="approval", old=person.display_name)
+        withdrawn.append(ticket.key)
+        approved = _decided(ctx, change, APPROVE)
+        if ctx.settings.change_approval == "all" and everyone and all(p.id in approved for p in everyone):
+            _schedule(ctx, ticket, change, why="approved by " + ", ".join(p.display_name for p in everyone))
+    return withdrawn
+
+
+def _was_asked(ctx: Ctx, change: ChangeRow, person: PersonRow) -> bool:
+    prefix = f"change:{change.ticket_id}:approval:{change.round}:{person.id}:"
+    return ctx.session.scalar(select(OutboxRow.id).where(OutboxRow.card_key.startswith(prefix, autoescape=True))
+                              .limit(1)) is not None
 
 
 def _approver(ctx: Ctx, ticket: TicketRow, change: ChangeRow) -> PersonRow:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from core.errors import DeskError
 from core.lifecycle import Kind
-from core.people import find_person
+from core.person_lookup import UnknownPerson, one_person
 from core.reports.period import ReportFilter
 from core.settings import DeskSettings
 from core.teams import team_named
@@ -26,8 +27,10 @@ class Scope:
     words: str  # the filters as a person reads them
 
 
-def read_filters(session: Session, settings: DeskSettings, chosen: dict[str, str | None]) -> Scope:
-    """`chosen`: filter name -> what was typed (None or "" for not given)."""
+def read_filters(session: Session, settings: DeskSettings, chosen: dict[str, str | None], *,
+                 typed_on: str = "") -> Scope:
+    """`chosen`: filter name -> what was typed (None or "" for not given); `typed_on`: the chat platform it
+    was typed on, for user ids (any, from the command line)."""
     given = {name: (chosen.get(name) or "").strip() for name in FILTER_NAMES}
     team = ""
     if given["team"]:
@@ -38,9 +41,12 @@ def read_filters(session: Session, settings: DeskSettings, chosen: dict[str, str
         team = found.name
     agent_id, agent_name = None, ""
     if given["agent"]:
-        person = find_person(session, given["agent"])
-        if person is None:
-            raise FilterError(f"No one called {given['agent']!r}: use an agent's name or e-mail.")
+        try:
+            person = one_person(session, given["agent"], platform=typed_on)
+        except UnknownPerson:
+            raise FilterError(f"No one called {given['agent']!r}: use an agent's name or e-mail.") from None
+        except DeskError as error:
+            raise FilterError(str(error)) from None
         agent_id, agent_name = person.id, person.display_name
     kind = given["kind"].lower()
     if kind and kind not in {k.value for k in Kind}:

@@ -11,7 +11,7 @@ soonest instant it may have more to do (or None).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +26,16 @@ class Job:
     name: str
     every: timedelta
     run: JobFunction
+
+
+@dataclass(frozen=True)
+class LoopJob:
+    """A job of an adapter that asks its chat platform first: a coroutine on the runtime's event loop. An
+    adapter hands its loop jobs to the runtime (they need the adapter's client), so none is registered here."""
+
+    name: str
+    every: timedelta
+    run: Callable[[SystemRunner], Awaitable[None]]
 
 
 JOBS: dict[str, Job] = {}

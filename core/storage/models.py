@@ -29,21 +29,45 @@ class PersonRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    # The role in force: the highest its sources give (see core/roles.py), kept here for every query.
     role: Mapped[str] = mapped_column(String(20), default="requester")
     team: Mapped[str] = mapped_column(String(100), default="")
+    # The entry of desk.people this person is bound to (by ids or e-mail, never by a name), and its role.
+    config_name: Mapped[str] = mapped_column(String(200), default="")
+    config_role: Mapped[str] = mapped_column(String(20), default="")
     identities: Mapped[list[IdentityRow]] = relationship(back_populates="person")
 
 
 class IdentityRow(Base):
+    """A chat account: a user id in a workspace of a platform ("" is the desk's own workspace)."""
+
     __tablename__ = "identities"
-    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+    __table_args__ = (UniqueConstraint("platform", "workspace", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
+    workspace: Mapped[str] = mapped_column(String(100), default="")
     user_id: Mapped[str] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(200))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # The platform's agents' group or role held this account when it was last asked.
+    agent: Mapped[bool] = mapped_column(Boolean, default=False)
     person: Mapped[PersonRow] = relationship(back_populates="identities")
+
+
+class PersonAuditRow(Base):
+    """What happened to a person: a role given or taken away (and by which source), accounts linked."""
+
+    __tablename__ = "people_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    old: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
 
 
 class TicketRow(Base):
@@ -250,5 +274,6 @@ class LinkCodeRow(Base):
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     # The account that asked for the code; the person behind it is looked up when the code is used.
     platform: Mapped[str] = mapped_column(String(20))
+    workspace: Mapped[str] = mapped_column(String(100), default="")
     user_id: Mapped[str] = mapped_column(String(100), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

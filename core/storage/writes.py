@@ -2,7 +2,9 @@
 
 `append` writes a row nobody holds as an object: history, the outbox, the event inbox, thread links.
 `store_now` writes a new object at once and keeps it in the session as stored, with its key. Both cost a
-fraction of a flush, which is most of the price of a small write."""
+fraction of a flush, which is most of the price of a small write. Their `unless_taken` forms write nothing
+when a row with the same unique columns exists or is being written by another transaction (which they wait
+for): two processes meeting the same new thing at once store it once, and neither fails."""
 
 from __future__ import annotations
 
@@ -28,9 +30,26 @@ def append_all(session: Session, row_type: type[Base], rows: list[dict[str, Any]
         session.connection().execute(_insert_into(row_type), rows)
 
 
+def append_unless_taken(session: Session, row_type: type[Base], *, unique: tuple[str, ...], **values: Any) -> bool:
+    """`append`, unless a row with the same `unique` columns exists: True when this one was written."""
+    statement = _insert_unless_taken(session, row_type, unique)
+    return session.connection().execute(statement, values).first() is not None
+
+
 def store_now(session: Session, row: Row) -> Row:
     """Insert a new object's row now (columns left unset take their defaults, on the object too) and
     attach the object to the session as stored. Its relationships are not written: set their ids."""
+    stored = _store(session, row, _insert_into(type(row)), unless_taken=False)
+    assert stored is not None
+    return stored
+
+
+def store_unless_taken(session: Session, row: Row, *, unique: tuple[str, ...]) -> Row | None:
+    """`store_now`, unless a row with the same `unique` columns exists: then None, and `row` stays new."""
+    return _store(session, row, _insert_unless_taken(session, type(row), unique), unless_taken=True)
+
+
+def _store(session: Session, row: Row, statement: Insert, *, unless_taken: bool) -> Row | None:
     columns, key_attribute = _columns_of(type(row))
     given = row.__dict__
     values: dict[str, Any] = {}
@@ -40,7 +59,14 @@ def store_now(session: Session, row: Row) -> Row:
         else:
             setattr(row, attribute, default)
             values[column] = default
-    (key,) = session.connection().execute(_insert_into(type(row)), values).inserted_primary_key
+    result = session.connection().execute(statement, values)
+    if unless_taken:  # ON CONFLICT DO NOTHING ... RETURNING the key: no row when it was taken
+        written = result.first()
+        if written is None:
+            return None
+        key = written[0]
+    else:
+        (key,) = result.inserted_primary_key
     setattr(row, key_attribute, key)
     make_transient_to_detached(row)
     session.add(row)
@@ -69,3 +95,21 @@ def _columns_of(row_type: type[Base]) -> tuple[tuple[tuple[str, str, Any], ...],
 @cache
 def _insert_into(row_type: type[Base]) -> Insert:
     return insert(row_type.__table__)  # type: ignore[arg-type]
+
+
+def _insert_unless_taken(session: Session, row_type: type[Base], unique: tuple[str, ...]) -> Insert:
+    dialect = session.get_bind().dialect.name
+    return _insert_or_nothing(row_type, dialect, unique)
+
+
+@cache
+def _insert_or_nothing(row_type: type[Base], dialect: str, unique: tuple[str, ...]) -> Insert:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover - spoc runs on SQLite and PostgreSQL
+        raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
+    table = row_type.__table__
+    return (dialect_insert(table).on_conflict_do_nothing(index_elements=list(unique))  # type: ignore[arg-type]
+            .returning(*table.primary_key.columns))

@@ -40,7 +40,7 @@ def test_dead_notifications_are_listed_and_can_be_sent_again(tmp_path: Path) -> 
 def test_every_command_has_help_with_an_example(tmp_path: Path) -> None:
     env = dict(os.environ, COLUMNS="200")
     for command in (["run"], ["db", "upgrade"], ["tickets", "list"], ["tickets", "show"], ["outbox", "list"],
-                    ["outbox", "retry"], ["config", "check"]):
+                    ["outbox", "retry"], ["config", "check"], ["slack", "manifest"], ["doctor"]):
         shown = spoc(*command, "--help", env=env, cwd=tmp_path)
         assert shown.returncode == 0, command
         assert "Example" in shown.stdout, command

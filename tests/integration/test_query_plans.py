@@ -17,7 +17,8 @@ HOT_READS = {
     "recent incidents of a category (each new incident)": (
         RECENT_UNEXPLAINED, {"category": "email", "ticket": 1, "since": START}),
     "a requester's recent open tickets (each report)": (RECENT_OPEN_OF_REQUESTER, {"person": 1, "since": START}),
-    "the author (each message and command)": (PERSON_WITH_ACCOUNT, {"platform": "slack", "user_id": "U1"}),
+    "the author (each message and command)": (
+        PERSON_WITH_ACCOUNT, {"platform": "slack", "workspace": "", "user_id": "U1"}),
     "a requester's chat account (each notification)": (USER_ID_ON, {"person": 1, "platform": "slack"}),
     "the ticket of a thread (each reply)": (THREAD_AT, {"platform": "slack", "channel": "C1", "thread": "1.2"}),
     "the newest incidents of a cluster (each one that joins)": (NEWEST_MEMBERS, {"cluster": 1}),

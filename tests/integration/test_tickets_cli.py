@@ -83,8 +83,8 @@ def test_filters_by_kind_assignee_requester_and_since(spoc: Spoc) -> None:
 
 
 def test_a_filter_that_cannot_be_read_is_named_with_exit_2(spoc: Spoc) -> None:
-    assert spoc("--assignee", "zed") == (2, "", "--assignee: no one called 'zed'. Give a name, an e-mail or a chat "
-                                                "user id.\n")
+    assert spoc("--assignee", "zed") == (2, "", "--assignee: No one is known as 'zed'. Use an @mention, an e-mail "
+                                                "or the name of an agent.\n")
     code, out, err = spoc("--since", "yesterday")
     assert (code, out) == (2, "")
     assert err == ("--since: Cannot read 'yesterday' as a time: write 30d, 12h, 4w, 2026-03-01 or "

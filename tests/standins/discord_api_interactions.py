@@ -252,7 +252,7 @@ class InteractionRoutes:
         guild_id = req.int_param("guild_id", unknown_code=10004)
         # Discord answers 403 Missing Access when the app is not in the guild or lacks the
         # applications.commands scope there: the classic cause of a failing guild sync.
-        if guild_id not in self.world.guilds:
+        if guild_id not in self.world.guilds or guild_id in self.world.guilds_without_commands_scope:
             raise DiscordApiError(403, 50001)
         return self.world.guild_commands.setdefault(guild_id, [])
 

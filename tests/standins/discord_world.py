@@ -52,6 +52,8 @@ class DiscordWorld:
     guild_commands: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     # Users whose privacy settings refuse DMs from the bot (POST message -> 403 50007).
     dm_blocked_user_ids: set[int] = field(default_factory=set)
+    # Guilds the bot was invited to without the applications.commands scope (guild commands -> 403 50001).
+    guilds_without_commands_scope: set[int] = field(default_factory=set)
 
     @classmethod
     def default(cls) -> DiscordWorld:

@@ -90,10 +90,11 @@ class _User:
     email: str
     is_bot: bool = False
     tz: str = "Europe/London"
+    team_id: str = ""  # another organisation's workspace (a member of a shared channel); "" for this one
 
     def as_slack(self, team_id: str) -> Reply:
         return {
-            "id": self.id, "team_id": team_id, "name": self.name, "real_name": self.real_name,
+            "id": self.id, "team_id": self.team_id or team_id, "name": self.name, "real_name": self.real_name,
             "deleted": False, "is_bot": self.is_bot, "is_admin": False, "tz": self.tz,
             "profile": {"display_name": self.display_name, "real_name": self.real_name, "email": self.email},
         }
@@ -129,6 +130,11 @@ class SlackApiStandIn:
         self.socket_acks: dict[str, dict[str, Any]] = {}
         self._socket_opened = asyncio.Event()
         self._latency: dict[str, float] = {}
+        # What the installed app was granted (Slack names them in every answer's x-oauth-scopes header);
+        # None sends no header.
+        self.granted_scopes: list[str] | None = None
+        self._rejected_tokens: set[str] = set()
+        self._channels: dict[str, dict[str, Any]] = {}  # channel id -> what set_channel said about it
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._thread: threading.Thread | None = None
@@ -256,6 +262,16 @@ class SlackApiStandIn:
             self._state.failures.setdefault(method, []).append(
                 _Failure(status, error or "internal_error", retry_after, times))
 
+    def reject_token(self, token: str) -> None:
+        """Answer every call made with `token` with invalid_auth, as Slack does for a revoked token."""
+        self._rejected_tokens.add(token)
+
+    def set_channel(self, channel_id: str, *, member: bool = True, exists: bool = True, archived: bool = False,
+                    name: str | None = None) -> None:
+        """How conversations.info sees a channel: whether the bot is a member, whether the bot can see it at
+        all (a private channel without the bot is channel_not_found), whether it is archived."""
+        self._channels[channel_id] = {"member": member, "exists": exists, "archived": archived, "name": name}
+
     def set_latency(self, seconds: float, *, method: str = "*") -> None:
         """Delay every answer (or one method's) by `seconds`, as a slow Slack would."""
         self._latency[method] = seconds
@@ -263,13 +279,13 @@ class SlackApiStandIn:
     def set_user(
         self, user_id: str, *, name: str | None = None, real_name: str | None = None,
         display_name: str | None = None, email: str | None = None, is_bot: bool = False,
-        tz: str = "Europe/London",
+        tz: str = "Europe/London", team_id: str = "",
     ) -> None:
         default = self._user(user_id)
         self._users[user_id] = _User(
             id=user_id, name=name or default.name, real_name=real_name or name or default.real_name,
             display_name=display_name or name or default.display_name, email=email or default.email,
-            is_bot=is_bot, tz=tz,
+            is_bot=is_bot, tz=tz, team_id=team_id,
         )
 
     # -- Socket Mode ---------------------------------------------------------------------------------
@@ -423,12 +439,16 @@ class SlackApiStandIn:
             bearer = headers.get("Authorization", "").removeprefix("Bearer ").strip()
             if self.require_token and not (bearer or args.get("token")) and method != "api.test":
                 reply = {"ok": False, "error": "not_authed"}
+            elif (bearer or str(args.get("token", ""))) in self._rejected_tokens:
+                reply = {"ok": False, "error": "invalid_auth"}
             else:
                 with self._lock:
                     if method == "apps.connections.open" and not (bearer or str(args.get("token"))).startswith("xapp-"):
                         reply = {"ok": False, "error": "not_allowed_token_type"}
                     else:
                         reply = self._replies.get(method, lambda a: {"ok": True})(args)
+        if self.granted_scopes is not None:
+            extra_headers["x-oauth-scopes"] = ",".join(self.granted_scopes)
         delay = self._latency.get(method, self._latency.get("*", 0.0))
         if delay:
             await asyncio.sleep(delay)
@@ -549,10 +569,14 @@ class SlackApiStandIn:
         if not channel_id:
             return {"ok": False, "error": "channel_not_found"}
         kind = channel_id[0]
+        known = self._channels.get(channel_id, {})
+        if not known.get("exists", True):
+            return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "channel": {
-            "id": channel_id, "name": f"channel-{channel_id.lower()}", "is_channel": kind == "C",
-            "is_group": kind == "G", "is_im": kind == "D", "is_private": kind in "GD", "is_member": True,
-            "is_archived": False, "created": 1_700_000_000, "creator": "U0000",
+            "id": channel_id, "name": known.get("name") or f"channel-{channel_id.lower()}",
+            "is_channel": kind == "C", "is_group": kind == "G", "is_im": kind == "D", "is_private": kind in "GD",
+            "is_member": known.get("member", True), "is_archived": known.get("archived", False),
+            "created": 1_700_000_000, "creator": "U0000",
         }}
 
     def _user(self, user_id: str) -> _User:

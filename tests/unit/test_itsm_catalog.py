@@ -73,7 +73,8 @@ def test_an_alias_naming_two_services_is_refused() -> None:
 
 
 def test_change_approvers_must_be_people_and_the_rule_any_or_all() -> None:
-    found = problems("desk:\n  people: [{name: Lee, role: admin}]\n  change_approvers: [Lee, Zed]\n"
+    found = problems("desk:\n  people: [{name: Lee, role: admin, email: lee@example.com}]\n"
+                     "  change_approvers: [Lee, Zed]\n"
                      "  change_approval: most\n  change_notice_hours: [24, 0]\n")
     assert "desk.change_approvers: 'Zed' is not a name in desk.people" in found
     assert any(p.startswith("desk.change_approval:") and "'any' or 'all'" in p for p in found)

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.scheduler import DeskScheduler
-from core.scheduling.jobs import Job
+from core.scheduling.jobs import Job, LoopJob
+from tests.waiting import eventually
 
 
 @dataclass
@@ -83,5 +84,26 @@ async def test_a_leader_that_loses_the_lock_stops_running_jobs() -> None:
         assert jobs.leading is False
         await jobs._run(runs.job("sweep"))  # what the interval would call
         assert runs.names == ["sweep", "digest"]
+    finally:
+        await jobs.stop()
+
+
+async def test_an_adapters_job_registered_later_runs_on_the_loop_at_once_and_its_failure_is_contained() -> None:
+    runs, seen = Runs(), []
+    jobs = scheduler(ScriptedLeadership([True]), runs)
+    await jobs.start()
+
+    async def sync_roles(runner: Any) -> None:
+        seen.append("sync")
+        if len(seen) == 1:
+            raise RuntimeError("the platform answered 500")
+
+    try:
+        jobs.register([LoopJob("chat-agents", timedelta(minutes=5), sync_roles)])
+        await eventually(lambda: seen, what="the registered job's first run")
+        await jobs.check_leadership()
+        await jobs._run(jobs.jobs[-1])  # the next interval runs it again after the failure
+        assert seen == ["sync", "sync"]
+        assert [job.name for job in jobs.jobs] == ["sweep", "digest", "chat-agents"]
     finally:
         await jobs.stop()

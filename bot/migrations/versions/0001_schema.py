@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 13:12:00.467313
+Create Date: 2026-12-01 13:27:08.348062
 """
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def upgrade() -> None:
     op.create_table('link_codes',
     sa.Column('code_hash', sa.String(length=64), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('workspace', sa.String(length=100), nullable=False),
     sa.Column('user_id', sa.String(length=100), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_link_codes'))
@@ -83,6 +84,8 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=320), nullable=True),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('team', sa.String(length=100), nullable=False),
+    sa.Column('config_name', sa.String(length=200), nullable=False),
+    sa.Column('config_role', sa.String(length=20), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
     sa.UniqueConstraint('email', name=op.f('uq_people_email'))
     )
@@ -106,12 +109,14 @@ def upgrade() -> None:
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('workspace', sa.String(length=100), nullable=False),
     sa.Column('user_id', sa.String(length=100), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('agent', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_identities_person_id_people')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_identities')),
-    sa.UniqueConstraint('platform', 'user_id', name=op.f('uq_identities_platform'))
+    sa.UniqueConstraint('platform', 'workspace', 'user_id', name=op.f('uq_identities_platform'))
     )
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_person_id'), ['person_id'], unique=False)
@@ -131,6 +136,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outages_service'), ['service'], unique=False)
+
+    op.create_table('people_audit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('old', sa.Text(), nullable=False),
+    sa.Column('new', sa.Text(), nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['people.id'], name=op.f('fk_people_audit_actor_id_people')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_people_audit_person_id_people')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_people_audit'))
+    )
+    with op.batch_alter_table('people_audit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_people_audit_person_id'), ['person_id'], unique=False)
 
     op.create_table('service_subscriptions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -487,6 +508,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_service_subscriptions_service'))
 
     op.drop_table('service_subscriptions')
+    with op.batch_alter_table('people_audit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_people_audit_person_id'))
+
+    op.drop_table('people_audit')
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outages_service'))
 

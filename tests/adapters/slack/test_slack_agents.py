@@ -101,7 +101,8 @@ async def test_slack_errors_are_dead_lettered_with_the_reason_and_spoc_keeps_run
     world.slack.fail_next("chat.postMessage", error="not_in_channel", times=2)
     await world.deliver()
     dead = world.desk.db.run(lambda s: [(r.ticket_key, r.last_error) for r in listing(s, failed_only=True)])
-    assert dead and all(reason == "not_in_channel" for _key, reason in dead)
+    assert dead and all(reason.startswith("spoc is not a member of channel ") and "(not_in_channel)" in reason
+                        and reason.endswith("type /invite @spoc in that channel.") for _key, reason in dead)
     await report(world, "my monitor flickers", user="UKIM")
     await world.eventually(lambda: len(tickets(world.desk)) == 2)
     await world.deliver()
