@@ -71,7 +71,7 @@ def note(ctx: Ctx, args: Args) -> Reply:
 
 @verb("priority", usage="priority KEY IMPACT URGENCY", examples=("priority INC-42 1 2",))
 def priority(ctx: Ctx, args: Args) -> Reply:
-    """Set impact and urgency (1 high, 2 medium, 3 low); the priority follows from the matrix."""
+    """Set impact and urgency (1 high, 2 medium, 3 low); the priority follows from the matrix. Triage learns from it."""
     ticket = agent_ticket(ctx, args)
     impact = args.number("impact", low=1, high=3)
     urgency = args.number("urgency", low=1, high=3)
@@ -81,7 +81,7 @@ def priority(ctx: Ctx, args: Args) -> Reply:
 
 @verb("kind", usage="kind KEY incident|request", examples=("kind INC-42 request",))
 def kind(ctx: Ctx, args: Args) -> Reply:
-    """Correct whether a ticket is an incident or a service request (its key follows)."""
+    """Correct whether a ticket is an incident or a service request (its key follows); triage learns from it."""
     ticket = agent_ticket(ctx, args)
     value = args.word("kind").lower()
     if value not in (Kind.INCIDENT, Kind.REQUEST):
@@ -91,7 +91,7 @@ def kind(ctx: Ctx, args: Args) -> Reply:
 
 @verb("category", usage="category KEY NAME", examples=("category INC-42 network",))
 def category(ctx: Ctx, args: Args) -> Reply:
-    """File a ticket under another category."""
+    """File a ticket under another category; triage learns from it."""
     ticket = agent_ticket(ctx, args)
     return Reply(actions.set_category(ctx, ticket, args.word("category").lower()))
 
