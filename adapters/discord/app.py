@@ -161,7 +161,7 @@ class DiscordAdapter:
             # The runtime drains the outbox after a stop, through this client, and then cancels this task.
             await asyncio.sleep(self.shutdown_grace)
         except (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed) as error:
-            log.error("%s", explain(error))
+            log.error("%s", self.explain_failure(error))
             raise
         finally:
             if checked is not None:
@@ -171,6 +171,10 @@ class DiscordAdapter:
                 with contextlib.suppress(Exception, asyncio.CancelledError):
                     await connection
             endpoints.restore()
+
+    def explain_failure(self, error: BaseException) -> str:
+        """The one line that says why this adapter stopped and what to switch on where."""
+        return explain(error, application_id=self.client.application_id)
 
     async def _warn_about_channels(self) -> None:
         """Say once connected which configured channel spoc cannot work in, rather than dead-letter there later."""

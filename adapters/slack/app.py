@@ -9,10 +9,12 @@ from collections.abc import Callable
 from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.checkup import channel_problems
+from adapters.slack.errors import TOKEN_REFUSED, error_code, explain
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
@@ -86,11 +88,45 @@ class SlackAdapter:
         self.jobs = (agents_sync_job(desk=desk, directory=directory),)
 
     async def run(self, stop: asyncio.Event) -> None:
+        await self.check_tokens()
         await self.warn_about_channels()
-        if self.settings.mode == "http":
-            await self._serve_http(stop)
-        else:
-            await self._serve_socket_mode(stop)
+        try:
+            if self.settings.mode == "http":
+                await self._serve_http(stop)
+            else:
+                await self._serve_socket_mode(stop)
+        except (SlackApiError, OSError) as error:
+            log.error("%s", self.explain_failure(error))
+            raise
+
+    async def check_tokens(self) -> None:
+        """A refused token stops the adapter at once with one line (slack_sdk would otherwise retry a refused
+        Socket Mode connection for ever); an unreachable Slack is left to the connection's own retries."""
+        for app_token in (False, True) if self.settings.mode == "socket" else (False,):
+            try:
+                if app_token:
+                    await AsyncWebClient(base_url=self.settings.api_url).apps_connections_open(
+                        app_token=self.settings.app_token)
+                else:
+                    await self.client.auth_test()
+            except SlackApiError as error:
+                line = explain(error, doing="starting", app_token=app_token)
+                if error_code(error) in TOKEN_REFUSED:
+                    log.error("%s", line)
+                    raise
+                log.warning("%s", line)
+            except (TimeoutError, ClientError, OSError) as error:
+                log.warning("Slack could not be reached at %s (%s); spoc keeps trying", self.settings.api_url, error)
+                return
+
+    def explain_failure(self, error: BaseException) -> str:
+        """The one line that says why this adapter stopped and what to do."""
+        if isinstance(error, SlackApiError):
+            return explain(error, doing="running", app_token=False)
+        if isinstance(error, OSError) and self.settings.mode == "http":
+            return (f"spoc cannot listen on port {self.settings.port} for Slack ({error.strerror or error}): free "
+                    "the port or set slack.port.")
+        return f"The Slack adapter stopped: {type(error).__name__}: {error}."
 
     async def warn_about_channels(self) -> None:
         """Say at start which configured channel spoc cannot post in, rather than dead-letter there later."""

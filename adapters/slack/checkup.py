@@ -44,8 +44,15 @@ async def checkup(settings: SlackSettings, channels: dict[str, str], *, now: dat
 
 async def channel_problems(client: AsyncWebClient, channels: dict[str, str]) -> list[str]:
     """One sentence for each configured channel the bot cannot post in, for the warning at start."""
-    found = [await _channel(client, channel, key) for channel, key in channels.items()]
-    return [check.detail for check in found if not check.ok]
+    problems: list[str] = []
+    for channel, key in channels.items():
+        check = await _channel(client, channel, key)
+        if check.ok:
+            continue
+        if check.detail.startswith("Slack refused the bot token"):
+            return [check.detail]  # once, not once per channel
+        problems.append(check.detail)
+    return problems
 
 
 def _scopes(header: str) -> Check:

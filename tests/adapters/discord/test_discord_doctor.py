@@ -169,3 +169,23 @@ class _Socket:
 
 def test_intent_constant_is_the_one_discord_documents() -> None:
     assert INTENT_MESSAGE_CONTENT == discord.Intents(message_content=True).value
+
+
+async def test_the_adapter_stops_on_a_missing_intent_with_one_line_saying_where_to_switch_it_on(
+        sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    require_discord_data()
+    from adapters.discord.app import DiscordAdapter
+    from core.storage.database import Database
+
+    async with DiscordStandIn(allowed_intents=0) as srv:
+        db = Database(sqlite_url)
+        desk = desk_for(db, platforms=("discord",), triage=())
+        adapter = DiscordAdapter(desk=desk, settings=discord_settings(srv), poke=lambda: None,
+                                 guild_ready_timeout=0.05, shutdown_grace=0)
+        with caplog.at_level(logging.ERROR, logger="adapters.discord.app"), \
+                pytest.raises((discord.PrivilegedIntentsRequired, discord.ConnectionClosed)):
+            await asyncio.wait_for(adapter.run(asyncio.Event()), 10)
+        db.dispose()
+    assert [r.getMessage() for r in caplog.records] == [
+        "Discord refused the MESSAGE CONTENT intent (gateway close 4014): switch it on at Developer Portal -> your "
+        "application -> Bot -> Privileged Gateway Intents -> MESSAGE CONTENT INTENT, then start spoc again."]
