@@ -110,6 +110,9 @@ class SpocConfig(Frozen):
         return problems
 
     def _where_to_set(self, path: str) -> str:
+        """For a secret, the environment variable to set (the file may not hold it)."""
+        if not any(word in path.split(".")[-1] for word in SECRET_WORDS):
+            return ""
         variable = self._env_names.get(path)
         if variable:
             return f": set {variable} in the environment"

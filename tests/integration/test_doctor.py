@@ -152,3 +152,30 @@ def test_a_config_that_cannot_run_fails_its_checks_and_the_platform_is_not_asked
     assert result.stdout.splitlines()[0].startswith("FAIL  config slack.bot_token: the Slack adapter needs the bot "
                                                     "token")
     assert slack.calls == []
+
+
+def test_the_database_checks_on_sqlite_and_postgresql(database_url: str) -> None:
+    from bot.config import parse_config
+    from bot.doctor import diagnose
+
+    checks = {c.name: c for c in diagnose(parse_config("kb: {load_starter: false}\n",
+                                                       environ={"SPOC_DATABASE_URL": database_url}))}
+    database = next(c for name, c in checks.items() if name.startswith("database "))
+    assert database.ok and database.detail == "reachable, schema up to date (0001)"
+    assert "secret" not in database.name  # the URL is shown with its password masked
+    clock = checks["clock against the database"]
+    assert clock.ok, clock.detail
+    assert checks["knowledge base"].detail == ("no published articles (kb.load_starter is false): `spoc kb import "
+                                               "DIR` imports yours, so reports can be answered with articles.")
+
+
+def test_a_database_that_was_never_migrated_says_to_upgrade(tmp_path: Path) -> None:
+    from bot.config import parse_config
+    from bot.doctor import diagnose
+
+    (tmp_path / "spoc.db").write_bytes(b"")
+    url = f"sqlite:///{tmp_path}/spoc.db"
+    [database] = [c for c in diagnose(parse_config("{}", environ={"SPOC_DATABASE_URL": url}))
+                  if c.name.startswith("database ")]
+    assert database.line() == (f"FAIL  database {url}: reachable, but its schema is at nothing, not 0001: run `spoc "
+                               "db upgrade` (spoc run does it too).")

@@ -189,3 +189,36 @@ async def test_the_adapter_stops_on_a_missing_intent_with_one_line_saying_where_
     assert [r.getMessage() for r in caplog.records] == [
         "Discord refused the MESSAGE CONTENT intent (gateway close 4014): switch it on at Developer Portal -> your "
         "application -> Bot -> Privileged Gateway Intents -> MESSAGE CONTENT INTENT, then start spoc again."]
+
+
+async def test_commands_global_registers_desk_everywhere_and_leaves_no_copy_in_the_servers(sqlite_url: str) -> None:
+    require_discord_data()
+    from core.storage.database import Database
+
+    async with DiscordStandIn() as srv:
+        srv.world.guild_commands[GUILD_ID] = [{"id": "1", "name": "desk", "type": 1}]  # from an earlier guild setup
+        db = Database(sqlite_url)
+        desk = desk_for(db, platforms=("discord",), triage=())
+        running = await start_adapter(srv, desk=desk, settings=discord_settings(srv, commands="global"),
+                                      poke=lambda: None)
+        try:
+            for _ in range(200):
+                if srv.world.global_commands:
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            await running.close()
+            db.dispose()
+        assert {c["name"] for c in srv.world.global_commands} == {"desk", "plan-change"}
+        assert srv.world.guild_commands[GUILD_ID] == []
+        srv.assert_calls_match_spec()
+
+
+def test_commands_per_guild_without_guilds_is_a_config_problem() -> None:
+    from bot.config import parse_config
+
+    config = parse_config("run: {adapters: [discord]}\ndiscord:\n  commands: guild\n",
+                          environ={"DISCORD_BOT_TOKEN": "MTE4.abc.def"})
+    assert [str(p) for p in config.run_problems()] == [
+        "discord.guilds: commands: guild registers /desk in each server listed here, and none is: add your server "
+        "ids, or set discord.commands: global"]
