@@ -126,8 +126,9 @@ def main() -> None:
         api_url = stand_in.stdout.readline().strip()  # type: ignore[union-attr]
         port = free_port()
         config = Path(tmp) / "spoc.yaml"
-        config.write_text(f"slack:\n  bot_token: ${{SLACK_BOT_TOKEN}}\n  signing_secret: ${{SLACK_SIGNING_SECRET}}\n"
-                          f"  mode: http\n  port: {port}\n  api_url: {api_url}\n  intake_channels: [CHELP]\n"
+        config.write_text(f"http:\n  port: {port}\n"
+                          f"slack:\n  bot_token: ${{SLACK_BOT_TOKEN}}\n  signing_secret: ${{SLACK_SIGNING_SECRET}}\n"
+                          f"  mode: http\n  api_url: {api_url}\n  intake_channels: [CHELP]\n"
                           f"  triage_channel: CTRIAGE\nkb:\n  load_starter: false\n")
         database = f"sqlite:///{tmp}/bench.db"
         spoc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--adapter", "slack", "--config", str(config)],

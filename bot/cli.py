@@ -72,6 +72,7 @@ def run(
     import asyncio
 
     from bot.runtime import serve
+    from bot.supervisor import CannotRun
     from bot.wiring import build_app
 
     settings = config_or_exit(config)
@@ -81,7 +82,12 @@ def run(
     if problems:
         exit_with_problems(problems, doing=f" for `spoc run` with {', '.join(names)}")
     settings = settings.with_adapters(names)
-    asyncio.run(serve(build_app(settings, clock=clock), names))
+    try:
+        asyncio.run(serve(build_app(settings, clock=clock), names))
+    except CannotRun as failure:
+        # systemd, Docker and Kubernetes see the failure and restart or alert; the reason is one line.
+        err.print(f"spoc stopped: {failure}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def _simulated_clock(desk: DeskSettings, names: tuple[str, ...], start: str | None) -> ManualClock:

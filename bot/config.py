@@ -70,6 +70,19 @@ class OutboxSettings(Frozen):
 
 class RunSettings(Frozen):
     adapters: tuple[Literal["console", "slack", "discord"], ...] = ()
+    # SIGTERM: how long to finish the work in hand and deliver what the outbox can before exiting.
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    # A chat connection that keeps failing is retried this many times (backoff 1 s doubling to 5 min; a
+    # connection that held for 2 minutes starts the count afresh), then spoc stops with a non-zero exit.
+    reconnect_attempts: int = Field(default=10, ge=0)
+
+
+class HttpSettings(Frozen):
+    """The one HTTP server: GET /healthz and /readyz, and Slack's HTTP mode at POST /slack/events."""
+
+    host: str = "0.0.0.0"
+    # Unset: no HTTP server, except for Slack's HTTP mode, which then listens on 3000.
+    port: int | None = Field(default=None, ge=0, le=65535)
 
 
 class SpocConfig(Frozen):
@@ -81,6 +94,7 @@ class SpocConfig(Frozen):
     discord: DiscordSettings = DiscordSettings()
     kb: KnowledgeSettings = KnowledgeSettings()
     outbox: OutboxSettings = OutboxSettings()
+    http: HttpSettings = HttpSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     # key path -> the environment variable its value came from (for messages about what to set)
     _env_names: dict[str, str] = PrivateAttr(default_factory=dict)

@@ -10,8 +10,9 @@ from collections.abc import Mapping
 
 from core.cards import Card
 from core.clock import Clock
-from core.delivery import Delivery, DeliveryFailed, Destination, Messenger
+from core.delivery import Delivery, DeliveryFailed, Destination, File, Messenger
 from core.outbox import LEASE, RetryPolicy, claim_due, last_sent_at, mark_failed, mark_sent, message_to_replace
+from core.storage.blobs import read_blobs
 from core.storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -86,15 +87,18 @@ class Dispatcher:
             rows = claim_due(session, now=self.clock.now(), platforms=self.platforms, limit=self.batch)
             paced = {(row.platform, row.channel): last_sent_at(session, platform=row.platform, channel=row.channel)
                      for row in rows}
+            cards = {row.id: Card.from_dict(row.card) for row in rows}
+            stored = read_blobs(session, (a.digest for card in cards.values() for a in card.attachments))
             return [
                 Delivery(
                     outbox_id=row.id,
                     destination=Destination(row.platform, row.channel, row.thread, row.user_id,
                                             row.fallback_user_id),
-                    card=Card.from_dict(row.card),
+                    card=cards[row.id],
                     ticket_key=row.ticket_key,
                     replaces_message_id=message_to_replace(session, row),
                     channel_last_sent_at=paced[(row.platform, row.channel)],
+                    files=_files(row.id, cards[row.id], stored),
                 )
                 for row in rows
             ]
@@ -153,3 +157,16 @@ class Dispatcher:
 
         if outbox_ids:
             self.db.run(work)
+
+
+def _files(outbox_id: int, card: Card, stored: dict[str, bytes]) -> tuple[File, ...]:
+    """The bytes of each file the card carries; one that is gone is left out (the card goes without it)."""
+    found = []
+    for attachment in card.attachments:
+        data = stored.get(attachment.digest)
+        if data is None:
+            log.warning("outbox %s: the file %s is no longer stored; the card goes without it", outbox_id,
+                        attachment.name)
+            continue
+        found.append(File(name=attachment.name, media_type=attachment.media_type, data=data))
+    return tuple(found)

@@ -12,8 +12,6 @@ from pathlib import Path
 import core.service  # noqa: F401 - importing the desk declares every verb
 from core.desk.registry import VERBS
 
-WHO = {"anyone": "anyone", "owner": "requester (own ticket) or agent", "agent": "agents"}
-
 
 def desk_reference() -> str:
     lines = ["| command | who | what it does | example |", "| --- | --- | --- | --- |"]
@@ -21,7 +19,7 @@ def desk_reference() -> str:
         example = f"`/desk {verb.examples[0]}`" if verb.examples else ""
         summary = " ".join(verb.help.split()).replace("|", "\\|")
         usage = verb.usage.replace("|", "\\|")
-        lines.append(f"| `/desk {usage}` | {WHO[verb.who]} | {summary} | {example} |")
+        lines.append(f"| `/desk {usage}` | {verb.allow.words} | {summary} | {example} |")
     return "\n".join(lines)
 
 

@@ -34,6 +34,7 @@ class DeskScheduler:
         self.leader_retry = leader_retry
         self.leading = False
         self._scheduler: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[object]] = set()
 
     async def start(self) -> None:
         """Take the lead if free and catch up before chat traffic starts; then run on the intervals."""
@@ -60,8 +61,12 @@ class DeskScheduler:
         scheduler.add_job(self._run, "interval", args=[job], seconds=every, id=job.name, max_instances=1,
                           coalesce=True, misfire_grace_time=int(every), **extra)
 
-    async def stop(self) -> None:
+    async def stop(self, *, timeout: float = 5.0) -> None:
+        """No new runs; the runs under way may finish (within `timeout`) before the lead is given up."""
         if self._scheduler is not None:
+            self._scheduler.pause()
+            if self._running:  # APScheduler's shutdown cancels the runs under way
+                await asyncio.wait(set(self._running), timeout=timeout)
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
         await asyncio.to_thread(self.leadership.release)
@@ -82,6 +87,10 @@ class DeskScheduler:
     async def _run(self, job: Job | LoopJob) -> None:
         if not self.leading:
             return
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
         if isinstance(job, LoopJob):
             try:
                 await job.run(self.runner)

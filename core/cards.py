@@ -19,14 +19,30 @@ class Field:
 class Button:
     """A button is its `/desk` twin: pressing it runs `command` as the person who pressed it.
 
-    `prompt` names the text the person must add before the command runs (a reason, an agent's name);
-    adapters ask for it in a modal or form and append it to the command.
+    With a `prompt`, the command asks first: adapters open the form `Desk.form(command, prompt=...)`
+    describes (the parameters the command does not give yet, the prompt heading the main one) and send
+    its answers with the command, by name.
     """
 
     label: str
     command: str
     style: ButtonStyle = "default"
     prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a card carries (a chart, an export). Its bytes are stored once, by their digest, beside the
+    outbox (`core.storage.blobs`), so whichever process delivers the card, on whatever machine, reads them
+    from the database: no file path travels."""
+
+    name: str
+    media_type: str
+    digest: str
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
 
 
 @dataclass(frozen=True)
@@ -39,7 +55,7 @@ class Card:
     tone: Tone = "info"
     more_command: str = ""
     mentions: tuple[str, ...] = ()
-    image_path: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,7 +67,7 @@ class Card:
             "tone": self.tone,
             "more_command": self.more_command,
             "mentions": list(self.mentions),
-            "image_path": self.image_path,
+            "attachments": [[a.name, a.media_type, a.digest] for a in self.attachments],
         }
 
     @classmethod
@@ -67,7 +83,8 @@ class Card:
             tone=data.get("tone", "info"),
             more_command=data.get("more_command", ""),
             mentions=tuple(data.get("mentions", [])),
-            image_path=data.get("image_path", ""),
+            attachments=tuple(Attachment(name, media_type, digest)
+                              for name, media_type, digest in data.get("attachments", [])),
         )
 
 

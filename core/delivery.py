@@ -27,9 +27,23 @@ class Destination:
 
 
 @dataclass(frozen=True)
+class File:
+    """An attachment's bytes, read from the database for its delivery."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+    @property
+    def is_image(self) -> bool:
+        return self.media_type.startswith("image/")
+
+
+@dataclass(frozen=True)
 class Delivery:
-    """One notification to send. `channel_last_sent_at` is when any worker last sent to its channel, so
-    that a platform's pace per channel holds across workers, not only within one."""
+    """One notification to send, with the bytes of the files its card carries (`files`, in the card's
+    order; one whose bytes are gone is left out). `channel_last_sent_at` is when any worker last sent to
+    its channel, so that a platform's pace per channel holds across workers, not only within one."""
 
     outbox_id: int
     destination: Destination
@@ -37,6 +51,12 @@ class Delivery:
     ticket_key: str = ""
     replaces_message_id: str = ""
     channel_last_sent_at: datetime | None = None
+    files: tuple[File, ...] = ()
+
+    @property
+    def image(self) -> File | None:
+        """The first image the card carries (a report's chart), shown with the card."""
+        return next((f for f in self.files if f.is_image), None)
 
 
 @dataclass(frozen=True)

@@ -92,21 +92,12 @@ class Overrides:
     urgency: int | None = None
 
     @classmethod
-    def parse(cls, chosen: dict[str, str], *, categories: list[str]) -> Overrides:
-        kind = chosen.get("kind")
-        if kind is not None and kind.lower() not in (Kind.INCIDENT, Kind.REQUEST):
-            raise UsageError(f"--kind is incident or request, not {kind!r}.")
-        category = chosen.get("category")
-        if category is not None and category.lower() not in categories:
+    def chosen(cls, *, kind: Kind | None, category: str, impact: int | None, urgency: int | None,
+               categories: list[str]) -> Overrides:
+        """What the reporter chose, once the category is known to be one of `categories`."""
+        if category and category.lower() not in categories:
             raise UsageError(f"No category {category!r}. Known: {', '.join(categories)}.")
-        levels = {}
-        for name in ("impact", "urgency"):
-            value = chosen.get(name)
-            if value is not None and value not in ("1", "2", "3"):
-                raise UsageError(f"--{name} is 1 (high), 2 (medium) or 3 (low), not {value!r}.")
-            levels[name] = int(value) if value else None
-        return cls(kind=Kind(kind.lower()) if kind else None, category=category.lower() if category else None,
-                   impact=levels["impact"], urgency=levels["urgency"])
+        return cls(kind=kind, category=category.lower() or None, impact=impact, urgency=urgency)
 
     def apply(self, understood: Understanding) -> Understanding:
         reasons = dict(understood.reasons)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -39,14 +40,19 @@ class Inbound:
 
 @dataclass(frozen=True)
 class CommandRequest:
-    """A `/desk ...` command or a pressed button (whose command is its `/desk` twin)."""
+    """A command. `text` is a `/desk` line as typed, or a pressed button's twin; or, when `verb` is given,
+    the words after that verb. `answers` are values by parameter name (a form's fields, a REST body), each
+    read by its parameter and never written into a line: text as it was entered, or a typed value (a
+    number, a date, an instant)."""
 
     platform: str
     event_id: str
     author: Author
-    text: str
+    text: str = ""
     channel: str = ""
     thread: str | None = None
+    verb: str = ""
+    answers: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.cards import Card
+from core.cards import Attachment, Card
 from core.delivery import Destination
+from core.storage.blobs import digest_of, store_blobs
 from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
 from core.storage.writes import append, append_all
 
@@ -38,6 +39,13 @@ class Outbox:
         self.now = now
         self.platforms = platforms
         self._queued: list[dict[str, Any]] = []
+        self._files: dict[str, tuple[str, bytes]] = {}
+
+    def attach(self, *, name: str, media_type: str, data: bytes) -> Attachment:
+        """A file for a card to carry: its bytes are stored with the notifications (once, by digest)."""
+        digest = digest_of(data)
+        self._files[digest] = (media_type, data)
+        return Attachment(name=name, media_type=media_type, digest=digest)
 
     def send(
         self,
@@ -82,8 +90,9 @@ class Outbox:
     def write(self, session: Session | None = None) -> None:
         """Store what was sent, in the order it was sent (delivery order follows it), in `session` when
         given (the notifications of work that only read), else in the unit's own."""
+        store_blobs(session or self.session, self._files.values(), now=self.now)
         append_all(session or self.session, OutboxRow, self._queued)
-        self._queued = []
+        self._queued, self._files = [], {}
 
 
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:
@@ -226,3 +235,20 @@ def listing(session: Session, *, failed_only: bool = False, limit: int = 200) ->
     if failed_only:
         query = query.where(OutboxRow.status == DEAD)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int
+    dead: int
+    oldest_pending_seconds: float | None
+
+
+def backlog(session: Session, *, now: datetime) -> Backlog:
+    """What waits to be delivered and what never will be, for health checks."""
+    query = select(OutboxRow.status, func.count()).where(OutboxRow.status.in_((PENDING, DEAD)))
+    query = query.group_by(OutboxRow.status)
+    counts: dict[str, int] = {status: count for status, count in session.execute(query)}
+    oldest = session.scalar(select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING))
+    return Backlog(pending=counts.get(PENDING, 0), dead=counts.get(DEAD, 0),
+                   oldest_pending_seconds=round((now - oldest).total_seconds(), 1) if oldest else None)

@@ -11,8 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import attachments  # noqa: F401 - importing declares the scheduled jobs
 from core.cards import Reply
 from core.clock import Clock
+from core.commands.forms import Form, form_for
+from core.commands.line import strip_prefix
 from core.context import Ctx, DeskDeps
 from core.desk import (  # noqa: F401 - importing declares the verbs
     change_verbs,
@@ -25,9 +28,8 @@ from core.desk import (  # noqa: F401 - importing declares the verbs
     sla_verbs,
     ticket_verbs,
 )
-from core.desk.access import require_agent
-from core.desk.grammar import Args, split_verb
-from core.desk.registry import VERBS, closest
+from core.desk.registry import VERBS, closest, find
+from core.desk.run import desk_env, run_verb
 from core.errors import DeskError
 from core.intake import take_message
 from core.itsm import notices  # noqa: F401 - importing declares the scheduled jobs
@@ -76,8 +78,14 @@ class Desk:
                          thread=inbound.thread, work=work) is not None
 
     def handle_command(self, request: CommandRequest) -> Reply:
-        name, rest = split_verb(clean_input(request.text), set(VERBS))
-        found = VERBS.get(name)
+        """Run a command: a `/desk` line, or a verb with its answers (see `CommandRequest`)."""
+        if request.verb:
+            name, rest = request.verb.strip().lower(), clean_input(request.text)
+            found = VERBS.get(name)
+        else:
+            name, found, rest = find(clean_input(request.text))
+        answers = {key: clean_input(value) if isinstance(value, str) else value
+                   for key, value in request.answers.items()}
         if found is None:
             guess = closest(name, agent=self.is_agent(request.author)) if name else None
             hint = f" Did you mean `/desk {guess}`?" if guess else ""
@@ -85,10 +93,9 @@ class Desk:
             return Reply(f"{shown}{hint} `/desk help` lists them all.")
 
         def work(ctx: Ctx) -> Reply:
-            if found.who == "agent":
-                require_agent(ctx, found.name)
+            command = found.syntax.command(desk_env(ctx.settings, now=ctx.now), text=rest, answers=answers)
             try:
-                return found.handler(ctx, Args(rest, usage=found.usage))
+                return run_verb(ctx, found, command)
             except IllegalTransition as refused:
                 raise DeskError(refused.advice(for_agent=is_agent(ctx.person()))) from None
 
@@ -135,6 +142,19 @@ class Desk:
             return run.id
 
         return self.db.run(work)
+
+    def form(self, command: str, *, prompt: str = "") -> Form | None:
+        """The questions `command` still needs answered before it can run: a button's twin that asks first
+        (`resolve INC-42`), or a bare verb for its whole form (`new`). None when it names no verb."""
+        _name, found, rest = find(clean_input(command))
+        if found is None:
+            return None
+        env = desk_env(self.deps.settings, now=self.clock.now())
+        try:
+            given = found.syntax.read_line(env, rest)
+        except DeskError:
+            given = {}
+        return form_for(found.syntax, env, command=strip_prefix(command), given=given, prompt=prompt)
 
     def is_agent(self, author: Author) -> bool:
         return bool(self._run(author=author, event_id="", channel="", thread=None,

@@ -75,7 +75,7 @@ def agent_buttons(ticket: TicketRow) -> tuple[Button, ...]:
 
 def _escalate_button(key: str) -> Button:
     return Button("Escalate", f"escalate {key}",
-                  prompt="Team or tier, and why (e.g. network the switch is dead)")
+                  prompt="Which team or tier? (none: the next up)")
 
 
 def triage_card(
@@ -217,7 +217,7 @@ def survey_card(ticket: TicketRow) -> Card:
     """How did we do? Sent to the requester of a ticket that has just closed."""
     key = ticket.key
     buttons = [Button(str(n), f"rate {key} {n}", "primary" if n == 5 else "default") for n in SCORES]
-    buttons.append(Button("Rate with a comment", f"rate {key}", prompt="Your score from 1 to 5, then a comment"))
+    buttons.append(Button("Rate with a comment", f"rate {key}", prompt="Your score, 1 (very poor) to 5 (excellent)"))
     return Card(
         title=f"How did we do on {key}?",
         text=f"{ticket.title}\nOne click: 1 is very poor, 5 is excellent. You can change your answer later.",

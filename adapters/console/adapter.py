@@ -7,9 +7,13 @@ A line is a message from the current speaker in the current channel. `/as NAME` 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
+import logging
+import threading
 from collections.abc import Awaitable, Callable
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from adapters.console.render import render_card
 from adapters.console.settings import ConsoleSettings
@@ -17,6 +21,8 @@ from core.cards import Reply
 from core.delivery import Delivered, Delivery
 from core.messages import Author, CommandRequest, Inbound
 from core.service import Desk
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 HELP = __doc__.split("\n\n", 1)[1] if __doc__ else ""
@@ -42,11 +48,59 @@ class ConsoleScreen:
         self.output.flush()
 
 
+class LineReader:
+    """Reads one line at a time, when asked, in a daemon thread: a process told to stop goes at once instead
+    of waiting for a line nobody is typing."""
+
+    def __init__(self, source: TextIO) -> None:
+        self.source = source
+        self._wanted = threading.Semaphore(0)
+        self._lines: asyncio.Queue[str] | None = None
+        self._thread: threading.Thread | None = None
+
+    async def next(self, stop: asyncio.Event) -> str | None:
+        """The next line (with its newline), or None at the end of the input or on `stop`."""
+        if self._lines is None:
+            self._lines = asyncio.Queue()
+            loop, lines = asyncio.get_running_loop(), self._lines
+            self._thread = threading.Thread(target=self._read, args=(loop, lines), name="console-input",
+                                            daemon=True)
+            self._thread.start()
+        self._wanted.release()
+        reading = asyncio.ensure_future(self._lines.get())
+        stopping = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({reading, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if reading not in done:
+            reading.cancel()
+            return None
+        line = reading.result()
+        return line or None
+
+    def _read(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str]) -> None:
+        while True:
+            self._wanted.acquire()
+            try:
+                line = self.source.readline()
+            except (OSError, ValueError):
+                line = ""
+            try:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            except RuntimeError:  # the loop has closed
+                return
+            if not line:
+                return
+
+
 class ConsoleMessenger:
+    """Shows each card on the terminal; a file it carries (a chart) is saved in `files_dir` (the config's
+    `desk.reports.charts_dir`) for the person at the terminal to open."""
+
     platform = PLATFORM
 
-    def __init__(self, screen: ConsoleScreen) -> None:
+    def __init__(self, screen: ConsoleScreen, *, files_dir: Path) -> None:
         self.screen = screen
+        self.files_dir = files_dir
 
     async def deliver(self, delivery: Delivery) -> Delivered:
         d = delivery.destination
@@ -55,9 +109,23 @@ class ConsoleMessenger:
             place += f" › {d.thread}"
         message_id = delivery.replaces_message_id or self.screen.next_id()
         verb = "updated" if delivery.replaces_message_id else message_id
-        body = render_card(delivery.card, width=self.screen.width)
+        body = render_card(delivery.card, width=self.screen.width, saved=self._save(delivery))
         self.screen.show(f"[{place}] spoc ({verb}):\n{body}" if "\n" in body else f"[{place}] spoc ({verb}): {body}")
         return Delivered(message_id=message_id, channel=d.channel)
+
+    def _save(self, delivery: Delivery) -> list[str]:
+        saved = []
+        for file in delivery.files:
+            path = self.files_dir / f"{hashlib.sha256(file.data).hexdigest()[:12]}-{file.name}"
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(file.data)
+            except OSError as error:
+                log.warning("outbox %s: could not save %s in %s: %s", delivery.outbox_id, file.name,
+                            self.files_dir, error)
+                continue
+            saved.append(str(path))
+        return saved
 
 
 class ConsoleAdapter:
@@ -70,8 +138,8 @@ class ConsoleAdapter:
         self.desk = desk
         self.settings = settings
         self.screen = ConsoleScreen(output, width=settings.width, run=desk.begin_run(PLATFORM))
-        self.messenger = ConsoleMessenger(self.screen)
-        self.source = source
+        self.messenger = ConsoleMessenger(self.screen, files_dir=desk.deps.settings.reports.chart_dir())
+        self.lines = LineReader(source)
         self.settle = settle
         self.extra = extra_commands or {}
         self.speaker = settings.speaker
@@ -79,27 +147,40 @@ class ConsoleAdapter:
         self.thread: str | None = None
         self.direct = False
         self.interactive = source.isatty()
+        self._running = False
 
     def author(self) -> Author:
         name = self.speaker
         return Author(platform=PLATFORM, user_id=name.lower(), display_name=name.capitalize(),
                       is_agent=name.lower() in {a.lower() for a in self.settings.agents})
 
+    def routes(self) -> list[Any]:
+        return []
+
+    def connected(self) -> bool:
+        return self._running
+
     async def run(self, stop: asyncio.Event) -> None:
+        """Read lines until the input ends, `/quit` or `stop`; the line in hand is finished first."""
         if self.interactive:
             self.screen.show(f"spoc console. You are {self.speaker} in #{self.channel}. Type /help for help.")
-        while not stop.is_set():
-            if self.interactive:
-                self.screen.output.write(self._prompt())
-                self.screen.output.flush()
-            line = await asyncio.to_thread(self.source.readline)
-            if line == "":
-                break
-            if not await self.handle_line(line.rstrip("\n")):
-                break
+        self._running = True
+        try:
+            while not stop.is_set():
+                if self.interactive:
+                    self.screen.output.write(self._prompt())
+                    self.screen.output.flush()
+                line = await self.lines.next(stop)
+                if line is None or not await self.handle_line(line.rstrip("\n")):
+                    break
+                await self.settle()
             await self.settle()
-        await self.settle()
+        finally:
+            self._running = False
         stop.set()
+
+    async def close(self) -> None:
+        return None
 
     def _prompt(self) -> str:
         where = f"@{self.speaker}" if self.direct else f"#{self.channel}"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.cards import Card
 from core.text import defuse_mentions, shorten
 
 TEXT_LIMIT = 3000
 
 
-def render_card(card: Card, *, width: int = 100) -> str:
+def render_card(card: Card, *, width: int = 100, saved: Sequence[str] = ()) -> str:
+    """`saved`: where the files the card carries were saved, to show their paths."""
     lines: list[str] = []
     if card.title:
         lines.append(f"┌ {defuse_mentions(card.title)}")
@@ -25,8 +28,8 @@ def render_card(card: Card, *, width: int = 100) -> str:
         lines.append(f"│ [{defuse_mentions(button.label)}] {twin}")
     if card.footer:
         lines.append(f"│ {defuse_mentions(card.footer)}")
-    if card.image_path:
-        lines.append(f"│ (chart: {card.image_path})")
+    for path in saved:
+        lines.append(f"│ ({'chart' if path.endswith('.png') else 'file'}: {path})")
     if card.title:
         lines.append("└")
     return "\n".join(lines)

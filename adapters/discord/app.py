@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
@@ -25,6 +26,7 @@ from adapters.discord.permissions import channel_problems
 from adapters.discord.roles import agents_sync_job
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.threads import ThreadBook
+from core.connection import ConnectionFailed
 from core.desk.registry import VERBS
 from core.refs import TicketRef
 from core.service import Desk
@@ -32,11 +34,12 @@ from core.service import Desk
 log = logging.getLogger(__name__)
 CHOICES = 25
 CHOICE_NAME = 100
-SHUTDOWN_GRACE = 15.0
 MAX_RATE_LIMIT_WAIT = 30.0  # longer waits go back to the outbox, which obeys them without holding a slot
 
 
 def _intents() -> discord.Intents:
+    # Asked for by every client before discord.py builds it, which warns about voice libraries otherwise.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # spoc has no voice
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
@@ -50,13 +53,14 @@ class _SpocClientParts:
     the `/desk` command tree, and `on_desk_button`, which the persistent buttons call."""
 
     def _spoc_setup(self) -> None:
-        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # spoc has no voice
         self.tree = app_commands.CommandTree(self)  # type: ignore[arg-type]
         self.on_desk_button: ButtonHandler | None = None
         self.setup_steps: list[Callable[[], Awaitable[None]]] = []
 
     async def setup_hook(self) -> None:
-        for step in self.setup_steps:
+        # Once per client: a login after a failed connection must not register /desk a second time.
+        steps, self.setup_steps = self.setup_steps, []
+        for step in steps:
             await step()
 
 
@@ -119,11 +123,11 @@ class DiscordAdapter:
     platform = PLATFORM
 
     def __init__(self, *, desk: Desk, settings: DiscordSettings, poke: Callable[[], None],
-                 guild_ready_timeout: float = 2.0, shutdown_grace: float = SHUTDOWN_GRACE) -> None:
+                 guild_ready_timeout: float = 2.0) -> None:
         self.desk = desk
         self.settings = settings
         self.channels = settings.channels() | desk.deps.settings.channels_on(PLATFORM)
-        self.shutdown_grace = shutdown_grace
+        self._endpoints: Endpoints | None = None
         self.client = build_client(settings, guild_ready_timeout=guild_ready_timeout)
         private_in = frozenset(settings.intake_channels) if settings.private_threads else frozenset()
         self.threads = ThreadBook(self.client, private_in=private_in, lookup=self._ticket_ref)
@@ -138,19 +142,34 @@ class DiscordAdapter:
         self.client.on_desk_button = self.interactions.on_button
         for handler in (self.listeners.on_message, self.listeners.on_raw_message_edit,
                         self.listeners.on_raw_message_delete, self.interactions.on_interaction):
-            self.client.event(handler)
+            self.client.event(self.listeners.tracked(handler))
         if settings.registers_commands:
             self.client.setup_steps.append(self._install_commands)
         else:
             self.client.setup_steps.append(self._install_buttons)
 
+    def routes(self) -> list[Any]:
+        return []  # everything comes through the gateway
+
+    def connected(self) -> bool:
+        """Ready, and every gateway socket open (not between a drop and its resume)."""
+        if not self.client.is_ready() or self.client.is_closed():
+            return False
+        if isinstance(self.client, discord.AutoShardedClient):
+            return all(not shard.is_closed() for shard in self.client.shards.values())
+        return self.client.ws is not None and self.client.ws.open
+
     async def run(self, stop: asyncio.Event) -> None:
-        endpoints = Endpoints(self.settings.api_url)
+        """Take events until `stop`; then close the gateway (no more events), finish the work in hand and
+        return with the REST client still open, for the outbox's last deliveries (`close` ends it).
+        A connection that ends against our will raises ConnectionFailed; discord.py itself resumes or
+        reconnects after the ordinary drops."""
+        self._endpoints = self._endpoints or Endpoints(self.settings.api_url)
         connection: asyncio.Task[None] | None = None
         checked: asyncio.Task[None] | None = None
         try:
             await self.client.login(self.settings.bot_token)
-            await find_gateway(self.client, self.settings, endpoints)
+            await find_gateway(self.client, self.settings, self._endpoints)
             connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
             checked = asyncio.create_task(self._warn_about_channels(), name="discord-channel-check")
             stopped = asyncio.create_task(stop.wait())
@@ -158,19 +177,47 @@ class DiscordAdapter:
             stopped.cancel()
             if connection in done:
                 connection.result()
-            # The runtime drains the outbox after a stop, through this client, and then cancels this task.
-            await asyncio.sleep(self.shutdown_grace)
+                raise ConnectionFailed("the Discord gateway connection ended")
+            await self._close_gateway(connection)
+            await self.listeners.settle()
         except (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed) as error:
-            log.error("%s", self.explain_failure(error))
+            # With reconnect on, discord.py raises these only for what no retry can mend.
+            await self._abandon(connection)
+            raise ConnectionFailed(self.explain_failure(error), permanent=True) from None
+        except (TimeoutError, discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as error:
+            await self._abandon(connection)
+            raise ConnectionFailed(f"cannot reach Discord: {type(error).__name__}: {error}") from None
+        except BaseException:
+            await self._abandon(connection)
             raise
         finally:
             if checked is not None:
                 checked.cancel()
-            await self.client.close()
-            if connection is not None:
-                with contextlib.suppress(Exception, asyncio.CancelledError):
-                    await connection
-            endpoints.restore()
+
+    async def close(self) -> None:
+        """End the REST client too; a later `run` opens everything afresh."""
+        await self.client.close()
+        self.client.clear()
+        if self._endpoints is not None:
+            self._endpoints.restore()
+            self._endpoints = None
+
+    async def _close_gateway(self, connection: asyncio.Task[None]) -> None:
+        connection.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await connection
+        if isinstance(self.client, discord.AutoShardedClient):
+            for shard in self.client.shards.values():
+                await shard.disconnect()
+        elif self.client.ws is not None:
+            await self.client.ws.close(code=1000)
+
+    async def _abandon(self, connection: asyncio.Task[None] | None) -> None:
+        if connection is not None:
+            connection.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await connection
+        await self.close()
 
     def explain_failure(self, error: BaseException) -> str:
         """The one line that says why this adapter stopped and what to switch on where."""
@@ -188,7 +235,7 @@ class DiscordAdapter:
     async def _install_commands(self) -> None:
         await self._install_buttons()
         tree = self.client.tree
-        tree.add_command(desk_group(VERBS, runner=self.interactions.run, suggest=self._suggest,
+        tree.add_command(desk_group(VERBS, runner=self.interactions.run_command, suggest=self._suggest,
                                     description=self.desk.deps.settings.name))
         tree.add_command(plan_change_command(self.interactions.open_change_form))
         in_guilds = self.settings.commands_in_guilds

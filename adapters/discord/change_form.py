@@ -1,4 +1,4 @@
-"""The "Plan a change" form (`/plan-change`): a modal, and its answers as the core's `change new` line.
+"""The "Plan a change" form (`/plan-change`): a modal, and its answers as those of the core's `change new`.
 
 Discord allows five fields in a modal and a change needs six things, so plan and rollback share one
 paragraph, pre-filled with "Plan:" and "Rollback:" to write after: both are prose an approver reads
@@ -74,20 +74,9 @@ def example_window(now: datetime) -> str:
     return f"{start.isoformat()} 22:00 - 23:00"
 
 
-def form_values(data: Mapping[str, Any] | None) -> dict[str, str]:
-    """Each field's answer in a MODAL_SUBMIT's data, by custom_id (a choice's first value)."""
-    values: dict[str, str] = {}
-    for row in (data or {}).get("components", []):
-        items = row.get("components") or ([row["component"]] if "component" in row else [])
-        for item in items:
-            chosen = item.get("values")
-            value = chosen[0] if isinstance(chosen, list) and chosen else item.get("value")
-            values[str(item.get("custom_id", ""))] = str(value or "")
-    return values
-
-
-def change_command(values: Mapping[str, str]) -> str:
-    """The core's `change new` line for a submitted form; FormError when an answer cannot be used."""
+def change_answers(values: Mapping[str, str]) -> dict[str, object]:
+    """The answers of `change new` for a submitted form, by parameter name (the window read into its start
+    and end, the shared field into plan and rollback); FormError when an answer cannot be used."""
     title = values.get(TITLE, "").strip()
     service = values.get(SERVICE, "").strip()
     if not title:
@@ -100,8 +89,8 @@ def change_command(values: Mapping[str, str]) -> str:
         raise FormError(f"Risk is low, medium or high, not {risk[:20]!r}; nothing was requested.")
     start, end = read_window(values.get(WINDOW, ""))
     plan, rollback = read_plan(values.get(PLAN, ""))
-    return " ".join(["change new", "--service", quoted(service), "--start", _iso(start), "--end", _iso(end),
-                     "--risk", risk, "--plan", quoted(plan), "--rollback", quoted(rollback), quoted(title)])
+    return {"title": title, "service": service, "start": start, "end": end, "risk": risk, "plan": plan,
+            "rollback": rollback}
 
 
 def read_window(text: str) -> tuple[datetime, datetime]:
@@ -129,13 +118,6 @@ def read_plan(text: str) -> tuple[str, str]:
     return plan, rollback
 
 
-def quoted(text: str) -> str:
-    """One argument of the core's grammar (double or single quotes), whatever quotes the text holds."""
-    if '"' not in text:
-        return f'"{text}"'
-    return f"'{text}'" if "'" not in text else '"' + text.replace('"', "'") + '"'
-
-
 def _moment(part: str, whole: str) -> datetime:
     cleaned = _clean(part)
     try:
@@ -157,10 +139,6 @@ def _end(part: str, start: datetime, whole: str) -> datetime:
 
 def _clean(part: str) -> str:
     return _ONE_DIGIT_HOUR.sub(r"0\1:\2", _UTC_SUFFIX.sub("", part.strip()))
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="minutes")
 
 
 def _shown(text: str) -> str:

@@ -1,9 +1,10 @@
 """`/desk` as a Discord command group, generated from the core's grammar (`core.desk.registry.VERBS`).
 
 Each verb becomes a subcommand (`kb search` a subcommand of the nested group `kb`) with at most two
-options: `key` (autocompleted with open tickets) when its usage names a KEY, and `text` for the rest of
-its usage. What runs is the core's own command line, `"{verb} {key} {text}"`, so the grammar, its help
-and its checks live in one place. Discord allows 25 subcommands per group: when the grammar has more,
+options: `key` (autocompleted with open tickets) when the verb's first parameter is a ticket, and `text`
+for the rest of its parameters, written as on a `/desk` line. What runs is the verb with the ticket as
+its parameter's answer and the text read by the core's grammar, so the grammar, its help and its checks
+live in one place. Discord allows 25 subcommands per group: when the grammar has more,
 the everyday verbs (`EVERYDAY`) stay subcommands and the rest are reached through `/desk more command:...`,
 which takes any `/desk` line (and completes the verbs it holds). Next to `/desk`, `/plan-change` opens
 the "Plan a change" form: an entry point of this adapter, so it is not generated from the grammar.
@@ -12,7 +13,6 @@ the "Plan a change" form: an entry point of this adapter, so it is not generated
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from core.commands.params import TicketKey
 from core.desk.registry import Verb
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,8 @@ OVERFLOW = "more"
 EVERYDAY = ("new", "mine", "show", "comment", "help", "link", "claim", "resolve", "note", "hold", "resume",
             "assign", "escalate", "queue", "reopen", "close", "cancel", "confirm", "reject", "kb", "outage",
             "change", "subscribe", "services")
-_USAGE_TOKEN = re.compile(r"\[[^\]]*\]|\S+")
 
-Runner = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+Runner = Callable[[discord.Interaction[Any], str, str, dict[str, object]], Awaitable[None]]  # verb, text, answers
 Suggester = Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[str]]]]
 Opener = Callable[[discord.Interaction[Any]], Awaitable[None]]
 PLAN_CHANGE = "plan-change"
@@ -42,18 +42,18 @@ PLAN_CHANGE = "plan-change"
 
 @dataclass(frozen=True)
 class Shape:
-    """The options a verb takes on Discord, read from its usage line."""
+    """The options a verb takes on Discord, read from its parameters."""
 
-    key: bool
+    key: str  # the ticket parameter the `key` option answers; '' when there is none
     text: str  # what the text option holds, as the usage writes it; '' when there is none
     text_required: bool
 
 
 def shape_of(verb: Verb) -> Shape:
-    tokens = _USAGE_TOKEN.findall(verb.usage)[len(verb.name.split()):]
-    key = "KEY" in tokens
-    rest = [t for t in tokens if t != "KEY"]
-    return Shape(key=key, text=" ".join(rest), text_required=any(not t.startswith("[") for t in rest))
+    first = next((p for p in verb.params if not p.option), None)
+    key = first.name if isinstance(first, TicketKey) else ""
+    rest = [p for p in verb.params if p.name != key]
+    return Shape(key=key, text=" ".join(p.usage for p in rest), text_required=any(p.required for p in rest))
 
 
 def _short(text: str, limit: int = DESCRIPTION) -> str:
@@ -94,7 +94,7 @@ def _command(verb: Verb, *, name: str, runner: Runner, suggest: Suggester
     shape = shape_of(verb)
 
     async def run(interaction: discord.Interaction[Any], key: str, text: str) -> None:
-        await runner(interaction, " ".join(part for part in (verb.name, key.strip(), text.strip()) if part))
+        await runner(interaction, verb.name, text.strip(), {shape.key: key.strip()} if shape.key else {})
 
     callback = _callback(shape, run)
     descriptions: dict[str, str] = {}
@@ -114,7 +114,7 @@ def _overflow(verbs: list[Verb], *, runner: Runner) -> app_commands.Command[Any,
     names = sorted(v.name for v in verbs)
 
     async def more(interaction: discord.Interaction, command: str) -> None:
-        await runner(interaction, command)
+        await runner(interaction, "", command, {})
 
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         typed = " ".join(current.split())

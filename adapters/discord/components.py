@@ -1,27 +1,31 @@
-"""Buttons and the prompt modal. A button's custom_id carries its `/desk` twin, so it keeps working
+"""Buttons and the forms they open. A button's custom_id carries its `/desk` twin, so it keeps working
 after a restart (a persistent `DynamicItem`: nothing is remembered per message).
 
     desk:claim INC-1                             runs `claim INC-1`
-    desk?resolve INC-1|How was it resolved?      asks in a modal first, then runs `resolve INC-1 <answer>`
-    deskm:resolve INC-1                          the modal's own id; its text input is `text`
+    desk?resolve INC-1|How was it resolved?      opens the form of what `resolve INC-1` still needs first
+    deskm:resolve INC-1                          that form's own id; each field's custom_id is its name
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import discord
+
+from core.commands.forms import Form, FormField
 
 PLAIN, PROMPTED, MODAL = "desk:", "desk?", "deskm:"
 SEPARATOR = "|"
 CUSTOM_ID = 100
 MODAL_TITLE = 45
-INPUT_LABEL = 45
-PLACEHOLDER = 100
+LABEL = 45
+OPTION_LABEL = 100
+SELECT_OPTIONS = 25
+MODAL_FIELDS = 5
 ANSWER = 1500
-TEXT_INPUT_ID = "text"
+PLACEHOLDERS = {"date": "YYYY-MM-DD", "datetime": "2026-03-07 22:00 (the desk's time zone)"}
 
 ButtonHandler = Callable[[discord.Interaction[Any], str, str], Awaitable[None]]
 
@@ -51,17 +55,21 @@ def modal_id(command: str) -> str | None:
     return custom_id if len(custom_id) <= CUSTOM_ID else None
 
 
-def submitted_text(data: Any) -> str:
-    """The text a person typed into the prompt modal, from a MODAL_SUBMIT interaction's data."""
+def form_values(data: Mapping[str, Any] | None) -> dict[str, str]:
+    """Each field's answer in a MODAL_SUBMIT's data, by custom_id (a choice's first value); fields left
+    empty are left out."""
+    values: dict[str, str] = {}
     for row in (data or {}).get("components", []):
         items = row.get("components") or ([row["component"]] if "component" in row else [])
         for item in items:
-            if item.get("custom_id") == TEXT_INPUT_ID:
-                return str(item.get("value") or "")
-    return ""
+            chosen = item.get("values")
+            value = chosen[0] if isinstance(chosen, list) and chosen else item.get("value")
+            if value not in (None, ""):
+                values[str(item.get("custom_id", ""))] = str(value)
+    return values
 
 
-def _short(text: str, limit: int) -> str:
+def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
@@ -84,16 +92,26 @@ class DeskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=re.com
             await handler(interaction, self.item.custom_id or "", self.item.label or "")
 
 
-class PromptModal(discord.ui.Modal):
-    """Asks for a button's missing text. Its submission is handled by the client's interaction listener,
-    not here, so that a modal opened before a restart still works after it."""
+def _input(field: FormField) -> discord.ui.Item[Any]:
+    if field.kind == "choice" and 0 < len(field.choices) <= SELECT_OPTIONS:
+        return discord.ui.Select(custom_id=field.name, required=field.required, min_values=int(field.required),
+                                 options=[discord.SelectOption(label=short(shown, OPTION_LABEL) or value, value=value)
+                                          for value, shown in field.choices])
+    style = discord.TextStyle.paragraph if field.kind == "paragraph" else discord.TextStyle.short
+    return discord.ui.TextInput(custom_id=field.name, style=style, required=field.required, max_length=ANSWER,
+                                placeholder=PLACEHOLDERS.get(field.kind))
 
-    def __init__(self, *, custom_id: str, title: str, prompt: str) -> None:
-        super().__init__(title=_short(title or "spoc", MODAL_TITLE), custom_id=custom_id, timeout=15 * 60)
-        self.add_item(discord.ui.TextInput(
-            label=_short(prompt, INPUT_LABEL), custom_id=TEXT_INPUT_ID, style=discord.TextStyle.paragraph,
-            placeholder=_short(prompt, PLACEHOLDER) if len(prompt) > INPUT_LABEL else None,
-            max_length=ANSWER))
+
+class FormModal(discord.ui.Modal):
+    """The fields of a core `Form` (at most five, as Discord allows). Its submission is handled by the
+    client's interaction listener, not here, so that a form opened before a restart still works after it."""
+
+    def __init__(self, *, custom_id: str, title: str, form: Form) -> None:
+        super().__init__(title=short(title or "spoc", MODAL_TITLE), custom_id=custom_id, timeout=15 * 60)
+        for field in form.fields[:MODAL_FIELDS]:
+            longer = field.label if len(field.label) > LABEL else None  # the whole question, under its start
+            self.add_item(discord.ui.Label(text=short(field.label, LABEL), description=longer and short(longer, 100),
+                                           component=_input(field)))
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         """Answered by the interaction listener (see the class docstring)."""

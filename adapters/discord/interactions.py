@@ -14,8 +14,8 @@ from typing import Any
 
 import discord
 
-from adapters.discord.change_form import CHANGE_FORM_ID, ChangeForm, FormError, change_command, form_values
-from adapters.discord.components import MODAL, PromptModal, modal_id, read_button_id, submitted_text
+from adapters.discord.change_form import CHANGE_FORM_ID, ChangeForm, FormError, change_answers
+from adapters.discord.components import MODAL, FormModal, form_values, modal_id, read_button_id
 from adapters.discord.people import PLATFORM, DiscordDirectory
 from adapters.discord.render import Rendered, render_reply
 from adapters.discord.threads import ThreadBook
@@ -41,12 +41,12 @@ class DeskInteractions:
 
     async def on_button(self, interaction: discord.Interaction[Any], custom_id: str, label: str) -> None:
         command, prompt = read_button_id(custom_id)
-        custom_modal_id = modal_id(command) if prompt else None
-        if custom_modal_id is not None:
-            modal = PromptModal(custom_id=custom_modal_id, title=label, prompt=prompt)
-            await interaction.response.send_modal(modal)
+        form = self.desk.form(command, prompt=prompt) if prompt else None
+        custom_modal_id = modal_id(command) if form is not None and form.fields else None
+        if form is not None and custom_modal_id is not None:
+            await interaction.response.send_modal(FormModal(custom_id=custom_modal_id, title=label, form=form))
             return
-        await self.run(interaction, command)
+        await self.run(interaction, text=command)
 
     async def open_change_form(self, interaction: discord.Interaction[Any]) -> None:
         services = [(s.name, s.title) for s in self.desk.deps.settings.services]
@@ -60,28 +60,34 @@ class DeskInteractions:
         if custom_id == CHANGE_FORM_ID:
             await self._change_form_sent(interaction)
         elif custom_id.startswith(MODAL):
-            command = custom_id.removeprefix(MODAL)
-            await self.run(interaction, f"{command} {submitted_text(interaction.data)}".strip())
+            await self.run(interaction, text=custom_id.removeprefix(MODAL), given=form_values(interaction.data))
 
     async def _change_form_sent(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            command = change_command(form_values(interaction.data))
+            given = change_answers(form_values(interaction.data))
         except FormError as error:  # a person's answer we cannot read: say what to write, change nothing
             deferred = await _defer(interaction)
             await answer(interaction, Reply(str(error)), deferred=deferred)
             return
-        await self.run(interaction, command)
+        await self.run(interaction, verb="change new", given=given)
 
-    async def run(self, interaction: discord.Interaction[Any], text: str) -> None:
+    async def run_command(self, interaction: discord.Interaction[Any], verb: str, text: str,
+                          given: dict[str, object]) -> None:
+        """A slash command: its verb (none for a whole `/desk` line in `text`), the words after it, and the
+        options that name parameters."""
+        await self.run(interaction, verb=verb, text=text, given=given)
+
+    async def run(self, interaction: discord.Interaction[Any], *, text: str = "", verb: str = "",
+                  given: dict[str, object] | None = None) -> None:
         deferred = await _defer(interaction)
         try:
             author = await self.directory.author(interaction.user)
             channel, thread = await self._where(interaction)
             reply = await asyncio.to_thread(self.desk.handle_command, CommandRequest(
                 platform=PLATFORM, event_id=interaction_event_id(interaction), author=author, text=text,
-                channel=channel, thread=thread))
+                verb=verb, answers=given or {}, channel=channel, thread=thread))
         except Exception:
-            log.exception("/desk %s failed (event %s)", text, interaction_event_id(interaction))
+            log.exception("/desk %s failed (event %s)", f"{verb} {text}".strip(), interaction_event_id(interaction))
             reply = Reply("Something went wrong on our side; it has been logged. Please try again.")
         self.poke()
         await answer(interaction, reply, deferred=deferred)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 
@@ -38,6 +39,24 @@ class MessageListeners:
         self.intake = frozenset(settings.intake_channels)
         self.watched = self.intake | ({settings.triage_channel} if settings.triage_channel else frozenset())
         self._warned_empty = False
+        self.in_hand = 0  # events being handled: a stopping process waits for them
+
+    def tracked(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """`handler`, counted while it runs (discord.py names the event after the function)."""
+
+        async def run(*args: Any) -> None:
+            self.in_hand += 1
+            try:
+                await handler(*args)
+            finally:
+                self.in_hand -= 1
+
+        run.__name__ = handler.__name__
+        return run
+
+    async def settle(self) -> None:
+        while self.in_hand:
+            await asyncio.sleep(0.05)
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.webhook_id is not None or message.type not in TAKEN_TYPES:

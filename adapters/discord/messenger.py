@@ -42,7 +42,7 @@ class DiscordMessenger:
                 log.warning("the thread of %s in %s is gone (%s); writing to the requester directly",
                             delivery.ticket_key or "-", destination.describe(), error)
                 channel_id = await self._dm_channel(destination.fallback_user_id)
-                return await self._post(channel_id, render_card(delivery.card))
+                return await self._post(channel_id, render_card(delivery.card, delivery.files))
         except DeliveryFailed:
             raise
         except (TimeoutError, discord.DiscordException, aiohttp.ClientError, OSError) as error:
@@ -59,7 +59,7 @@ class DiscordMessenger:
 
     async def _deliver(self, delivery: Delivery) -> Delivered:
         destination = delivery.destination
-        rendered = render_card(delivery.card)
+        rendered = render_card(delivery.card, delivery.files)
         if not destination.channel:
             if not destination.user_id:
                 raise DeliveryFailed("no channel and no user to write to", permanent=True)
@@ -69,7 +69,7 @@ class DiscordMessenger:
             if edited is not None:
                 return edited
             # The card was deleted: post it again (rendered afresh, as a file is single-use).
-            rendered = render_card(delivery.card)
+            rendered = render_card(delivery.card, delivery.files)
         channel = await self._channel(int(destination.channel))
         if not destination.thread:
             return await self._post(channel.id, rendered)

@@ -6,7 +6,7 @@ the card's explicit `mentions`, and `@everyone`, `@here` and `<@...>` in user te
 
 from __future__ import annotations
 
-import os
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ import discord
 
 from adapters.discord.components import DeskButton, button_id
 from core.cards import Button, Card, Reply
+from core.delivery import File
 
 CONTENT = 2000
 TITLE = 256
@@ -33,36 +34,33 @@ STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.
 
 @dataclass
 class Rendered:
-    """What `send()` / `edit()` take. `image_path` is opened as a file at send time (a File is single-use)."""
+    """What `send()` / `edit()` take. The card's `files` become Discord files at send time (a File is
+    single-use); the first image is the embed's picture."""
 
     content: str | None = None
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
     allowed_mentions: discord.AllowedMentions = field(default_factory=discord.AllowedMentions.none)
-    image_path: str = ""
+    files: tuple[File, ...] = ()
 
-    def file(self) -> discord.File | None:
-        if not self.image_path:
-            return None
-        return discord.File(self.image_path, filename=os.path.basename(self.image_path))
+    def discord_files(self) -> list[discord.File]:
+        return [discord.File(io.BytesIO(f.data), filename=f.name) for f in self.files]
 
     def send_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds,
                                   "allowed_mentions": self.allowed_mentions}
         if self.view is not None:
             kwargs["view"] = self.view
-        image = self.file()
-        if image is not None:
-            kwargs["file"] = image
+        if self.files:
+            kwargs["files"] = self.discord_files()
         return kwargs
 
     def edit_kwargs(self) -> dict[str, Any]:
         """An edit replaces everything: no content, embeds or buttons left from the old version."""
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds, "view": self.view,
                                   "allowed_mentions": self.allowed_mentions}
-        image = self.file()
-        if image is not None:
-            kwargs["attachments"] = [image]
+        if self.files:
+            kwargs["attachments"] = self.discord_files()
         return kwargs
 
 
@@ -89,7 +87,8 @@ def _mentions(card: Card) -> tuple[str, discord.AllowedMentions]:
     return " ".join(f"<@{m}>" for m in ids), allowed
 
 
-def render_card(card: Card) -> Rendered:
+def render_card(card: Card, files: tuple[File, ...] = ()) -> Rendered:
+    """`files`: the bytes of the files the card carries, as its delivery brings them."""
     pointer = card.more_command
     pings, allowed = _mentions(card)
     view, unplaced = _view(card.buttons)
@@ -97,10 +96,10 @@ def render_card(card: Card) -> Rendered:
     if unplaced:
         twins = "\n".join(f"{b.label}: `/desk {b.command}`" for b in unplaced)
         text = f"{text}\n\n{twins}" if text else twins
-    if not (card.title or card.fields or card.footer or card.image_path):
+    if not (card.title or card.fields or card.footer or files):
         body = escape(text) or "\u200b"
         content = cut(f"{pings}\n{body}" if pings else body, CONTENT, pointer)
-        return Rendered(content=content, view=view, allowed_mentions=allowed)
+        return Rendered(content=content, view=view, allowed_mentions=allowed, files=files)
     embed = discord.Embed(title=cut(escape(card.title), TITLE, pointer) or None,
                           description=cut(escape(text), DESCRIPTION, pointer) or None,
                           colour=COLOURS.get(card.tone, COLOURS["info"]))
@@ -110,12 +109,11 @@ def render_card(card: Card) -> Rendered:
                         inline=len(value) <= INLINE_UP_TO)
     if card.footer:
         embed.set_footer(text=cut(escape(card.footer), FOOTER))
-    image = card.image_path if card.image_path and os.path.isfile(card.image_path) else ""
-    if image:
-        embed.set_image(url=f"attachment://{os.path.basename(image)}")
+    image = next((f for f in files if f.is_image), None)
+    if image is not None:
+        embed.set_image(url=f"attachment://{image.name}")
     _fit(embed, pointer)
-    return Rendered(content=pings or None, embeds=[embed], view=view, allowed_mentions=allowed,
-                    image_path=image)
+    return Rendered(content=pings or None, embeds=[embed], view=view, allowed_mentions=allowed, files=files)
 
 
 def _fit(embed: discord.Embed, pointer: str) -> None:

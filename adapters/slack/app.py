@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from aiohttp import ClientError, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -21,40 +23,51 @@ from adapters.slack.messenger import PLATFORM, SlackMessenger
 from adapters.slack.people import SlackDirectory
 from adapters.slack.roles import agents_sync_job
 from adapters.slack.settings import SlackSettings
+from core.connection import ConnectionFailed
 from core.service import Desk
 
 log = logging.getLogger(__name__)
 WORK_DELAY_SECONDS = 0.1
+SOCKET_CHECK_SECONDS = 1.0
 
 
 def web_client(settings: SlackSettings) -> AsyncWebClient:
     return AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
 
 
-def build_bolt_app(*, desk: Desk, settings: SlackSettings, client: AsyncWebClient, directory: SlackDirectory,
-                   poke: Callable[[], None]) -> AsyncApp:
+class _GivenClientNotice(logging.Filter):
+    """bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client, then warns that the
+    token will be unused: noise in every start's log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def bolt_app(*, settings: SlackSettings, client: AsyncWebClient, listeners: SlackListeners) -> AsyncApp:
+    bolt_log = logging.getLogger(f"{__name__}.bolt")
+    if not any(isinstance(f, _GivenClientNotice) for f in bolt_log.filters):
+        bolt_log.addFilter(_GivenClientNotice())
     app = AsyncApp(signing_secret=settings.signing_secret or "unused-in-socket-mode", client=client,
-                   request_verification_enabled=settings.mode == "http")
-    SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke).register(app)
+                   request_verification_enabled=settings.mode == "http", logger=bolt_log)
+    listeners.register(app)
     return app
 
 
-def http_app(bolt: AsyncApp, *, signing_secret: str) -> web.Application:
+def events_route(bolt: AsyncApp, *, signing_secret: str, busy: set[asyncio.Task[object]]) -> web.RouteDef:
     """Events, commands and interactivity all arrive at POST /slack/events.
 
     A correctly signed request is acknowledged at once and handed to bolt in the background: Slack
     retries anything not acknowledged within 3 s, and under a burst bolt's own per-request work would
     otherwise delay the acknowledgements of the requests queued behind it."""
     verifier = SignatureVerifier(signing_secret)
-    running: set[asyncio.Task[object]] = set()
 
     async def dispatch(body: str, query: str, headers: dict[str, str]) -> None:
         await bolt.async_dispatch(AsyncBoltRequest(body=body, query=query, headers=headers))
 
     def start(body: str, query: str, headers: dict[str, str]) -> None:
         task = asyncio.create_task(dispatch(body, query, headers))
-        running.add(task)
-        task.add_done_callback(running.discard)
+        busy.add(task)
+        task.add_done_callback(busy.discard)
 
     async def events(request: web.Request) -> web.Response:
         body = await request.text()
@@ -69,9 +82,7 @@ def http_app(bolt: AsyncApp, *, signing_secret: str) -> web.Application:
         asyncio.get_running_loop().call_later(WORK_DELAY_SECONDS, start, body, request.query_string, headers)
         return web.Response(status=200)
 
-    application = web.Application()
-    application.router.add_post(EVENTS_PATH, events)
-    return application
+    return web.post(EVENTS_PATH, events)
 
 
 class SlackAdapter:
@@ -83,21 +94,41 @@ class SlackAdapter:
         self.client = web_client(settings)
         self.messenger = SlackMessenger(self.client, per_channel_interval=settings.per_channel_interval_seconds)
         directory = SlackDirectory(self.client, agent_usergroup=settings.agent_usergroup)
+        self.listeners = SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke)
+        self.bolt = bolt_app(settings=settings, client=self.client, listeners=self.listeners)
         self.directory = directory
-        self.bolt = build_bolt_app(desk=desk, settings=settings, client=self.client, directory=directory, poke=poke)
         self.jobs = (agents_sync_job(desk=desk, directory=directory),)
+        self.busy: set[asyncio.Task[object]] = set()
+        self._socket: Any = None
+        self._running = False
+        self._connected = False
+
+    def routes(self) -> list[web.RouteDef]:
+        """What this adapter serves on the process's HTTP server: Slack's HTTP mode, else nothing."""
+        if self.settings.mode != "http":
+            return []
+        return [events_route(self.bolt, signing_secret=self.settings.signing_secret, busy=self.busy)]
+
+    def connected(self) -> bool:
+        return self._running if self.settings.mode == "http" else self._connected
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Take events until `stop`, then finish the work in hand. In HTTP mode the events arrive through
+        the process's HTTP server (see `routes`); in Socket Mode through a websocket this opens."""
         await self.check_tokens()
         await self.warn_about_channels()
+        self._running = True
         try:
             if self.settings.mode == "http":
-                await self._serve_http(stop)
+                await stop.wait()
             else:
                 await self._serve_socket_mode(stop)
-        except (SlackApiError, OSError) as error:
-            log.error("%s", self.explain_failure(error))
-            raise
+            await self._settle()
+        except SlackApiError as error:
+            raise ConnectionFailed(self.explain_failure(error),
+                                   permanent=error_code(error) in TOKEN_REFUSED) from None
+        finally:
+            self._running = False
 
     async def check_tokens(self) -> None:
         """A refused token stops the adapter at once with one line (slack_sdk would otherwise retry a refused
@@ -112,8 +143,7 @@ class SlackAdapter:
             except SlackApiError as error:
                 line = explain(error, doing="starting", app_token=app_token)
                 if error_code(error) in TOKEN_REFUSED:
-                    log.error("%s", line)
-                    raise
+                    raise ConnectionFailed(line, permanent=True) from None
                 log.warning("%s", line)
             except (TimeoutError, ClientError, OSError) as error:
                 log.warning("Slack could not be reached at %s (%s); spoc keeps trying", self.settings.api_url, error)
@@ -123,9 +153,6 @@ class SlackAdapter:
         """The one line that says why this adapter stopped and what to do."""
         if isinstance(error, SlackApiError):
             return explain(error, doing="running", app_token=False)
-        if isinstance(error, OSError) and self.settings.mode == "http":
-            return (f"spoc cannot listen on port {self.settings.port} for Slack ({error.strerror or error}): free "
-                    "the port or set slack.port.")
         return f"The Slack adapter stopped: {type(error).__name__}: {error}."
 
     async def warn_about_channels(self) -> None:
@@ -138,24 +165,56 @@ class SlackAdapter:
         for problem in problems:
             log.warning("%s", problem)
 
-    async def _serve_http(self, stop: asyncio.Event) -> None:
-        runner = web.AppRunner(http_app(self.bolt, signing_secret=self.settings.signing_secret))
-        await runner.setup()
-        site = web.TCPSite(runner, "0.0.0.0", self.settings.port, backlog=1024)
-        await site.start()
-        log.warning("Slack HTTP mode listening on port %d at %s", self.settings.port, EVENTS_PATH)
-        try:
-            await stop.wait()
-        finally:
-            await runner.cleanup()
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+
+    async def _settle(self) -> None:
+        """Wait for the events already taken; they are committed before the process goes."""
+        while self.busy or self.listeners.in_hand:
+            await asyncio.sleep(0.05)
 
     async def _serve_socket_mode(self, stop: asyncio.Event) -> None:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         handler = AsyncSocketModeHandler(self.bolt, self.settings.app_token)
-        await handler.connect_async()
-        log.warning("Slack Socket Mode connected")
+        self._socket = handler
         try:
-            await stop.wait()
-        finally:
-            await handler.close_async()
+            await connect_socket(handler, client=self.client, app_token=self.settings.app_token)
+        except BaseException:
+            await self.close()
+            raise
+        self._connected = True
+        log.info("Slack Socket Mode connected")
+        lost_since: float | None = None
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), SOCKET_CHECK_SECONDS)
+            self._connected = await handler.client.is_connected()
+            if self._connected:
+                lost_since = None
+                continue
+            lost_since = lost_since or loop.time()
+            if loop.time() - lost_since > self.settings.reconnect_budget_seconds:
+                await self.close()
+                raise ConnectionFailed(f"the Slack Socket Mode connection stayed lost for more than "
+                                       f"{self.settings.reconnect_budget_seconds:.0f} s", permanent=True)
+        # No more events: the socket closes now; answers still go out through the Web API client.
+        await self.close()
+        self._connected = False
+
+
+async def connect_socket(handler: Any, *, client: AsyncWebClient, app_token: str) -> None:
+    """Open the socket, telling a refused token (no retry helps) from an unreachable Slack (retried)."""
+    try:
+        opened = await client.apps_connections_open(app_token=app_token)
+        handler.client.wss_uri = str(opened["url"])
+    except SlackApiError as error:
+        if error_code(error) in TOKEN_REFUSED:
+            raise ConnectionFailed(explain(error, doing="connecting", app_token=True), permanent=True) from None
+        raise ConnectionFailed(f"Slack did not open a Socket Mode connection: {error_code(error)}") from None
+    except (TimeoutError, ClientError, OSError) as error:
+        raise ConnectionFailed(f"cannot reach Slack: {type(error).__name__}: {error}") from None
+    await handler.connect_async()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -17,12 +16,9 @@ from adapters.slack.modals import (
     NEW_CHANGE_CALLBACK,
     NEW_REQUEST_CALLBACK,
     PROMPT_CALLBACK,
-    change_command,
-    new_change_modal,
-    new_command,
-    new_request_modal,
-    prompt_modal,
-    submitted,
+    answers,
+    form_modal,
+    metadata,
 )
 from adapters.slack.people import PLATFORM, SlackDirectory
 from adapters.slack.render import ACTION_PREFIX, read_button_value, render_blocks
@@ -54,6 +50,7 @@ class SlackListeners:
         self.settings = settings
         self.directory = directory
         self.poke = poke
+        self.in_hand = 0  # calls into the core under way: a stopping process waits for them
 
     def register(self, app: AsyncApp) -> None:
         app.event("message")(self.on_message)
@@ -70,17 +67,22 @@ class SlackListeners:
         app.view(NEW_CHANGE_CALLBACK)(self.on_change_submitted)
 
     async def _core(self, work: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.pool, work, *args)
+        self.in_hand += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.pool, work, *args)
+        finally:
+            self.in_hand -= 1
 
     async def _take(self, inbound: Inbound) -> None:
         await self._core(self.desk.handle_message, inbound)
         self.poke()
 
-    async def _command(self, *, user_id: str, text: str, event_id: str, channel: str = "",
-                       thread: str | None = None) -> Reply:
+    async def _command(self, *, user_id: str, event_id: str, text: str = "", verb: str = "",
+                       given: dict[str, object] | None = None, channel: str = "", thread: str | None = None) -> Reply:
         author = await self.directory.author(user_id)
         reply = await self._core(self.desk.handle_command, CommandRequest(
-            platform=PLATFORM, event_id=event_id, author=author, text=text, channel=channel, thread=thread))
+            platform=PLATFORM, event_id=event_id, author=author, text=text, verb=verb, answers=given or {},
+            channel=channel, thread=thread))
         self.poke()
         return reply
 
@@ -148,27 +150,37 @@ class SlackListeners:
 
     async def on_global_shortcut(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
-        await client.views_open(trigger_id=body["trigger_id"],
-                                view=new_request_modal(categories=self.desk.deps.settings.category_names()))
+        await self._open_form(body, client, verb="new", callback_id=NEW_REQUEST_CALLBACK, title="New request",
+                              submit="Open ticket")
 
     async def on_new_request_submitted(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
-        await self._run_form(body, client, command=new_command(body["view"]))
-
-    async def _run_form(self, body: dict[str, Any], client: Any, *, command: str) -> None:
-        """A submitted form is its `/desk` command, answered to its author privately."""
-        user_id = body["user"]["id"]
-        reply = await self._command(user_id=user_id, text=command, event_id=f"view:{body['view']['id']}")
-        await _tell_privately(client, user_id=user_id, channel="", reply=reply)
+        await self._run_form(body, client, verb="new")
 
     async def on_change_shortcut(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
-        services = [(s.name, s.title) for s in self.desk.deps.settings.services]
-        await client.views_open(trigger_id=body["trigger_id"], view=new_change_modal(services=services))
+        await self._open_form(body, client, verb="change new", callback_id=NEW_CHANGE_CALLBACK,
+                              title="Plan a change", submit="Ask for approval")
 
     async def on_change_submitted(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
-        await self._run_form(body, client, command=change_command(body["view"]))
+        await self._run_form(body, client, verb="change new")
+
+    async def _open_form(self, body: dict[str, Any], client: Any, *, verb: str, callback_id: str, title: str,
+                         submit: str) -> None:
+        """A verb's whole form, as the core describes it."""
+        form = self.desk.form(verb)
+        if form is not None:
+            await client.views_open(trigger_id=body["trigger_id"],
+                                    view=form_modal(form, callback_id=callback_id, title=title, submit=submit))
+
+    async def _run_form(self, body: dict[str, Any], client: Any, *, verb: str) -> None:
+        """A submitted form's answers go to its verb, each by its field's name; answered to its author
+        privately."""
+        user_id = body["user"]["id"]
+        reply = await self._command(user_id=user_id, verb=verb, given=answers(body["view"]),
+                                    event_id=f"view:{body['view']['id']}")
+        await _tell_privately(client, user_id=user_id, channel="", reply=reply)
 
     async def on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
@@ -182,9 +194,10 @@ class SlackListeners:
         action = body["actions"][0]
         command, prompt = read_button_value(action.get("value", ""))
         channel = (body.get("channel") or {}).get("id", "")
-        if prompt:
-            await client.views_open(trigger_id=body["trigger_id"],
-                                    view=prompt_modal(command=command, prompt=prompt, channel=channel))
+        form = self.desk.form(command, prompt=prompt) if prompt else None
+        if form is not None and form.fields:
+            await client.views_open(trigger_id=body["trigger_id"], view=form_modal(
+                form, callback_id=PROMPT_CALLBACK, title="spoc", submit="Send", channel=channel))
             return
         reply = await self._command(user_id=body["user"]["id"], text=command, channel=channel,
                                     event_id=f"action:{body['user']['id']}:{action.get('action_ts', '')}")
@@ -192,12 +205,11 @@ class SlackListeners:
 
     async def on_prompt_submitted(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
-        metadata = json.loads(body["view"].get("private_metadata") or "{}")
+        command, channel = metadata(body["view"])
         user_id = body["user"]["id"]
-        text = f"{metadata.get('command', '')} {submitted(body['view'], 'text')}".strip()
-        reply = await self._command(user_id=user_id, text=text, event_id=f"view:{body['view']['id']}",
-                                    channel=metadata.get("channel", ""))
-        await _tell_privately(client, user_id=user_id, channel=metadata.get("channel", ""), reply=reply)
+        reply = await self._command(user_id=user_id, text=command, given=answers(body["view"]),
+                                    event_id=f"view:{body['view']['id']}", channel=channel)
+        await _tell_privately(client, user_id=user_id, channel=channel, reply=reply)
 
     async def on_home(self, event: dict[str, Any], client: Any) -> None:
         if event.get("tab") not in (None, "home"):

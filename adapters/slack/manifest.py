@@ -33,7 +33,7 @@ def request_url(http_url: str) -> str:
     parts = urlsplit(http_url.strip())
     if parts.scheme != "https" or not parts.netloc:
         raise ManifestError(f"{http_url.strip()!r}: Slack sends requests only to https:// URLs, like "
-                            f"https://spoc.example.com; put a TLS reverse proxy in front of spoc's slack.port")
+                            f"https://spoc.example.com; put a TLS reverse proxy in front of spoc's http.port")
     path = parts.path if parts.path not in ("", "/") else EVENTS_PATH
     return f"https://{parts.netloc}{path}" + (f"?{parts.query}" if parts.query else "")
 

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError
@@ -69,22 +68,20 @@ class SlackMessenger:
                                                               blocks=blocks, unfurl_links=False, unfurl_media=False)
             self._last_sent[channel] = time.monotonic()
             posted = str(response.get("channel") or channel)
-            if delivery.card.image_path and not delivery.replaces_message_id:
-                await self._attach_image(delivery, channel=posted, thread=thread)
+            if delivery.files and not delivery.replaces_message_id:
+                await self._attach_files(delivery, channel=posted, thread=thread)
         return Delivered(message_id=str(response["ts"]), channel=posted)
 
-    async def _attach_image(self, delivery: Delivery, *, channel: str, thread: str) -> None:
-        """Upload the card's image (a report's chart) beside it. The card is posted already, so a failed
-        upload is logged and not retried: a retry would post the card a second time."""
-        path = Path(delivery.card.image_path)
-        if not path.is_file():
-            log.warning("outbox %s: image %s is gone; the card went without it", delivery.outbox_id, path)
-            return
-        try:
-            await self.client.files_upload_v2(channel=channel, thread_ts=thread or None, file=str(path),
-                                              filename=path.name, title=delivery.card.title or path.name)
-        except (TimeoutError, SlackApiError, ClientError, OSError) as error:
-            log.warning("outbox %s: could not upload %s: %s", delivery.outbox_id, path.name, error)
+    async def _attach_files(self, delivery: Delivery, *, channel: str, thread: str) -> None:
+        """Upload the card's files (a report's chart) beside it, from the bytes its delivery brings. The
+        card is posted already, so a failed upload is logged and not retried: a retry would post the card a
+        second time."""
+        for file in delivery.files:
+            try:
+                await self.client.files_upload_v2(channel=channel, thread_ts=thread or None, content=file.data,
+                                                  filename=file.name, title=delivery.card.title or file.name)
+            except (TimeoutError, SlackApiError, ClientError, OSError) as error:
+                log.warning("outbox %s: could not upload %s: %s", delivery.outbox_id, file.name, error)
 
     async def _pace(self, channel: str, *, elsewhere: datetime | None) -> None:
         """Slack allows about one message a second per channel; wait instead of being rate limited. The

@@ -1,4 +1,5 @@
-"""The modals spoc opens: asking for a button's missing text, and the "New request" form."""
+"""The modals spoc opens: a form the core describes (`core.commands.forms.Form`: a button's questions, the
+"New request" and "Plan a change" forms), and its answers read back by field name."""
 
 from __future__ import annotations
 
@@ -6,106 +7,64 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from core.commands.forms import Form, FormField
+
 PROMPT_CALLBACK = "desk_prompt"
 NEW_REQUEST_CALLBACK = "new_request"
 NEW_CHANGE_CALLBACK = "new_change"
-LEVELS = (("1", "1 high"), ("2", "2 medium"), ("3", "3 low"))
+SELECT_OPTIONS = 100
 
 
 def _text(text: str) -> dict[str, str]:
     return {"type": "plain_text", "text": text[:150]}
 
 
-def _select(block_id: str, label: str, options: list[tuple[str, str]], *, optional: bool = True) -> dict[str, Any]:
+def _element(field: FormField) -> dict[str, Any]:
+    if field.kind == "choice" and 0 < len(field.choices) <= SELECT_OPTIONS:
+        return {"type": "static_select", "action_id": "value",
+                "options": [{"text": _text(shown), "value": value} for value, shown in field.choices]}
+    if field.kind == "datetime":
+        return {"type": "datetimepicker", "action_id": "value"}
+    if field.kind == "date":
+        return {"type": "datepicker", "action_id": "value"}
+    return {"type": "plain_text_input", "action_id": "value", "multiline": field.kind == "paragraph"}
+
+
+def form_modal(form: Form, *, callback_id: str, title: str, submit: str, channel: str = "") -> dict[str, Any]:
+    """A modal asking each field of `form`; the command it completes rides along in its metadata."""
     return {
-        "type": "input", "block_id": block_id, "optional": optional, "label": _text(label),
-        "element": {"type": "static_select", "action_id": "value",
-                    "options": [{"text": _text(shown), "value": value} for value, shown in options][:100]},
+        "type": "modal", "callback_id": callback_id,
+        "title": _text(title), "submit": _text(submit), "close": _text("Cancel"),
+        "private_metadata": json.dumps({"command": form.command, "channel": channel}),
+        "blocks": [{"type": "input", "block_id": field.name, "optional": not field.required,
+                    "label": _text(field.label), "element": _element(field)} for field in form.fields],
     }
 
 
-def prompt_modal(*, command: str, prompt: str, channel: str) -> dict[str, Any]:
-    return {
-        "type": "modal", "callback_id": PROMPT_CALLBACK,
-        "title": _text("spoc"), "submit": _text("Send"), "close": _text("Cancel"),
-        "private_metadata": json.dumps({"command": command, "channel": channel}),
-        "blocks": [{
-            "type": "input", "block_id": "text", "label": _text(prompt),
-            "element": {"type": "plain_text_input", "action_id": "value", "multiline": True},
-        }],
-    }
+def metadata(view: dict[str, Any]) -> tuple[str, str]:
+    """(command, channel) a submitted modal carries."""
+    data = json.loads(view.get("private_metadata") or "{}")
+    return str(data.get("command") or ""), str(data.get("channel") or "")
 
 
-def new_request_modal(*, categories: list[str]) -> dict[str, Any]:
-    return {
-        "type": "modal", "callback_id": NEW_REQUEST_CALLBACK,
-        "title": _text("New request"), "submit": _text("Open ticket"), "close": _text("Cancel"),
-        "blocks": [
-            {"type": "input", "block_id": "description", "label": _text("What do you need, or what is wrong?"),
-             "element": {"type": "plain_text_input", "action_id": "value", "multiline": True}},
-            _select("kind", "Kind", [("incident", "Something is broken"), ("request", "I need something")]),
-            _select("category", "Category", [(c, c) for c in categories]),
-            _select("impact", "Who is affected", list(LEVELS)),
-            _select("urgency", "How urgent", list(LEVELS)),
-        ],
-    }
-
-
-def submitted(view: dict[str, Any], block_id: str) -> str:
-    """The value a person entered or chose in one block of a submitted modal ('' when left empty)."""
-    value = view.get("state", {}).get("values", {}).get(block_id, {}).get("value", {})
-    if value.get("type") == "static_select":
-        return str((value.get("selected_option") or {}).get("value") or "")
-    return str(value.get("value") or "")
-
-
-def new_command(view: dict[str, Any]) -> str:
-    """The `/desk new` twin of a submitted "New request" form."""
-    options = [f"--{name} {chosen}" for name in ("kind", "category", "impact", "urgency")
-               if (chosen := submitted(view, name))]
-    return " ".join(["new", *options, submitted(view, "description")])
-
-
-def _input(block_id: str, label: str, element: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "input", "block_id": block_id, "label": _text(label), "element": element}
-
-
-def new_change_modal(*, services: list[tuple[str, str]]) -> dict[str, Any]:
-    """The "Plan a change" form; `services` are (name, what people read)."""
-    return {
-        "type": "modal", "callback_id": NEW_CHANGE_CALLBACK,
-        "title": _text("Plan a change"), "submit": _text("Ask for approval"), "close": _text("Cancel"),
-        "blocks": [
-            _input("title", "What will change?", {"type": "plain_text_input", "action_id": "value"}),
-            _select("service", "Service", services, optional=False),
-            _input("start", "Starts", {"type": "datetimepicker", "action_id": "value"}),
-            _input("end", "Ends", {"type": "datetimepicker", "action_id": "value"}),
-            _select("risk", "Risk", [("low", "Low"), ("medium", "Medium"), ("high", "High")], optional=False),
-            _input("plan", "Plan", {"type": "plain_text_input", "action_id": "value", "multiline": True}),
-            _input("rollback", "Rollback",
-                   {"type": "plain_text_input", "action_id": "value", "multiline": True}),
-        ],
-    }
-
-
-def _when(view: dict[str, Any], block_id: str) -> str:
-    value = view.get("state", {}).get("values", {}).get(block_id, {}).get("value", {})
-    stamp = value.get("selected_date_time")
-    return datetime.fromtimestamp(int(stamp), UTC).isoformat(timespec="minutes") if stamp else ""
-
-
-def _quoted(text: str) -> str:
-    """One argument of the /desk grammar, whatever quotes the text holds."""
-    if '"' not in text:
-        return f'"{text}"'
-    return f"'{text}'" if "'" not in text else '"' + text.replace('"', "'") + '"'
-
-
-def change_command(view: dict[str, Any]) -> str:
-    """The `/desk change new` twin of a submitted "Plan a change" form."""
-    parts = ["change new", "--service", submitted(view, "service") or '""']
-    for name in ("start", "end"):
-        parts += [f"--{name}", _when(view, name) or '""']
-    parts += ["--risk", submitted(view, "risk") or '""']
-    parts += ["--plan", _quoted(submitted(view, "plan")), "--rollback", _quoted(submitted(view, "rollback"))]
-    return " ".join([*parts, submitted(view, "title")])
+def answers(view: dict[str, Any]) -> dict[str, object]:
+    """What a person entered or chose in each block of a submitted modal, by block (the field's name):
+    text as written, a choice's value, a date as written, a date and time as an instant. Blocks left
+    empty are left out."""
+    found: dict[str, object] = {}
+    for block_id, actions in view.get("state", {}).get("values", {}).items():
+        value = actions.get("value") or {}
+        kind = value.get("type")
+        answer: object
+        if kind == "static_select":
+            answer = (value.get("selected_option") or {}).get("value")
+        elif kind == "datepicker":
+            answer = value.get("selected_date")
+        elif kind == "datetimepicker":
+            stamp = value.get("selected_date_time")
+            answer = datetime.fromtimestamp(int(stamp), UTC) if stamp else None
+        else:
+            answer = value.get("value")
+        if answer not in (None, ""):
+            found[block_id] = answer
+    return found

@@ -20,13 +20,14 @@ class SlackSettings(BaseModel):
     app_token: str = ""
     signing_secret: str = ""
     mode: Literal["socket", "http"] = "socket"
-    port: int = Field(default=3000, ge=1, le=65535)
     api_url: str = "https://slack.com/api/"
     intake_channels: tuple[str, ...] = ()
     triage_channel: str = ""
     ticket_reaction: str = "ticket"
     agent_usergroup: str = ""
     per_channel_interval_seconds: float = Field(default=1.0, ge=0)
+    # Socket Mode reconnects by itself; a connection lost for longer than this stops spoc (exit non-zero).
+    reconnect_budget_seconds: float = Field(default=300.0, gt=0)
 
     @property
     def configured(self) -> bool:

@@ -19,7 +19,7 @@ class ReportSettings(BaseModel):
     weekly_day: Weekday = "mon"
     weekly_at: str = "08:00"  # local time of the default calendar; "" sends no digest
     charts: bool = True
-    charts_dir: str = ""  # default: spoc-charts in the system's temporary directory
+    charts_dir: str = ""  # where the console saves charts; default: spoc-charts in the system's temp directory
 
     @field_validator("leads_channels")
     @classmethod

@@ -6,17 +6,20 @@ from sqlalchemy import select
 
 from core import actions
 from core.cards import Button, Card, Reply
+from core.commands.params import Text, Word
 from core.context import Ctx
-from core.desk.access import agent_ticket, owned_ticket, require_agent
-from core.desk.grammar import Args
+from core.desk.params import TICKET
+from core.desk.permissions import ANYONE, REQUESTER_OR_AGENT
 from core.desk.registry import verb
 from core.errors import DeskError
 from core.knowledge import FeedbackKind
 from core.lifecycle import Status
 from core.notify import refresh_cards, tell_agents, tell_requester
 from core.people import is_agent
-from core.storage.models import SuggestionRow
+from core.storage.models import SuggestionRow, TicketRow
 from core.storage.writes import append
+
+SLUG = Word(name="slug", what="article slug", shown="SLUG")
 
 
 def _after_commit_record(ctx: Ctx, *, slug: str, kind: FeedbackKind, text: str = "") -> None:
@@ -25,20 +28,19 @@ def _after_commit_record(ctx: Ctx, *, slug: str, kind: FeedbackKind, text: str =
     ctx.later(lambda: knowledge.record(slug=slug, kind=kind, text=text))
 
 
-@verb("kb search", usage="kb search TEXT", examples=("kb search vpn keeps dropping",))
-def kb_search(ctx: Ctx, args: Args) -> Reply:
+@verb("kb search", Text(name="text", what="search text"), examples=("kb search vpn keeps dropping",))
+def kb_search(ctx: Ctx, *, text: str) -> Reply:
     """Search the knowledge base."""
-    found = [s for s in ctx.deps.knowledge.search(args.rest("search text", required=True), limit=5) if s.score > 0]
+    found = [s for s in ctx.deps.knowledge.search(text, limit=5) if s.score > 0]
     if not found:
         return Reply("No article matches. `/desk kb draft KEY` turns a resolved ticket into one.")
     lines = [f"{s.slug} ({s.score:.2f}): {s.title}" for s in found]
     return Reply(card=Card(title="Knowledge base", text="\n".join(lines), footer="`/desk kb show SLUG` reads one."))
 
 
-@verb("kb show", usage="kb show SLUG", examples=("kb show vpn-keeps-dropping",), who="anyone")
-def kb_show(ctx: Ctx, args: Args) -> Reply:
+@verb("kb show", SLUG, allow=ANYONE, examples=("kb show vpn-keeps-dropping",))
+def kb_show(ctx: Ctx, *, slug: str) -> Reply:
     """Read a knowledge-base article."""
-    slug = args.word("article slug")
     article = ctx.deps.knowledge.article(slug)
     if article is None or not article.published:
         hint = "`/desk kb search TEXT` finds one." if is_agent(ctx.person()) else "`/desk new TEXT` asks IT."
@@ -47,11 +49,9 @@ def kb_show(ctx: Ctx, args: Args) -> Reply:
     return Reply(card=Card(title=article.title, text=article.body, more_command=f"/desk kb show {slug}"))
 
 
-@verb("kb send", usage="kb send KEY SLUG", examples=("kb send INC-42 reset-your-password",))
-def kb_send(ctx: Ctx, args: Args) -> Reply:
+@verb("kb send", TICKET, SLUG, examples=("kb send INC-42 reset-your-password",))
+def kb_send(ctx: Ctx, *, ticket: TicketRow, slug: str) -> Reply:
     """Post an article into the requester's thread, with "This solved it" / "Not helpful"."""
-    ticket = agent_ticket(ctx, args)
-    slug = args.word("article slug")
     article = ctx.deps.knowledge.article(slug)
     if article is None or not article.published:
         raise DeskError(f"No article {slug!r}. `/desk kb search TEXT` finds one.")
@@ -68,11 +68,9 @@ def kb_send(ctx: Ctx, args: Args) -> Reply:
     return Reply(f"Sent {slug} to the requester of {ticket.key}.")
 
 
-@verb("kb solved", usage="kb solved KEY SLUG", examples=("kb solved INC-42 vpn-keeps-dropping",), who="owner")
-def kb_solved(ctx: Ctx, args: Args) -> Reply:
+@verb("kb solved", TICKET, SLUG, allow=REQUESTER_OR_AGENT, examples=("kb solved INC-42 vpn-keeps-dropping",))
+def kb_solved(ctx: Ctx, *, ticket: TicketRow, slug: str) -> Reply:
     """Say a suggested article solved your problem: the ticket is resolved as self-service."""
-    ticket = owned_ticket(ctx, args, "kb solved")
-    slug = args.word("article slug")
     suggestion = ctx.session.scalar(select(SuggestionRow).where(SuggestionRow.ticket_id == ticket.id,
                                                                 SuggestionRow.slug == slug))
     if suggestion is None:
@@ -85,10 +83,9 @@ def kb_solved(ctx: Ctx, args: Args) -> Reply:
     return Reply(f"Glad it's fixed. {ticket.key} is resolved (self-service).")
 
 
-@verb("kb unhelpful", usage="kb unhelpful KEY", examples=("kb unhelpful INC-42",), who="owner")
-def kb_unhelpful(ctx: Ctx, args: Args) -> Reply:
+@verb("kb unhelpful", TICKET, allow=REQUESTER_OR_AGENT, examples=("kb unhelpful INC-42",))
+def kb_unhelpful(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     """Say the suggested articles did not help: the ticket stays with IT."""
-    ticket = owned_ticket(ctx, args, "kb unhelpful")
     rows = ctx.session.scalars(select(SuggestionRow).where(SuggestionRow.ticket_id == ticket.id,
                                                            SuggestionRow.outcome == "")).all()
     for row in rows:
@@ -100,10 +97,9 @@ def kb_unhelpful(ctx: Ctx, args: Args) -> Reply:
     return Reply(f"Thanks for telling us. {ticket.key} stays with IT.", private=True)
 
 
-@verb("kb draft", usage="kb draft KEY", examples=("kb draft INC-42",))
-def kb_draft(ctx: Ctx, args: Args) -> Reply:
+@verb("kb draft", TICKET, examples=("kb draft INC-42",))
+def kb_draft(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     """Draft an unpublished article from a resolved ticket; `/desk kb publish SLUG` publishes it."""
-    ticket = agent_ticket(ctx, args)
     if ticket.state not in (Status.RESOLVED, Status.CLOSED):
         raise DeskError(f"{ticket.key} is {ticket.state.label}; draft articles from resolved tickets.")
     knowledge, key = ctx.deps.knowledge, ticket.key
@@ -118,11 +114,10 @@ def kb_draft(ctx: Ctx, args: Args) -> Reply:
     return Reply("")
 
 
-@verb("kb publish", usage="kb publish SLUG", examples=("kb publish printer-jams-on-floor-3",))
-def kb_publish(ctx: Ctx, args: Args) -> Reply:
+@verb("kb publish", SLUG, examples=("kb publish printer-jams-on-floor-3",))
+def kb_publish(ctx: Ctx, *, slug: str) -> Reply:
     """Publish a drafted article so it can be suggested."""
-    require_agent(ctx, "kb publish")
-    slug, knowledge = args.word("article slug"), ctx.deps.knowledge
+    knowledge = ctx.deps.knowledge
 
     def publish() -> str:
         if knowledge.publish(slug):

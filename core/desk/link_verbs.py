@@ -9,8 +9,9 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from core.cards import Reply
+from core.commands.params import Text
 from core.context import Ctx
-from core.desk.grammar import Args
+from core.desk.permissions import ANYONE
 from core.desk.registry import verb
 from core.errors import DeskError
 from core.people import account_of
@@ -78,12 +79,11 @@ def _has_account(ctx: Ctx, person_id: int, platform: str) -> bool:
                                                            IdentityRow.platform == platform)) is not None
 
 
-@verb("link", usage="link [CODE]", examples=("link", "link K7QX-M2PD"), who="anyone")
-def link(ctx: Ctx, args: Args) -> Reply:
+@verb("link", Text(name="code", required=False, many_lines=False), allow=ANYONE, examples=("link", "link K7QX-M2PD"))
+def link(ctx: Ctx, *, code: str) -> Reply:
     """Link your accounts on two chat platforms: `/desk link` gives a one-time code; within 10 minutes type
     `/desk link CODE` as yourself on the other platform, and both accounts are one person with one set of
     tickets. Never share the code: whoever types it becomes you."""
-    code = args.rest("code")
     if not code:
         shown = issue_code(ctx)
         minutes = int(LIFETIME.total_seconds() // 60)

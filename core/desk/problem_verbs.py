@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 from core.cards import Reply
+from core.commands.params import Keys, Text, TicketKey, Word
 from core.context import Ctx
-from core.desk.access import agent_ticket
-from core.desk.grammar import Args
 from core.desk.registry import verb
 from core.errors import UsageError
 from core.itsm import problems, recurring
-from core.lifecycle import parse_key
 from core.storage.itsm_models import RecurringClusterRow
 from core.storage.models import TicketRow
 from core.tickets import get_ticket
 
-
-def _title_and_keys(args: Args) -> tuple[str, list[str]]:
-    """`"title" INC-1 INC-2` or `title words INC-1 INC-2`: the keys are the trailing words that are keys."""
-    words: list[str] = []
-    while (word := args.optional_word()) is not None:
-        words.append(word)
-    keys: list[str] = []
-    while words and "-" in words[-1] and parse_key(words[-1]) is not None:
-        keys.insert(0, words.pop())
-    return " ".join(words).strip(), keys
+PROBLEM = TicketKey(name="problem", what="problem key (like PRB-7)", shown="PRB-N")
+LINK_BY_KEY = "Name the incidents to link by key: `/desk problem link PRB-N INC-N [INC-N ...]`"
 
 
-def _incidents(ctx: Ctx, keys: list[str]) -> list[TicketRow]:
+def _incidents(ctx: Ctx, keys: tuple[str, ...]) -> list[TicketRow]:
     found: dict[int, TicketRow] = {}
     for key in keys:
         ticket = get_ticket(ctx.session, key, for_update=True)
@@ -34,24 +24,24 @@ def _incidents(ctx: Ctx, keys: list[str]) -> list[TicketRow]:
     return list(found.values())
 
 
-@verb("problem new", usage='problem new "TITLE" [INC-N ...]',
+@verb("problem new", Text(name="title", shown='"TITLE"', many_lines=False,
+                          missing='Name the problem, e.g. `/desk problem new "VPN drops every hour" INC-4 INC-5`.'),
+      Keys(name="incidents", required=False, what="the incidents it explains"),
       examples=('problem new "VPN drops every hour" INC-4 INC-5 INC-6',))
-def problem_new(ctx: Ctx, args: Args) -> Reply:
+def problem_new(ctx: Ctx, *, title: str, incidents: tuple[str, ...]) -> Reply:
     """Open a problem (PRB): the cause behind recurring incidents, with the incidents it explains linked."""
-    title, keys = _title_and_keys(args)
-    problem = problems.new_problem(ctx, title=title, incidents=_incidents(ctx, keys))
-    linked = f" with {', '.join(keys)} linked" if keys else ""
+    problem = problems.new_problem(ctx, title=title, incidents=_incidents(ctx, incidents))
+    linked = f" with {', '.join(incidents)} linked" if incidents else ""
     return Reply(f"{problem.key} opened{linked}. `/desk problem workaround {problem.key} TEXT` tells their "
                  "requesters what to do meanwhile.")
 
 
-@verb("problem cluster", usage="problem cluster N", examples=("problem cluster 3",))
-def problem_cluster(ctx: Ctx, args: Args) -> Reply:
+@verb("problem cluster", Word(name="card", what="card number", shown="N"), examples=("problem cluster 3",))
+def problem_cluster(ctx: Ctx, *, card: str) -> Reply:
     """Open the problem behind a "possible problem" card (its number N): every incident on it is linked."""
-    number = args.word("card number")
-    cluster = ctx.session.get(RecurringClusterRow, int(number)) if number.isdigit() else None
+    cluster = ctx.session.get(RecurringClusterRow, int(card)) if card.isdigit() else None
     if cluster is None:
-        raise UsageError(f"No possible-problem card {number!r}; the card's button carries its number.")
+        raise UsageError(f"No possible-problem card {card!r}; the card's button carries its number.")
     if cluster.problem_id is not None:
         existing = ctx.session.get(TicketRow, cluster.problem_id)
         return Reply(f"{existing.key if existing else 'A problem'} already explains these incidents.")
@@ -62,23 +52,20 @@ def problem_cluster(ctx: Ctx, args: Args) -> Reply:
                  f"`/desk problem workaround {problem.key} TEXT` tells their requesters what to do meanwhile.")
 
 
-@verb("problem link", usage="problem link PRB-N INC-N [INC-N ...]", examples=("problem link PRB-7 INC-9",))
-def problem_link(ctx: Ctx, args: Args) -> Reply:
+@verb("problem link", PROBLEM,
+      Keys(name="incidents", what="the incidents to link", shown="INC-N [INC-N ...]", missing=LINK_BY_KEY),
+      examples=("problem link PRB-7 INC-9",))
+def problem_link(ctx: Ctx, *, problem: TicketRow, incidents: tuple[str, ...]) -> Reply:
     """Link incidents to a problem; a known workaround reaches their requesters."""
-    problem = agent_ticket(ctx, args)
-    _title, keys = _title_and_keys(args)
-    if not keys or _title:
-        raise UsageError("Name the incidents to link by key: `/desk problem link PRB-N INC-N [INC-N ...]`")
-    added = [i.key for i in _incidents(ctx, keys) if problems.link(ctx, problem, i)]
+    added = [i.key for i in _incidents(ctx, incidents) if problems.link(ctx, problem, i)]
     if not added:
         return Reply(f"Already linked to {problem.key}.")
     return Reply(f"Linked to {problem.key}: {', '.join(added)}.")
 
 
-@verb("problem workaround", usage="problem workaround PRB-N TEXT",
+@verb("problem workaround", PROBLEM, Text(name="workaround", shown="TEXT"),
       examples=("problem workaround PRB-7 reconnect with the backup VPN profile",))
-def problem_workaround(ctx: Ctx, args: Args) -> Reply:
+def problem_workaround(ctx: Ctx, *, problem: TicketRow, workaround: str) -> Reply:
     """Record a known error's workaround; the requesters of its open incidents get it in their threads."""
-    problem = agent_ticket(ctx, args)
-    told = problems.set_workaround(ctx, problem, args.rest("workaround", required=True))
+    told = problems.set_workaround(ctx, problem, workaround)
     return Reply(f"Workaround recorded on {problem.key}; {told} requester{'s' * (told != 1)} told.")

@@ -1,4 +1,14 @@
-"""Every `/desk` verb, declared once with its handler. A handler's docstring is its help text."""
+"""Every `/desk` verb, declared once: its parameters (`core.commands`), who may run it (`allow`, see
+core/desk/permissions.py), examples, and its handler, whose docstring is its help text.
+
+    @verb("hold", TicketKey(name="ticket"), Day(name="until", marker="until", required=False),
+          Text(name="reason"), examples=("hold INC-42 waiting for the vendor",))
+    def hold(ctx: Ctx, *, ticket: TicketRow, until: date | None, reason: str) -> Reply:
+
+The handler takes the parameters by name, typed: a ticket key arrives as the ticket itself, locked.
+Usage lines, help, the README reference, forms and the chat platforms' command trees are generated
+from this.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +16,43 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 from rapidfuzz import process
 
 from core.cards import Reply
-from core.context import Ctx
-from core.desk.grammar import Args
+from core.commands.line import split_verb
+from core.commands.params import Param, TicketKey
+from core.commands.syntax import Syntax
+from core.desk.permissions import AGENTS, Allow
 
-Who = Literal["anyone", "owner", "agent"]
+Handler = Callable[..., Reply]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`\"])")
-Handler = Callable[[Ctx, Args], Reply]
 
 
 @dataclass(frozen=True)
 class Verb:
-    name: str
-    usage: str
-    examples: tuple[str, ...]
-    who: Who
+    syntax: Syntax
+    allow: Allow
     handler: Handler
+    examples: tuple[str, ...] = ()
     reads_only: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.syntax.verb
+
+    @property
+    def usage(self) -> str:
+        return self.syntax.usage
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        return self.syntax.params
+
+    @property
+    def tickets(self) -> tuple[TicketKey, ...]:
+        """The parameters that name tickets; the first is the ticket the permission speaks of."""
+        return tuple(p for p in self.params if isinstance(p, TicketKey))
 
     @property
     def help(self) -> str:
@@ -43,23 +69,38 @@ VERBS: dict[str, Verb] = {}
 
 
 def verb(
-    name: str, *, usage: str, examples: tuple[str, ...] = (), who: Who = "agent", reads_only: bool = False,
+    name: str, *params: Param, allow: Allow = AGENTS, examples: tuple[str, ...] = (), reads_only: bool = False,
+    exact: bool = False, strict: bool = False, missing: str = "",
 ) -> Callable[[Handler], Handler]:
-    """Declare a verb. `who`: anyone; owner (the ticket's requester or an agent); agent. A verb that
-    `reads_only` (and at most sends) runs without holding the write lock: what it sends is stored after."""
+    """Declare a verb. `params` in the order a line writes them; `exact`, `strict` and `missing` shape
+    how a line is read (core/commands/syntax.py). A verb that `reads_only` (and at most sends) runs
+    without holding the write lock: what it sends is stored after."""
+    syntax = Syntax(verb=name, params=params, exact=exact, strict=strict, missing=missing)
 
     def register(handler: Handler) -> Handler:
         if not handler.__doc__:
             raise TypeError(f"/desk {name} needs a docstring: it is the command's help")
-        VERBS[name] = Verb(name=name, usage=usage, examples=examples, who=who, handler=handler,
-                           reads_only=reads_only)
+        declared = sorted(p.name for p in params)
+        taken = sorted(p.name for p in inspect.signature(handler).parameters.values()
+                       if p.kind is inspect.Parameter.KEYWORD_ONLY)
+        if declared != taken:
+            raise TypeError(f"/desk {name}: the handler takes {taken}, the verb declares {declared}")
+        if allow.needs_ticket and not any(isinstance(p, TicketKey) for p in params):
+            raise TypeError(f"/desk {name}: who may run it depends on a ticket, and it names none")
+        VERBS[name] = Verb(syntax=syntax, allow=allow, handler=handler, examples=examples, reads_only=reads_only)
         return handler
 
     return register
 
 
+def find(line: str) -> tuple[str, Verb | None, str]:
+    """The verb a `/desk` line starts with (the name as typed when unknown), and the words after it."""
+    name, rest = split_verb(line, VERBS)
+    return name, VERBS.get(name), rest
+
+
 def closest(name: str, *, agent: bool = True) -> str | None:
     """The verb `name` most likely meant, among those the person may use."""
-    usable = [v.name for v in VERBS.values() if agent or v.who != "agent"]
+    usable = [v.name for v in VERBS.values() if agent or not v.allow.staff_only]
     match = process.extractOne(name, usable, score_cutoff=55)
     return match[0] if match else None

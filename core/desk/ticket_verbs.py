@@ -2,50 +2,50 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from sqlalchemy import select
 
 from core import actions
 from core.cards import Reply
+from core.commands.params import Choice, Day, Number, Text, Word
 from core.context import Ctx
-from core.desk.access import agent_ticket, owned_ticket
-from core.desk.grammar import Args
+from core.desk.params import REASON, TICKET
+from core.desk.permissions import REQUESTER_OR_AGENT
 from core.desk.registry import verb
 from core.due import ticket_time_zone
-from core.errors import UsageError
 from core.lifecycle import Kind
 from core.people import is_agent
-from core.storage.models import AuditRow, CommentRow
+from core.storage.models import AuditRow, CommentRow, TicketRow
 from core.views import detail_card
 
-_UNTIL = re.compile(r"until\s+(\d{4}-\d{2}-\d{2})(?:\s+|$)(.*)", re.IGNORECASE | re.DOTALL)
+
+def _level(name: str) -> Number:
+    return Number(name=name, low=1, high=3, ask=f"{name.capitalize()} (1 high, 2 medium, 3 low)")
 
 
-@verb("claim", usage="claim KEY", examples=("claim INC-42",))
-def claim(ctx: Ctx, args: Args) -> Reply:
+@verb("claim", TICKET, examples=("claim INC-42",))
+def claim(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     """Take a ticket: you become its assignee and the requester is told you are on it."""
-    return Reply(actions.claim(ctx, agent_ticket(ctx, args)))
+    return Reply(actions.claim(ctx, ticket))
 
 
-@verb("assign", usage="assign KEY PERSON", examples=("assign INC-42 sam", "assign INC-42 @sam"))
-def assign(ctx: Ctx, args: Args) -> Reply:
+@verb("assign", TICKET, Text(name="person", many_lines=False, ask="Assign to (name or @mention)"),
+      examples=("assign INC-42 sam", "assign INC-42 @sam"))
+def assign(ctx: Ctx, *, ticket: TicketRow, person: str) -> Reply:
     """Give a ticket to an agent, by name, e-mail or @mention."""
-    ticket = agent_ticket(ctx, args)
-    return Reply(actions.assign(ctx, ticket, args.rest("person", required=True)))
+    return Reply(actions.assign(ctx, ticket, person))
 
 
-@verb("unassign", usage="unassign KEY", examples=("unassign INC-42",))
-def unassign(ctx: Ctx, args: Args) -> Reply:
+@verb("unassign", TICKET, examples=("unassign INC-42",))
+def unassign(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     """Put a ticket back in the unclaimed queue."""
-    return Reply(actions.unassign(ctx, agent_ticket(ctx, args)))
+    return Reply(actions.unassign(ctx, ticket))
 
 
-@verb("show", usage="show KEY", examples=("show INC-42",), who="owner")
-def show(ctx: Ctx, args: Args) -> Reply:
+@verb("show", TICKET, allow=REQUESTER_OR_AGENT, examples=("show INC-42",))
+def show(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     """Show a ticket with its comments (and, for agents, internal notes and audit trail)."""
-    ticket = owned_ticket(ctx, args, "show")
     agent = is_agent(ctx.person())
     comments = ctx.session.scalars(select(CommentRow).where(CommentRow.ticket_id == ticket.id)
                                    .order_by(CommentRow.id)).all()
@@ -54,107 +54,89 @@ def show(ctx: Ctx, args: Args) -> Reply:
                                   time_zone=ticket_time_zone(ctx.settings, ticket, around=ctx.now)))
 
 
-@verb("comment", usage="comment KEY TEXT", examples=("comment INC-42 Please restart and try again",),
-      who="owner")
-def comment(ctx: Ctx, args: Args) -> Reply:
+@verb("comment", TICKET, Text(name="comment", shown="TEXT"), allow=REQUESTER_OR_AGENT,
+      examples=("comment INC-42 Please restart and try again",))
+def comment(ctx: Ctx, *, ticket: TicketRow, comment: str) -> Reply:
     """Add a public comment; the other side (requester or IT) is told."""
-    ticket = owned_ticket(ctx, args, "comment")
-    return Reply(actions.comment(ctx, ticket, args.rest("comment", required=True)))
+    return Reply(actions.comment(ctx, ticket, comment))
 
 
-@verb("note", usage="note KEY TEXT", examples=("note INC-42 vendor case 8812",))
-def note(ctx: Ctx, args: Args) -> Reply:
+@verb("note", TICKET, Text(name="note", shown="TEXT"), examples=("note INC-42 vendor case 8812",))
+def note(ctx: Ctx, *, ticket: TicketRow, note: str) -> Reply:
     """Add an internal note: agents see it, the requester never does."""
-    ticket = agent_ticket(ctx, args)
-    return Reply(actions.comment(ctx, ticket, args.rest("note", required=True), internal=True))
+    return Reply(actions.comment(ctx, ticket, note, internal=True))
 
 
-@verb("priority", usage="priority KEY IMPACT URGENCY", examples=("priority INC-42 1 2",))
-def priority(ctx: Ctx, args: Args) -> Reply:
+@verb("priority", TICKET, _level("impact"), _level("urgency"), exact=True, examples=("priority INC-42 1 2",))
+def priority(ctx: Ctx, *, ticket: TicketRow, impact: int, urgency: int) -> Reply:
     """Set impact and urgency (1 high, 2 medium, 3 low); the priority follows from the matrix. Triage learns from it."""
-    ticket = agent_ticket(ctx, args)
-    impact = args.number("impact", low=1, high=3)
-    urgency = args.number("urgency", low=1, high=3)
-    args.done()
     return Reply(actions.set_priority(ctx, ticket, impact=impact, urgency=urgency))
 
 
-@verb("kind", usage="kind KEY incident|request", examples=("kind INC-42 request",))
-def kind(ctx: Ctx, args: Args) -> Reply:
+@verb("kind", TICKET, Choice(name="kind", options=(("incident", "Something is broken"),
+                                                   ("request", "Something is wanted"))),
+      examples=("kind INC-42 request",))
+def kind(ctx: Ctx, *, ticket: TicketRow, kind: str) -> Reply:
     """Correct whether a ticket is an incident or a service request (its key follows); triage learns from it."""
-    ticket = agent_ticket(ctx, args)
-    value = args.word("kind").lower()
-    if value not in (Kind.INCIDENT, Kind.REQUEST):
-        raise UsageError(f"Kind is incident or request, not {value!r}.")
-    return Reply(actions.set_kind(ctx, ticket, Kind(value)))
+    return Reply(actions.set_kind(ctx, ticket, Kind(kind)))
 
 
-@verb("category", usage="category KEY NAME", examples=("category INC-42 network",))
-def category(ctx: Ctx, args: Args) -> Reply:
+@verb("category", TICKET, Word(name="category", shown="NAME", lower=True,
+                               options_from=lambda env: tuple((c, c) for c in env.settings.category_names())),
+      examples=("category INC-42 network",))
+def category(ctx: Ctx, *, ticket: TicketRow, category: str) -> Reply:
     """File a ticket under another category; triage learns from it."""
-    ticket = agent_ticket(ctx, args)
-    return Reply(actions.set_category(ctx, ticket, args.word("category").lower()))
+    return Reply(actions.set_category(ctx, ticket, category))
 
 
-@verb("hold", usage="hold KEY [until YYYY-MM-DD] REASON",
+@verb("hold", TICKET, Day(name="until", marker="until", required=False, ask="Remind me on (YYYY-MM-DD)"),
+      Text(name="reason", ask="Why on hold?"),
       examples=("hold INC-42 waiting for the vendor", "hold INC-42 until 2026-03-09 vendor ships the part"))
-def hold(ctx: Ctx, args: Args) -> Reply:
+def hold(ctx: Ctx, *, ticket: TicketRow, until: date | None, reason: str) -> Reply:
     """Put a ticket on hold (the SLA clock pauses); the requester is told why.
     With `until DATE` you are reminded on that date if it is still on hold."""
-    ticket = agent_ticket(ctx, args)
-    text = args.rest("reason", required=True)
-    found = _UNTIL.match(text)
-    if found is None:
-        return Reply(actions.hold(ctx, ticket, text))
-    try:
-        until = date.fromisoformat(found.group(1))
-    except ValueError:
-        raise UsageError(f"{found.group(1)!r} is not a date: write it as YYYY-MM-DD, "
-                         "e.g. until 2026-03-09.") from None
-    return Reply(actions.hold(ctx, ticket, found.group(2).strip(), until=until))
+    return Reply(actions.hold(ctx, ticket, reason, until=until))
 
 
-@verb("resume", usage="resume KEY", examples=("resume INC-42",))
-def resume(ctx: Ctx, args: Args) -> Reply:
+@verb("resume", TICKET, examples=("resume INC-42",))
+def resume(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     """Take a ticket off hold."""
-    return Reply(actions.resume(ctx, agent_ticket(ctx, args)))
+    return Reply(actions.resume(ctx, ticket))
 
 
-@verb("resolve", usage="resolve KEY [RESOLUTION]", examples=("resolve INC-42 replaced the power supply",))
-def resolve(ctx: Ctx, args: Args) -> Reply:
+@verb("resolve", TICKET, Text(name="resolution", required=False, ask="How was it resolved?"),
+      examples=("resolve INC-42 replaced the power supply",))
+def resolve(ctx: Ctx, *, ticket: TicketRow, resolution: str) -> Reply:
     """Mark a ticket resolved; the requester is asked "Is it fixed?". An unclaimed ticket becomes yours."""
-    ticket = agent_ticket(ctx, args)
-    return Reply(actions.resolve_by_hand(ctx, ticket, args.rest()))
+    return Reply(actions.resolve_by_hand(ctx, ticket, resolution))
 
 
-@verb("reopen", usage="reopen KEY [REASON]", examples=("reopen INC-42 it broke again",), who="owner")
-def reopen(ctx: Ctx, args: Args) -> Reply:
+@verb("reopen", TICKET, REASON, allow=REQUESTER_OR_AGENT, examples=("reopen INC-42 it broke again",))
+def reopen(ctx: Ctx, *, ticket: TicketRow, reason: str) -> Reply:
     """Open a resolved ticket again."""
-    ticket = owned_ticket(ctx, args, "reopen")
-    return Reply(actions.reopen(ctx, ticket, args.rest()))
+    return Reply(actions.reopen(ctx, ticket, reason))
 
 
-@verb("close", usage="close KEY", examples=("close INC-42",), who="owner")
-def close(ctx: Ctx, args: Args) -> Reply:
+@verb("close", TICKET, allow=REQUESTER_OR_AGENT, examples=("close INC-42",))
+def close(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     """Close a resolved ticket."""
-    return Reply(actions.close(ctx, owned_ticket(ctx, args, "close")))
+    return Reply(actions.close(ctx, ticket))
 
 
-@verb("cancel", usage="cancel KEY [REASON]", examples=("cancel REQ-43 no longer needed",), who="owner")
-def cancel(ctx: Ctx, args: Args) -> Reply:
+@verb("cancel", TICKET, REASON, allow=REQUESTER_OR_AGENT, examples=("cancel REQ-43 no longer needed",))
+def cancel(ctx: Ctx, *, ticket: TicketRow, reason: str) -> Reply:
     """Withdraw an open ticket that is no longer needed."""
-    ticket = owned_ticket(ctx, args, "cancel")
-    return Reply(actions.cancel(ctx, ticket, args.rest()))
+    return Reply(actions.cancel(ctx, ticket, reason))
 
 
-@verb("confirm", usage="confirm KEY", examples=("confirm INC-42",), who="owner")
-def confirm(ctx: Ctx, args: Args) -> Reply:
+@verb("confirm", TICKET, allow=REQUESTER_OR_AGENT, examples=("confirm INC-42",))
+def confirm(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     """Confirm a resolved ticket is fixed; it closes (the twin of "Yes, it's fixed")."""
-    return Reply(actions.confirm(ctx, owned_ticket(ctx, args, "confirm")))
+    return Reply(actions.confirm(ctx, ticket))
 
 
-@verb("reject", usage="reject KEY REASON", examples=("reject INC-42 still no sound",), who="owner")
-def reject(ctx: Ctx, args: Args) -> Reply:
+@verb("reject", TICKET, Text(name="reason", required=False, ask="What is still wrong?"), allow=REQUESTER_OR_AGENT,
+      examples=("reject INC-42 still no sound",))
+def reject(ctx: Ctx, *, ticket: TicketRow, reason: str) -> Reply:
     """Say a resolved ticket is not fixed; it reopens and IT is told (the twin of "No, still broken")."""
-    ticket = owned_ticket(ctx, args, "reject")
-    return Reply(actions.reject(ctx, ticket, args.rest()))
+    return Reply(actions.reject(ctx, ticket, reason))

@@ -1,16 +1,15 @@
-"""A report's charts as PNG files, drawn with matplotlib's Agg canvas (no display, no global pyplot state).
+"""A report's charts as PNG, drawn with matplotlib's Agg canvas (no display, no global pyplot state): files
+for `spoc report --charts`, bytes for chat (`chat_chart`).
 
 matplotlib is imported only when a chart is drawn; `charts_available()` says whether it can be.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import time
-import uuid
+import io
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-PREFIX = "spoc-report-"
+CHAT_CHART = "tickets-per-day.png"
+PNG = "image/png"
 COLOURS = {"opened": "#4C72B0", "resolved": "#55A868", "response": "#4C72B0", "resolution": "#DD8452",
            "wall": "#8172B2", "business": "#DD8452"}
 
@@ -56,6 +56,10 @@ def _count_axis(axes: Axes, counts: list[int]) -> None:
 
 def volume_chart(report: Report, path: Path) -> Path:
     """Tickets reported and resolutions per day."""
+    return _save(volume_figure(report), path)
+
+
+def volume_figure(report: Report) -> Figure:
     figure, axes = _figure()
     days = [date.fromisoformat(d.day) for d in report.daily]
     axes.plot(days, [d.opened for d in report.daily], marker="o", markersize=3, label="opened",
@@ -68,7 +72,7 @@ def volume_chart(report: Report, path: Path) -> Path:
     axes.legend()
     axes.grid(alpha=0.3)
     figure.autofmt_xdate()
-    return _save(figure, path)
+    return figure
 
 
 def backlog_chart(report: Report, path: Path) -> Path:
@@ -138,18 +142,10 @@ def render_all(report: Report, directory: Path) -> list[Path]:
     return [draw(report, directory / f"{name}.png") for name, draw in CHARTS.items()]
 
 
-def main_chart(report: Report, directory: Path, *, keep: timedelta = timedelta(days=7)) -> Path | None:
-    """The chart a chat card shows (tickets per day), under a name of its own; None without matplotlib.
-    Charts drawn for chat longer than `keep` ago are deleted: they were delivered long since."""
+def chat_chart(report: Report) -> bytes | None:
+    """The chart a chat card shows (tickets per day), as PNG bytes; None without matplotlib."""
     if not charts_available():
         return None
-    _forget_old(directory, keep)
-    return volume_chart(report, directory / f"{PREFIX}{uuid.uuid4().hex[:12]}.png")
-
-
-def _forget_old(directory: Path, keep: timedelta) -> None:
-    cutoff = time.time() - keep.total_seconds()
-    for old in directory.glob(f"{PREFIX}*.png"):
-        with contextlib.suppress(OSError):
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
+    buffer = io.BytesIO()
+    volume_figure(report).savefig(buffer, format="png")
+    return buffer.getvalue()

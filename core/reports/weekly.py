@@ -19,6 +19,7 @@ from core.cards import Card
 from core.config.sla import WEEKDAYS
 from core.context import Ctx
 from core.delivery import Destination
+from core.reports import charts
 from core.reports.card import report_card
 from core.reports.period import Period, ReportFilter
 from core.reports.report import build_report
@@ -39,9 +40,9 @@ def send_weekly_report(runner: SystemRunner) -> datetime | None:
     plan = runner.read_as_system(_plan)
     if plan is None or plan.sent:
         return plan.following if plan else None
-    card = runner.read_as_system(lambda ctx: _digest(ctx, plan))
+    digest = runner.read_as_system(lambda ctx: _digest(ctx, plan))
     try:
-        runner.run_as_system(lambda ctx: _claim_and_send(ctx, plan, card))
+        runner.run_as_system(lambda ctx: _claim_and_send(ctx, plan, digest))
     except IntegrityError:
         log.info("another process sent this week's report first; nothing sent twice")
         return None
@@ -86,22 +87,27 @@ def _plan(ctx: Ctx) -> _Week | None:
                  sent=ctx.session.get(WeeklyReportRow, key) is not None)
 
 
-def _digest(ctx: Ctx, week: _Week) -> Card:
-    settings = ctx.settings.reports
+@dataclass(frozen=True)
+class _Digest:
+    card: Card
+    chart: bytes | None = None  # PNG
+
+
+def _digest(ctx: Ctx, week: _Week) -> _Digest:
     found = build_report(ctx.session, ctx.settings, period=Period(since=week.due - WEEK, until=week.due),
                          filters=ReportFilter(), now=ctx.now)
     card = report_card(found, title=f"Weekly IT service report ({week.key})")
-    if settings.charts:
-        from core.reports.charts import main_chart  # matplotlib is imported only now
-
-        chart = main_chart(found, settings.chart_dir())
-        if chart is not None:
-            card = replace(card, image_path=str(chart))
-    return card
+    if not ctx.settings.reports.charts:
+        return _Digest(card)
+    return _Digest(card, charts.chat_chart(found))  # matplotlib is imported only as it draws
 
 
-def _claim_and_send(ctx: Ctx, week: _Week, card: Card) -> None:
+def _claim_and_send(ctx: Ctx, week: _Week, digest: _Digest) -> None:
     ctx.session.add(WeeklyReportRow(week=week.key, at=ctx.now))
     ctx.session.flush()  # a second process fails here, before it sends anything
+    card = digest.card
+    if digest.chart is not None:
+        chart = ctx.outbox.attach(name=charts.CHAT_CHART, media_type=charts.PNG, data=digest.chart)
+        card = replace(card, attachments=(chart,))
     for place in week.places:
         ctx.outbox.send(place, card)

@@ -11,6 +11,7 @@ from core.context import Ctx
 from core.due import ticket_time_zone, update_due_dates
 from core.errors import DeskError
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
+from core.settings import DeskSettings
 from core.storage.models import AuditRow, CommentRow, TicketRow
 from core.teams import (
     first_line,
@@ -116,8 +117,8 @@ def _team_names(ctx: Ctx) -> str:
     return ", ".join(f"{t.name} (tier {t.tier})" for t in ctx.settings.teams)
 
 
-def is_team_or_tier(ctx: Ctx, word: str) -> bool:
-    return team_named(ctx.settings, word) is not None or _tier_number(word) is not None
+def is_team_or_tier(settings: DeskSettings, word: str) -> bool:
+    return team_named(settings, word) is not None or _tier_number(word) is not None
 
 
 def refuse_misspelt_team(ctx: Ctx, ticket: TicketRow, word: str, reason: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -226,6 +227,20 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     message_id: Mapped[str] = mapped_column(String(100), default="")
+
+
+class BlobRow(Base):
+    """The bytes of a file a notification carries (a chart), stored once by their SHA-256 digest. Cards in
+    the outbox name it; whichever process delivers a card reads it here. `stored_at` is the last time a
+    notification stored it (it is kept a while after, see core/attachments.py)."""
+
+    __tablename__ = "blobs"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class CardMessageRow(Base):

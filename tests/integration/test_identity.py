@@ -151,7 +151,10 @@ def test_a_demoted_admins_pending_approvals_are_withdrawn(make_desk: Callable[..
     lee_cards = [r for r in outbox(desk) if r.card_key.startswith("change:1:approval:1:") and r.user_id == "lee"]
     assert lee_cards[-1].card["footer"] == "Withdrawn: Lee is no longer a change approver."
     assert lee_cards[-1].card["buttons"] == []
-    assert chat.desk_command(LEE, "change approve CHG-1").startswith("CHG-1 is scheduled")
+    # No longer an approver: refused as such (who may run a verb is checked before anything else).
+    assert chat.desk_command(LEE, "change approve CHG-1") == \
+        "Only the change approvers (Ana) can approve or reject CHG-1."
+    assert desk.db.run(lambda s: s.get(ChangeRow, 1).state) == "scheduled"
 
 
 def test_two_agents_with_one_name_are_asked_apart_in_assign(chat: Chat) -> None:

@@ -18,12 +18,25 @@ from core.reports.weekly import latest_send_time, send_weekly_report
 from core.scheduling.jobs import run_all
 from core.service import Desk
 from core.settings import DeskSettings
+from core.storage.blobs import read_blobs
+from core.storage.models import OutboxRow
 from tests.conftest import DANA, DEFAULT_PEOPLE, SAM, Chat
 from tests.fakes import FakeKnowledgeBase
 from tests.integration.helpers import outbox
 from tests.integration.report_helpers import LEE, build_week, utc
 
 PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def charts_sent(desk: Desk) -> list[OutboxRow]:
+    return [r for r in outbox(desk) if r.card.get("attachments")]
+
+
+def stored(desk: Desk, row: OutboxRow) -> bytes:
+    """The bytes of the file a notification carries, as the database holds them (no path travels)."""
+    [[name, media_type, digest]] = row.card["attachments"]
+    assert (name, media_type) == ("tickets-per-day.png", "image/png")
+    return desk.db.run(lambda s: read_blobs(s, [digest]))[digest]
 
 
 def settings(tmp_path: Path, **reports: object) -> DeskSettings:
@@ -54,9 +67,10 @@ def test_a_lead_gets_the_report_card_and_the_chart_directly(
     assert fields["Deflection"] == "16.7% (1 of 6 reports solved by an article)"
     assert fields["CSAT"] == "3.5 / 5, 50% satisfied (2 of 2 closed tickets rated)"
     assert fields["Backlog"] == "1 open: 1 1-3 days"
-    [chart] = [r for r in outbox(desk) if r.card.get("image_path")]
+    [chart] = charts_sent(desk)
     assert (chart.platform, chart.user_id) == ("console", "lee")
-    assert Path(chart.card["image_path"]).read_bytes().startswith(PNG)
+    assert stored(desk, chart).startswith(PNG)
+    assert not (tmp_path / "charts").exists()  # nothing is written to disk for chat
 
 
 def test_report_takes_a_range_and_filters_and_refuses_what_it_cannot_read(
@@ -68,7 +82,7 @@ def test_report_takes_a_range_and_filters_and_refuses_what_it_cannot_read(
     _, card = command(desk, SAM, "report 2026-03-02..2026-03-03 --team network")
     assert card is not None and card.text == "Scope: team network."
     assert dict((f.label, f.value) for f in card.fields)["Tickets"].startswith("1 opened")
-    assert not [r for r in outbox(desk) if r.card.get("image_path")]
+    assert not charts_sent(desk)
     assert command(desk, SAM, "report 3x")[0].startswith("Cannot read '3x' as a time")
     assert command(desk, SAM, "report --team nope")[0].startswith("No team 'nope'")
     assert command(desk, DANA, "report")[0].startswith("Only IT agents can use `/desk report`")
@@ -86,7 +100,7 @@ def test_the_weekly_digest_goes_to_the_leads_once_a_week(
     run_all(make_desk(database_url, settings=settings(tmp_path, leads_channels={"console": "it-leads"})))
     [digest] = [r for r in outbox(desk) if r.channel == "it-leads"]
     assert digest.card["title"].startswith("Weekly IT service report (2026-W10): 2026-02-23 08:00 to 2026-03-02 08:00")
-    assert Path(digest.card["image_path"]).read_bytes().startswith(PNG)
+    assert stored(desk, digest).startswith(PNG)
     clock.advance(timedelta(days=7))
     assert send_weekly_report(desk) == utc(16, 8)
     digests = [r.card["title"] for r in outbox(desk) if r.channel == "it-leads"]
@@ -121,14 +135,14 @@ def test_the_digest_time_is_local_across_a_change_of_summer_time() -> None:
 def _chart_held_open(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
     """Drawing a chart waits, once started (the first event), until the test lets it finish (the second)."""
     drawing, may_finish = threading.Event(), threading.Event()
-    real_chart = charts.main_chart
+    real_chart = charts.chat_chart
 
-    def slow_chart(*args: object, **kwargs: object) -> Path | None:
+    def slow_chart(*args: object, **kwargs: object) -> bytes | None:
         drawing.set()
         assert may_finish.wait(10)
         return real_chart(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(charts, "main_chart", slow_chart)
+    monkeypatch.setattr(charts, "chat_chart", slow_chart)
     return drawing, may_finish
 
 
@@ -146,7 +160,7 @@ def test_a_report_being_drawn_holds_no_write_lock_so_reports_keep_arriving(
     may_finish.set()
     lead.join(10)
     assert answers and answers[0].startswith("The chart of tickets per day is on its way to you.")
-    assert [r.user_id for r in outbox(desk) if r.card.get("image_path")] == ["sam"]
+    assert [r.user_id for r in charts_sent(desk)] == ["sam"]
 
 
 def test_the_weekly_digest_being_drawn_holds_no_write_lock(
@@ -173,4 +187,4 @@ def test_a_report_request_delivered_twice_is_answered_once(
     first, _ = command(desk, SAM, "report 7d")
     again, card = command(desk, SAM, "report 7d")
     assert (again, card) == ("Already done (this request arrived twice).", None)
-    assert len([r for r in outbox(desk) if r.card.get("image_path")]) == 1
+    assert len(charts_sent(desk)) == 1

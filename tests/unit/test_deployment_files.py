@@ -16,12 +16,12 @@ def test_the_shared_worker_config_loads_with_each_workers_variables(monkeypatch:
     monkeypatch.setenv("SPOC_DATABASE_URL", "postgresql://spoc@db/spoc")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-3")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
-    monkeypatch.setenv("SPOC_SLACK_PORT", "3002")
+    monkeypatch.setenv("SPOC_HTTP_PORT", "3002")
     monkeypatch.setenv("SPOC_DISCORD_SHARDS", "1")
     monkeypatch.setenv("SPOC_DISCORD_SHARD_COUNT", "3")
     config = load_config(REPO_ROOT / "deploy" / "spoc.yaml")
     assert config.database.url == "postgresql://spoc@db/spoc"
-    assert (config.slack.mode, config.slack.port) == ("http", 3002)
+    assert (config.slack.mode, config.http.port) == ("http", 3002)
     assert (config.discord.shard_ids, config.discord.shard_count) == ((1,), 3)
     assert config.run_problems(("slack",)) == []
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 13:47:15.169592
+Create Date: 2026-12-01 14:36:22.787002
 """
 from __future__ import annotations
 
@@ -16,6 +16,17 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('blobs',
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('media_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('stored_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('digest', name=op.f('pk_blobs'))
+    )
+    with op.batch_alter_table('blobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_blobs_stored_at'), ['stored_at'], unique=False)
+
     op.create_table('card_messages',
     sa.Column('card_key', sa.String(length=200), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
@@ -573,3 +584,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_card_messages_place')
 
     op.drop_table('card_messages')
+    with op.batch_alter_table('blobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_blobs_stored_at'))
+
+    op.drop_table('blobs')

@@ -62,6 +62,22 @@ def discord_settings(srv: DiscordStandIn, **overrides: Any) -> DiscordSettings:
     return DiscordSettings(**(values | overrides))
 
 
+def runtime_config(srv: DiscordStandIn, database: str, extra: str = "") -> str:
+    """A config file's text for `spoc run --adapter discord` against the stand-in."""
+    return f"""
+database: {{url: "{database}"}}
+run: {{adapters: [discord]}}
+kb: {{load_starter: false}}
+discord:
+  bot_token: ${{DISCORD_BOT_TOKEN}}
+  api_url: {srv.api_url}
+  guilds: ["{GUILD_ID}"]
+  intake_channels: ["{HELPDESK}"]
+  triage_channel: "{TRIAGE}"
+  agent_role: "{AGENT_ROLE_ID}"
+{extra}"""
+
+
 @dataclass
 class RunningAdapter:
     adapter: DiscordAdapter
@@ -71,11 +87,12 @@ class RunningAdapter:
     async def close(self) -> None:
         self.stop.set()
         await asyncio.wait_for(self.task, TIMEOUT)
+        await self.adapter.close()
 
 
 async def start_adapter(srv: DiscordStandIn, *, desk: Desk, settings: DiscordSettings,
                         poke: Callable[[], None]) -> RunningAdapter:
-    adapter = DiscordAdapter(desk=desk, settings=settings, poke=poke, guild_ready_timeout=0.05, shutdown_grace=0)
+    adapter = DiscordAdapter(desk=desk, settings=settings, poke=poke, guild_ready_timeout=0.05)
     stop = asyncio.Event()
     task = asyncio.create_task(adapter.run(stop))
     loop = asyncio.get_running_loop()
@@ -152,10 +169,11 @@ class DiscordWorld:
         await self.srv.send_interaction(payload)
         return payload
 
-    async def submit(self, custom_id: str, text: str, *, user: FakeUser = AGENT,
+    async def submit(self, custom_id: str, values: dict[str, str], *, user: FakeUser = AGENT,
                      channel_id: int = TRIAGE) -> dict[str, Any]:
-        payload = modal_submit_interaction(custom_id=custom_id, values={"text": text}, user=user,
-                                           channel_id=channel_id)
+        """A modal's answers, by field name, as labels hold them (the forms spoc sends are built of labels)."""
+        payload = modal_submit_interaction(custom_id=custom_id, values=values, user=user, channel_id=channel_id,
+                                           labels=True)
         await self.srv.send_interaction(payload)
         return payload
 

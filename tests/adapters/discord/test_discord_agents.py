@@ -16,7 +16,14 @@ from tests.adapters.discord.conftest import (
     eventually,
 )
 from tests.integration.helpers import tickets
-from tests.standins.discord_payloads import AGENT, EMPLOYEE, GUILD_ID, FakeUser, slash_command_interaction
+from tests.standins.discord_payloads import (
+    AGENT,
+    EMPLOYEE,
+    GUILD_ID,
+    FakeUser,
+    modal_submit_interaction,
+    slash_command_interaction,
+)
 
 EPHEMERAL = 1 << 6
 
@@ -91,10 +98,31 @@ async def test_a_button_with_a_prompt_opens_a_modal_whose_answer_runs_the_comman
     assert modal.type == 9 and modal.data is not None
     assert modal.data["custom_id"] == "deskm:resolve INC-1"
     assert modal.data["title"] == "Resolve"
-    submit = await world.submit("deskm:resolve INC-1", "replaced the docking station")
+    [field] = modal.data["components"]  # what `resolve INC-1` still needs, its prompt as the question
+    assert (field["label"], field["component"]["custom_id"]) == ("How was it resolved?", "resolution")
+    submit = await world.submit("deskm:resolve INC-1", {"resolution": "replaced the docking station"})
     answer = await world.answer_to(submit)
     assert answer["content"] == "INC-1 resolved; the requester is asked to confirm."
     assert tickets(world.desk)[0]["status"] == "resolved"
+    world.srv.assert_calls_match_spec()
+
+
+async def test_a_button_whose_command_lacks_two_things_asks_both_in_one_form(world: DiscordWorld) -> None:
+    await world.report()
+    await world.deliver()
+    [escalate] = [c for c in custom_ids(world.card()) if c.startswith("desk?escalate")]
+    press = await world.press(world.card(), escalate)
+    await eventually(lambda: callback_types(world, press), what="the form")
+    [modal] = [c for c in world.srv.interaction_callbacks if c.interaction_id == int(press["id"])]
+    assert modal.type == 9 and modal.data is not None and modal.data["custom_id"] == "deskm:escalate INC-1"
+    target, reason = (label["component"] for label in modal.data["components"])
+    assert (target["type"], target["custom_id"], target["min_values"]) == (3, "target", 0)  # a choice, optional
+    assert "network" in [o["value"] for o in target["options"]]
+    assert (reason["type"], reason["custom_id"], reason["required"]) == (4, "reason", False)
+    submit = modal_submit_interaction(custom_id="deskm:escalate INC-1", values={"reason": "the core switch is dead"},
+                                      choices={"target": ["network"]}, user=AGENT, channel_id=TRIAGE)
+    await world.srv.send_interaction(submit)
+    assert (await world.answer_to(submit))["content"].startswith("INC-1 escalated to ")
     world.srv.assert_calls_match_spec()
 
 
@@ -105,7 +133,7 @@ async def test_the_requester_answers_is_it_fixed_with_no_and_a_reason(world: Dis
     await world.deliver()
     question = world.thread_messages()[-1]
     await world.press(question, "desk?reject INC-1|What is still wrong?", user=EMPLOYEE)
-    submit = await world.submit("deskm:reject INC-1", "still drops every hour", user=EMPLOYEE,
+    submit = await world.submit("deskm:reject INC-1", {"reason": "still drops every hour"}, user=EMPLOYEE,
                                 channel_id=int(question["channel_id"]))
     assert (await world.answer_to(submit))["content"] == "INC-1 is open again; IT has been told."
     assert tickets(world.desk)[0]["status"] == "in_progress"  # back with the agent who resolved it

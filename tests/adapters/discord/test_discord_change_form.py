@@ -1,5 +1,5 @@
-"""The "Plan a change" form: its fields, its answers as the core's `change new` line, and `/plan-change`
-end to end through the real client against the stand-in."""
+"""The "Plan a change" form: its fields, its answers as those of the core's `change new` (typed, never a
+line), and `/plan-change` end to end through the real client against the stand-in."""
 
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ from adapters.discord.change_form import (
     PLAN_TEMPLATE,
     ChangeForm,
     FormError,
-    change_command,
-    form_values,
+    change_answers,
     read_plan,
     read_window,
 )
-from core.desk.grammar import Args, split_verb
+from adapters.discord.components import form_values
 from core.storage.itsm_models import ChangeRow
 from tests.adapters.discord.conftest import HELPDESK, DiscordWorld, eventually
 from tests.integration.helpers import tickets
@@ -31,37 +30,23 @@ ANSWERS = {"title": "Upgrade the Wi-Fi controllers", "service": "wifi", "window"
            "risk": "high", "plan": "Plan: upgrade both controllers, one at a time\nRollback: reinstall 8.10"}
 
 
-def _parsed(command: str) -> tuple[str, dict[str, str], str]:
-    """The line as the core's grammar reads it: verb, options, title."""
-    verb, rest = split_verb(command, {"change new"})
-    args = Args(rest)
-    options = args.options("service", "start", "end", "risk", "plan", "rollback")
-    return verb, options, args.rest()
+def test_a_filled_form_becomes_the_typed_answers_of_change_new() -> None:
+    assert change_answers(ANSWERS) == {
+        "title": "Upgrade the Wi-Fi controllers", "service": "wifi",
+        "start": datetime(2026, 11, 28, 22, 0, tzinfo=UTC), "end": datetime(2026, 11, 28, 23, 0, tzinfo=UTC),
+        "risk": "high", "plan": "upgrade both controllers, one at a time", "rollback": "reinstall 8.10"}
 
 
-def test_a_filled_form_becomes_the_core_change_new_line() -> None:
-    command = change_command(ANSWERS)
-    assert command == ('change new --service "wifi" --start 2026-11-28T22:00+00:00 --end 2026-11-28T23:00+00:00 '
-                       '--risk high --plan "upgrade both controllers, one at a time" --rollback "reinstall 8.10" '
-                       '"Upgrade the Wi-Fi controllers"')
-    verb, options, title = _parsed(command)
-    assert verb == "change new" and title == "Upgrade the Wi-Fi controllers"
-    assert options == {"service": "wifi", "start": "2026-11-28T22:00+00:00", "end": "2026-11-28T23:00+00:00",
-                       "risk": "high", "plan": "upgrade both controllers, one at a time",
-                       "rollback": "reinstall 8.10"}
-
-
-def test_quotes_and_lines_in_answers_reach_the_core_as_one_argument_each() -> None:
+def test_quotes_and_lines_in_answers_reach_the_core_exactly_as_written() -> None:
     answers = ANSWERS | {"title": 'Swap the "core" switch',
-                         "plan": "Plan: drain 'A'\nthen swap it\nRollback: put the old one back"}
-    _, options, title = _parsed(change_command(answers))
-    assert title == 'Swap the "core" switch'
-    assert options["plan"] == "drain 'A'\nthen swap it" and options["rollback"] == "put the old one back"
+                         "plan": "Plan: drain 'A' and \"B\"\nthen swap it\nRollback: put the old one back"}
+    found = change_answers(answers)
+    assert found["title"] == 'Swap the "core" switch'
+    assert found["plan"] == "drain 'A' and \"B\"\nthen swap it" and found["rollback"] == "put the old one back"
 
 
 def test_risk_left_out_is_medium() -> None:
-    _, options, _ = _parsed(change_command({k: v for k, v in ANSWERS.items() if k != "risk"}))
-    assert options["risk"] == "medium"
+    assert change_answers({k: v for k, v in ANSWERS.items() if k != "risk"})["risk"] == "medium"
 
 
 @pytest.mark.parametrize(("text", "start", "end"), [
@@ -81,7 +66,7 @@ def test_a_window_is_read_in_utc_unless_it_names_an_offset(text: str, start: str
                                   "2026-11-28 23:00 to 2026-11-28 22:00"])
 def test_a_window_that_cannot_be_read_says_in_one_line_how_to_write_it(text: str) -> None:
     with pytest.raises(FormError) as refused:
-        change_command(ANSWERS | {"window": text})
+        change_answers(ANSWERS | {"window": text})
     assert "2026-11-28 22:00 - 23:00" in str(refused.value) and "\n" not in str(refused.value)
     assert "Nothing was requested" in str(refused.value)
 
@@ -99,14 +84,14 @@ def test_plan_and_rollback_are_read_from_their_shared_field(text: str, plan: str
                                              ("Plan: upgrade\nRollback:  ", "after Rollback:")])
 def test_a_missing_plan_or_rollback_is_asked_for(text: str, asked: str) -> None:
     with pytest.raises(FormError, match=asked):
-        change_command(ANSWERS | {"plan": text})
+        change_answers(ANSWERS | {"plan": text})
 
 
 def test_a_form_without_title_or_service_is_refused() -> None:
     with pytest.raises(FormError, match="what will change"):
-        change_command(ANSWERS | {"title": " "})
+        change_answers(ANSWERS | {"title": " "})
     with pytest.raises(FormError, match="/desk services"):
-        change_command(ANSWERS | {"service": ""})
+        change_answers(ANSWERS | {"service": ""})
 
 
 def test_the_form_has_five_fields_risk_defaulting_to_medium_and_services_to_choose_from() -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core.cards import Card
-from core.delivery import Delivery, Destination
+from core.cards import Attachment, Card
+from core.delivery import Delivery, Destination, File
 from core.outbox import listing
 from tests.adapters.discord.conftest import EDIT, SEND, TRIAGE, DiscordWorld, embed_text
 from tests.standins.discord_payloads import AGENT_ROLE_ID, EMPLOYEE
@@ -99,12 +98,13 @@ async def test_a_deleted_card_is_posted_again_on_the_next_change(world: DiscordW
 
 
 
-async def test_a_card_with_a_chart_is_sent_with_the_image_attached(world: DiscordWorld, tmp_path: Path) -> None:
-    chart = tmp_path / "tickets.png"
-    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    card = Card(title="Last 30 days", text="42 tickets opened", image_path=str(chart))
-    delivered = await asyncio.wait_for(world.adapter.messenger.deliver(
-        Delivery(outbox_id=1, destination=Destination("discord", str(TRIAGE)), card=card)), 10)
+async def test_a_card_with_a_chart_is_sent_with_the_image_attached(world: DiscordWorld) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    card = Card(title="Last 30 days", text="42 tickets opened",
+                attachments=(Attachment(name="tickets.png", media_type="image/png", digest="d" * 64),))
+    delivered = await asyncio.wait_for(world.adapter.messenger.deliver(Delivery(
+        outbox_id=1, destination=Destination("discord", str(TRIAGE)), card=card,
+        files=(File(name="tickets.png", media_type="image/png", data=png),))), 10)
     [call] = [c for c in world.srv.calls_to(SEND) if c.files]
     assert call.files == ("tickets.png",)
     [message] = world.srv.messages_in(TRIAGE)

@@ -11,17 +11,20 @@ import pytest
 from discord import app_commands
 from pydantic import ValidationError
 
-from adapters.discord.commands import OVERFLOW, desk_group, shape_of
+from adapters.discord.commands import OVERFLOW, Shape, desk_group, shape_of
 from adapters.discord.errors import failure, is_gone
 from adapters.discord.messenger import DiscordMessenger
 from adapters.discord.threads import ThreadBook, key_in_name
 from bot.config import ConfigError, parse_config
 from core.cards import Reply, text_card
+from core.commands.params import Param, Text, TicketKey
+from core.commands.syntax import Syntax
 from core.delivery import Delivery, DeliveryFailed, Destination
+from core.desk.permissions import ANYONE
 from core.desk.registry import VERBS, Verb
 
 
-async def _run(interaction: Any, text: str) -> None:
+async def _run(interaction: Any, verb: str, text: str, given: dict[str, object]) -> None:
     return None
 
 
@@ -29,8 +32,8 @@ async def _suggest(interaction: Any, current: str) -> list[app_commands.Choice[s
     return []
 
 
-def _verb(name: str, usage: str) -> Verb:
-    return Verb(name=name, usage=usage, examples=(), who="anyone", handler=lambda ctx, args: Reply("ok"))
+def _verb(name: str, *params: Param) -> Verb:
+    return Verb(syntax=Syntax(name, params), allow=ANYONE, handler=lambda ctx, **values: Reply("ok"))
 
 
 def test_the_desk_group_mirrors_the_core_grammar_and_every_verb_is_reachable() -> None:
@@ -52,19 +55,21 @@ def test_the_desk_group_mirrors_the_core_grammar_and_every_verb_is_reachable() -
     assert {c.name for c in kb.commands} == {n.split()[1] for n in VERBS if n.startswith("kb ")}
 
 
-def test_a_verbs_options_are_read_from_its_usage() -> None:
-    assert shape_of(VERBS["claim"]) == shape_of(_verb("claim", "claim KEY"))
-    assert shape_of(_verb("claim", "claim KEY")).key and not shape_of(_verb("claim", "claim KEY")).text
-    resolve = shape_of(_verb("resolve", "resolve KEY [RESOLUTION]"))
-    assert resolve.key and resolve.text == "[RESOLUTION]" and not resolve.text_required
-    hold = shape_of(_verb("hold", "hold KEY [until YYYY-MM-DD] REASON"))
+def test_a_verbs_options_are_read_from_its_parameters() -> None:
+    ticket = TicketKey(name="ticket")
+    assert shape_of(VERBS["claim"]) == shape_of(_verb("claim", ticket)) == Shape(key="ticket", text="",
+                                                                                 text_required=False)
+    resolve = shape_of(_verb("resolve", ticket, Text(name="resolution", required=False)))
+    assert resolve.key == "ticket" and resolve.text == "[RESOLUTION]" and not resolve.text_required
+    hold = shape_of(VERBS["hold"])
     assert hold.text == "[until YYYY-MM-DD] REASON" and hold.text_required
-    search = shape_of(_verb("kb search", "kb search TEXT"))
+    search = shape_of(VERBS["kb search"])
     assert not search.key and search.text_required
+    assert shape_of(VERBS["problem link"]).key == "problem"
 
 
 def test_more_than_25_verbs_spill_into_one_subcommand_that_takes_any_line() -> None:
-    verbs = {f"verb{n}": _verb(f"verb{n}", f"verb{n} KEY") for n in range(30)}
+    verbs = {f"verb{n}": _verb(f"verb{n}", TicketKey(name="ticket")) for n in range(30)}
     group = desk_group(verbs, runner=_run, suggest=_suggest)
     assert len(group.commands) == 25
     more = next(c for c in group.commands if c.name == OVERFLOW)

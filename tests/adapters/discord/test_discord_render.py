@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from adapters.discord.components import button_id, read_button_id, submitted_text
+from adapters.discord.components import button_id, form_values, read_button_id
 from adapters.discord.render import EMBED_TOTAL, render_card, render_reply
 from core.cards import Button, Card, Field, Reply, text_card
 
@@ -86,9 +86,10 @@ def test_a_reply_keeps_its_text_and_card_together_and_says_done_when_empty() -> 
     assert first.content == "Found:" and first.embeds[0].title == "Queue"
 
 
-def test_the_modal_answer_is_read_from_rows_or_labels() -> None:
-    item = {"type": 4, "custom_id": "text", "value": "it works"}
-    rows = {"components": [{"type": 1, "components": [item]}]}
-    labels = {"components": [{"type": 18, "component": item}]}
-    assert submitted_text(rows) == submitted_text(labels) == "it works"
-    assert submitted_text({}) == ""
+def test_the_modal_answers_are_read_from_rows_or_labels_by_field_name() -> None:
+    item = {"type": 4, "custom_id": "resolution", "value": "it works"}
+    empty = {"type": 4, "custom_id": "note", "value": ""}
+    rows = {"components": [{"type": 1, "components": [item]}, {"type": 1, "components": [empty]}]}
+    labels = {"components": [{"type": 18, "component": item}, {"type": 18, "component": empty}]}
+    assert form_values(rows) == form_values(labels) == {"resolution": "it works"}
+    assert form_values({}) == {}

@@ -9,13 +9,11 @@ from pathlib import Path
 from bot.config import parse_config
 from bot.runtime import serve
 from bot.wiring import build_app
-from tests.adapters.discord.conftest import TIMEOUT, eventually, require_discord_data
+from tests.adapters.discord.conftest import TIMEOUT, eventually, require_discord_data, runtime_config
 from tests.integration.helpers import tickets
 from tests.standins.discord_payloads import (
-    AGENT_ROLE_ID,
     AGENTS_CHANNEL_ID,
     GUILD_ID,
-    HELPDESK_CHANNEL_ID,
     message_create,
 )
 from tests.standins.discord_standin import DiscordStandIn
@@ -24,18 +22,8 @@ from tests.standins.discord_standin import DiscordStandIn
 async def test_spoc_runs_the_discord_adapter_from_its_config(tmp_path: Path) -> None:
     require_discord_data()
     async with DiscordStandIn() as srv:
-        config = parse_config(f"""
-database: {{url: "sqlite:///{tmp_path}/spoc.db"}}
-run: {{adapters: [discord]}}
-kb: {{load_starter: false}}
-discord:
-  bot_token: ${{DISCORD_BOT_TOKEN}}
-  api_url: {srv.api_url}
-  guilds: [{GUILD_ID}]
-  intake_channels: [{HELPDESK_CHANNEL_ID}]
-  triage_channel: {AGENTS_CHANNEL_ID}
-  agent_role: {AGENT_ROLE_ID}
-""", environ={"DISCORD_BOT_TOKEN": srv.token})
+        config = parse_config(runtime_config(srv, f"sqlite:///{tmp_path}/spoc.db"),
+                              environ={"DISCORD_BOT_TOKEN": srv.token})
         app = build_app(config)
         stop = asyncio.Event()
         running = asyncio.create_task(serve(app, ("discord",), stop=stop, output=io.StringIO()))

@@ -9,11 +9,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
-from adapters.slack.app import EVENTS_PATH, SlackAdapter, http_app
+from adapters.slack.app import EVENTS_PATH, SlackAdapter
 from adapters.slack.settings import SlackSettings
 from bot.dispatcher import Dispatcher
+from bot.http_server import HttpServer
 from core.clock import SystemClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
@@ -101,15 +101,13 @@ async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
                                 policy=RetryPolicy(max_attempts=3, base_delay=0.2, max_delay=1.0))
         adapter = SlackAdapter(desk=desk, settings=slack_settings, poke=dispatcher.poke)
         dispatcher.messengers["slack"] = adapter.messenger
-        runner = web.AppRunner(http_app(adapter.bolt, signing_secret=SECRET))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        server = HttpServer(host="127.0.0.1", port=0)
+        server.add_routes(adapter.routes())
+        await server.start()
         async with aiohttp.ClientSession() as http:
             yield SlackWorld(slack=slack, desk=desk, adapter=adapter, dispatcher=dispatcher,
-                             url=f"http://127.0.0.1:{port}{EVENTS_PATH}", http=http)
-        await runner.cleanup()
+                             url=f"http://127.0.0.1:{server.port}{EVENTS_PATH}", http=http)
+        await server.stop()
         # Whatever a test did, every call spoc made must be one Slack's own spec allows.
         slack.assert_calls_match_spec()
         db.dispose()

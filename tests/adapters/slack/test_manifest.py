@@ -65,4 +65,4 @@ def test_spoc_slack_manifest_for_http_mode_fills_in_every_request_url() -> None:
 def test_a_plain_http_url_is_refused_because_slack_needs_https() -> None:
     assert spoc_slack_manifest("--http-url", "http://spoc.example.com:3000") == (
         2, "", "'http://spoc.example.com:3000': Slack sends requests only to https:// URLs, like "
-               "https://spoc.example.com; put a TLS reverse proxy in front of spoc's slack.port\n")
+               "https://spoc.example.com; put a TLS reverse proxy in front of spoc's http.port\n")

@@ -57,9 +57,11 @@ async def test_desk_resolve_asks_is_it_fixed_and_no_reopens_with_the_reason(worl
     [opened] = await world.slack.wait_for_calls("views.open")
     view = json.loads(opened.args["view"]) if isinstance(opened.args["view"], str) else opened.args["view"]
     assert view["callback_id"] == "desk_prompt"
+    [block] = view["blocks"]  # what `reject INC-1` still needs, its prompt as the question
+    assert (block["block_id"], block["label"]["text"], block["optional"]) == ("reason", "What is still wrong?", True)
     submission = view_submission_body(
         user_id=DANA, callback_id="desk_prompt", private_metadata=view["private_metadata"],
-        values={"text": {"value": {"type": "plain_text_input", "value": "still drops every hour"}}})
+        values={"reason": {"value": {"type": "plain_text_input", "value": "still drops every hour"}}})
     assert await world.post(submission) == 200
     await world.eventually(lambda: tickets(world.desk)[0]["status"] == "in_progress")  # back with its resolver
     world.slack.assert_calls_match_spec()

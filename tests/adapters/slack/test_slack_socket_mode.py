@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
-from slack_sdk.errors import SlackApiError
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.settings import SlackSettings
 from core.clock import SystemClock
+from core.connection import ConnectionFailed
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
 from core.knowledge import NoKnowledgeBase
@@ -79,12 +78,13 @@ async def test_a_refused_app_token_stops_the_adapter_with_one_line_saying_where_
                                          platforms=frozenset({"slack"}), routes=Routes()), clock=SystemClock())
         settings = SlackSettings(bot_token="xoxb-test", app_token="xapp-revoked", mode="socket", api_url=slack.url)
         adapter = SlackAdapter(desk=desk, settings=settings, poke=lambda: None)
-        with caplog.at_level(logging.ERROR, logger="adapters.slack.app"), pytest.raises(SlackApiError):
+        with caplog.at_level(logging.ERROR, logger="adapters.slack.app"), pytest.raises(ConnectionFailed) as stopped:
             await asyncio.wait_for(adapter.run(asyncio.Event()), 10)
         db.dispose()
-    assert [r.getMessage() for r in caplog.records] == [
+    assert stopped.value.permanent and stopped.value.reason == (
         "Slack refused the app-level token (invalid_auth) while starting: create one at Basic Information "
-        "-> App-Level Tokens, with the scope connections:write and put it in SLACK_APP_TOKEN."]
+        "-> App-Level Tokens, with the scope connections:write and put it in SLACK_APP_TOKEN.")
+    assert caplog.records == []
 
 
 async def test_a_refused_bot_token_stops_the_adapter_with_one_line(sqlite_url: str,
@@ -97,32 +97,11 @@ async def test_a_refused_bot_token_stops_the_adapter_with_one_line(sqlite_url: s
         settings = SlackSettings(bot_token="xoxb-revoked", signing_secret="s", mode="http", api_url=slack.url,
                                  intake_channels=("CHELP",))
         adapter = SlackAdapter(desk=desk, settings=settings, poke=lambda: None)
-        with caplog.at_level(logging.WARNING, logger="adapters.slack.app"), pytest.raises(SlackApiError):
+        with caplog.at_level(logging.WARNING, logger="adapters.slack.app"), pytest.raises(ConnectionFailed) as stopped:
             await asyncio.wait_for(adapter.run(asyncio.Event()), 10)
         db.dispose()
         assert slack.calls_to("conversations.info") == []
-    assert [r.getMessage() for r in caplog.records] == [
+    assert stopped.value.permanent and stopped.value.reason == (
         "Slack refused the bot token (invalid_auth) while starting: copy it again from OAuth & Permissions -> Bot "
-        "User OAuth Token into SLACK_BOT_TOKEN (reinstall the app if it was removed)."]
-
-
-async def test_a_port_already_taken_in_http_mode_is_one_line(sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
-    taken = socket.socket()
-    taken.bind(("0.0.0.0", 0))
-    taken.listen()
-    port = taken.getsockname()[1]
-    async with SlackApiStandIn() as slack:
-        db = Database(sqlite_url)
-        desk = Desk(db=db, deps=DeskDeps(settings=DeskSettings(), knowledge=NoKnowledgeBase(),
-                                         platforms=frozenset({"slack"}), routes=Routes()), clock=SystemClock())
-        settings = SlackSettings(bot_token="xoxb-test", signing_secret="s", mode="http", port=port, api_url=slack.url)
-        adapter = SlackAdapter(desk=desk, settings=settings, poke=lambda: None)
-        try:
-            with caplog.at_level(logging.ERROR, logger="adapters.slack.app"), pytest.raises(OSError):
-                await asyncio.wait_for(adapter.run(asyncio.Event()), 10)
-        finally:
-            taken.close()
-            db.dispose()
-    [line] = [r.getMessage() for r in caplog.records]
-    assert line.startswith(f"spoc cannot listen on port {port} for Slack (") and line.endswith(
-        "): free the port or set slack.port.")
+        "User OAuth Token into SLACK_BOT_TOKEN (reinstall the app if it was removed).")
+    assert caplog.records == []
