@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
+
+from core.text import for_terminal
 
 if TYPE_CHECKING:
     from bot.config import ConfigProblem, SpocConfig
@@ -44,3 +47,9 @@ def exit_with_problems(problems: list[ConfigProblem], *, doing: str = "") -> NoR
     for problem in problems:
         err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+def cell(value: object, *, limit: int | None = None, style: str = "") -> Text:
+    """A value shown in the terminal by its rule (core/text.py `for_terminal`): inert, cut to `limit`, and
+    never read as Rich markup, so a title like `printer [/red] broken` is shown as written."""
+    return Text(for_terminal("-" if value is None else value, limit=limit), style=style)

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli_common import ConfigOption, config_or_exit, open_database
+from bot.cli_common import ConfigOption, cell, config_or_exit, open_database
 
 outbox_app = typer.Typer(help="See and resend notifications.", no_args_is_help=True)
 out = Console()
@@ -27,14 +27,17 @@ def list_command(
     from core import outbox
 
     db = open_database(config_or_exit(config))
-    rows = db.run(lambda s: [
-        (r.id, r.status, r.platform, r.channel or r.user_id, r.ticket_key, r.attempts, r.last_error,
-         r.card.get("title") or r.card.get("text", ""))
-        for r in outbox.listing(s, failed_only=failed)
-    ])
+    try:
+        rows = db.run(lambda s: [
+            (r.id, r.status, r.platform, r.channel or r.user_id, r.ticket_key, r.attempts, r.last_error,
+             r.card.get("title") or r.card.get("text", ""))
+            for r in outbox.listing(s, failed_only=failed)
+        ])
+    finally:
+        db.dispose()
     table = Table("id", "status", "platform", "to", "ticket", "attempts", "last error", "what")
     for row in rows:
-        table.add_row(*(str(v)[:60] for v in row))
+        table.add_row(*(cell(v, limit=60) for v in row))
     out.print(table)
 
 
@@ -54,7 +57,10 @@ def retry_command(
     from core import outbox
 
     db = open_database(config_or_exit(config))
-    count = db.run(lambda s: outbox.retry(s, now=datetime.now(UTC), outbox_id=outbox_id))
+    try:
+        count = db.run(lambda s: outbox.retry(s, now=datetime.now(UTC), outbox_id=outbox_id))
+    finally:
+        db.dispose()
     typer.echo(f"{count} notification(s) queued again.")
     if outbox_id is not None and count == 0:
         raise typer.Exit(1)

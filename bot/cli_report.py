@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -13,8 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from bot.cli_common import ConfigOption, config_or_exit
+from bot.cli_common import ConfigOption, cell, config_or_exit
+from core.text import csv_cell, json_text
 
 if TYPE_CHECKING:
     from core.reports.report import Report
@@ -80,11 +81,11 @@ def report_command(
     finally:
         db.dispose()
     if format == "json":
-        typer.echo(json.dumps(report.to_dict(), indent=2))
+        typer.echo(json_text(report.to_dict()))
     elif format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_HEADER)
-        writer.writerows(csv_rows(report))
+        writer.writerows([csv_cell(value) for value in row] for row in csv_rows(report))
     else:
         print_tables(report)
     if charts is not None:
@@ -116,7 +117,8 @@ def draw_charts(report: Report, directory: Path) -> None:
 def print_tables(report: Report) -> None:
     from core.reports.export import hours, percent
 
-    out.print(f"[bold]Report[/bold] {report.period.describe()}; {report.scope}", highlight=False)
+    out.print(Text.assemble(("Report", "bold"), " ", cell(f"{report.period.describe()}; {report.scope}")),
+              highlight=False)
     summary = Table("figure", "value", "how it is counted", title="Summary")
     v, fcr, d, s = report.volume, report.first_contact, report.deflection, report.satisfaction
     summary.add_row("opened", str(v.opened), "tickets reported in the period")
@@ -144,15 +146,16 @@ def print_tables(report: Report) -> None:
     out.print(backlog)
     mttr = Table("category", "tickets", "business", "wall-clock", title="MTTR by category (report to resolved)")
     for times in report.mttr_by_category:
-        mttr.add_row(times.category, str(times.count), hours(times.business_seconds), hours(times.wall_seconds))
+        mttr.add_row(cell(times.category, limit=60), str(times.count), hours(times.business_seconds),
+                     hours(times.wall_seconds))
     out.print(mttr)
     if report.knowledge:
         kb = Table("article", "suggested", "solved it", "not helpful", title="Knowledge base")
         for article in report.knowledge[:15]:
-            kb.add_row(article.slug, str(article.suggested), str(article.solved), str(article.not_helpful))
+            kb.add_row(cell(article.slug), str(article.suggested), str(article.solved), str(article.not_helpful))
         out.print(kb)
     if report.workload:
         work = Table("agent", "open assigned (now)", "resolved in period", title="Agent workload")
         for load in report.workload:
-            work.add_row(load.name, str(load.open_assigned), str(load.resolved))
+            work.add_row(cell(load.name, limit=60), str(load.open_assigned), str(load.resolved))
         out.print(work)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -11,9 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from bot.cli_common import ConfigOption, config_or_exit, err, open_database
+from bot.cli_common import ConfigOption, cell, config_or_exit, err, open_database
 from core.lifecycle import Kind, Status
+from core.text import json_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
 out = Console()
 DEFAULT_LIMIT = 500
+TITLE_LIMIT, NAME_LIMIT = 120, 60  # a list is a summary; `spoc tickets show` has all of it
 ListFormat = Literal["table", "json"]
 
 
@@ -86,8 +88,9 @@ def _list(db: Database, *, which_of: Callable[[Session], TicketQuery], limit: in
         rows = list(lines)
     table = Table("key", "status", "priority", "title", "requester", "assignee", "updated")
     for line in rows:
-        table.add_row(line.key, line.status, line.priority, line.title, line.requester, line.assignee or "-",
-                      line.updated_at.isoformat()[:16])
+        table.add_row(cell(line.key), cell(line.status), cell(line.priority), cell(line.title, limit=TITLE_LIMIT),
+                      cell(line.requester, limit=NAME_LIMIT), cell(line.assignee, limit=NAME_LIMIT),
+                      cell(line.updated_at.isoformat()[:16]))
     out.print(table)
     out.print(_showing(len(rows), rows[0].total if rows else 0), highlight=False)
 
@@ -134,7 +137,7 @@ def _stream_json(lines: Iterable[TicketLine]) -> int:
     total = 0
     write("[")
     for line in lines:
-        write(("\n  " if not total else ",\n  ") + json.dumps(ticket_json(line)))
+        write(("\n  " if not total else ",\n  ") + json_text(ticket_json(line), indent=None))
         total = line.total
     write("\n]\n" if total else "]\n")
     sys.stdout.flush()
@@ -184,16 +187,15 @@ def show_command(
     finally:
         db.dispose()
     if format == "json":
-        typer.echo(json.dumps(data, indent=2))
+        typer.echo(json_text(data))
         return
-    out.print(f"[bold]{data['key']}[/bold] {data['title']}", highlight=False)
+    out.print(Text.assemble(cell(data["key"], style="bold"), " ", cell(data["title"])), highlight=False)
     for label in ("status", "priority", "kind", "category", "requester", "assignee", "created_at"):
-        out.print(f"  {label}: {data[label]}", highlight=False, markup=False)
-    out.print(data["description"], markup=False, highlight=False)
+        out.print(cell(f"  {label}: {data[label]}"), highlight=False)
+    out.print(cell(data["description"]), highlight=False)
     for c in data["comments"]:
-        out.print(f"  {c['at'][:16]} {c['author']}{' (internal)' if c['internal'] else ''}: {c['body']}",
-                  markup=False, highlight=False)
+        out.print(cell(f"  {c['at'][:16]} {c['author']}{' (internal)' if c['internal'] else ''}: {c['body']}"),
+                  highlight=False)
     for a in data["audit"]:
         line = audit_line(action=a["action"], field=a["field"], old=a["old"], new=a["new"])
-        out.print(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {line}",
-                  markup=False, highlight=False)
+        out.print(cell(f"  {a['at'][:16]} {a['actor'] or 'spoc'}: {line}"), highlight=False)

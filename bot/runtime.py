@@ -122,6 +122,7 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
         health.draining = True
         stop.set()
         await _drain(supervised, dispatcher, scheduler, grace=run.shutdown_grace_seconds)
+        app.db.stop_waiting()  # work still waiting out a database outage gives up: it was not committed
         for task in [*supervised, *([delivering] if delivering else [])]:
             task.cancel()
         await asyncio.gather(*supervised, *([delivering] if delivering else []), return_exceptions=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,7 +91,8 @@ def knowledge_for(config: SpocConfig) -> KnowledgeBase:
 
 def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    db = Database(config.database.url)
+    # A running desk outlasts a database outage: each unit of work waits for it and goes on (one log line).
+    db = Database(config.database.url, patience=math.inf)
     knowledge = _knowledge_service(config, db)
     clock = clock or SystemClock()
     deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),

@@ -21,6 +21,7 @@ from core.cards import Reply
 from core.delivery import Delivered, Delivery
 from core.messages import Author, CommandRequest, Inbound
 from core.service import Desk
+from core.text import file_name, for_terminal
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,8 @@ class ConsoleScreen:
         return f"m{self.run}.{next(self._ids)}"
 
     def show(self, text: str) -> None:
-        self.output.write(text + "\n")
+        """Everything the console prints passes here, by the terminal's rule: no escape sequence gets out."""
+        self.output.write(for_terminal(text) + "\n")
         self.output.flush()
 
 
@@ -116,7 +118,7 @@ class ConsoleMessenger:
     def _save(self, delivery: Delivery) -> list[str]:
         saved = []
         for file in delivery.files:
-            path = self.files_dir / f"{hashlib.sha256(file.data).hexdigest()[:12]}-{file.name}"
+            path = self.files_dir / file_name(f"{hashlib.sha256(file.data).hexdigest()[:12]}-{file.name}")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(file.data)

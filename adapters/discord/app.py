@@ -30,6 +30,7 @@ from core.connection import ConnectionFailed
 from core.desk.registry import VERBS
 from core.refs import TicketRef
 from core.service import Desk
+from core.text import inert
 
 log = logging.getLogger(__name__)
 CHOICES = 25
@@ -264,5 +265,5 @@ class DiscordAdapter:
 
 
 def _choice_name(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(inert(text).split())
     return text if len(text) <= CHOICE_NAME else text[: CHOICE_NAME - 1] + "\u2026"

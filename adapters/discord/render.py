@@ -7,6 +7,7 @@ the card's explicit `mentions`, and `@everyone`, `@here` and `<@...>` in user te
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ import discord
 from adapters.discord.components import DeskButton, button_id
 from core.cards import Button, Card, Reply
 from core.delivery import File
+from core.text import file_name, inert, split_links
 
 CONTENT = 2000
 TITLE = 256
@@ -30,6 +32,10 @@ LABEL = 80
 INLINE_UP_TO = 40
 COLOURS = {"info": 0x3B82F6, "success": 0x22C55E, "warning": 0xF59E0B, "danger": 0xEF4444}
 STYLES = {"primary": discord.ButtonStyle.primary, "danger": discord.ButtonStyle.danger}
+# Markdown that starts a line: headings, subtext, block quotes, lists that could fake a card.
+LINE_MARKUP = re.compile(r"(?m)^([ \t]*)(#{1,3}[ \t]|-#[ \t]|>>> |> )")
+# Anywhere: masked-link brackets, the `<` of every <...> form, code fences.
+INLINE_MARKUP = re.compile(r"[\[\]<]|`{3,}")
 
 
 @dataclass
@@ -44,7 +50,7 @@ class Rendered:
     files: tuple[File, ...] = ()
 
     def discord_files(self) -> list[discord.File]:
-        return [discord.File(io.BytesIO(f.data), filename=f.name) for f in self.files]
+        return [discord.File(io.BytesIO(f.data), filename=file_name(f.name)) for f in self.files]
 
     def send_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds,
@@ -64,9 +70,23 @@ class Rendered:
         return kwargs
 
 
-def escape(text: str) -> str:
-    """User text never pings: `@everyone`, `@here`, user and role mentions get a zero-width space."""
-    return discord.utils.escape_mentions(text)
+def escape(text: str, *, markdown: bool = True) -> str:
+    """Discord Markdown's rule for text a person wrote: `[label](url)` masked links, headings (`#`, `-#`),
+    block quotes, code fences and `<...>` forms (mentions of users, roles and channels, timestamps, slash
+    commands, emoji) are escaped, so they show as the characters they are; `@everyone` and `@here` get a
+    zero-width space; invisible reordering characters go. A plain link stays a link. Inline `code` and
+    emphasis stay (the desk's own answers use them). `markdown=False` for places Discord shows as plain text
+    (footers), where a backslash would show."""
+    shown = inert(text)
+    if markdown:
+        shown = LINE_MARKUP.sub(lambda m: m.group(1) + "\\" + m.group(2), shown)
+        shown = "".join(piece if is_link else INLINE_MARKUP.sub(_backslashed, piece)
+                        for piece, is_link in split_links(shown))
+    return discord.utils.escape_mentions(shown)
+
+
+def _backslashed(found: re.Match[str]) -> str:
+    return "".join("\\" + character for character in found.group())
 
 
 def cut(text: str, limit: int, pointer: str = "") -> str:
@@ -108,10 +128,10 @@ def render_card(card: Card, files: tuple[File, ...] = ()) -> Rendered:
         embed.add_field(name=cut(escape(item.label), FIELD_NAME) or "-", value=value,
                         inline=len(value) <= INLINE_UP_TO)
     if card.footer:
-        embed.set_footer(text=cut(escape(card.footer), FOOTER))
+        embed.set_footer(text=cut(escape(card.footer, markdown=False), FOOTER))
     image = next((f for f in files if f.is_image), None)
     if image is not None:
-        embed.set_image(url=f"attachment://{image.name}")
+        embed.set_image(url=f"attachment://{file_name(image.name)}")
     _fit(embed, pointer)
     return Rendered(content=pings or None, embeds=[embed], view=view, allowed_mentions=allowed, files=files)
 

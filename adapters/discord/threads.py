@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from core.refs import TicketRef
+from core.text import inert
 
 log = logging.getLogger(__name__)
 KEY_IN_NAME = re.compile(r"^\s*([A-Za-z]{2,5})-(\d+)\b")
@@ -114,7 +115,7 @@ class ThreadBook:
     async def _name(self, ticket_key: str) -> str:
         ref = await self.lookup(ticket_key) if ticket_key else None
         name = f"{ticket_key} \u00b7 {ref.title}" if ref is not None and ref.title else ticket_key or "spoc"
-        return discord.utils.escape_mentions(name)[:NAME]
+        return discord.utils.escape_mentions(" ".join(inert(name).split()))[:NAME]
 
     async def _open_private(self, channel: discord.TextChannel, *, root: str, ticket_key: str, requester: str
                             ) -> discord.Thread | None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from adapters.slack.inbound import plain_text
 from adapters.slack.modals import (
     NEW_CHANGE_CALLBACK,
     NEW_REQUEST_CALLBACK,
@@ -21,7 +22,7 @@ from adapters.slack.modals import (
     metadata,
 )
 from adapters.slack.people import PLATFORM, SlackDirectory
-from adapters.slack.render import ACTION_PREFIX, read_button_value, render_blocks
+from adapters.slack.render import ACTION_PREFIX, escape, read_button_value, render_blocks
 from adapters.slack.settings import SlackSettings
 from core.cards import Reply
 from core.messages import CommandRequest, Inbound, MessageChanged
@@ -77,6 +78,9 @@ class SlackListeners:
         await self._core(self.desk.handle_message, inbound)
         self.poke()
 
+    async def _plain(self, text: str) -> str:
+        return await plain_text(text, name_of=self.directory.name_of)
+
     async def _command(self, *, user_id: str, event_id: str, text: str = "", verb: str = "",
                        given: dict[str, object] | None = None, channel: str = "", thread: str | None = None) -> Reply:
         author = await self.directory.author(user_id)
@@ -98,7 +102,7 @@ class SlackListeners:
         is_direct = event.get("channel_type") == "im"
         await self._take(Inbound(
             platform=PLATFORM, event_id=message_event_id(channel, ts), channel=channel, message_id=ts,
-            author=await self.directory.author(event["user"]), text=event.get("text") or "",
+            author=await self.directory.author(event["user"]), text=await self._plain(event.get("text") or ""),
             thread=thread if thread and thread != ts else None, is_direct=is_direct,
             is_intake=channel in self.settings.intake_channels))
 
@@ -108,7 +112,8 @@ class SlackListeners:
         channel, ts, thread = event["channel"], event["ts"], event.get("thread_ts")
         await self._take(Inbound(
             platform=PLATFORM, event_id=message_event_id(channel, ts), channel=channel, message_id=ts,
-            author=await self.directory.author(event["user"]), text=MENTION.sub("", event.get("text") or "").strip(),
+            author=await self.directory.author(event["user"]),
+            text=await self._plain(MENTION.sub("", event.get("text") or "").strip()),
             thread=thread if thread and thread != ts else None, is_intake=True))
 
     async def _changed(self, event: dict[str, Any]) -> None:
@@ -119,7 +124,7 @@ class SlackListeners:
             message = event.get("message", {})
             if message.get("bot_id") or _text_unchanged(event):
                 return
-            message_id, text = message.get("ts", ""), message.get("text", "")
+            message_id, text = message.get("ts", ""), await self._plain(message.get("text", ""))
         await self._core(self.desk.handle_change, MessageChanged(
             platform=PLATFORM, event_id=f"change:{channel}:{event.get('event_ts') or event.get('ts')}",
             channel=channel, message_id=message_id, text=text))
@@ -139,7 +144,7 @@ class SlackListeners:
         thread = message.get("thread_ts")
         await self._take(Inbound(
             platform=PLATFORM, event_id=message_event_id(channel, ts), channel=channel, message_id=ts,
-            author=await self.directory.author(message["user"]), text=message.get("text") or "",
+            author=await self.directory.author(message["user"]), text=await self._plain(message.get("text") or ""),
             thread=thread if thread and thread != ts else None, is_intake=True))
 
     async def on_message_shortcut(self, ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -234,7 +239,7 @@ def _text_unchanged(event: dict[str, Any]) -> bool:
 
 async def _respond(respond: Any, reply: Reply) -> None:
     blocks = render_blocks(reply.card) if reply.card else None
-    text = reply.text or (reply.card.title if reply.card else "") or "Done."
+    text = escape(reply.text or (reply.card.title if reply.card else "") or "Done.")
     try:
         await respond(text=text, blocks=blocks, response_type="ephemeral" if reply.private else "in_channel",
                       replace_original=False)
@@ -244,7 +249,7 @@ async def _respond(respond: Any, reply: Reply) -> None:
 
 async def _tell_privately(client: Any, *, user_id: str, channel: str, reply: Reply) -> None:
     blocks = render_blocks(reply.card) if reply.card else None
-    text = reply.text or (reply.card.title if reply.card else "") or "Done."
+    text = escape(reply.text or (reply.card.title if reply.card else "") or "Done.")
     try:
         if channel:
             await client.chat_postEphemeral(channel=channel, user=user_id, text=text, blocks=blocks)

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.errors import error_code, explain
 from adapters.slack.render import fallback_text, render_blocks
 from core.delivery import Delivered, Delivery, DeliveryFailed
+from core.text import file_name
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -79,7 +80,7 @@ class SlackMessenger:
         for file in delivery.files:
             try:
                 await self.client.files_upload_v2(channel=channel, thread_ts=thread or None, content=file.data,
-                                                  filename=file.name, title=delivery.card.title or file.name)
+                                                  filename=file_name(file.name), title=delivery.card.title or file.name)
             except (TimeoutError, SlackApiError, ClientError, OSError) as error:
                 log.warning("outbox %s: could not upload %s: %s", delivery.outbox_id, file.name, error)
 

@@ -41,6 +41,9 @@ class SlackDirectory:
         return Author(platform=PLATFORM, user_id=user_id, display_name=name, email=email, workspace=workspace,
                       is_agent=known and user_id in (agents or ()), roles_known=known or bool(workspace))
 
+    async def name_of(self, user_id: str) -> str:
+        return (await self._profile(user_id))[0]
+
     async def agent_ids(self, *, fresh: bool = False) -> frozenset[str] | None:
         """The members of the agents' user group (empty when none is configured); None when Slack could not
         be asked and nothing recent is known."""

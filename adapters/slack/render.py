@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from core.cards import Button, Card
+from core.text import defuse_mentions, inert, split_links
 
 MAX_BLOCKS = 50
 SECTION_TEXT = 3000
@@ -19,9 +20,15 @@ STYLE = {"primary": "primary", "danger": "danger"}
 
 
 def escape(text: str) -> str:
-    """Slack's three control characters: with them escaped no `<!channel>`, `<@U..>` or
-    `<!subteam^..>` written by a user can become a mention in a message the bot posts."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack mrkdwn's rule for text a person wrote. Slack's three control characters are escaped, so no
+    `<!channel>`, `<!here>`, `<@U..>`, `<!subteam^..>` or `<url|label>` written by a person becomes a mention
+    or a link that hides where it goes; a bare `@channel` gets a zero-width space; invisible reordering
+    characters go. A plain link stays a link, shown as itself (`<https://...>`)."""
+    shown: list[str] = []
+    for piece, is_link in split_links(inert(text)):
+        safe = piece.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        shown.append(f"<{safe}>" if is_link else defuse_mentions(safe))
+    return "".join(shown)
 
 
 def cut(text: str, limit: int, pointer: str) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.reports.report import Report
+from core.text import file_name, inert, shorten
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -21,8 +22,15 @@ if TYPE_CHECKING:
 
 CHAT_CHART = "tickets-per-day.png"
 PNG = "image/png"
+CHART_TITLE, CHART_LABEL = 90, 40
 COLOURS = {"opened": "#4C72B0", "resolved": "#55A868", "response": "#4C72B0", "resolution": "#DD8452",
            "wall": "#8172B2", "business": "#DD8452"}
+
+
+def chart_text(text: str, *, limit: int = CHART_TITLE) -> str:
+    """Chart text's rule: inert, on one line, within `limit`, and with `$` escaped, since matplotlib reads
+    `$...$` as mathematics to typeset (and fails on some of it)."""
+    return shorten(" ".join(inert(text).split()), limit).replace("$", r"\$")
 
 
 def charts_available() -> bool:
@@ -66,7 +74,7 @@ def volume_figure(report: Report) -> Figure:
               color=COLOURS["opened"])
     axes.plot(days, [d.resolved for d in report.daily], marker="o", markersize=3, label="resolved",
               color=COLOURS["resolved"])
-    axes.set_title(f"Tickets per day, {report.scope}")
+    axes.set_title(chart_text(f"Tickets per day, {report.scope}"))
     axes.set_ylabel("tickets")
     _count_axis(axes, [d.opened for d in report.daily] + [d.resolved for d in report.daily])
     axes.legend()
@@ -121,7 +129,7 @@ def mttr_chart(report: Report, path: Path) -> Path:
                                  (height / 2, "wall", [c.wall_seconds for c in rows])):
         axes.barh([p + offset for p in positions], [(v or 0) / 3600 for v in values], height,
                   label=f"{name} hours", color=COLOURS[name])
-    axes.set_yticks(list(positions), names)
+    axes.set_yticks(list(positions), [chart_text(name, limit=CHART_LABEL) for name in names])
     axes.invert_yaxis()
     axes.set_xlabel("hours from report to resolved")
     axes.set_title("MTTR by category")
@@ -139,7 +147,7 @@ CHARTS: dict[str, Callable[[Report, Path], Path]] = {
 
 def render_all(report: Report, directory: Path) -> list[Path]:
     """Every chart into `directory`, named after what it shows (volume.png, ...)."""
-    return [draw(report, directory / f"{name}.png") for name, draw in CHARTS.items()]
+    return [draw(report, directory / file_name(name, suffix=".png")) for name, draw in CHARTS.items()]
 
 
 def chat_chart(report: Report) -> bytes | None:

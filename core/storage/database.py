@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -14,9 +15,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.storage.outage import Outage, is_unreachable
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+UNREACHABLE_PAUSE_MAX = 5.0
 RETRYABLE_MESSAGES = ("database is locked", "database table is locked", "could not serialize", "deadlock")
 
 
@@ -87,7 +91,11 @@ def is_retryable(error: BaseException) -> bool:
 
 
 class Database:
-    def __init__(self, url: str, *, attempts: int = 8, busy_timeout_ms: int = 5000) -> None:
+    """`patience`: how long a unit of work waits for a database that cannot be reached (an outage), trying
+    again with backoff, before it fails. 0 (commands that answer a person now) fails at once; a running desk
+    waits for ever (`math.inf`), so a message or a delivery is held, not lost, while the database is away."""
+
+    def __init__(self, url: str, *, attempts: int = 8, busy_timeout_ms: int = 5000, patience: float = 0.0) -> None:
         self.url = url
         self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -95,24 +103,46 @@ class Database:
         self.deferred_engine = make_engine(url, write_lock_at_begin=False, busy_timeout_ms=busy_timeout_ms)
         self.deferred_sessions = sessionmaker(self.deferred_engine, expire_on_commit=False)
         self.attempts = attempts
+        self.patience = patience
+        self.outage = Outage()
+        self._stopping = threading.Event()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def run(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one transaction; retry the whole of it when the database is briefly busy."""
-        for attempt in range(1, self.attempts + 1):
+    def run(self, work: Callable[[Session], T], *, patience: float | None = None) -> T:
+        """Run `work` in one transaction; retry the whole of it when the database is briefly busy, and while
+        it cannot be reached, for up to `patience` seconds (default: the database's)."""
+        deadline = time.monotonic() + (self.patience if patience is None else patience)
+        busy = unreachable = 0
+        while True:
             try:
                 with self.sessions() as session, session.begin():
-                    return work(session)
+                    result = work(session)
             except (OperationalError, DBAPIError) as error:
-                if not is_retryable(error) or attempt == self.attempts:
+                if is_unreachable(error):
+                    self.outage.failed(error)
+                    unreachable += 1
+                    pause = min(UNREACHABLE_PAUSE_MAX, 0.1 * 2**unreachable) * (0.5 + random.random() / 2)
+                    if time.monotonic() + pause > deadline or self._stopping.wait(pause):
+                        raise
+                    continue
+                busy += 1
+                if not is_retryable(error) or busy >= self.attempts:
                     raise
-                pause = min(2.0, 0.05 * 2**attempt) * (0.5 + random.random())
-                log.warning("database busy (%s); retry %d in %.2fs", error.orig, attempt, pause)
+                pause = min(2.0, 0.05 * 2**busy) * (0.5 + random.random())
+                log.warning("database busy (%s); retry %d in %.2fs", error.orig, busy, pause)
                 time.sleep(pause)
-        raise AssertionError("unreachable")
+                continue
+            if self.outage.ongoing:
+                self.outage.recovered()
+            return result
+
+    def stop_waiting(self) -> None:
+        """The process is stopping: units of work waiting out an outage give up now."""
+        self._stopping.set()
+        self.outage.still_down()
 
     def dispose(self) -> None:
         self.engine.dispose()

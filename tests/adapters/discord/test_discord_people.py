@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.storage.models import IdentityRow, PersonAuditRow, PersonRow
-from tests.adapters.discord.conftest import DiscordWorld, eventually
+from tests.adapters.discord.conftest import DiscordWorld, embed_text, eventually
 from tests.standins.discord_payloads import AGENT, AGENT_ROLE_ID, GUILD_ID
 
 
@@ -35,4 +35,13 @@ async def test_a_member_whose_agents_role_is_taken_away_is_demoted_within_one_sy
     world.srv.world.members[GUILD_ID][AGENT.id]["roles"] = [str(AGENT_ROLE_ID)]
     await world.answer_to(await world.slash("mine"))  # the interaction carries the member's roles as they are
     assert role_of(world, AGENT.id) == "agent"
+    world.srv.assert_calls_match_spec()
+
+
+async def test_a_masked_link_from_a_requester_reaches_the_triage_card_as_plain_text(world: DiscordWorld) -> None:
+    await world.report("login fails, try [https://sso.example.com](https://evil.example/login)\n# URGENT @everyone")
+    await world.deliver()
+    shown = embed_text(world.card())
+    assert r"\[https://sso.example.com\](https://evil.example/login)" in shown
+    assert "\n# URGENT" not in shown and "@\u200beveryone" in shown
     world.srv.assert_calls_match_spec()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from adapters.slack.people import SlackDirectory
-from core.storage.models import IdentityRow, PersonAuditRow, PersonRow
-from tests.adapters.slack.conftest import HELP, SlackWorld
+from core.storage.models import IdentityRow, PersonAuditRow, PersonRow, TicketRow
+from tests.adapters.slack.conftest import HELP, SlackWorld, block_text
 from tests.adapters.slack.test_slack_agents import desk
 from tests.standins.slack_requests import event_body, message_event
 
@@ -76,3 +76,21 @@ async def test_a_slack_outage_demotes_nobody(world: SlackWorld) -> None:
     [job] = world.adapter.jobs
     await job.run(world.desk)
     assert accounts(world)[("", KIM)][1] == "agent"
+
+
+async def test_a_link_in_a_report_reaches_agents_as_a_link_and_a_masked_one_shows_where_it_goes(
+    world: SlackWorld,
+) -> None:
+    text = ("sso page <https://sso.example.com/reset> fails; <@USAM> sent me "
+            "<https://evil.example/login|https://sso.example.com> &lt;b&gt; &amp; <!channel>")
+    assert await world.post(event_body(message_event(channel=HELP, user="UDANA", text=text))) == 200
+    await world.eventually(lambda: world.desk.db.run(lambda s: s.scalar(select(TicketRow.description))),
+                           what="the ticket")
+    stored = world.desk.db.run(lambda s: s.scalar(select(TicketRow.description)))
+    assert stored == ("sso page https://sso.example.com/reset fails; @Sam sent me https://sso.example.com "
+                      "(https://evil.example/login) <b> & @channel")
+    await world.deliver()
+    [card] = world.posted("CTRIAGE")
+    shown = block_text(card)
+    assert "<https://sso.example.com/reset>" in shown and "<https://evil.example/login>" in shown
+    assert "&lt;b&gt; &amp; @\u200bchannel" in shown and "<!channel>" not in shown
