@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bot.cli_common import ConfigOption, config_or_exit, err, open_database
+from core.text import for_terminal, json_text
 
 if TYPE_CHECKING:
     from core.settings import DeskSettings
@@ -55,7 +56,7 @@ def stats_command(
         "last_learned": stats.last_learned.isoformat() if stats.last_learned else None, "telling_words": words,
     }
     if format is Format.json:
-        typer.echo(json.dumps(shown, ensure_ascii=False))
+        typer.echo(json_text(shown, indent=None))
         return
     if not stats.examples:
         typer.echo("Nothing learned yet: the model decides from its built-in examples. It learns from every "
@@ -67,11 +68,11 @@ def stats_command(
         typer.echo("By kind: " + _counts(stats.by_kind))
         typer.echo("By category: " + _counts(stats.by_category))
     for label, telling in words.items():
-        typer.echo(f"Words that say {label}: " + (", ".join(f"'{w}'" for w in telling) or "(none yet)"))
+        typer.echo(f"Words that say {label}: " + (", ".join(f"'{for_terminal(w)}'" for w in telling) or "(none yet)"))
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name} {count}" for name, count in counts.items()) or "none"
+    return ", ".join(f"{for_terminal(name, limit=40)} {count}" for name, count in counts.items()) or "none"
 
 
 @triage_app.command("export")
@@ -90,7 +91,7 @@ def export_command(
         examples = db.run(export_examples)
     finally:
         db.dispose()
-    lines = [json.dumps(_as_dict(e), ensure_ascii=False) for e in examples]
+    lines = [json_text(_as_dict(e), indent=None) for e in examples]
     if path is None:
         for line in lines:
             typer.echo(line)
@@ -131,7 +132,7 @@ def import_command(
         db.dispose()
     typer.echo(f"{added} example(s) imported from {path}; the model uses them within seconds.")
     for problem in problems[:20]:
-        err.print(f"  {problem}", markup=False, highlight=False)
+        err.print(f"  {for_terminal(problem)}", markup=False, highlight=False)
     if len(problems) > 20:
         err.print(f"  ... and {len(problems) - 20} more", markup=False)
     if problems:

@@ -78,3 +78,17 @@ def test_import_of_a_broken_json_line_or_a_missing_file_is_one_clear_line(spoc: 
     assert code == 1 and out.startswith("1 example(s) imported") and f"{broken}:2: not JSON" in err
     code, _, err = spoc("import", str(tmp_path / "missing.jsonl"))
     assert code == 2 and "Cannot read" in err
+
+
+def test_hostile_text_in_examples_is_inert_in_stats_and_export(spoc: Spoc, tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.jsonl"
+    lines = [{"text": f"[red]ransom\u001b[2J <script> {n}", "kind": "incident", "category": "x\u202egnp"}
+             for n in range(4)]
+    hostile.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert spoc("import", str(hostile))[0] == 0
+    code, out, _ = spoc("stats")
+    assert code == 0 and "\u001b" not in out and "\u202e" not in out
+    assert "By category: xgnp 4" in out
+    exported = spoc("export")[1]
+    assert "\u001b" not in exported and "<script>" not in exported
+    assert json.loads(exported.splitlines()[0])["text"] == "[red]ransom\u001b[2J <script> 0"
