@@ -11,6 +11,7 @@ import typer
 
 from bot.cli_common import ConfigOption, config_or_exit, err, exit_with_problems
 from bot.cli_outbox import outbox_app
+from bot.cli_people import people_app
 from bot.cli_report import report_command
 from bot.cli_slack import slack_app
 from bot.cli_tickets import tickets_app
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(slack_app, name="slack")
 app.add_typer(triage_app, name="triage")
+app.add_typer(people_app, name="people")
 
 
 @app.callback()

@@ -105,3 +105,14 @@ def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     # interpreter while the adapters' event loops must acknowledge a burst of requests.
     knowledge.refresh()
     return App(config=config, db=db, desk=desk, knowledge=knowledge, clock=clock)
+
+
+def desk_for(config: SpocConfig) -> Desk:
+    """The desk without chat or knowledge base, for commands that change people or tickets by hand: what
+    they cause is written to the outbox, which a running spoc delivers."""
+    from core.knowledge import NoKnowledgeBase
+
+    db = database_for(config)
+    deps = DeskDeps(settings=config.desk, knowledge=NoKnowledgeBase(), routes=triage_routes(config),
+                    platforms=frozenset(config.adapters()))
+    return Desk(db=db, deps=deps, clock=SystemClock())

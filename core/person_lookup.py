@@ -55,7 +55,7 @@ def one_person(session: Session, typed: str, *, platform: str = "", example: str
                ) -> PersonRow:
     """The one person `typed` means; otherwise a refusal that says how to name them exactly."""
     found = people_matching(session, typed, platform=platform, any_name=any_name)
-    how = f" e.g. `{example}`" if example else ""
+    how = f", e.g. `{example}`" if example else ""
     if not found:
         whose = "a name" if any_name else "the name of an agent"
         raise UnknownPerson(f"No one is known as {typed.strip()!r}. Use an @mention, an e-mail or {whose}{how}.")

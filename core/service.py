@@ -22,6 +22,7 @@ from core.desk import (  # noqa: F401 - importing declares the verbs
     kb_verbs,
     link_verbs,
     list_verbs,
+    people_verbs,
     problem_verbs,
     report_verbs,
     service_verbs,

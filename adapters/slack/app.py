@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.checkup import channel_problems
 from adapters.slack.errors import TOKEN_REFUSED, error_code, explain
+from adapters.slack.http_edge import MAX_REQUEST_BYTES, checked_body, refuse
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
@@ -53,7 +54,8 @@ def bolt_app(*, settings: SlackSettings, client: AsyncWebClient, listeners: Slac
     return app
 
 
-def events_route(bolt: AsyncApp, *, signing_secret: str, busy: set[asyncio.Task[object]]) -> web.RouteDef:
+def events_route(bolt: AsyncApp, *, signing_secret: str, busy: set[asyncio.Task[object]],
+                 max_bytes: int = MAX_REQUEST_BYTES) -> web.RouteDef:
     """Events, commands and interactivity all arrive at POST /slack/events.
 
     A correctly signed request is acknowledged at once and handed to bolt in the background: Slack
@@ -70,10 +72,12 @@ def events_route(bolt: AsyncApp, *, signing_secret: str, busy: set[asyncio.Task[
         task.add_done_callback(busy.discard)
 
     async def events(request: web.Request) -> web.Response:
-        body = await request.text()
+        body = await checked_body(request, max_bytes=max_bytes)  # a malformed request is refused with 4xx
+        if isinstance(body, web.Response):
+            return body
         headers = dict(request.headers)
         if not verifier.is_valid_request(body, headers):
-            return web.Response(status=401, text="invalid request signature")
+            return refuse(request, 401, "the signature does not match (or is over 5 minutes old)")
         if '"url_verification"' in body:
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
             return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
@@ -107,7 +111,8 @@ class SlackAdapter:
         """What this adapter serves on the process's HTTP server: Slack's HTTP mode, else nothing."""
         if self.settings.mode != "http":
             return []
-        return [events_route(self.bolt, signing_secret=self.settings.signing_secret, busy=self.busy)]
+        return [events_route(self.bolt, signing_secret=self.settings.signing_secret, busy=self.busy,
+                             max_bytes=self.settings.max_request_bytes)]
 
     def connected(self) -> bool:
         return self._running if self.settings.mode == "http" else self._connected

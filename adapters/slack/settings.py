@@ -26,6 +26,8 @@ class SlackSettings(BaseModel):
     ticket_reaction: str = "ticket"
     agent_usergroup: str = ""
     per_channel_interval_seconds: float = Field(default=1.0, ge=0)
+    # HTTP mode: a request body over this many bytes is refused with 413 (Slack's own stay far below).
+    max_request_bytes: int = Field(default=1_048_576, ge=4096, le=67_108_864)
     # Socket Mode reconnects by itself; a connection lost for longer than this stops spoc (exit non-zero).
     reconnect_budget_seconds: float = Field(default=300.0, gt=0)
 

@@ -29,6 +29,7 @@ AGENTS_ONLY = {"assign", "category", "change cancel", "change complete", "change
                "kb publish", "kb search", "kb send", "kind", "note", "outage declare", "outage resolve",
                "outage update", "priority", "problem cluster", "problem link", "problem new",
                "problem workaround", "queue", "report", "resolve", "resume", "unassign"}
+ADMINS_ONLY = {"people"}
 WHO = {"Dana": "requester of the ticket", "Kim": "another requester", "Cleo": "change approver",
        "Sam": "agent", "Lee": "admin"}
 MAY = {
@@ -37,6 +38,7 @@ MAY = {
     "requester": {"Dana"},
     "approvers": {"Cleo"},
     "agents": {"Sam", "Lee"},
+    "admins": {"Lee"},
 }
 CHANGE = ("change new --service wifi --start 2026-03-07T22:00 --end 2026-03-07T23:00 --risk low "
           '--plan "swap it" --rollback "swap it back" New access points')
@@ -44,17 +46,19 @@ CHANGE = ("change new --service wifi --start 2026-03-07T22:00 --end 2026-03-07T2
 
 def kind_of(name: str) -> str:
     for kind, names in (("anyone", ANYONE), ("requester or agent", REQUESTER_OR_AGENT),
-                        ("requester", REQUESTER), ("approvers", APPROVERS), ("agents", AGENTS_ONLY)):
+                        ("requester", REQUESTER), ("approvers", APPROVERS), ("agents", AGENTS_ONLY),
+                        ("admins", ADMINS_ONLY)):
         if name in names:
             return kind
     raise AssertionError(f"/desk {name}: say in this test who may run it")
 
 
 def test_every_verb_is_classified_once_and_declares_what_this_test_expects() -> None:
-    listed = [*ANYONE, *REQUESTER_OR_AGENT, *REQUESTER, *APPROVERS, *AGENTS_ONLY]
+    listed = [*ANYONE, *REQUESTER_OR_AGENT, *REQUESTER, *APPROVERS, *AGENTS_ONLY, *ADMINS_ONLY]
     assert sorted(listed) == sorted(VERBS), "every verb, and only verbs, once"
     words = {"anyone": "anyone", "requester or agent": "requester (own ticket) or agent",
-             "requester": "requester (own ticket)", "approvers": "change approvers", "agents": "agents"}
+             "requester": "requester (own ticket)", "approvers": "change approvers", "agents": "agents",
+             "admins": "admins"}
     for name, found in VERBS.items():
         assert found.allow.words == words[kind_of(name)], name
 
@@ -97,6 +101,7 @@ def refusal(kind: str, name: str, *, incident: str, change: str) -> str:
         "requester or agent": f"{incident} is not your ticket; you can `/desk {name}` only your own.",
         "requester": f"Only the person who reported {incident} can rate it.",
         "approvers": f"Only the change approvers (Cleo) can approve or reject {change}.",
+        "admins": f"Only desk admins can use `/desk {name}`. `/desk help` shows what you can do.",
     }[kind]
 
 
