@@ -3,11 +3,17 @@
 Articles are generated from the starter knowledge base (titles and bodies re-mixed, with product
 names and words varied), queries from its `also_asked_as` phrasings (some with typos). Printed per
 size: index build time, memory (growth of the process's resident memory while building, and the
-postings arrays alone),
-suggestion latency p50/p99, and the same for rapidfuzz.process.extract over all titles.
-The last line is one JSON object with every figure.
+postings arrays alone), ranking latency p50/p99 of the bare ranker, and the same for
+rapidfuzz.process.extract over all titles (with `utils.default_process`, as its authors match what
+people type).
 
-    python bench/kb_speed.py [--sizes 1000,10000,100000] [--queries 300]
+Then the path intake takes: the articles stored in a SQLite file, and `KnowledgeService.suggest(text)`
+called as intake calls it (threshold, `kb.max_suggestions`, the lock, and the check for other
+processes' writes every 3 seconds); its p50/p99, the time to build its index from the database, and
+the cost of one check for writes (`probe`). Left out: the ticket's own transaction around it
+(bench/intake.py measures that). The last line is one JSON object with every figure.
+
+    python bench/kb_speed.py [--sizes 1000,10000,100000] [--queries 300] [--no-service]
 """
 
 from __future__ import annotations
@@ -24,11 +30,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rapidfuzz import fuzz, process  # noqa: E402
+import tempfile  # noqa: E402
 
+from rapidfuzz import fuzz, process, utils  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from core.storage.base import Base  # noqa: E402
+from kb.article import Article  # noqa: E402
 from kb.parser import load_dir  # noqa: E402
 from kb.ranking import ArticleDoc, Ranker  # noqa: E402
+from kb.service import KnowledgeService  # noqa: E402
 from kb.starter import starter_articles_dir  # noqa: E402
+from kb.tables import KB_TABLES  # noqa: E402
 
 PRODUCTS = [
     "Outlook",
@@ -124,7 +138,7 @@ def generate(count: int, *, seed: int = 7) -> tuple[list[ArticleDoc], list[str]]
     return docs, queries
 
 
-def measure(size: int, *, query_count: int, baseline_queries: int) -> dict[str, float]:
+def measure(size: int, *, query_count: int, baseline_queries: int, service: bool) -> dict[str, float]:
     docs, queries = generate(size)
     queries = (queries * (query_count // len(queries) + 1))[:query_count]
     gc.collect()
@@ -149,9 +163,9 @@ def measure(size: int, *, query_count: int, baseline_queries: int) -> dict[str, 
     fuzzy: list[float] = []
     for query in queries[:baseline_queries]:
         started = time.perf_counter()
-        process.extract(query, titles, scorer=fuzz.token_set_ratio, limit=3)
+        process.extract(query, titles, scorer=fuzz.token_set_ratio, processor=utils.default_process, limit=3)
         fuzzy.append((time.perf_counter() - started) * 1000)
-    return {
+    row = {
         "articles": size,
         "build_s": round(build_seconds, 2),
         "index_rss_mb": round(index_mb, 1),
@@ -163,6 +177,46 @@ def measure(size: int, *, query_count: int, baseline_queries: int) -> dict[str, 
         "rapidfuzz_p50_ms": round(statistics.median(fuzzy), 2),
         "rapidfuzz_p99_ms": round(percentile(fuzzy, 0.99), 2),
     }
+    if service:
+        del ranker
+        gc.collect()
+        row.update(measure_service(docs, queries))
+    return row
+
+
+def measure_service(docs: list[ArticleDoc], queries: list[str]) -> dict[str, float]:
+    """`suggest()` as intake calls it, over the articles stored in a SQLite file."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = create_engine(f"sqlite:///{folder}/kb.db")
+        Base.metadata.create_all(engine, tables=list(KB_TABLES))
+        service = KnowledgeService(sessionmaker(engine, expire_on_commit=False))
+        service.store.upsert_many([
+            Article(slug=d.slug, title=d.title, body=d.body, tags=d.tags, service=d.service, category=d.category,
+                    also_asked_as=d.also_asked_as) for d in docs
+        ])
+        started = time.perf_counter()
+        service.refresh()
+        build_seconds = time.perf_counter() - started
+        service.suggest("warm up the caches")
+        latencies: list[float] = []
+        shown = 0
+        for query in queries:
+            started = time.perf_counter()
+            shown += bool(service.suggest(query))
+            latencies.append((time.perf_counter() - started) * 1000)
+        probes: list[float] = []
+        for _ in range(50):
+            started = time.perf_counter()
+            service.refresh(force=True)
+            probes.append((time.perf_counter() - started) * 1000)
+        engine.dispose()
+    return {
+        "service_build_s": round(build_seconds, 2),
+        "suggest_p50_ms": round(statistics.median(latencies), 2),
+        "suggest_p99_ms": round(percentile(latencies, 0.99), 2),
+        "suggest_shown_share": round(shown / max(1, len(queries)), 3),
+        "probe_ms": round(statistics.median(probes), 2),
+    }
 
 
 def main() -> None:
@@ -172,6 +226,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated article counts")
     parser.add_argument("--queries", type=int, default=300, help="queries timed per size")
     parser.add_argument("--baseline-queries", type=int, default=60, help="queries timed for rapidfuzz")
+    parser.add_argument("--no-service", action="store_true", help="time the bare ranker only")
     args = parser.parse_args()
     results = []
     header = (
@@ -180,7 +235,8 @@ def main() -> None:
     )
     print(header)
     for size in (int(part) for part in args.sizes.split(",")):
-        row = measure(size, query_count=args.queries, baseline_queries=args.baseline_queries)
+        row = measure(size, query_count=args.queries, baseline_queries=args.baseline_queries,
+                      service=not args.no_service)
         results.append(row)
         print(
             f"{row['articles']:>9} {row['build_s']:>8} {row['index_rss_mb']:>9} {row['postings_mb']:>12} "
@@ -188,6 +244,13 @@ def main() -> None:
             f"{row['rapidfuzz_p50_ms']:>14} {row['rapidfuzz_p99_ms']:>14}",
             flush=True,
         )
+    if not args.no_service:
+        print("\nKnowledgeService.suggest() as intake calls it (articles in a SQLite file)")
+        print(f"{'articles':>9} {'build s':>8} {'suggest p50 ms':>15} {'suggest p99 ms':>15} {'shown':>6} "
+              f"{'probe ms':>9}")
+        for row in results:
+            print(f"{row['articles']:>9} {row['service_build_s']:>8} {row['suggest_p50_ms']:>15} "
+                  f"{row['suggest_p99_ms']:>15} {row['suggest_shown_share']:>6} {row['probe_ms']:>9}")
     print(json.dumps({"benchmark": "kb_speed", "results": results}))
 
 

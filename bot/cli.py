@@ -15,6 +15,7 @@ from bot.cli_people import people_app
 from bot.cli_report import report_command
 from bot.cli_slack import slack_app
 from bot.cli_tickets import tickets_app
+from bot.cli_triage import triage_app
 from kb.typer_app import build_kb_app
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(slack_app, name="slack")
+app.add_typer(triage_app, name="triage")
 app.add_typer(people_app, name="people")
 
 

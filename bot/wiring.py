@@ -54,7 +54,8 @@ def triage_routes(config: SpocConfig) -> Routes:
 def _knowledge_service(config: SpocConfig, db: Database) -> KnowledgeService:
     from kb.service import KnowledgeService
 
-    return KnowledgeService(db.deferred_sessions, threshold=config.kb.threshold, semantic=config.kb.semantic)
+    return KnowledgeService(db.deferred_sessions, threshold=config.kb.threshold,
+                            max_suggestions=config.kb.max_suggestions, semantic=config.kb.semantic)
 
 
 def _seed(config: SpocConfig, service: KnowledgeService, db: Database) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from core.business_time.wording import local_date
 from core.context import Ctx
-from core.due import local_day_start, ticket_time_zone, update_due_dates
+from core.due import first_response_target, local_day_start, ticket_time_zone, update_due_dates
 from core.errors import DeskError, NotAllowed
 from core.lifecycle import Kind, Status, check_transition
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
@@ -14,7 +14,8 @@ from core.people import is_agent
 from core.person_lookup import one_person
 from core.priority import priority_for
 from core.storage.models import CommentRow, PersonRow, TicketRow
-from core.views import confirm_card, survey_card
+from core.triage import learn_closed, learn_correction
+from core.views import confirm_card, corrected_text, survey_card
 
 
 def move(ctx: Ctx, ticket: TicketRow, target: Status) -> None:
@@ -26,6 +27,7 @@ def move(ctx: Ctx, ticket: TicketRow, target: Status) -> None:
         ticket.resolved_at = ctx.now
     elif target is Status.CLOSED:
         ticket.closed_at = ctx.now
+        learn_closed(ctx.session, ticket, now=ctx.now)
     elif target in (Status.NEW, Status.IN_PROGRESS) and ticket.resolved_at is not None:
         ticket.resolved_at = None
         ticket.self_service = False
@@ -127,8 +129,8 @@ def set_priority(ctx: Ctx, ticket: TicketRow, *, impact: int, urgency: int) -> s
           new=f"{new} ({impact},{urgency})")
     ticket.impact, ticket.urgency, ticket.priority, ticket.updated_at = impact, urgency, new, ctx.now
     update_due_dates(ctx, ticket)
-    tell_requester(ctx, ticket, f"{ticket.key} priority is now {new} (impact {impact}, urgency {urgency}).")
-    refresh_cards(ctx, ticket)
+    _corrected(ctx, ticket, "priority", f"the priority of {ticket.key}", impact=f"impact {impact}",
+               urgency=f"urgency {urgency}")
     return f"{ticket.key} is now {new}."
 
 
@@ -138,8 +140,7 @@ def set_kind(ctx: Ctx, ticket: TicketRow, kind: Kind) -> str:
     old_key = ticket.key
     audit(ctx, ticket, "kind", field="kind", old=ticket.kind, new=kind.value)
     ticket.kind, ticket.updated_at = kind.value, ctx.now
-    tell_requester(ctx, ticket, f"{old_key} is a {kind.value} and is now {ticket.key}.")
-    refresh_cards(ctx, ticket)
+    _corrected(ctx, ticket, "kind", f"the kind of {old_key}", kind=kind.value)
     return f"{old_key} is now {ticket.key}."
 
 
@@ -149,9 +150,20 @@ def set_category(ctx: Ctx, ticket: TicketRow, category: str) -> str:
         raise DeskError(f"No category {category!r}. Known: {', '.join(known)}.")
     audit(ctx, ticket, "category", field="category", old=ticket.category, new=category)
     ticket.category, ticket.updated_at = category, ctx.now
-    tell_requester(ctx, ticket, f"{ticket.key} is filed under {category}.")
-    refresh_cards(ctx, ticket)
+    _corrected(ctx, ticket, "category", f"the category of {ticket.key}", category=f"category {category}")
     return f"{ticket.key} category is now {category}."
+
+
+def _corrected(ctx: Ctx, ticket: TicketRow, field: str, what: str, **decisions: str) -> None:
+    """After an agent corrected the triage: the model learns it, the ticket says who decided, and the
+    requester is told again what their ticket now is."""
+    learn_correction(ctx.session, ticket, field, now=ctx.now)
+    who = ctx.person().display_name
+    ticket.triage_reasons = {**(ticket.triage_reasons or {}),
+                             **{name: f"{value}: corrected by {who}" for name, value in decisions.items()}}
+    promise = first_response_target(ctx.settings, ticket.priority) if field == "priority" else None
+    tell_requester(ctx, ticket, corrected_text(ticket, what, first_response=promise))
+    refresh_cards(ctx, ticket)
 
 
 def hold(ctx: Ctx, ticket: TicketRow, reason: str, *, until: date | None = None) -> str:

@@ -14,6 +14,7 @@ from core.messages import Author
 from core.outbox import Outbox
 from core.settings import DeskSettings
 from core.storage.models import PersonRow
+from core.triage import Triage
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ class DeskDeps:
     knowledge: KnowledgeBase
     routes: Routes
     platforms: frozenset[str]
+    # One per process: it keeps the learned model in memory. Built from the settings when not given.
+    triage: Triage = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.triage is None:
+            object.__setattr__(self, "triage", Triage(self.settings.classification))
 
 
 @dataclass

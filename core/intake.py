@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, select
 
 from core.actions import comment
 from core.cards import text_card
-from core.classify import Understanding, classify, service_of
 from core.context import Ctx
 from core.delivery import Destination
 from core.due import update_due_dates
@@ -27,6 +26,7 @@ from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append, store_now
 from core.ticket_files import keep
 from core.tickets import get_ticket, ticket_for_thread
+from core.triage import Understanding, service_of
 from core.views import suggestions_card
 
 SIMILARITY_SAMPLE = 2000
@@ -137,9 +137,16 @@ class Overrides:
         return cls(kind=kind, category=category.lower() or None, impact=impact, urgency=urgency)
 
     def apply(self, understood: Understanding) -> Understanding:
+        reasons = dict(understood.reasons)
+        for name, chosen in (("kind", self.kind), ("category", self.category), ("impact", self.impact),
+                             ("urgency", self.urgency)):
+            if chosen is not None:
+                shown = chosen.value if isinstance(chosen, Kind) else f"{name} {chosen}"
+                reasons[name] = f"{shown}: chosen by the reporter"
         return replace(understood, kind=self.kind or understood.kind,
                        category=self.category or understood.category,
-                       impact=self.impact or understood.impact, urgency=self.urgency or understood.urgency)
+                       impact=self.impact or understood.impact, urgency=self.urgency or understood.urgency,
+                       reasons=reasons)
 
 
 def open_ticket(
@@ -147,13 +154,13 @@ def open_ticket(
     files: Sequence[InboundFile] = (),
 ) -> TicketRow:
     rules = ctx.settings.classification
-    understood = overrides.apply(classify(text, rules))
+    understood = overrides.apply(ctx.deps.triage.understand(ctx.session, text))
     priority = priority_for(impact=understood.impact, urgency=understood.urgency,
                             matrix=ctx.settings.priority_matrix)
     ticket = TicketRow(
         kind=understood.kind.value, status=Status.NEW.value, title=understood.title or "(no title)",
         description=text, category=understood.category, service=service_of(understood.category, rules),
-        impact=understood.impact, urgency=understood.urgency, priority=priority,
+        impact=understood.impact, urgency=understood.urgency, priority=priority, triage_reasons=understood.reasons,
         requester_id=ctx.person().id, origin_platform=origin.platform, origin_channel=origin.channel,
         origin_message=origin_message, created_at=ctx.now, updated_at=ctx.now,
     )

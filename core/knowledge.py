@@ -25,8 +25,9 @@ class ArticleText:
 
 
 class KnowledgeBase(Protocol):
-    def suggest(self, text: str, *, limit: int = 3) -> list[Suggestion]:
-        """Articles confident enough to show a requester, best first; empty when none is."""
+    def suggest(self, text: str, *, limit: int | None = None) -> list[Suggestion]:
+        """Articles confident enough to show a requester, most likely first; empty when none is.
+        At most `limit`, else as many as the desk shows (`kb.max_suggestions`)."""
         ...
 
     def search(self, text: str, *, limit: int = 5) -> list[Suggestion]:
@@ -49,7 +50,7 @@ class KnowledgeBase(Protocol):
 class NoKnowledgeBase:
     """The knowledge base of a desk that has none: it never suggests anything."""
 
-    def suggest(self, text: str, *, limit: int = 3) -> list[Suggestion]:
+    def suggest(self, text: str, *, limit: int | None = None) -> list[Suggestion]:
         return []
 
     def search(self, text: str, *, limit: int = 5) -> list[Suggestion]:

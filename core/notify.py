@@ -73,8 +73,9 @@ def _agents_thread(ctx: Ctx, ticket: TicketRow, route: Destination) -> str:
 
 
 def stored_suggestions(ctx: Ctx, ticket: TicketRow) -> list[Suggestion]:
+    """In the order the requester was shown them (most likely first), then any an agent sent."""
     rows = ctx.session.scalars(
-        select(SuggestionRow).where(SuggestionRow.ticket_id == ticket.id).order_by(SuggestionRow.score.desc())
+        select(SuggestionRow).where(SuggestionRow.ticket_id == ticket.id).order_by(SuggestionRow.id)
     )
     return [Suggestion(slug=r.slug, title=r.title, score=r.score) for r in rows]
 

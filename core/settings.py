@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from core.config.reports import ReportSettings
 from core.config.services import ApprovalRule, RecurringSettings, Service, check_services, default_services
@@ -28,12 +29,25 @@ class CategoryRule(Frozen):
 
 
 class KindRules(Frozen):
+    # Words that say something is broken. Built in, they are strong evidence of an incident until agents'
+    # corrections teach otherwise; written in a config file, they decide.
     incident: tuple[str, ...] = (
-        "not working", "doesn't work", "does not work", "won't", "wont", "can't", "cannot", "can not",
-        "broken", "error", "fails", "failed", "failing", "crash", "crashed", "crashes", "down", "slow",
-        "keeps dropping", "dropping", "stopped", "stuck", "frozen", "freezes", "no longer", "lost",
-        "missing", "blue screen", "outage", "problem", "issue", "disconnect", "unable", "locked out",
+        "not working", "doesn't work", "does not work", "don't work", "isn't working", "won't", "wont",
+        "can't", "cannot", "can not", "unable", "not able", "broken", "broke", "error", "errors", "issue",
+        "issues", "problem", "problems", "fail", "fails", "failed", "failing", "failure", "crash", "crashed",
+        "crashes", "crashing", "down", "slow", "stuck", "wrong", "incorrect", "bug", "outage", "stopped",
+        "no longer", "freeze", "freezes", "freezing", "frozen", "timeout", "timed out", "not receiving",
+        "not received", "not loading", "not opening", "not saving", "not saved", "not showing",
+        "not displaying", "denied", "lost", "missing", "disconnect", "disconnects", "disconnected",
+        "disconnecting", "dropping", "dropped", "keeps dropping", "locked out", "blue screen", "unexpected",
+        "invalid", "keeps", "keep crashing", "disappeared", "gone", "lag", "laggy", "lagging", "flicker",
+        "flickers", "flickering", "jam", "jams", "jammed", "no sound", "no signal", "no audio", "no internet",
+        "bounce", "bounces", "bouncing", "bounced", "reboots", "rebooting", "restarts", "restarting",
+        "overheats", "overheating", "hot", "loud", "noisy", "crackles", "crackling", "patchy", "spotty", "flaky",
+        "unstable", "intermittent", "glitch", "weird", "strange", "black screen", "blank", "corrupt",
+        "corrupted", "beeping", "jumps", "double", "dead",
     )
+    # Words of someone asking for something: hints the model starts from; written in a config file, they decide.
     request: tuple[str, ...] = (
         "need", "request", "access to", "install", "new", "please give", "can i get", "could i get",
         "can you add", "order", "permission", "set up", "setup", "would like", "want", "add me",
@@ -44,6 +58,34 @@ class KindRules(Frozen):
 class LevelRules(Frozen):
     high: tuple[str, ...] = ()
     medium: tuple[str, ...] = ()
+
+
+class ExtraPhrases(Frozen):
+    """Phrases added to the built-in lists (which stay). Kind phrases written here decide over the model."""
+
+    incident: tuple[str, ...] = ()
+    request: tuple[str, ...] = ()
+    impact_high: tuple[str, ...] = ()
+    impact_medium: tuple[str, ...] = ()
+    urgency_high: tuple[str, ...] = ()
+    urgency_medium: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PhraseRules:
+    """The phrase lists in effect, told apart by who wrote them: an admin's phrases (in the config file)
+    decide; built-in ones are what the triage model starts from."""
+
+    incident_markers: tuple[str, ...]
+    request_hints: tuple[str, ...]
+    admin_incident: tuple[str, ...]
+    admin_request: tuple[str, ...]
+    categories: tuple[CategoryRule, ...]
+    categories_replaced: bool
+    category_hints: dict[str, tuple[str, ...]]
+    admin_categories: dict[str, tuple[str, ...]]
+    impact: LevelRules
+    urgency: LevelRules
 
 
 def _default_categories() -> tuple[CategoryRule, ...]:
@@ -69,6 +111,9 @@ def _default_categories() -> tuple[CategoryRule, ...]:
 class Classification(Frozen):
     kinds: KindRules = KindRules()
     categories: tuple[CategoryRule, ...] = Field(default_factory=_default_categories)
+    extra_phrases: ExtraPhrases = ExtraPhrases()
+    # Added to the categories; one named like an existing category adds its phrases (and service) to it.
+    extra_categories: tuple[CategoryRule, ...] = ()
     default_category: str = "general"
     # impact, urgency when no phrase says otherwise: a typical single report lands on P3, a request on P4
     default_levels: dict[Kind, tuple[int, int]] = Field(
@@ -83,6 +128,42 @@ class Classification(Frozen):
         high=("urgent", "asap", "immediately", "emergency", "critical", "can't work", "cannot work",
               "production", "right now"),
         medium=("today", "soon", "blocking", "blocked", "deadline", "this afternoon", "meeting"),
+    )
+    _phrases: PhraseRules = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._phrases = _phrase_rules(self)
+
+    @property
+    def phrases(self) -> PhraseRules:
+        return self._phrases
+
+
+def _phrase_rules(rules: Classification) -> PhraseRules:
+    written = rules.model_fields_set
+    kinds_written = rules.kinds.model_fields_set if "kinds" in written else set()
+    extra = rules.extra_phrases
+    replaced = "categories" in written
+    categories = {c.name: c for c in rules.categories}
+    admin_categories = {c.name: c.phrases for c in rules.categories} if replaced else {}
+    for added in rules.extra_categories:
+        known = categories.get(added.name)
+        categories[added.name] = CategoryRule(
+            name=added.name, phrases=(known.phrases if known else ()) + added.phrases,
+            service=added.service or (known.service if known else ""))
+        admin_categories[added.name] = admin_categories.get(added.name, ()) + added.phrases
+    return PhraseRules(
+        incident_markers=() if "incident" in kinds_written else rules.kinds.incident,
+        request_hints=() if "request" in kinds_written else rules.kinds.request,
+        admin_incident=(rules.kinds.incident if "incident" in kinds_written else ()) + extra.incident,
+        admin_request=(rules.kinds.request if "request" in kinds_written else ()) + extra.request,
+        categories=tuple(categories.values()),
+        categories_replaced=replaced,
+        category_hints={} if replaced else {c.name: c.phrases for c in rules.categories},
+        admin_categories={name: phrases for name, phrases in admin_categories.items() if phrases},
+        impact=LevelRules(high=rules.impact.high + extra.impact_high, medium=rules.impact.medium + extra.impact_medium),
+        urgency=LevelRules(high=rules.urgency.high + extra.urgency_high,
+                           medium=rules.urgency.medium + extra.urgency_medium),
     )
 
 
@@ -211,4 +292,4 @@ class DeskSettings(Frozen):
         return found
 
     def category_names(self) -> list[str]:
-        return [c.name for c in self.classification.categories] + [self.classification.default_category]
+        return [c.name for c in self.classification.phrases.categories] + [self.classification.default_category]

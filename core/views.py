@@ -88,6 +88,11 @@ def triage_card(
         Field("Priority", f"{ticket.priority} (impact {ticket.impact}, urgency {ticket.urgency})"),
         Field("Kind", ticket.kind),
         Field("Category", ticket.category),
+    ]
+    why = triage_why(ticket)
+    if why:
+        fields.append(Field("Why", why))
+    fields += [
         Field("Status", status_line(ticket, time_zone=time_zone)),
         Field("Assignee", who(ticket)),
     ]
@@ -117,9 +122,20 @@ def files_field(files: Sequence[StoredFile], *, key: str, shown: int = 5) -> tup
     return (Field("Attachments", f"{listed}{more}. `spoc tickets attachments {key}` saves them."),)
 
 
+def triage_why(ticket: TicketRow) -> str:
+    """Why the ticket is filed as it is: the triage's reasons, or who corrected what."""
+    reasons = ticket.triage_reasons or {}
+    return "; ".join(reasons[name] for name in ("kind", "category", "impact", "urgency") if reasons.get(name))
+
+
 def opened_text(ticket: TicketRow, *, first_response: timedelta | None = None) -> str:
     promise = f" First response within {describe_duration(first_response)}." if first_response else ""
     return f"{ticket.key} opened: {ticket.category}, {ticket.kind}, {ticket.priority}.{promise}"
+
+
+def corrected_text(ticket: TicketRow, what: str, *, first_response: timedelta | None = None) -> str:
+    promise = f" First response within {describe_duration(first_response)}." if first_response else ""
+    return f"IT corrected {what}: {ticket.key} is now {ticket.category}, {ticket.kind}, {ticket.priority}.{promise}"
 
 
 def suggestions_card(ticket: TicketRow, suggestions: Sequence[Suggestion]) -> Card:

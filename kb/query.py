@@ -100,6 +100,12 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
         if vocabulary.df(token):
             query.add(token, 1.0, "word")
             continue
+        related = [other for other in RELATED_TERMS.get(token, ()) if vocabulary.df(other)]
+        if related:
+            # A word no article uses, with known relatives (`patchy` -> `unstable`): they stand in for it.
+            for other in related:
+                query.add(other, RELATED_WEIGHT, f"synonym:{token}")
+            continue
         split = _split(token, vocabulary)
         if split:
             for part in split:

@@ -23,7 +23,11 @@ from kb.index import Field, LexicalIndex
 from kb.query import Query, Vocabulary, pairs_of, parse
 from kb.text import terms
 
-UNKNOWN_WORD_SHARE = 0.35
+UNKNOWN_WORD_SHARE = 0.5
+# A match weaker than this share of the rarest word's weight is not taken as evidence on its own.
+EVIDENCE_SHARE = 0.4
+# What a phrasing that names another subject than the query's still counts for.
+OFF_TOPIC_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -272,15 +276,21 @@ class Ranker:
             return []
         top = float(lexical[candidates[0]])
         idf = self._query_idf(query)
+        asked = set(query.weights)
+        least_evidence = EVIDENCE_SHARE * self.articles.idf("")
         scored: list[tuple[float, float, float, _Entry]] = []
         for key in candidates.tolist():
             entry = self._entries[key]
-            fuzzy = self._fuzzy(query.plain, entry)
-            coverage = self._coverage(idf, entry)
+            on_topic = not asked.isdisjoint((*entry.title_terms, *entry.meta_terms))
+            match = _match(query.plain, idf, entry, on_topic=on_topic)
             relative = float(lexical[key]) / top
-            confidence = _confidence(coverage=coverage, fuzzy=fuzzy, relative=relative)
-            scored.append((relative + w.coverage * coverage + w.fuzzy * fuzzy, confidence, fuzzy, entry))
-        scored.sort(key=lambda item: -item[0])
+            confidence = _confidence(coverage=match.coverage, fuzzy=match.fuzzy, relative=relative,
+                                     evidence=min(1.0, match.evidence / least_evidence))
+            score = relative + w.coverage * match.coverage + w.fuzzy * match.fuzzy
+            scored.append((score, confidence, match.fuzzy, entry))
+        # One order everywhere: the most likely article first. A lower-ranked article is never more
+        # confident than one above it, so a threshold never shows one while hiding a better one.
+        scored.sort(key=lambda item: (-item[1], -item[0]))
         return [
             Ranked(
                 slug=entry.slug,
@@ -292,13 +302,6 @@ class Ranker:
             )
             for score, confidence, fuzzy, entry in scored[:limit]
         ]
-
-    @staticmethod
-    def _fuzzy(plain: str, entry: _Entry) -> float:
-        best = fuzz.token_set_ratio(plain, entry.title_plain)
-        for phrasing in entry.phrasings:
-            best = max(best, fuzz.token_set_ratio(plain, phrasing))
-        return best / 100.0
 
     def _query_idf(self, query: Query) -> dict[str, float]:
         """The words the person used (not the synonyms we added), each weighed by how telling it is.
@@ -315,19 +318,6 @@ class Ranker:
         for token in query.unknown:
             weights.setdefault(f"?{token}", unknown_weight)
         return weights
-
-    @staticmethod
-    def _coverage(idf: dict[str, float], entry: _Entry) -> float:
-        """The share of the query's weight found in the title and tags, or in one single phrasing."""
-        total = sum(idf.values())
-        if not total:
-            return 0.0
-        strong = {*entry.title_terms, *entry.meta_terms}
-        best = sum(weight for token, weight in idf.items() if token in strong)
-        for phrasing in entry.phrasings:
-            words_of = set(phrasing.split())
-            best = max(best, sum(weight for token, weight in idf.items() if token in words_of))
-        return best / total
 
     @staticmethod
     def _reasons(query: Query, entry: _Entry, fuzzy: float) -> list[str]:
@@ -349,16 +339,48 @@ class Ranker:
         return reasons
 
 
-def _confidence(*, coverage: float, fuzzy: float, relative: float) -> float:
+@dataclass(frozen=True)
+class _Match:
+    coverage: float
+    fuzzy: float
+    evidence: float
+
+
+def _match(plain: str, idf: dict[str, float], entry: _Entry, *, on_topic: bool) -> _Match:
+    """How well one article holds the query.
+
+    coverage: the share of the query's weight (each word weighed by how telling it is) found in the
+    title and tags, or in one single phrasing; evidence: that weight itself, so that one common word
+    that matches is not taken for an answer; fuzzy: how alike the strings are (rapidfuzz).
+
+    A phrasing that names its article's own subject ("wireless keeps asking for my password") answers
+    a query about another subject ("outlook keeps asking for my password") only by its symptom: when
+    the query shares no word with the article's title and tags, such a phrasing counts for less.
+    """
+    total = sum(idf.values())
+    if not total:
+        return _Match(0.0, 0.0, 0.0)
+    strong = {*entry.title_terms, *entry.meta_terms}
+    best = sum(weight for token, weight in idf.items() if token in strong)
+    fuzzy = fuzz.token_set_ratio(plain, entry.title_plain) / 100.0
+    for phrasing in entry.phrasings:
+        words_of = set(phrasing.split())
+        share = 1.0 if on_topic or words_of.isdisjoint(strong) else OFF_TOPIC_SHARE
+        best = max(best, share * sum(weight for token, weight in idf.items() if token in words_of))
+        fuzzy = max(fuzzy, share * fuzz.token_set_ratio(plain, phrasing) / 100.0)
+    return _Match(coverage=best / total, fuzzy=fuzzy, evidence=best)
+
+
+def _confidence(*, coverage: float, fuzzy: float, relative: float, evidence: float) -> float:
     """How likely this article answers the query, in 0..1.
 
-    The evidence: how much of the query (weighted by how telling each word is) the article's title,
-    tags or one of its phrasings holds; how alike the strings are; how close it scored to the best
-    candidate. The raw blend is then bent (1 - (1 - raw)^2) so that it reads as a probability: on
-    StackFAQ's dev queries the first result is right about as often as this says (the reliability
-    table printed by bench/kb_quality.py is the check).
+    The evidence: how much of the query the article's title, tags or one of its phrasings holds, and
+    whether that is more than a common word or two (`evidence`, 0..1); how alike the strings are; how
+    close it scored to the best candidate. The raw blend is then bent (1 - (1 - raw)^2) so that it
+    reads as a probability: on StackFAQ's dev queries the first result is right about as often as this
+    says (the reliability table printed by bench/kb_quality.py is the check).
     """
-    raw = min(1.0, 0.55 * coverage + 0.45 * fuzzy * math.sqrt(coverage)) * math.sqrt(relative)
+    raw = min(1.0, 0.55 * coverage + 0.45 * fuzzy * math.sqrt(coverage)) * relative * evidence
     return round(1.0 - (1.0 - raw) * (1.0 - raw), 4)
 
 

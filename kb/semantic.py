@@ -99,5 +99,6 @@ class SemanticReranker:
                     reasons=[*item.reasons, f"semantic {similarity[index]:.2f}"],
                 )
             )
-        rescored.sort(key=lambda candidate: -candidate.score)
+        # One order everywhere: by confidence, as the lexical ranking is.
+        rescored.sort(key=lambda candidate: (-candidate.confidence, -candidate.score))
         return rescored

@@ -7,6 +7,7 @@ process wrote, only what changed is read and added to the index.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.5
+DEFAULT_MAX_SUGGESTIONS = 3
 REFRESH_SECONDS = 3.0
 MAX_PHRASING_CHARS = 500
 OVERLAP = timedelta(seconds=5)
@@ -71,6 +73,7 @@ class KnowledgeService:
         session_factory: sessionmaker[Session],
         *,
         threshold: float = DEFAULT_THRESHOLD,
+        max_suggestions: int = DEFAULT_MAX_SUGGESTIONS,
         semantic: bool = False,
         refresh_seconds: float = REFRESH_SECONDS,
         weights: RankWeights | None = None,
@@ -79,8 +82,11 @@ class KnowledgeService:
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
+        if max_suggestions < 0:
+            raise ValueError(f"max_suggestions must be 0 or more, not {max_suggestions}")
         self.store = KnowledgeStore(session_factory, clock=clock)
         self.threshold = threshold
+        self.max_suggestions = max_suggestions
         self.refresh_seconds = refresh_seconds
         self._weights = weights
         self._monotonic = monotonic
@@ -164,9 +170,12 @@ class KnowledgeService:
         ranker = self._ranker
         return ranker.describe(slug) if ranker is not None else [slug]
 
-    def suggest(self, text: str, *, limit: int = 3) -> list[Suggestion]:
-        ranked = self.rank(text, limit=limit)
-        return [_suggestion(item) for item in ranked if item.confidence >= self.threshold]
+    def suggest(self, text: str, *, limit: int | None = None) -> list[Suggestion]:
+        # The ranking is by confidence, so what clears the threshold is a prefix of it: never a
+        # lower-ranked article shown while a better one is held back.
+        ranked = self.rank(text, limit=self.max_suggestions if limit is None else limit)
+        return [_suggestion(item) for item in itertools.takewhile(lambda item: item.confidence >= self.threshold,
+                                                                   ranked)]
 
     def search(self, text: str, *, limit: int = 5) -> list[Suggestion]:
         return [_suggestion(item) for item in self.rank(text, limit=limit)]

@@ -60,6 +60,7 @@ RELATED: tuple[tuple[str, ...], ...] = (
     ("locked", "lockout", "unlock", "disabled"),
     ("expired", "expire", "expiry"),
     ("slow", "sluggish", "laggy", "lag", "freeze", "freezing", "hang"),
+    ("unstable", "patchy", "spotty", "flaky", "choppy", "intermittent", "unreliable"),
     ("crash", "crashes", "freeze", "hang", "unresponsive"),
     ("drive", "share", "folder", "mapped"),
     ("disk", "storage", "space", "drive", "full"),
@@ -102,6 +103,7 @@ _PHRASE_TABLE: tuple[tuple[str, str], ...] = (
     (r"\blog[\s-]+in[\s-]+name\b", "username"),
     (r"\bblue[\s-]+screen\b", "bsod"),
     (r"\bpass[\s-]+word\b", "password"),
+    (r"\b(?:meeting|conference)[\s-]+rooms?\b", "meetingroom"),
 )
 
 PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -116,7 +118,7 @@ STOPWORDS: frozenset[str] = frozenset(
     hasn't have haven't having he her here hers herself him himself his how how's however i i'd i'll i'm
     i've if im in into is isn't it it's its itself just let let's like me might more most much must my
     myself need needs no nor not now of off on once only or other ought our ours ourselves own per please
-    pls possible really same she should shouldn't so some someone something still such than thanks that
+    pls possible really same since she should shouldn't so some someone something still such than thanks that
     that's the their theirs them themselves then there there's these they they're this those though through
     thx to too under until upon us very via want wanted wants was wasn't way ways we we're were weren't what
     what's whats when where where's whether which while who whom why will with within without would

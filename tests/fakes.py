@@ -15,10 +15,12 @@ class FakeKnowledgeBase:
     recorded: list[tuple[str, str, str]] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)
 
-    def suggest(self, text: str, *, limit: int = 3) -> list[Suggestion]:
+    max_suggestions: int = 3
+
+    def suggest(self, text: str, *, limit: int | None = None) -> list[Suggestion]:
         for phrase, found in self.suggestions.items():
             if phrase in text.lower():
-                return found[:limit]
+                return found[: self.max_suggestions if limit is None else limit]
         return []
 
     def search(self, text: str, *, limit: int = 5) -> list[Suggestion]:

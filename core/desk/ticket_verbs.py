@@ -71,7 +71,7 @@ def note(ctx: Ctx, *, ticket: TicketRow, note: str) -> Reply:
 
 @verb("priority", TICKET, _level("impact"), _level("urgency"), exact=True, examples=("priority INC-42 1 2",))
 def priority(ctx: Ctx, *, ticket: TicketRow, impact: int, urgency: int) -> Reply:
-    """Set impact and urgency (1 high, 2 medium, 3 low); the priority follows from the matrix."""
+    """Set impact and urgency (1 high, 2 medium, 3 low); the priority follows from the matrix. Triage learns from it."""
     return Reply(actions.set_priority(ctx, ticket, impact=impact, urgency=urgency))
 
 
@@ -79,7 +79,7 @@ def priority(ctx: Ctx, *, ticket: TicketRow, impact: int, urgency: int) -> Reply
                                                    ("request", "Something is wanted"))),
       examples=("kind INC-42 request",))
 def kind(ctx: Ctx, *, ticket: TicketRow, kind: str) -> Reply:
-    """Correct whether a ticket is an incident or a service request (its key follows)."""
+    """Correct whether a ticket is an incident or a service request (its key follows); triage learns from it."""
     return Reply(actions.set_kind(ctx, ticket, Kind(kind)))
 
 
@@ -87,7 +87,7 @@ def kind(ctx: Ctx, *, ticket: TicketRow, kind: str) -> Reply:
                                options_from=lambda env: tuple((c, c) for c in env.settings.category_names())),
       examples=("category INC-42 network",))
 def category(ctx: Ctx, *, ticket: TicketRow, category: str) -> Reply:
-    """File a ticket under another category."""
+    """File a ticket under another category; triage learns from it."""
     return Reply(actions.set_category(ctx, ticket, category))
 
 

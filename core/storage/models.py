@@ -118,6 +118,8 @@ class TicketRow(Base):
     resolution_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sla_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     hold_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Why triage filed it so, by decision (kind, category, impact, urgency): shown on cards and in /desk show.
+    triage_reasons: Mapped[dict[str, str] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     requester: Mapped[PersonRow] = relationship(foreign_keys=[requester_id])

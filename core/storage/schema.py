@@ -3,7 +3,13 @@ module loads each file of tables. Those files import the base and the column typ
 
 from __future__ import annotations
 
-from core.storage import boundary_models, itsm_models, models, report_models  # noqa: F401 - each declares its tables
+from core.storage import (  # noqa: F401 - each declares its tables
+    boundary_models,
+    itsm_models,
+    models,
+    report_models,
+    triage_models,
+)
 from core.storage.base import Base
 
 metadata = Base.metadata

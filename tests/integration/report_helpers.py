@@ -51,7 +51,7 @@ def build_week(desk: Desk, clock: ManualClock, knowledge: FakeKnowledgeBase) -> 
     chat.say(DANA, "my laptop won't turn on")
     chat.say(KIM, "the printer is broken")
     chat.say(ANN, "the vpn keeps dropping")
-    chat.say(BO, "I forgot my password")
+    chat.say(BO, "my password doesn't work")
     chat.say(KIM, "I need access to the finance share")
     chat.say(DANA, "please install visio for me")
     at(clock, utc(2, 9, 10))

@@ -93,8 +93,10 @@ def test_an_agent_correction_is_told_to_the_requester_again(chat: Chat) -> None:
     [ticket] = tickets(chat.desk)
     assert (ticket["priority"], ticket["key"], ticket["category"]) == ("P1", "REQ-1", "software")
     texts = outbox_texts(chat.desk)
-    assert any("INC-1 priority is now P1" in t for t in texts)
-    assert any("INC-1 is a request and is now REQ-1" in t for t in texts)
+    assert any("IT corrected the priority of INC-1: INC-1 is now hardware, incident, P1. First response within"
+               in t for t in texts)
+    assert any("IT corrected the kind of INC-1: REQ-1 is now hardware, request, P1." in t for t in texts)
+    assert any("IT corrected the category of REQ-1: REQ-1 is now software, request, P1." in t for t in texts)
     assert chat.desk_command(SAM, "show INC-1").startswith("REQ-1")
 
 

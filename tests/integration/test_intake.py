@@ -112,3 +112,17 @@ def test_confident_suggestions_are_offered_and_counted(chat: Chat, knowledge: Fa
 def test_no_suggestion_card_when_nothing_is_confident(chat: Chat) -> None:
     chat.say(DANA, "vpn keeps dropping since this morning")
     assert not any("These articles may help" in t for t in outbox_texts(chat.desk))
+
+
+def test_cards_keep_the_order_suggestions_were_offered_in_after_any_change(
+    chat: Chat, knowledge: FakeKnowledgeBase
+) -> None:
+    knowledge.suggestions["vpn"] = [Suggestion(slug="vpn-drops", title="VPN keeps dropping", score=0.7),
+                                    Suggestion(slug="vpn-client", title="Update the VPN client", score=0.9)]
+    chat.say(DANA, "vpn keeps dropping")
+    chat.desk_command(SAM, "claim INC-1")
+    chat.desk_command(SAM, "priority INC-1 2 2")
+    triage = [r.card for r in outbox(chat.desk) if r.card_key.startswith("triage:")]
+    assert len(triage) == 3
+    for card in triage:
+        assert ["Suggested articles", "VPN keeps dropping, Update the VPN client"] in card["fields"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:17:14.480402
+Create Date: 2026-12-01 15:37:00.422673
 """
 from __future__ import annotations
 
@@ -117,6 +117,11 @@ def upgrade() -> None:
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_runs'))
     )
+    op.create_table('triage_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_triage_state'))
+    )
     op.create_table('identities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
@@ -214,6 +219,7 @@ def upgrade() -> None:
     sa.Column('resolution_due', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sla_check_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('hold_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('triage_reasons', sa.JSON(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['people.id'], name=op.f('fk_tickets_assignee_id_people')),
     sa.ForeignKeyConstraint(['requester_id'], ['people.id'], name=op.f('fk_tickets_requester_id_people')),
@@ -451,6 +457,24 @@ def upgrade() -> None:
     with op.batch_alter_table('ticket_threads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_threads_ticket_id'), ['ticket_id'], unique=False)
 
+    op.create_table('triage_examples',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('category', sa.String(length=100), nullable=False),
+    sa.Column('impact', sa.Integer(), nullable=False),
+    sa.Column('urgency', sa.Integer(), nullable=False),
+    sa.Column('corrected', sa.String(length=60), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_triage_examples_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_triage_examples')),
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('triage_examples', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_triage_examples_ticket_id'), ['ticket_id'], unique=False)
+
     op.create_table('recurring_members',
     sa.Column('ticket_id', sa.Integer(), nullable=False),
     sa.Column('cluster_id', sa.Integer(), nullable=False),
@@ -468,6 +492,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_recurring_members_cluster_id'))
 
     op.drop_table('recurring_members')
+    with op.batch_alter_table('triage_examples', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_triage_examples_ticket_id'))
+
+    op.drop_table('triage_examples')
     with op.batch_alter_table('ticket_threads', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_threads_ticket_id'))
 
@@ -555,6 +583,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_identities_person_id'))
 
     op.drop_table('identities')
+    op.drop_table('triage_state')
     op.drop_table('runs')
     op.drop_table('report_digests')
     op.drop_table('processed_events')

@@ -1,0 +1,55 @@
+"""What the triage model reads in a message: its words and word pairs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SAMPLE_CHARS = 4000
+_WORD = re.compile(r"[a-z0-9]+")
+# Words that say nothing about what a report is: left out of the built-in examples, so that they stay
+# neutral until agents' corrections show whether they mean something in this desk.
+NEUTRAL = frozenset(
+    """a an the and or but if of to in on at by for with from into about as is are was were be been being am do
+    does did have has had i me my we our us you your he she him her his they them their it its this that these
+    those there here what which who whom when where why how can could would should will shall may might must
+    please pls thanks thank thx hi hello hey dear regards kind best cheers so just also very really too some any
+    all each every other more most get got getting let lets im ive id ill youre dont""".split()
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents folded, curly apostrophes straight: `Won’t` and `won't` read alike."""
+    text = text[:SAMPLE_CHARS].lower().replace("\u2019", "'")
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text
+
+
+def words(text: str) -> list[str]:
+    """The words of a normalised text; `won't` is `wont`, a plural's s is dropped (`issues` is `issue`)."""
+    return [_singular(word) for word in _WORD.findall(text.replace("'", ""))]
+
+
+_NOT_PLURAL = frozenset({"this", "does", "goes", "was", "has", "yes", "his", "its", "status", "access", "process"})
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 3 or not word.endswith("s") or word.endswith(("ss", "us", "is")) or word in _NOT_PLURAL:
+        return word
+    return word[:-1]
+
+
+def features(text: str, *, neutral: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Each word and each pair of neighbouring words (`please_setup`) once; `neutral` words left out."""
+    found = [word for word in words(normalise(text)) if word not in neutral]
+    return frozenset((*found, *(f"{a}_{b}" for a, b in zip(found, found[1:], strict=False))))
+
+
+_APOSTROPHES = {"wont": "won't", "cant": "can't", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't",
+                "didnt": "didn't", "wasnt": "wasn't", "arent": "aren't", "couldnt": "couldn't", "im": "i'm"}
+
+
+def shown(feature: str) -> str:
+    """A feature as people read it: `please_setup` is 'please setup', `wont_turn` is 'won't turn'."""
+    return " ".join(_APOSTROPHES.get(word, word) for word in feature.split("_"))
