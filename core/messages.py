@@ -35,6 +35,15 @@ class InboundFile:
 
 
 @dataclass(frozen=True)
+class ReadMark:
+    """Where a message can be read again (`place`: a channel or thread the adapter can page through) and
+    its `position` there, in the platform's order of messages as a whole number."""
+
+    place: str
+    position: int
+
+
+@dataclass(frozen=True)
 class Inbound:
     """A chat message. `thread` is the root message of the thread it was written in, if any. `ticket_key`
     is the ticket the message says it belongs to (a key its platform carried beside the text); it is taken
@@ -51,6 +60,7 @@ class Inbound:
     is_intake: bool = False
     ticket_key: str = ""
     files: tuple[InboundFile, ...] = ()
+    mark: ReadMark | None = None
 
 
 @dataclass(frozen=True)

@@ -36,11 +36,12 @@ from core.errors import DeskError
 from core.intake import take_message
 from core.itsm import notices  # noqa: F401 - importing declares the scheduled jobs
 from core.lifecycle import IllegalTransition
-from core.messages import Author, CommandRequest, Inbound, MessageChanged
+from core.messages import Author, CommandRequest, Inbound, MessageChanged, ReadMark
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
 from core.people import is_agent, resolve_account
 from core.people_config import sync_people
+from core.read_marks import TicketThread, advance_mark, live_ticket_threads, marks_on, set_first_mark
 from core.refs import TicketRef, suggest_refs, ticket_ref
 from core.reports import weekly  # noqa: F401 - importing declares the scheduled jobs
 from core.roles import follow_platform_agents, platform_agent_accounts, platform_source, settle_role
@@ -74,6 +75,8 @@ class Desk:
 
         def work(ctx: Ctx) -> bool:
             take_message(ctx, inbound, text)
+            if inbound.mark is not None:
+                advance_mark(ctx.session, platform=inbound.platform, mark=inbound.mark)
             return True
 
         return self._run(author=inbound.author, event_id=inbound.event_id, channel=inbound.channel,
@@ -143,6 +146,20 @@ class Desk:
 
         return bool(self._run(author=None, event_id=event_id, channel="", thread=None, work=work,
                               platform=platform))
+
+    def read_marks(self, platform: str) -> dict[str, int]:
+        """How far the desk has read each place on `platform` (see `Inbound.mark`)."""
+        with self.db.deferred_sessions() as session:
+            return marks_on(session, platform)
+
+    def start_reading_at(self, platform: str, mark: ReadMark) -> None:
+        """Mark where reading a place starts, unless the place has a mark already."""
+        self.db.run(lambda session: set_first_mark(session, platform=platform, mark=mark))
+
+    def ticket_threads(self, platform: str) -> list[TicketThread]:
+        """The threads on `platform` of the tickets that are neither closed nor cancelled (read-only)."""
+        with self.db.deferred_sessions() as session:
+            return live_ticket_threads(session, platform)
 
     def begin_run(self, platform: str) -> int:
         """A new run of an adapter whose platform makes no event ids: a number no other run gets."""

@@ -15,6 +15,7 @@ import discord.http
 import yarl
 from discord import app_commands
 
+from adapters.discord.catch_up import CatchUp
 from adapters.discord.commands import desk_group, plan_change_command
 from adapters.discord.components import ButtonHandler, DeskButton
 from adapters.discord.errors import explain
@@ -141,8 +142,12 @@ class DiscordAdapter:
         self.interactions = DeskInteractions(desk=desk, directory=self.directory, threads=self.threads,
                                              poke=poke)
         self.client.on_desk_button = self.interactions.on_button
+        self.catch_up = CatchUp(client=self.client, desk=desk, threads=self.threads,
+                                intake=frozenset(settings.intake_channels), take=self.listeners.take)
+        fresh_session = (self.catch_up.on_shard_ready if isinstance(self.client, discord.AutoShardedClient)
+                         else self.catch_up.on_ready)
         for handler in (self.listeners.on_message, self.listeners.on_raw_message_edit,
-                        self.listeners.on_raw_message_delete, self.interactions.on_interaction):
+                        self.listeners.on_raw_message_delete, self.interactions.on_interaction, fresh_session):
             self.client.event(self.listeners.tracked(handler))
         if settings.registers_commands:
             self.client.setup_steps.append(self._install_commands)
@@ -179,6 +184,7 @@ class DiscordAdapter:
             if connection in done:
                 connection.result()
                 raise ConnectionFailed("the Discord gateway connection ended")
+            self.catch_up.halt()
             await self._close_gateway(connection)
             await self.listeners.settle()
         except (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed) as error:

@@ -18,7 +18,7 @@ import discord
 from adapters.discord.people import PLATFORM, DiscordDirectory
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.threads import ThreadBook
-from core.messages import Inbound, MessageChanged
+from core.messages import Inbound, MessageChanged, ReadMark
 from core.service import Desk
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,10 @@ class MessageListeners:
             await asyncio.sleep(0.05)
 
     async def on_message(self, message: discord.Message) -> None:
+        await self.take(message)
+
+    async def take(self, message: discord.Message) -> None:
+        """A message from the gateway, or read again from a channel's history after a gap: the same way in."""
         if message.author.bot or message.webhook_id is not None or message.type not in TAKEN_TYPES:
             return
         inbound = await self._inbound(message)
@@ -80,13 +84,16 @@ class MessageListeners:
         if isinstance(channel, discord.DMChannel):
             root = await self._reply_root(message)
             return Inbound(channel=str(channel.id), thread=root, is_direct=True, **common)
+        # A thread and an intake channel can be read again after a gap: taking the message marks it read.
+        here = ReadMark(place=str(channel.id), position=message.id)
         if isinstance(channel, discord.Thread):
             if str(channel.parent_id) not in self.watched and not self.threads.is_ticket_thread(channel):
                 return None
             parent, root = await self.threads.origin_of(channel)
-            return Inbound(channel=parent, thread=root, is_intake=parent in self.intake, **common)
-        mentioned = self.directory.client.user in message.mentions
-        if str(channel.id) in self.intake or mentioned:
+            return Inbound(channel=parent, thread=root, is_intake=parent in self.intake, mark=here, **common)
+        if str(channel.id) in self.intake:
+            return Inbound(channel=str(channel.id), is_intake=True, mark=here, **common)
+        if self.directory.client.user in message.mentions:
             return Inbound(channel=str(channel.id), is_intake=True, **common)
         return None
 

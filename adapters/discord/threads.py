@@ -40,8 +40,10 @@ def key_in_name(name: str) -> str | None:
     return f"{found.group(1).upper()}-{found.group(2)}" if found else None
 
 
-def _number(key: str) -> str:
-    found = KEY_IN_NAME.match(key)
+def ticket_number(key_or_name: str) -> str:
+    """The number of the ticket a key or a thread's name names ("" for none): a ticket keeps its number
+    when its kind, and so its key's prefix, changes."""
+    found = KEY_IN_NAME.match(key_or_name)
     return found.group(2) if found else ""
 
 
@@ -110,7 +112,7 @@ class ThreadBook:
 
     def _is_thread_of(self, thread: discord.Thread, ticket_key: str) -> bool:
         key = key_in_name(thread.name)
-        return self.is_ticket_thread(thread) and key is not None and _number(key) == _number(ticket_key)
+        return self.is_ticket_thread(thread) and key is not None and ticket_number(key) == ticket_number(ticket_key)
 
     async def _name(self, ticket_key: str) -> str:
         ref = await self.lookup(ticket_key) if ticket_key else None

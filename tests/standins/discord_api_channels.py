@@ -38,6 +38,7 @@ class ChannelRoutes:
             ApiRoute("GET", "/channels/{channel_id}", self.get_channel),
             ApiRoute("POST", "/channels/{channel_id}/typing", self.typing),
             ApiRoute("POST", "/channels/{channel_id}/messages", self.create_message),
+            ApiRoute("GET", "/channels/{channel_id}/messages", self.list_messages),
             ApiRoute("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message),
             ApiRoute("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message),
             ApiRoute("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message),
@@ -167,6 +168,27 @@ class ChannelRoutes:
         )
         await self.store_and_announce(message)
         return json_response(message)
+
+    async def list_messages(self, req: ApiRequest) -> web.Response:
+        """A page of the channel's messages, newest first, as Discord answers it: at most ``limit`` (1-100,
+        default 50) before ``before``, after ``after`` (the ones just after it) or around ``around``."""
+        channel = self._channel(req)
+        limit = int(req.query.get("limit", "50"))
+        if not 1 <= limit <= 100:
+            raise form_error("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 100.")
+        found = sorted((m for m in self.world.messages.values() if m["channel_id"] == channel["id"]),
+                       key=lambda m: int(m["id"]))
+        if "after" in req.query:
+            after = int(req.query["after"])
+            page = [m for m in found if int(m["id"]) > after][:limit]
+        elif "around" in req.query:
+            around = int(req.query["around"])
+            older = [m for m in found if int(m["id"]) < around][-(limit // 2):] if limit > 1 else []
+            page = older + [m for m in found if int(m["id"]) >= around][: limit - len(older)]
+        else:
+            before = int(req.query.get("before", str(2**63)))
+            page = [m for m in found if int(m["id"]) < before][-limit:]
+        return json_response(list(reversed(page)))
 
     async def get_message(self, req: ApiRequest) -> web.Response:
         return json_response(self._message(req, self._channel(req)))

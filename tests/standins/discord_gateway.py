@@ -336,14 +336,21 @@ class DiscordGateway:
                 await socket.send({"op": 7, "d": None})
                 self._session.socket = None
 
-    async def invalidate_session(self, *, resumable: bool = False) -> None:
-        """Send op 9. With ``resumable=False`` the session is forgotten and discord.py identifies again."""
+    async def invalidate_session(self, *, resumable: bool = False, hold_reconnect: bool = False) -> None:
+        """Send op 9. With ``resumable=False`` the session is forgotten and discord.py identifies again.
+        With ``hold_reconnect`` the next connection gets no HELLO until ``release_reconnect()``, and
+        dispatches made meanwhile go to the forgotten session only: they are never delivered, as after an
+        outage longer than Discord keeps a session."""
+        if hold_reconnect:
+            self._gate.clear()
         async with self._dispatch_lock:
             socket = self._session.socket if self._session else None
             if not resumable and self._session is not None:
                 self._session.session_id = "invalidated-" + self._session.session_id
-        if socket is not None:
-            await socket.send({"op": 9, "d": resumable})
+            if socket is not None:
+                await socket.send({"op": 9, "d": resumable})
+                if hold_reconnect and self._session is not None:
+                    self._session.socket = None
 
     async def close(self) -> None:
         self._gate.set()

@@ -264,8 +264,8 @@ class DiscordStandIn:
     async def request_reconnect(self, *, hold_reconnect: bool = False) -> None:
         await self.gateway.request_reconnect(hold_reconnect=hold_reconnect)
 
-    async def invalidate_session(self, *, resumable: bool = False) -> None:
-        await self.gateway.invalidate_session(resumable=resumable)
+    async def invalidate_session(self, *, resumable: bool = False, hold_reconnect: bool = False) -> None:
+        await self.gateway.invalidate_session(resumable=resumable, hold_reconnect=hold_reconnect)
 
     async def wait_for_ready(self, timeout: float = 5.0) -> None:
         await self.gateway.wait_for_ready(timeout)

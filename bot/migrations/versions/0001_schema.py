@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:37:00.422673
+Create Date: 2026-12-01 16:01:08.140699
 """
 from __future__ import annotations
 
@@ -105,6 +105,12 @@ def upgrade() -> None:
     sa.Column('event_id', sa.String(length=1100), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('platform', 'event_id', name=op.f('pk_processed_events'))
+    )
+    op.create_table('read_marks',
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('place', sa.String(length=320), nullable=False),
+    sa.Column('position', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('platform', 'place', name=op.f('pk_read_marks'))
     )
     op.create_table('report_digests',
     sa.Column('week', sa.String(length=10), nullable=False),
@@ -586,6 +592,7 @@ def downgrade() -> None:
     op.drop_table('triage_state')
     op.drop_table('runs')
     op.drop_table('report_digests')
+    op.drop_table('read_marks')
     op.drop_table('processed_events')
     op.drop_table('people')
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
