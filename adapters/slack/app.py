@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.catch_up import SlackCatchUp, history_client
 from adapters.slack.checkup import channel_problems
 from adapters.slack.errors import TOKEN_REFUSED, error_code, explain
 from adapters.slack.http_edge import MAX_REQUEST_BYTES, checked_body, refuse
@@ -99,6 +100,8 @@ class SlackAdapter:
         self.messenger = SlackMessenger(self.client, per_channel_interval=settings.per_channel_interval_seconds)
         directory = SlackDirectory(self.client, agent_usergroup=settings.agent_usergroup)
         self.listeners = SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke)
+        self.catch_up = SlackCatchUp(client=history_client(token=settings.bot_token, base_url=settings.api_url),
+                                     desk=desk, intake=settings.intake_channels, take=self.listeners.take)
         self.bolt = bolt_app(settings=settings, client=self.client, listeners=self.listeners)
         self.directory = directory
         self.jobs = (agents_sync_job(desk=desk, directory=directory),)
@@ -192,14 +195,19 @@ class SlackAdapter:
             raise
         self._connected = True
         log.info("Slack Socket Mode connected")
-        lost_since: float | None = None
+        await self.catch_up.mark_new_channels()
         loop = asyncio.get_running_loop()
+        lost_since: float | None = None
+        last_up = loop.time()
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), SOCKET_CHECK_SECONDS)
             self._connected = await handler.client.is_connected()
             if self._connected:
-                lost_since = None
+                gap = loop.time() - last_up
+                if lost_since is not None and gap > self.settings.catch_up_after_seconds:
+                    self._start_catch_up(gap)
+                lost_since, last_up = None, loop.time()
                 continue
             lost_since = lost_since or loop.time()
             if loop.time() - lost_since > self.settings.reconnect_budget_seconds:
@@ -207,8 +215,15 @@ class SlackAdapter:
                 raise ConnectionFailed(f"the Slack Socket Mode connection stayed lost for more than "
                                        f"{self.settings.reconnect_budget_seconds:.0f} s", permanent=True)
         # No more events: the socket closes now; answers still go out through the Web API client.
+        self.catch_up.halt()
         await self.close()
         self._connected = False
+
+    def _start_catch_up(self, gap: float) -> None:
+        """Read what the gap hid, beside the events that flow again; a stopping process waits for it."""
+        task: asyncio.Task[object] = asyncio.create_task(self.catch_up.after_gap(gap), name="slack-catch-up")
+        self.busy.add(task)
+        task.add_done_callback(self.busy.discard)
 
 
 async def connect_socket(handler: Any, *, client: AsyncWebClient, app_token: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from adapters.slack.catch_up import thread_place, ts_position
 from adapters.slack.inbound import plain_text
 from adapters.slack.modals import (
     NEW_CHANGE_CALLBACK,
@@ -25,7 +26,7 @@ from adapters.slack.people import PLATFORM, SlackDirectory
 from adapters.slack.render import ACTION_PREFIX, escape, read_button_value, render_blocks
 from adapters.slack.settings import SlackSettings
 from core.cards import Reply
-from core.messages import CommandRequest, Inbound, MessageChanged
+from core.messages import CommandRequest, Inbound, MessageChanged, ReadMark
 from core.service import Desk
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,13 @@ T = TypeVar("T")
 IGNORED_SUBTYPES = frozenset({"bot_message", "channel_join", "channel_leave", "channel_topic", "channel_purpose",
                               "channel_name", "pinned_item", "unpinned_item", "ekm_access_denied"})
 MENTION = re.compile(r"<@[A-Z0-9]+>")
+
+
+def read_mark(channel: str, ts: str, *, thread: str | None, is_intake: bool) -> ReadMark | None:
+    """Where this message would be read again after a gap: its thread, or an intake channel."""
+    if thread:
+        return ReadMark(thread_place(channel, thread), ts_position(ts))
+    return ReadMark(channel, ts_position(ts)) if is_intake else None
 
 
 def message_event_id(channel: str, ts: str) -> str:
@@ -95,16 +103,23 @@ class SlackListeners:
         if subtype in ("message_changed", "message_deleted"):
             await self._changed(event)
             return
-        if subtype in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
+        await self.take(event)
+
+    async def take(self, message: dict[str, Any]) -> None:
+        """A message as an event brought it, or read again from a channel's history after a gap (with its
+        `channel` added): the same way in."""
+        if message.get("subtype") in IGNORED_SUBTYPES or message.get("bot_id") or not message.get("user"):
             return
-        channel, ts = event["channel"], event["ts"]
-        thread = event.get("thread_ts")
-        is_direct = event.get("channel_type") == "im"
+        channel, ts = message["channel"], message["ts"]
+        thread = message.get("thread_ts")
+        thread = thread if thread and thread != ts else None
+        is_direct = message.get("channel_type") == "im"
+        is_intake = channel in self.settings.intake_channels
         await self._take(Inbound(
             platform=PLATFORM, event_id=message_event_id(channel, ts), channel=channel, message_id=ts,
-            author=await self.directory.author(event["user"]), text=await self._plain(event.get("text") or ""),
-            thread=thread if thread and thread != ts else None, is_direct=is_direct,
-            is_intake=channel in self.settings.intake_channels))
+            author=await self.directory.author(message["user"]),
+            text=await self._plain(message.get("text") or ""), thread=thread, is_direct=is_direct,
+            is_intake=is_intake, mark=read_mark(channel, ts, thread=thread, is_intake=is_intake)))
 
     async def on_mention(self, event: dict[str, Any]) -> None:
         if event.get("bot_id") or not event.get("user"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 BOT_TOKEN_WHERE = "OAuth & Permissions -> Bot User OAuth Token"
 APP_TOKEN_WHERE = "Basic Information -> App-Level Tokens, with the scope connections:write"
@@ -30,6 +30,9 @@ class SlackSettings(BaseModel):
     max_request_bytes: int = Field(default=1_048_576, ge=4096, le=67_108_864)
     # Socket Mode reconnects by itself; a connection lost for longer than this stops spoc (exit non-zero).
     reconnect_budget_seconds: float = Field(default=300.0, gt=0)
+    # Socket Mode: after a connection lost for longer than this, the intake channels' and open tickets'
+    # threads' history since the last message taken is read (Slack itself resends events for a while).
+    catch_up_after_seconds: float = Field(default=60.0, gt=0)
 
     @property
     def configured(self) -> bool:
@@ -49,6 +52,14 @@ class SlackSettings(BaseModel):
         if not value.startswith(("https://", "http://")):
             raise ValueError(f"api_url must be an http(s) URL like https://slack.com/api/, not {value!r}")
         return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _catch_up_within_budget(self) -> SlackSettings:
+        if self.catch_up_after_seconds >= self.reconnect_budget_seconds:
+            raise ValueError(f"catch_up_after_seconds ({self.catch_up_after_seconds:g}) must be less than "
+                             f"reconnect_budget_seconds ({self.reconnect_budget_seconds:g}): a connection lost for "
+                             "the whole budget stops spoc before it could read what it missed")
+        return self
 
     def run_problems(self) -> list[tuple[str, str]]:
         """What `spoc run --adapter slack` would miss: (key in this section, what is needed and where)."""

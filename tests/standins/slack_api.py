@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Self
 from urllib.parse import parse_qsl
 
@@ -129,6 +130,9 @@ class SlackApiStandIn:
         self._sockets: list[web.WebSocketResponse] = []
         self.socket_acks: dict[str, dict[str, Any]] = {}
         self._socket_opened = asyncio.Event()
+        self._socket_gate = asyncio.Event()
+        self._socket_gate.set()
+        self.socket_connections = 0
         self._latency: dict[str, float] = {}
         # What the installed app was granted (Slack names them in every answer's x-oauth-scopes header);
         # None sends no header.
@@ -189,6 +193,7 @@ class SlackApiStandIn:
         return self
 
     async def close(self) -> None:
+        self._socket_gate.set()
         for socket in list(self._sockets):
             await socket.close()
         if self._runner is not None:
@@ -294,7 +299,21 @@ class SlackApiStandIn:
         """Socket Mode: an app-level token (xapp-) gets a websocket URL on this stand-in."""
         return {"ok": True, "url": f"ws://127.0.0.1:{self._port}/socket"}
 
+    async def drop_socket(self, *, hold_reconnect: bool = False) -> None:
+        """Close every Socket Mode connection, as Slack does when it moves a connection. With
+        `hold_reconnect` a new connection hangs in its handshake until `release_socket()`: the app stays
+        disconnected, and nothing it misses meanwhile is sent to it later."""
+        if hold_reconnect:
+            self._socket_gate.clear()
+        for socket in list(self._sockets):
+            await socket.close()
+
+    def release_socket(self) -> None:
+        self._socket_gate.set()
+
     async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        await self._socket_gate.wait()
+        self.socket_connections += 1
         socket = web.WebSocketResponse(heartbeat=None)
         await socket.prepare(request)
         self._sockets.append(socket)
@@ -338,16 +357,30 @@ class SlackApiStandIn:
         self._channel_messages.setdefault(channel, []).append(message)
 
     def _history(self, args: dict[str, Any], *, replies: bool) -> Reply:
+        """conversations.history: a channel's messages (not thread replies) between `oldest` and `latest`,
+        newest first. conversations.replies: a thread's parent, then its replies after `oldest`, oldest
+        first. Both page with `limit` and `cursor` (the next page's `response_metadata.next_cursor`)."""
         messages = self._channel_messages.get(str(args.get("channel", "")), [])
+        oldest, latest = Decimal(args.get("oldest") or 0), Decimal(args.get("latest") or "9999999999.999999")
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+
+        def between(m: dict[str, Any]) -> bool:
+            ts = Decimal(m["ts"])
+            return oldest <= ts <= latest if inclusive else oldest < ts < latest
+
         if replies:
             root = str(args.get("ts", ""))
-            found = [m for m in messages if m["ts"] == root or m.get("thread_ts") == root]
+            parent = [m for m in messages if m["ts"] == root]
+            found = parent + sorted((m for m in messages if m.get("thread_ts") == root and m["ts"] != root
+                                     and between(m)), key=lambda m: Decimal(m["ts"]))
         else:
-            latest = str(args.get("latest") or "9999999999.999999")
-            found = sorted((m for m in messages if m["ts"] <= latest and not m.get("thread_ts")),
-                           key=lambda m: m["ts"], reverse=True)
+            found = sorted((m for m in messages if not m.get("thread_ts") and between(m)),
+                           key=lambda m: Decimal(m["ts"]), reverse=True)
         limit = int(args["limit"]) if str(args.get("limit", "")).isdigit() else 100
-        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+        start = int(args["cursor"]) if str(args.get("cursor", "")).isdigit() else 0
+        page, more = found[start:start + limit], len(found) > start + limit
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def set_usergroup(self, usergroup_id: str, members: Iterable[str]) -> None:
         self._usergroups[usergroup_id] = list(members)
