@@ -148,18 +148,16 @@ class Desk:
                               platform=platform))
 
     def read_marks(self, platform: str) -> dict[str, int]:
-        """How far the desk has read each place on `platform` (see `Inbound.mark`)."""
-        with self.db.deferred_sessions() as session:
-            return marks_on(session, platform)
+        """How far the desk has read each place on `platform` (see `Inbound.mark`); waits out an outage."""
+        return self.db.run(lambda session: marks_on(session, platform))
 
     def start_reading_at(self, platform: str, mark: ReadMark) -> None:
         """Mark where reading a place starts, unless the place has a mark already."""
         self.db.run(lambda session: set_first_mark(session, platform=platform, mark=mark))
 
     def ticket_threads(self, platform: str) -> list[TicketThread]:
-        """The threads on `platform` of the tickets that are neither closed nor cancelled (read-only)."""
-        with self.db.deferred_sessions() as session:
-            return live_ticket_threads(session, platform)
+        """The threads on `platform` of the tickets that are neither closed nor cancelled; waits out an outage."""
+        return self.db.run(lambda session: live_ticket_threads(session, platform))
 
     def begin_run(self, platform: str) -> int:
         """A new run of an adapter whose platform makes no event ids: a number no other run gets."""

@@ -62,18 +62,24 @@ class CatchUp:
 
     async def after_fresh_session(self, *, shard_id: int | None) -> None:
         async with self._lock:
-            marks = await asyncio.to_thread(self.desk.read_marks, PLATFORM)
-            tickets = await asyncio.to_thread(self.desk.ticket_threads, PLATFORM)
-            places = await self._intake_places(marks, shard_id) + self._thread_places(marks, tickets, shard_id)
-            taken = 0
-            for channel, after in places:
-                if self._halted:
-                    return
-                taken += await self._read(channel, after)
-            self.rounds += 1
-            if places:
-                log.info("Discord: new gateway session; read %d places again after their last message (%d "
-                         "messages)", len(places), taken)
+            try:
+                await self._catch_up(shard_id)
+            except Exception:  # the live events flow anyway; the next fresh session reads on from the marks
+                log.exception("Discord: reading the history after a new gateway session failed")
+
+    async def _catch_up(self, shard_id: int | None) -> None:
+        marks = await asyncio.to_thread(self.desk.read_marks, PLATFORM)
+        tickets = await asyncio.to_thread(self.desk.ticket_threads, PLATFORM)
+        places = await self._intake_places(marks, shard_id) + self._thread_places(marks, tickets, shard_id)
+        taken = 0
+        for channel, after in places:
+            if self._halted:
+                return
+            taken += await self._read(channel, after)
+        self.rounds += 1
+        if places:
+            log.info("Discord: new gateway session; read %d places again after their last message (%d "
+                     "messages)", len(places), taken)
 
     async def _intake_places(self, marks: dict[str, int], shard_id: int | None
                              ) -> list[tuple[discord.abc.Messageable, int]]:
@@ -120,7 +126,7 @@ class CatchUp:
                                                  oldest_first=True):
                 if self._halted:
                     break
-                await self.take(message)
+                await self._take(message)
                 count += 1
         except discord.HTTPException as error:
             log.warning("Discord: could not read the history of %s after a gap (%s %s); messages written "
@@ -129,6 +135,14 @@ class CatchUp:
             log.warning("Discord: %s had more than %d messages to read after a gap; the rest is read after the "
                         "next fresh session", _name(channel), self.per_place)
         return count
+
+
+    async def _take(self, message: discord.Message) -> None:
+        try:
+            await self.take(message)
+        except Exception:  # one message the desk cannot take must not hide the others
+            log.exception("Discord: could not take message %s of %s read after a gap", message.id,
+                          message.channel.id)
 
 
 def _overlap() -> int:

@@ -90,22 +90,28 @@ class SlackCatchUp:
 
     async def after_gap(self, seconds: float) -> None:
         async with self._lock:
-            marks = await asyncio.to_thread(self.desk.read_marks, PLATFORM)
-            tickets = await asyncio.to_thread(self.desk.ticket_threads, PLATFORM)
-            taken = 0
-            channels = [c for c in self.intake if c in marks]
-            for channel in channels:
-                taken += await self._read(channel, None, marks[channel])
-            threads = _most_recent_first(tickets, marks)
-            if len(threads) > THREADS:
-                log.warning("Slack: %d ticket threads are open; after the gap only the %d most recently active "
-                            "are read again", len(threads), THREADS)
-            for thread, after in threads[:THREADS]:
-                taken += await self._read(thread.channel, thread.thread, after)
-            self.rounds += 1
-            log.info("Slack: the Socket Mode connection was lost for %.0f s; read %d channels and %d threads "
-                     "again after their last message (%d messages)", seconds, len(channels),
-                     min(len(threads), THREADS), taken)
+            try:
+                await self._catch_up(seconds)
+            except Exception:  # the live events flow anyway; the next long gap reads on from the marks
+                log.exception("Slack: reading the history after a lost connection failed")
+
+    async def _catch_up(self, seconds: float) -> None:
+        marks = await asyncio.to_thread(self.desk.read_marks, PLATFORM)
+        tickets = await asyncio.to_thread(self.desk.ticket_threads, PLATFORM)
+        taken = 0
+        channels = [c for c in self.intake if c in marks]
+        for channel in channels:
+            taken += await self._read(channel, None, marks[channel])
+        threads = _most_recent_first(tickets, marks)
+        if len(threads) > THREADS:
+            log.warning("Slack: %d ticket threads are open; after the gap only the %d most recently active "
+                        "are read again", len(threads), THREADS)
+        for thread, after in threads[:THREADS]:
+            taken += await self._read(thread.channel, thread.thread, after)
+        self.rounds += 1
+        log.info("Slack: the Socket Mode connection was lost for %.0f s; read %d channels and %d threads "
+                 "again after their last message (%d messages)", seconds, len(channels),
+                 min(len(threads), THREADS), taken)
 
     async def _read(self, channel: str, thread: str | None, after: int) -> int:
         oldest = position_ts(max(after - OVERLAP_MICROS, 0))
@@ -119,7 +125,10 @@ class SlackCatchUp:
         for message in messages:
             if self._halted:
                 break
-            await self.take({**message, "channel": channel})
+            try:
+                await self.take({**message, "channel": channel})
+            except Exception:  # one message the desk cannot take must not hide the others
+                log.exception("Slack: could not take message %s of %s read after a gap", message.get("ts"), channel)
         return len(messages)
 
     async def _messages(self, channel: str, thread: str | None, oldest: str) -> list[dict[str, Any]]:

@@ -22,6 +22,8 @@ async def _identify_at_once(shard_id: int | None, *, initial: bool = False) -> N
 async def lose_the_session(world: DiscordWorld) -> None:
     """Op 9 (invalid session), and no new connection until `world.srv.release_reconnect()`: what is
     written meanwhile never reaches the client through the gateway."""
+    # The first session's own catch-up (which marks a channel never read before) has run.
+    await eventually(lambda: world.adapter.catch_up.rounds >= 1, what="the first session's catch-up")
     world.adapter.client.before_identify_hook = _identify_at_once  # type: ignore[method-assign]
     await world.srv.invalidate_session(resumable=False, hold_reconnect=True)
 
