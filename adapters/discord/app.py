@@ -173,6 +173,10 @@ class DiscordAdapter:
         self._endpoints = self._endpoints or Endpoints(self.settings.api_url)
         connection: asyncio.Task[None] | None = None
         checked: asyncio.Task[None] | None = None
+        if self.client.loop is discord.utils.MISSING:
+            # discord.py forgets its loop when it closes and, having had one, never takes it again on login:
+            # a run after a failed one would connect but dispatch no event at all.
+            self.client.loop = asyncio.get_running_loop()
         try:
             await self.client.login(self.settings.bot_token)
             await find_gateway(self.client, self.settings, self._endpoints)

@@ -10,7 +10,10 @@ from adapters.discord.app import DiscordAdapter
 from core.connection import ConnectionFailed
 from core.storage.database import Database
 from tests.adapters.discord.conftest import desk_for, discord_settings, require_discord_data
+from tests.integration.helpers import tickets
+from tests.standins.discord_payloads import message_create
 from tests.standins.discord_standin import DiscordStandIn
+from tests.waiting import eventually
 
 
 async def test_the_adapter_connects_on_the_retry_after_discord_answered_503_at_login(sqlite_url: str) -> None:
@@ -34,6 +37,9 @@ async def test_the_adapter_connects_on_the_retry_after_discord_answered_503_at_l
                 second.result()  # raises what the retry met, e.g. a closed HTTP session
             assert loop.time() < deadline, "the retried connection never became ready"
             await asyncio.sleep(0.02)
+        # The retried client dispatches events: a report still becomes a ticket.
+        await srv.dispatch("MESSAGE_CREATE", message_create(content="the printer on floor 3 is jammed"))
+        await eventually(lambda: tickets(desk), what="a ticket from the retried connection")
         stop.set()
         await asyncio.wait_for(second, 10)
         await adapter.close()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
