@@ -92,6 +92,29 @@ def run(
         raise typer.Exit(1) from None
 
 
+@app.command("web")
+def web_command(config: ConfigOption = None) -> None:
+    """Serve the desk's web pages, status page and REST API alone, without chat (`spoc run` serves them too
+    while web.enabled is on). What people do there is told in chat by the running desk.
+
+    Example: spoc web --config spoc.yaml
+    """
+    import asyncio
+
+    from bot.runtime import serve
+    from bot.supervisor import CannotRun
+    from bot.wiring import build_app
+
+    settings = config_or_exit(config)
+    settings = settings.model_copy(update={"web": settings.web.model_copy(update={"enabled": True})})
+    typer.echo(f"Web pages at {settings.portal_url()} (Ctrl-C stops).")
+    try:
+        asyncio.run(serve(build_app(settings), ()))
+    except CannotRun as failure:
+        err.print(f"spoc stopped: {failure}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
 def _simulated_clock(desk: DeskSettings, names: tuple[str, ...], start: str | None) -> ManualClock:
     from bot.simulated_clock import simulated_start
     from core.clock import ManualClock
