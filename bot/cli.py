@@ -15,6 +15,7 @@ from bot.cli_people import people_app
 from bot.cli_report import report_command
 from bot.cli_slack import slack_app
 from bot.cli_tickets import tickets_app
+from bot.cli_tokens import tokens_app
 from bot.cli_triage import triage_app
 from kb.typer_app import build_kb_app
 
@@ -33,6 +34,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(slack_app, name="slack")
 app.add_typer(triage_app, name="triage")
 app.add_typer(people_app, name="people")
+app.add_typer(tokens_app, name="tokens")
 
 
 @app.callback()

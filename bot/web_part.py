@@ -23,6 +23,13 @@ def web_part_for(app: App, dispatcher: Dispatcher) -> WebPart | None:
         return None
     from adapters.web.app import WebApp, routes
 
-    site = WebApp(desk=app.desk, knowledge=app.knowledge, settings=app.config.web, base_url=app.config.portal_url(),
+    settings = app.config.web
+    site = WebApp(desk=app.desk, knowledge=app.knowledge, settings=settings, base_url=app.config.portal_url(),
                   clock=app.clock)
-    return WebPart(routes=routes(site))
+    part = WebPart(routes=routes(site))
+    if settings.webhooks:
+        from adapters.web.hooks import PLATFORM, HookMessenger, feed_job
+
+        dispatcher.messengers[PLATFORM] = HookMessenger(settings.webhooks)
+        part.jobs.append(feed_job(settings.webhooks, db=app.db, clock=app.clock, poke=dispatcher.poke))
+    return part

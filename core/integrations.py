@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.errors import DeskError
@@ -80,15 +80,18 @@ def create_token(session: Session, *, name: str, scopes: Iterable[str], now: dat
     return token
 
 
-def integration_for(session: Session, token: str, *, now: datetime) -> Integration | None:
-    """The integration a presented token belongs to; None when unknown or revoked. Notes its use."""
+def integration_for(session: Session, token: str) -> Integration | None:
+    """The integration a presented token belongs to; None when unknown or revoked."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     row = session.scalar(select(IntegrationTokenRow).where(IntegrationTokenRow.token_hash == _hash(token)))
     if row is None or row.revoked_at is not None:
         return None
-    row.last_used_at = now
     return _integration(row)
+
+
+def note_use(session: Session, name: str, *, now: datetime) -> None:
+    session.execute(update(IntegrationTokenRow).where(IntegrationTokenRow.name == name).values(last_used_at=now))
 
 
 def integrations(session: Session) -> list[Integration]:

@@ -146,11 +146,12 @@ STATIC_TYPES = {"htmx.min.js": "text/javascript", "site.css": "text/css"}
 
 def routes(app: WebApp) -> list[web.RouteDef]:
     """Every route the web adapter adds to the process's HTTP server."""
+    from adapters.web.api import Api
     from adapters.web.knowledge_pages import KnowledgePages
     from adapters.web.portal import Portal
     from adapters.web.status_pages import StatusPages
 
     found = [web.get("/static/{name}", app.static)]
-    for part in (Portal(app), KnowledgePages(app), StatusPages(app)):
+    for part in (Portal(app), KnowledgePages(app), StatusPages(app), Api(app)):
         found.extend(part.routes())
     return found
