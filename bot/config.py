@@ -33,6 +33,8 @@ ENV_SECRETS = {
     ("email", "imap", "password"): "EMAIL_IMAP_PASSWORD",
     ("email", "smtp", "password"): "EMAIL_SMTP_PASSWORD",
     ("web", "session_secret"): "SPOC_WEB_SESSION_SECRET",
+    ("web", "slack_sign_in", "client_secret"): "SPOC_SLACK_SIGN_IN_SECRET",
+    ("web", "discord_sign_in", "client_secret"): "SPOC_DISCORD_SIGN_IN_SECRET",
 }
 ADAPTERS = ("console", "slack", "discord", "email")
 SLACK_HTTP_PORT = 3000

@@ -121,7 +121,8 @@ class WebApp:
 
     def providers(self) -> list[tuple[str, str]]:
         """The chat platforms people may sign in with, besides a link from chat."""
-        return []
+        shown = {"slack": "Sign in with Slack", "discord": "Sign in with Discord"}
+        return [(name, label) for name, label in shown.items() if self.settings.provider(name) is not None]
 
     async def static(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -147,11 +148,12 @@ STATIC_TYPES = {"htmx.min.js": "text/javascript", "site.css": "text/css"}
 def routes(app: WebApp) -> list[web.RouteDef]:
     """Every route the web adapter adds to the process's HTTP server."""
     from adapters.web.api import Api
+    from adapters.web.dashboard import Dashboard
     from adapters.web.knowledge_pages import KnowledgePages
     from adapters.web.portal import Portal
     from adapters.web.status_pages import StatusPages
 
     found = [web.get("/static/{name}", app.static)]
-    for part in (Portal(app), KnowledgePages(app), StatusPages(app), Api(app)):
+    for part in (Portal(app), KnowledgePages(app), StatusPages(app), Dashboard(app), Api(app)):
         found.extend(part.routes())
     return found

@@ -29,8 +29,10 @@ class Portal:
         self.app = app
 
     def routes(self) -> list[web.RouteDef]:
+        from adapters.web.oauth import ProviderSignIn
+
         signed_in = self.app.signed_in
-        return [
+        return [*ProviderSignIn(self.app, sign_in=self.sign_in).routes(),
             web.get("/", self.home),
             web.get("/signin", self.sign_in_page),
             web.get("/signin/{code}", self.confirm_link),

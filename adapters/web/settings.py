@@ -27,6 +27,28 @@ class Hook(Frozen):
         return value
 
 
+class OpenIdProvider(Frozen):
+    """Sign-in with a chat platform's accounts (Slack: OpenID Connect; Discord: OAuth2). The endpoints are
+    the platform's own by default, configurable so that tests use a local stand-in provider."""
+
+    client_id: str = ""
+    client_secret: str = ""
+    authorize_url: str = ""
+    token_url: str = ""
+    userinfo_url: str = ""
+    # Slack: only members of this workspace (its team id, T...) may sign in.
+    team_id: str = ""
+
+
+SLACK_ENDPOINTS = {"authorize_url": "https://slack.com/openid/connect/authorize",
+                   "token_url": "https://slack.com/api/openid.connect.token",
+                   "userinfo_url": "https://slack.com/api/openid.connect.userInfo"}
+DISCORD_ENDPOINTS = {"authorize_url": "https://discord.com/oauth2/authorize",
+                     "token_url": "https://discord.com/api/oauth2/token",
+                     "userinfo_url": "https://discord.com/api/users/@me"}
+PROVIDERS = {"slack": SLACK_ENDPOINTS, "discord": DISCORD_ENDPOINTS}
+
+
 class WebSettings(Frozen):
     enabled: bool = True
     # Where people reach the pages (links in chat point here). Default: http://127.0.0.1:<port>.
@@ -39,6 +61,8 @@ class WebSettings(Frozen):
     # Requests per minute each API token may make (429 with Retry-After beyond).
     api_rate_per_minute: int = Field(default=120, ge=1)
     webhooks: tuple[Hook, ...] = ()
+    slack_sign_in: OpenIdProvider = OpenIdProvider()
+    discord_sign_in: OpenIdProvider = OpenIdProvider()
 
     @field_validator("base_url")
     @classmethod
@@ -57,3 +81,11 @@ class WebSettings(Frozen):
 
     def url_on(self, port: int) -> str:
         return self.base_url or f"http://127.0.0.1:{port}"
+
+    def provider(self, name: str) -> OpenIdProvider | None:
+        """A sign-in provider with its endpoints filled in; None when it is not set up (Slack also needs the
+        workspace's team id: without it, any workspace's member could sign in)."""
+        own = self.slack_sign_in if name == "slack" else self.discord_sign_in if name == "discord" else None
+        if own is None or not (own.client_id and own.client_secret) or (name == "slack" and not own.team_id):
+            return None
+        return own.model_copy(update={k: getattr(own, k) or v for k, v in PROVIDERS[name].items()})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -49,11 +50,13 @@ async def make_client(web_desk: Desk, clock: ManualClock, knowledge: Any) -> Asy
     clients: list[TestClient] = []
 
     async def build(settings: WebSettings | None = None, *, knowledge_base: Any = None) -> TestClient:
+        port = free_port()
         site = WebApp(desk=web_desk, knowledge=knowledge_base or knowledge,
-                      settings=settings or WebSettings(session_secret="a test secret"), base_url=BASE, clock=clock)
+                      settings=settings or WebSettings(session_secret="a test secret"),
+                      base_url=f"http://127.0.0.1:{port}", clock=clock)
         application = web.Application()
         application.add_routes(routes(site))
-        client = TestClient(TestServer(application))
+        client = TestClient(TestServer(application, host="127.0.0.1", port=port))
         await client.start_server()
         clients.append(client)
         return client
@@ -67,6 +70,12 @@ async def make_client(web_desk: Desk, clock: ManualClock, knowledge: Any) -> Asy
 async def client(make_client: Callable[..., Any]) -> TestClient:
     made: TestClient = await make_client()
     return made
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def link_code(answer: str) -> str:
