@@ -25,9 +25,10 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 SESSION = web.RequestKey("spoc_session", Session)
 # Scripts and styles come from this server alone: nothing inline runs, whatever a ticket's title holds.
+POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+          "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     # A sign-in link's code is in its path: no page tells another site where it came from.
@@ -56,6 +57,10 @@ class WebApp:
                                      autoescape=select_autoescape(["html", "xml"]), trim_blocks=True,
                                      lstrip_blocks=True, finalize=shown)
         self.templates.globals["desk_name"] = desk.deps.settings.name
+        # A sign-in form posts here and is sent on to the platform's authorization page: forms may go there.
+        providers = [found.authorize_url for found in map(settings.provider, ("slack", "discord")) if found]
+        origins = sorted({"/".join(url.split("/")[:3]) for url in providers})
+        self.headers = {**SECURITY_HEADERS, "Content-Security-Policy": " ".join([POLICY, *origins])}
 
     def session(self, request: web.Request) -> Session:
         if SESSION not in request:
@@ -78,7 +83,7 @@ class WebApp:
         return self.templates.get_template(template).render(**values)
 
     def finish(self, response: web.StreamResponse, session: Session) -> None:
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(self.headers)
         response.headers.setdefault("Cache-Control", "no-store")
         self.signer.write(response, session)
 
@@ -130,7 +135,7 @@ class WebApp:
             raise web.HTTPNotFound()
         response = web.FileResponse(HERE / "static" / name, headers={
             "Content-Type": STATIC_TYPES[name], "Cache-Control": "public, max-age=3600"})
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(self.headers)
         return response
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from adapters.web.app import SECURITY_HEADERS, WebApp
+from adapters.web.app import WebApp
 from adapters.web.reads import viewer
 from core.reports.charts import CHARTS, charts_available, render_all
 from core.reports.export import csv_rows, hours, percent
@@ -75,11 +75,11 @@ class Dashboard:
     async def figures(self, request: web.Request) -> web.StreamResponse:
         if not await self._lead(request):
             return web.json_response({"error": "The dashboard is for IT agents."}, status=403,
-                                     headers=SECURITY_HEADERS)
+                                     headers=self.app.headers)
         report, problem, _chosen = await self._report(request)
         if report is None:
-            return web.json_response({"error": problem}, status=400, headers=SECURITY_HEADERS)
-        return web.json_response(report.to_dict(), headers=SECURITY_HEADERS)
+            return web.json_response({"error": problem}, status=400, headers=self.app.headers)
+        return web.json_response(report.to_dict(), headers=self.app.headers)
 
 
 def _headline(report: Report) -> list[tuple[str, str, str]]:

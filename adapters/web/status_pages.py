@@ -7,7 +7,7 @@ import asyncio
 
 from aiohttp import web
 
-from adapters.web.app import SECURITY_HEADERS, WebApp
+from adapters.web.app import WebApp
 from adapters.web.status_reads import feed_entries, read_status
 
 REFRESH_SECONDS = 2
@@ -44,7 +44,7 @@ class StatusPages:
         if not self._allowed(request):
             raise web.HTTPUnauthorized()
         body = self.app.fragment("status_live.html", board=await self._status())
-        return web.Response(text=body, content_type="text/html", headers={**SECURITY_HEADERS,
+        return web.Response(text=body, content_type="text/html", headers={**self.app.headers,
                                                                           "Cache-Control": "no-store"})
 
     async def _feed(self, request: web.Request, template: str, media_type: str) -> web.StreamResponse:
