@@ -133,7 +133,10 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
         supervised = [asyncio.create_task(supervise(adapter, stop, backoff=backoff), name=f"adapter-{adapter.platform}")
                       for adapter in adapters]
         delivering = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
-        failure = await _until_stopped(stop, supervised) if supervised else await stop.wait()
+        if supervised:
+            failure = await _until_stopped(stop, supervised)
+        else:  # `spoc web`: no chat, only the server, until told to stop
+            await stop.wait()
     finally:
         health.draining = True
         stop.set()

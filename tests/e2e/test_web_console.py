@@ -95,3 +95,78 @@ desk:
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+async def test_spoc_run_feeds_webhooks_signed_and_spoc_web_serves_the_pages_alone(tmp_path: Path) -> None:
+    from aiohttp import web as aioweb
+    from aiohttp.test_utils import TestServer
+
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    async def hook(request: aioweb.Request) -> aioweb.Response:
+        received.append((dict(request.headers), await request.read()))
+        return aioweb.Response(status=204)
+
+    receiver = aioweb.Application()
+    receiver.add_routes([aioweb.post("/hook", hook)])
+    async with TestServer(receiver) as server:
+        port = free_port()
+        config = tmp_path / "spoc.yaml"
+        config.write_text(f"""
+database: {{url: "sqlite:///{tmp_path}/spoc.db"}}
+kb: {{load_starter: false}}
+http: {{host: 127.0.0.1, port: {port}}}
+web:
+  public_status: true
+  webhooks:
+    - name: ops
+      url: {server.make_url("/hook")}
+      secret: ${{HOOK_SECRET}}
+      events: ["outage.*"]
+""")
+        env = {k: v for k, v in os.environ.items() if k not in ("SPOC_CONFIG", "SPOC_DATABASE_URL")}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config), "--adapter", "console", cwd=tmp_path,
+            env=env | {"HOOK_SECRET": "s3cret"}, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE)
+        console = Console(process)
+        try:
+            await console.type("/as lee")
+            await console.type('/desk outage declare email "Outlook cannot connect"')
+            await console.until(r"OUT-1 declared")
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 20
+            while not received and loop.time() < deadline:
+                await asyncio.sleep(0.2)
+            await console.type("/quit")
+            assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert received, "no webhook arrived within 20 s"
+    headers, body = received[0]
+    assert headers["X-Spoc-Event"] == "outage.declared" and b"Outlook cannot connect" in body
+    assert headers["X-Spoc-Signature"].startswith("sha256=")
+
+    alone = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "web", "--config", str(config), cwd=tmp_path, env=env | {"HOOK_SECRET": "x"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        async with aiohttp.ClientSession() as anyone:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + TIMEOUT
+            while True:
+                try:
+                    async with anyone.get(f"http://127.0.0.1:{port}/status/live") as answer:
+                        status = await answer.text()
+                        break
+                except aiohttp.ClientConnectionError:
+                    assert loop.time() < deadline, "spoc web did not answer"
+                    await asyncio.sleep(0.3)
+            async with anyone.get(f"http://127.0.0.1:{port}/healthz") as health:
+                assert health.status == 200
+        assert "Outlook cannot connect" in status
+    finally:
+        alone.terminate()
+        assert await asyncio.wait_for(alone.wait(), TIMEOUT) == 0
