@@ -21,6 +21,7 @@ from core.storage.models import IdentityRow
 ACTIONS: dict[str, str] = {"comment": "comment", "confirm": "", "reject": "reason", "reopen": "reason",
                            "cancel": "reason", "close": "", "claim": "", "resolve": "resolution", "note": "note"}
 NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+KEY = re.compile(r"[A-Z]{2,6}-\d{1,12}")
 MAX_TEXT = 10_000
 
 
@@ -127,6 +128,8 @@ class Portal:
         if isinstance(fields, web.Response):
             return fields
         key = request.match_info["key"].upper()
+        if not KEY.fullmatch(key):
+            return self.app.refuse(request, 404, f"No ticket {key}", "Your tickets are listed under My tickets.")
         verb = fields.get("verb", "")
         if verb not in ACTIONS:
             return self.app.refuse(request, 400, "Unknown action", "Go back to the ticket and use one of its forms.")
