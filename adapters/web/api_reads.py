@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from core.config.services import Service
 from core.errors import UnknownTicket
-from core.lifecycle import Status
+from core.lifecycle import Status, format_key
 from core.storage.itsm_models import OutageRow, OutageUpdateRow
-from core.storage.models import CommentRow
-from core.tickets import TicketQuery, get_ticket, ticket_lines
+from core.storage.models import CommentRow, PersonRow, TicketRow
+from core.tickets import TicketQuery, get_ticket
 
 
 def _at(value: datetime | None) -> str | None:
@@ -21,10 +21,18 @@ def _at(value: datetime | None) -> str | None:
 
 
 def ticket_list(session: Session, *, status: Status | None, kind: str, limit: int) -> list[dict[str, Any]]:
-    return [{"key": t.key, "kind": t.kind, "status": t.status, "priority": t.priority, "title": t.title,
-             "category": t.category, "requester": t.requester, "assignee": t.assignee,
-             "created_at": _at(t.created_at), "updated_at": _at(t.updated_at)}
-            for t in ticket_lines(session, TicketQuery(status=status, kind=kind), limit=limit)]
+    """The newest tickets first, read backwards along the key (no count over the whole table)."""
+    requester, assignee = aliased(PersonRow), aliased(PersonRow)
+    query = TicketQuery(status=status, kind=kind).select().with_only_columns(
+        TicketRow.id, TicketRow.kind, TicketRow.status, TicketRow.priority, TicketRow.title, TicketRow.category,
+        requester.display_name, assignee.display_name, TicketRow.created_at, TicketRow.updated_at,
+    ).join(requester, requester.id == TicketRow.requester_id) \
+        .outerjoin(assignee, assignee.id == TicketRow.assignee_id).order_by(TicketRow.id.desc()).limit(limit)
+    return [{"key": format_key(kind_, number), "kind": kind_, "status": status_, "priority": priority,
+             "title": title, "category": category, "requester": asked_by, "assignee": assigned_to,
+             "created_at": _at(created), "updated_at": _at(updated)}
+            for number, kind_, status_, priority, title, category, asked_by, assigned_to, created, updated
+            in session.execute(query)]
 
 
 def ticket_json(session: Session, key: str, *, internal: bool) -> dict[str, Any] | None:
