@@ -49,8 +49,10 @@ class WebApp:
         self.clock = clock
         secret = settings.session_secret
         if not secret:
-            log.warning("web.session_secret is not set: sessions last until this process stops, and several "
-                        "processes do not share them")
+            # Said loudly only where the pages are deployed (a base_url); the console demo needs no secret.
+            log.log(logging.WARNING if settings.base_url else logging.INFO,
+                    "web.session_secret is not set: sessions last until this process stops, and several "
+                    "processes do not share them")
             secret = secrets.token_urlsafe(32)
         self.signer = Signer(secret, secure=self.base_url.startswith("https://"))
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
