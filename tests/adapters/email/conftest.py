@@ -64,7 +64,7 @@ def mail(*, sender: str = "dana@example.com", name: str = "Dana", subject: str =
     for filename, content_type, data in files or []:
         main, _, sub = content_type.partition("/")
         message.add_attachment(data, maintype=main, subtype=sub, filename=filename)
-    return message.as_bytes()
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))  # lines end as on the wire
 
 
 def message_id_of(raw: bytes) -> str:

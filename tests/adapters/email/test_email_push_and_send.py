@@ -221,3 +221,100 @@ async def test_files_a_card_carries_go_with_its_mail(smtp: SmtpCapture) -> None:
     (sent,) = smtp.wait_for(1)
     (attached,) = list(sent.message.iter_attachments())
     assert attached.get_filename() == "report.png" and attached.get_content() == chart
+
+
+def outbox_rows(world: MailWorld) -> list[tuple[str, str, str]]:
+    from sqlalchemy import select
+
+    from core.storage.models import OutboxRow
+
+    return world.desk.db.run(lambda s: [(r.channel, r.status, r.last_error)
+                                        for r in s.scalars(select(OutboxRow).order_by(OutboxRow.id))])
+
+
+async def keep_delivering(world: MailWorld, count: int) -> list[Any]:
+    """Run the outbox passes (retries come due after their backoff) until `count` mails arrived."""
+    async def arrived() -> bool:
+        await world.dispatcher.deliver_due()
+        return len(world.smtp.received) >= count
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while not await arrived():
+        assert loop.time() < deadline, f"only {len(world.smtp.received)} of {count} mails arrived"
+        await asyncio.sleep(0.1)
+    return world.smtp.received
+
+
+async def test_a_4xx_from_the_smtp_server_is_sent_again_and_a_5xx_is_dead_lettered_until_retried(
+        world: MailWorld) -> None:
+    from core.outbox import retry
+
+    world.smtp.answer_next("451 4.3.0 mailbox busy, try later")
+    world.take(mail())
+    sent = await keep_delivering(world, 2)
+    assert [m.rcpt_tos for m in sent] == [["dana@example.com"]] * 2  # the refused notice came first, in order
+    assert "opened" in sent[0].plain()
+    assert [status for _, status, _ in outbox_rows(world)] == ["sent", "sent"]
+
+    world.smtp.answer_next("550 5.1.1 <lee@example.com>: no such user")
+    world.take(mail(sender="lee@example.com", name="Lee", subject="vpn again", body="the vpn drops"))
+    await world.deliver()
+    rows = outbox_rows(world)
+    assert ("lee@example.com", "dead", "SMTP refused: 550 5.1.1 <lee@example.com>: no such user") in rows
+    assert len(world.smtp.received) == 3  # the dead notice waits; the suggestions after it still went out
+    assert "VPN keeps dropping" in world.smtp.received[-1].plain()
+
+    assert world.desk.db.run(lambda s: retry(s, now=world.dispatcher.clock.now())) == 1  # spoc outbox retry
+    await world.deliver()
+    assert "INC-2 opened" in world.smtp.received[-1].plain()
+    assert len(world.smtp.received) == 4 and all(status == "sent" for _, status, _ in outbox_rows(world))
+
+
+async def test_notices_wait_in_the_outbox_while_the_smtp_server_is_down(
+        sqlite_url: str, knowledge: FakeKnowledgeBase) -> None:
+    from bot.dispatcher import Dispatcher
+    from core.clock import SystemClock
+    from core.outbox import RetryPolicy
+
+    later = SmtpCapture()  # its port is chosen; nothing listens there yet
+    desk = build_desk(sqlite_url, knowledge)
+    adapter = EmailAdapter(desk=desk, settings=email_settings(later.port), poke=lambda: None)
+    dispatcher = Dispatcher(db=desk.db, messengers={"email": adapter.messenger}, clock=SystemClock(),
+                            policy=RetryPolicy(max_attempts=5, base_delay=0.1, max_delay=0.2))
+    world = MailWorld(desk=desk, adapter=adapter, dispatcher=dispatcher, smtp=later, knowledge=knowledge)
+    adapter.intake.take(mail())
+    await dispatcher.deliver_due()
+    ((_, status, error), *_) = outbox_rows(world)
+    assert status == "pending" and "ConnectionRefusedError" in error
+    with later:
+        sent = await keep_delivering(world, 2)
+    assert "opened" in sent[0].plain() and "VPN keeps dropping" in sent[1].plain()
+    desk.db.dispose()
+
+
+async def test_a_20_mb_attachment_pushed_to_the_listener_is_stored_whole(world: MailWorld) -> None:
+    import hashlib
+    import os
+
+    from sqlalchemy import select
+
+    from core.storage.blobs import read_blobs
+    from core.storage.models import TicketFileRow
+
+    data = b"%PDF-1.7\n" + os.urandom(20 * 1024 * 1024)
+    settings = world.adapter.settings.model_copy(update={"listener": ListenerSettings(enabled=True, port=0)})
+    adapter = EmailAdapter(desk=world.desk, settings=settings, poke=lambda: None)
+    stop = asyncio.Event()
+    task = asyncio.create_task(adapter.run(stop))
+    await asyncio.wait_for(adapter.listening.wait(), 10)
+    try:
+        await asyncio.to_thread(push, adapter.listener_port, mail(
+            subject="scanned contract", body="see attached", files=[("contract.pdf", "application/pdf", data)]))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    (stored,) = world.desk.db.run(lambda s: s.scalars(select(TicketFileRow)).all())
+    digest = hashlib.sha256(data).hexdigest()
+    assert (stored.filename, stored.size, stored.digest) == ("contract.pdf", len(data), digest)
+    assert world.desk.db.run(lambda s: read_blobs(s, [stored.digest]))[stored.digest] == data
