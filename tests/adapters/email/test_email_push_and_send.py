@@ -24,7 +24,6 @@ from tests.adapters.email.conftest import DESK_ADDRESS, MailWorld, build_desk, e
 from tests.fakes import FakeKnowledgeBase
 from tests.integration.helpers import tickets
 from tests.standins.mail_servers import SmtpCapture, self_signed, server_tls
-from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -167,26 +166,36 @@ async def test_hostile_text_is_inert_in_the_html_part_and_headers(smtp: SmtpCapt
 
 
 async def test_outage_notices_go_to_a_mailing_list(sqlite_url: str, smtp: SmtpCapture) -> None:
+    from bot.dispatcher import Dispatcher
+    from core.clock import SystemClock
+    from core.outbox import RetryPolicy
+
     settings = DeskSettings(
         people=(Person(name="Lee", role="admin", ids={"console": "lee"}),),
         services=(Service(name="email", display="e-mail", channels={"email": ("all-staff@example.com",)}),))
     desk = build_desk(sqlite_url, FakeKnowledgeBase(), platforms=("email", "console"), settings=settings)
     adapter = EmailAdapter(desk=desk, settings=email_settings(smtp.port), poke=lambda: None)
-    lee = Author(platform="console", user_id="lee", display_name="Lee")
-    reply = desk.handle_command(CommandRequest(platform="console", event_id="o1", author=lee,
-                                               text='outage declare email "Outlook cannot connect"'))
-    assert reply.outcome == "done", reply.text
-    from bot.dispatcher import Dispatcher
-    from core.clock import SystemClock
-    from core.outbox import RetryPolicy
-
     dispatcher = Dispatcher(db=desk.db, messengers={"email": adapter.messenger}, clock=SystemClock(),
                             policy=RetryPolicy())
-    await dispatcher.drain(timeout=10)
-    await eventually(lambda: smtp.received, what="the outage notice")
-    notice = smtp.received[0]
-    assert notice.rcpt_tos == ["all-staff@example.com"]
-    assert "Outlook cannot connect" in notice.plain()
+    lee = Author(platform="console", user_id="lee", display_name="Lee")
+
+    async def run(event_id: str, text: str) -> list[Any]:
+        before = len(smtp.received)
+        reply = desk.handle_command(CommandRequest(platform="console", event_id=event_id, author=lee, text=text))
+        assert reply.outcome == "done", reply.text
+        await dispatcher.drain(timeout=10)
+        return smtp.wait_for(before + 1)[before:]
+
+    (declared,) = await run("o1", 'outage declare email "Outlook cannot connect"')
+    assert declared.rcpt_tos == ["all-staff@example.com"] and declared.mail_from == DESK_ADDRESS
+    assert "Outlook cannot connect" in declared.plain() and declared["Auto-Submitted"] == "auto-generated"
+    updates = await run("o2", 'outage update OUT-1 "Microsoft is rolling back the faulty update"')
+    assert all(m.rcpt_tos == ["all-staff@example.com"] for m in updates)
+    assert any("rolling back the faulty update" in m.plain() for m in updates)
+    assert all(m["In-Reply-To"] == declared["Message-ID"] for m in updates)  # one thread per outage
+    ended = await run("o3", 'outage resolve OUT-1 "Mail flows again"')
+    assert any("Mail flows again" in m.plain() for m in ended)
+    assert all(m["In-Reply-To"] == declared["Message-ID"] for m in ended)
     desk.db.dispose()
 
 
