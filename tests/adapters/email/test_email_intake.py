@@ -137,6 +137,7 @@ async def test_yes_by_mail_closes_a_resolved_ticket_and_no_reopens_it(world: Mai
     assert tickets(world.desk)[0]["status"] == "closed"
     survey = (await world.deliver())[-1]
     assert "How did we do" in survey.plain()
+    assert "\n  1\n  2\n  3\n  4\n  5\n" in survey.plain().replace("\r\n", "\n")  # a score is its reply word
     world.take(mail(subject=f"Re: {survey['Subject']}", in_reply_to=survey["Message-ID"], body="5 quick fix"))
     thanks = (await world.deliver())[-1]
     assert "5" in thanks.plain()
