@@ -59,6 +59,8 @@ class Captured:
 class _Handler:
     received: list[Captured] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)  # answered instead of 250, one each, then 250 again
+    # answered after the mail was kept, as a server whose "250" was lost on the way would look to the sender
+    kept_answers: list[str] = field(default_factory=list)
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -67,7 +69,7 @@ class _Handler:
         with self.arrived:
             self.received.append(Captured(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
             self.arrived.notify_all()
-        return "250 OK"
+        return self.kept_answers.pop(0) if self.kept_answers else "250 OK"
 
 
 class SmtpCapture:
@@ -105,6 +107,9 @@ class SmtpCapture:
 
     def answer_next(self, *answers: str) -> None:
         self.handler.answers.extend(answers)
+
+    def keep_and_answer_next(self, *answers: str) -> None:
+        self.handler.kept_answers.extend(answers)
 
     def wait_for(self, count: int, *, timeout: float = 15.0) -> list[Captured]:
         deadline = time.monotonic() + timeout

@@ -327,3 +327,12 @@ async def test_a_20_mb_attachment_pushed_to_the_listener_is_stored_whole(world: 
     digest = hashlib.sha256(data).hexdigest()
     assert (stored.filename, stored.size, stored.digest) == ("contract.pdf", len(data), digest)
     assert world.desk.db.run(lambda s: read_blobs(s, [stored.digest]))[stored.digest] == data
+
+
+async def test_a_notice_sent_again_after_a_lost_answer_keeps_its_message_id(world: MailWorld) -> None:
+    world.smtp.keep_and_answer_next("421 4.4.2 connection timed out")  # it kept the mail; spoc cannot know
+    world.take(mail())
+    first, again, suggestions = await keep_delivering(world, 3)
+    assert first["Message-ID"] == again["Message-ID"]  # one mail to the recipient's server and client
+    assert first["Message-ID"] != suggestions["Message-ID"]
+    assert "opened" in again.plain() and [s for _, s, _ in outbox_rows(world)] == ["sent", "sent"]
