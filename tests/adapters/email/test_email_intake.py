@@ -333,3 +333,23 @@ async def test_a_redelivered_reply_or_answer_changes_nothing(world: MailWorld) -
     assert world.take(again).status == "repeated"
     assert tickets(world.desk)[0]["status"] == "closed"
     assert len(await world.deliver()) == sent
+
+
+async def test_a_reply_to_the_requesters_own_first_mail_is_a_comment_and_may_answer_yes(world: MailWorld) -> None:
+    from core.messages import Author, CommandRequest
+
+    first = mail(verified=True)
+    root = message_id_of(first)
+    world.take(first)
+    key = ticket_numbers(world)[0]
+    world.take(mail(subject="Re: vpn keeps dropping", in_reply_to=root, references=root, verified=True,
+                    body="It also drops on the office Wi-Fi.\n\nOn Mon, Dana wrote:\n> Since this morning"))
+    assert comments(world.desk, 1) == [("It also drops on the office Wi-Fi.", False)]  # no subject glued on
+    sam = Author(platform="email", user_id=SAM_ADDRESS, display_name="Sam", email=SAM_ADDRESS)
+    world.desk.handle_command(CommandRequest(platform="email", event_id="r1", author=sam, text=f"resolve {key} done"))
+    world.take(mail(subject="Re: vpn keeps dropping", in_reply_to=root, references=root, verified=True, body="yes"))
+    assert tickets(world.desk)[0]["status"] == "closed"
+    kim = mail(sender="kim@example.com", subject="Re: vpn keeps dropping", in_reply_to=root, references=root,
+               body="me too")
+    world.take(kim)  # another person on the same conversation: a report of her own, not a word on Dana's ticket
+    assert len(tickets(world.desk)) == 2 and tickets(world.desk)[1]["description"].startswith("vpn keeps dropping")
