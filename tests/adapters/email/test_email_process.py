@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import smtplib
 import sys
 from pathlib import Path
 
 import aiohttp
 
-from tests.adapters.email.conftest import DESK_ADDRESS, mail
+from tests.adapters.email.conftest import DESK_ADDRESS, mail, push
 from tests.standins.mail_servers import Dovecot, SmtpCapture, free_port
 
 TIMEOUT = 60.0
@@ -64,11 +63,6 @@ async def stop(process: asyncio.subprocess.Process) -> str:
     _, err = await asyncio.wait_for(process.communicate(), TIMEOUT)
     assert process.returncode == 0, err.decode()
     return err.decode()
-
-
-def push(port: int, raw: bytes) -> None:
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        client.sendmail("dana@example.com", [DESK_ADDRESS], raw)
 
 
 async def test_spoc_run_takes_pushed_mail_and_answers_by_mail(tmp_path: Path, smtp: SmtpCapture) -> None:

@@ -20,7 +20,7 @@ from core.config.services import Service
 from core.delivery import Delivery, DeliveryFailed, Destination
 from core.messages import Author, CommandRequest
 from core.settings import DeskSettings, Person
-from tests.adapters.email.conftest import DESK_ADDRESS, MailWorld, build_desk, email_settings, mail
+from tests.adapters.email.conftest import DESK_ADDRESS, MailWorld, build_desk, email_settings, mail, push
 from tests.fakes import FakeKnowledgeBase
 from tests.integration.helpers import tickets
 from tests.standins.mail_servers import SmtpCapture, self_signed, server_tls
@@ -37,11 +37,6 @@ async def listening(world: MailWorld) -> AsyncIterator[EmailAdapter]:
     yield adapter
     stop.set()
     await asyncio.wait_for(task, 10)
-
-
-def push(port: int, raw: bytes, *, to: str = DESK_ADDRESS) -> None:
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        client.sendmail("dana@example.com", [to], raw)
 
 
 async def test_mail_pushed_to_the_listener_is_accepted_once_its_ticket_is_stored(

@@ -5,7 +5,6 @@ told by mail each time and closes it with "yes" by mail, handed to spoc's own SM
 from __future__ import annotations
 
 import asyncio
-import smtplib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from tests.adapters.discord.conftest import (
     require_discord_data,
     start_adapter,
 )
-from tests.adapters.email.conftest import DESK_ADDRESS, email_settings, mail
+from tests.adapters.email.conftest import email_settings, mail, push
 from tests.integration.helpers import tickets
 from tests.standins.discord_standin import DiscordStandIn
 from tests.standins.mail_servers import Captured, SmtpCapture
@@ -39,11 +38,7 @@ class MailAndDiscord:
     smtp: SmtpCapture
 
     async def send(self, raw: bytes) -> None:
-        def push() -> None:
-            with smtplib.SMTP("127.0.0.1", self.email.listener_port, timeout=30) as client:
-                client.sendmail("dana@example.com", [DESK_ADDRESS], raw)
-
-        await asyncio.to_thread(push)
+        await asyncio.to_thread(push, self.email.listener_port, raw)
 
     async def mailed(self) -> list[Captured]:
         await self.discord.deliver()

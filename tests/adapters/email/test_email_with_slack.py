@@ -5,7 +5,6 @@ comes in through spoc's own SMTP listener and goes out through an SMTP server on
 from __future__ import annotations
 
 import asyncio
-import smtplib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from bot.http_server import HttpServer
 from core.clock import SystemClock
 from core.delivery import Destination
 from core.outbox import RetryPolicy
-from tests.adapters.email.conftest import DESK_ADDRESS, build_desk, email_settings, mail
+from tests.adapters.email.conftest import build_desk, email_settings, mail, push
 from tests.adapters.slack.conftest import SECRET, SlackWorld, block_text
 from tests.fakes import FakeKnowledgeBase
 from tests.integration.helpers import comments, tickets
@@ -42,12 +41,7 @@ class Both:
         await self.slack.deliver()
 
     async def send(self, raw: bytes) -> None:
-        """Hand a mail to spoc's listener as the site's mail server would; 250 comes once it is stored."""
-        def push() -> None:
-            with smtplib.SMTP("127.0.0.1", self.email.listener_port, timeout=30) as client:
-                client.sendmail("dana@example.com", [DESK_ADDRESS], raw)
-
-        await asyncio.to_thread(push)
+        await asyncio.to_thread(push, self.email.listener_port, raw)
 
     async def desk(self, text: str) -> None:
         body = slash_command_body(text=text, user_id=SAM, channel_id=HELP,
