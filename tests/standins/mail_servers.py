@@ -144,7 +144,7 @@ DOVECOT_CONF = """\
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 protocols = imap
 listen = 127.0.0.1
@@ -168,7 +168,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 """
@@ -198,9 +199,19 @@ class Dovecot:
             (self.root / name).mkdir()
             os.chown(self.root / name, mail_user.pw_uid, mail_user.pw_gid)
         self.port = free_port()
+        # IMAP over TLS (993-style) on tls_port and STARTTLS on port, with a certificate for 127.0.0.1 whose
+        # file `cert` a client trusts; without openssl to make one, plain IMAP only (tls_port 0).
+        self.cert: Path | None = None
+        self.tls_port = 0
+        ssl_lines = "ssl = no"
+        if shutil.which("openssl") is not None:
+            self.cert, key = self_signed(self.root)
+            self.tls_port = free_port()
+            ssl_lines = f"ssl = yes\nssl_cert = <{self.cert}\nssl_key = <{key}"
         self.config = self.root / "dovecot.conf"
         self.config.write_text(DOVECOT_CONF.format(root=self.root, port=self.port, password=self.PASSWORD,
-                                                   uid=mail_user.pw_uid, gid=mail_user.pw_gid))
+                                                   uid=mail_user.pw_uid, gid=mail_user.pw_gid, ssl=ssl_lines,
+                                                   tls_port=self.tls_port))
 
     def start(self) -> Dovecot:
         # dovecot goes into the background; its children would hold a captured pipe open for ever.
