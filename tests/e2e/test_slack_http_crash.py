@@ -44,7 +44,8 @@ async def start_spoc(tmp_path: Path, slack: SlackApiStandIn, port: int) -> async
     config = tmp_path / "spoc.yaml"
     config.write_text(f'database: {{url: "sqlite:///{tmp_path}/spoc.db"}}\nkb: {{load_starter: false}}\n'
                       f"http: {{host: 127.0.0.1, port: {port}}}\n"
-                      "slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n  signing_secret: ${SLACK_SIGNING_SECRET}\n  mode: http\n"
+                      "slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n  signing_secret: ${SLACK_SIGNING_SECRET}\n"
+                      "  mode: http\n"
                       f"  api_url: {slack.url}\n  intake_channels: [CHELP]\n  triage_channel: CTRIAGE\n")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--adapter", "slack", "--config", str(config), cwd=tmp_path,

@@ -3,29 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
-from collections.abc import Iterator
-
-import pytest
 
 from adapters.slack.kept import KeptRequests
 from core.pending import PendingEvents, Request
 from core.storage.database import Database
-from tests.conftest import POSTGRES_ENV, _postgres_schema_url
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    from bot.migrations import upgrade
-
-    if not os.environ.get(POSTGRES_ENV):
-        pytest.skip(f"several workers sharing one database need PostgreSQL: set {POSTGRES_ENV}")
-    schemas = _postgres_schema_url()
-    url = next(schemas)
-    upgrade(url)
-    yield url
-    schemas.close()
 
 
 async def test_two_workers_never_work_on_one_kept_request_twice(postgres_url: str) -> None:
