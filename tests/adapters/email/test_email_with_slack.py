@@ -18,7 +18,7 @@ from core.clock import SystemClock
 from core.delivery import Destination
 from core.outbox import RetryPolicy
 from tests.adapters.email.conftest import build_desk, email_settings, mail
-from tests.adapters.slack.conftest import SECRET, SlackWorld, block_text
+from tests.adapters.slack.conftest import SECRET, SlackWorld, block_text, working
 from tests.fakes import FakeKnowledgeBase
 from tests.integration.helpers import comments, tickets
 from tests.standins.mail_servers import SmtpCapture
@@ -60,7 +60,7 @@ async def both(sqlite_url: str, smtp: SmtpCapture, knowledge: FakeKnowledgeBase)
         server = HttpServer(host="127.0.0.1", port=0)
         server.add_routes(slack_adapter.routes())
         await server.start()
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession() as http, working(slack_adapter):
             world = SlackWorld(slack=slack, desk=desk, adapter=slack_adapter, dispatcher=dispatcher,
                                url=f"http://127.0.0.1:{server.port}{EVENTS_PATH}", http=http)
             yield Both(slack=world, email=email_adapter, smtp=smtp)

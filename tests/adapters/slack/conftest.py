@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -82,8 +83,21 @@ def block_text(args: dict[str, Any]) -> str:
 
 
 @asynccontextmanager
-async def slack_world(slack: SlackApiStandIn, url: str, *, working: bool = True) -> AsyncIterator[SlackWorld]:
-    """One spoc process in Slack's HTTP mode on the database at `url`. Without `working` it only keeps and
+async def working(adapter: SlackAdapter) -> AsyncIterator[None]:
+    """The adapter running: in HTTP mode it works on the requests its edge kept."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(adapter.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await running
+        await adapter.close()
+
+
+@asynccontextmanager
+async def slack_world(slack: SlackApiStandIn, url: str, *, work: bool = True) -> AsyncIterator[SlackWorld]:
+    """One spoc process in Slack's HTTP mode on the database at `url`. Without `work` it only keeps and
     acknowledges what arrives, as a process that dies before it works on anything."""
     db = Database(url)
     settings = DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
@@ -101,16 +115,11 @@ async def slack_world(slack: SlackApiStandIn, url: str, *, working: bool = True)
     server = HttpServer(host="127.0.0.1", port=0)
     server.add_routes(adapter.routes())
     await server.start()
-    stop = asyncio.Event()
-    running = asyncio.create_task(adapter.run(stop)) if working else None  # works on what the edge kept
     try:
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession() as http, working(adapter) if work else contextlib.nullcontext():
             yield SlackWorld(slack=slack, desk=desk, adapter=adapter, dispatcher=dispatcher,
                              url=f"http://127.0.0.1:{server.port}{EVENTS_PATH}", http=http)
     finally:
-        stop.set()
-        if running is not None:
-            await running
         await adapter.close()
         await server.stop()
         db.dispose()

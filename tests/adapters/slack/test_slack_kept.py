@@ -17,7 +17,7 @@ async def test_an_acknowledged_event_survives_a_crash_and_is_processed_on_restar
         sqlite_url: str) -> None:
     body = event_body(message_event(channel=HELP, user=DANA, text="the vpn drops every ten minutes"))
     async with slack_stand_in() as slack:
-        async with slack_world(slack, sqlite_url, working=False) as dying:  # acknowledges, then dies
+        async with slack_world(slack, sqlite_url, work=False) as dying:  # acknowledges, then dies
             assert await dying.post(body) == 200
             assert dying.desk.pending.count("slack") == 1
             assert tickets(dying.desk) == []
@@ -33,7 +33,7 @@ async def test_an_acknowledged_event_survives_a_crash_and_is_processed_on_restar
 async def test_retry_of_same_slack_event_creates_no_second_ticket(sqlite_url: str) -> None:
     body = event_body(message_event(channel=HELP, user=DANA, text="printer on floor 2 jams"))
     async with slack_stand_in() as slack:
-        async with slack_world(slack, sqlite_url, working=False) as waiting:
+        async with slack_world(slack, sqlite_url, work=False) as waiting:
             assert await waiting.post(body) == 200
             assert await waiting.post(body, retry_num=1, retry_reason="http_timeout") == 200
             assert waiting.desk.pending.count("slack") == 1  # a redelivery of a kept event is not kept twice
