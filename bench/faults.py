@@ -291,10 +291,10 @@ async def database_unreachable(args: argparse.Namespace, workdir: Path) -> dict[
                 await asyncio.sleep(args.db_fault_seconds)
                 await proxy.restore()
 
-            async def console_lines() -> list[str]:
+            async def typing() -> list[str]:
                 tokens: list[str] = []
                 loop = asyncio.get_running_loop()
-                end = loop.time() + args.db_fault_seconds + 4
+                end = loop.time() + args.db_fault_seconds + 10
                 n = 0
                 while loop.time() < end:
                     token = f"r0-{n}"
@@ -306,8 +306,8 @@ async def database_unreachable(args: argparse.Namespace, workdir: Path) -> dict[
 
             async with SlackSender(slack_port) as sender:
                 faulting = asyncio.create_task(fault())
-                typed = asyncio.create_task(console_lines())
-                reports, comments = await steady_reports(sender, ledger, seconds=args.db_fault_seconds + 4,
+                typed = asyncio.create_task(typing())
+                reports, comments = await steady_reports(sender, ledger, seconds=args.db_fault_seconds + 10,
                                                          rate=args.rate, prefix="r1")
                 console_tokens = await typed
                 await faulting

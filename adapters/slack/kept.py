@@ -56,10 +56,6 @@ class KeptRequests:
         self._wakeup = asyncio.Event()
         self._unreadable = False
 
-    @property
-    def in_hand(self) -> int:
-        return len(self._in_hand)
-
     async def keep(self, request: Request) -> bool:
         """True once `request` is committed (or was, by an earlier delivery still pending); False when the
         database could not take it within KEEP_BUDGET_SECONDS."""

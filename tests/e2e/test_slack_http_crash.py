@@ -101,3 +101,36 @@ async def test_an_event_acknowledged_just_before_sigkill_becomes_one_ticket_at_t
         third.send_signal(signal.SIGTERM)
         await asyncio.wait_for(third.communicate(), TIMEOUT)
     assert counts(url) == (1, 0)
+
+
+async def test_events_acknowledged_before_sigterm_are_all_tickets_once_after_the_next_start(tmp_path: Path
+                                                                                           ) -> None:
+    if not payloads_available():
+        pytest.skip("real Slack payload samples not found in ../shared/data/slack/payloads")
+    url = f"sqlite:///{tmp_path}/spoc.db"
+    port = free_port()
+    bodies = [event_body(message_event(channel="CHELP", user=f"U{n}", text=f"monitor {n} flickers since monday"))
+              for n in range(6)]
+    async with SlackApiStandIn() as slack:
+        slack.set_latency(2.0, method="users.info")  # the work is slow: some is in hand at SIGTERM
+        first = await start_spoc(tmp_path, slack, port)
+        async with aiohttp.ClientSession() as http:
+            for body in bodies:
+                async with http.post(f"http://127.0.0.1:{port}/slack/events", data=body,
+                                     headers=signed_headers(body, secret=SECRET)) as response:
+                    assert response.status == 200
+        first.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(first.communicate(), TIMEOUT)
+        assert first.returncode == 0, err.decode()
+        made, kept = counts(url)
+        assert made + kept >= len(bodies) and made < len(bodies)  # what was not worked on is still kept
+
+        slack.set_latency(0.0, method="users.info")
+        second = await start_spoc(tmp_path, slack, port)
+        deadline = asyncio.get_running_loop().time() + TIMEOUT
+        while counts(url) != (len(bodies), 0):
+            assert asyncio.get_running_loop().time() < deadline, f"tickets, kept: {counts(url)}"
+            await asyncio.sleep(0.1)
+        second.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(second.communicate(), TIMEOUT)
+    assert counts(url) == (len(bodies), 0)
