@@ -54,6 +54,8 @@ class KeptRequests:
         self._waiting: set[int] = set()
         self._in_hand: dict[int, asyncio.Task[None]] = {}
         self._wakeup = asyncio.Event()
+        self._quiet = asyncio.Event()  # no request is waiting to be kept
+        self._quiet.set()
         self._unreadable = False
 
     async def keep(self, request: Request) -> bool:
@@ -62,6 +64,7 @@ class KeptRequests:
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._arriving.append((request, done))
         if self._writer is None or self._writer.done():
+            self._quiet.clear()
             self._writer = asyncio.create_task(self._write(), name=f"{self.platform}-keep")
         try:
             return await asyncio.wait_for(asyncio.shield(done), KEEP_BUDGET_SECONDS)
@@ -69,25 +72,31 @@ class KeptRequests:
             return False
 
     async def _write(self) -> None:
+        try:
+            while self._arriving:
+                batch, self._arriving = self._arriving, []
+                await self._commit(batch)
+        finally:
+            self._quiet.set()
+            self._wakeup.set()
+
+    async def _commit(self, batch: list[tuple[Request, asyncio.Future[bool]]]) -> None:
         loop = asyncio.get_running_loop()
-        while self._arriving:
-            batch, self._arriving = self._arriving, []
-            try:
-                ids = await loop.run_in_executor(self._keeper, self.pending.keep, self.platform,
-                                                 [request for request, _ in batch])
-            except Exception as error:
-                log.warning("%d Slack request(s) could not be stored (%s: %s); answered 503, Slack sends them "
-                            "again", len(batch), type(error).__name__, str(error).splitlines()[0][:200])
-                for _request, done in batch:
-                    if not done.done():
-                        done.set_result(False)
-                continue
-            for (_request, done), kept_id in zip(batch, ids, strict=True):
-                if not done.done():
-                    done.set_result(True)
-                if kept_id is not None:
-                    self._waiting.add(kept_id)
-        self._wakeup.set()
+        try:
+            ids = await loop.run_in_executor(self._keeper, self.pending.keep, self.platform,
+                                             [request for request, _ in batch])
+        except Exception as error:
+            log.warning("%d Slack request(s) could not be stored (%s: %s); answered 503, Slack sends them "
+                        "again", len(batch), type(error).__name__, str(error).splitlines()[0][:200])
+            ids = [None] * len(batch)
+            kept = False
+        else:
+            kept = True
+        for (_request, done), kept_id in zip(batch, ids, strict=True):
+            if not done.done():
+                done.set_result(kept)
+            if kept_id is not None:
+                self._waiting.add(kept_id)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work on what is kept until `stop`, then finish what is in hand; the rest waits in the database."""
@@ -127,7 +136,7 @@ class KeptRequests:
         self._waiting.update(event_id for event_id in ready if event_id not in self._in_hand)
 
     def _start_waiting(self) -> None:
-        if self._writer is not None and not self._writer.done():
+        if not self._quiet.is_set():
             return  # requests are arriving: they are acknowledged first, the work starts when they are kept
         while self._waiting and len(self._in_hand) < self.workers:
             event_id = min(self._waiting)
@@ -140,6 +149,9 @@ class KeptRequests:
     async def _work_on(self, event_id: int) -> None:
         taken: Taken | None = None
         try:
+            # Arriving requests go first: on SQLite the work's transactions would hold the one write lock
+            # they wait for, and Slack waits only 3 s for its answer.
+            await self._quiet.wait()
             taken = await asyncio.to_thread(self.pending.take, event_id)
             if taken is not None:
                 done = await self._outcome(taken)
