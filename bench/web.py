@@ -100,7 +100,7 @@ async def run(url: str, *, requests: int) -> dict[str, object]:
     clock = ManualClock(END)
     app = build_app(config, clock=clock)
     asked = enrich(app.db, clock.now())
-    settings = WebSettings(session_secret="bench", public_status=True)
+    settings = WebSettings(session_secret="bench", public_status=True, api_rate_per_minute=1_000_000)
     port = free_port()
     site = WebApp(desk=app.desk, knowledge=app.knowledge, settings=settings, base_url=f"http://127.0.0.1:{port}",
                   clock=clock)

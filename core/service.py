@@ -40,6 +40,7 @@ from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged, ReadMark
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
+from core.pending import PendingEvents
 from core.people import is_agent, resolve_account
 from core.people_config import sync_people
 from core.read_marks import TicketThread, advance_mark, live_ticket_threads, marks_on, set_first_mark
@@ -64,6 +65,7 @@ class Desk:
         self.db = db
         self.deps = deps
         self.clock = clock
+        self.pending = PendingEvents(db)  # requests kept before their platform is told they arrived
 
     def setup(self) -> None:
         self.run_as_system(sync_people)

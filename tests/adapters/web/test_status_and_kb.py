@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -29,7 +30,8 @@ async def test_the_public_status_page_shows_each_service_and_an_outage_declared_
     assert live.status == 200
     assert "OUT-1" in text and "Outlook cannot connect" in text and "Microsoft is rolling back" in text
     assert "everyone in Berlin" in text
-    assert 'class="state outage"' in text
+    assert 'class="state outage">Outage since <time datetime="2026-03-02T09:00:00+00:00">2026-03-02 09:00 UTC' \
+        '</time>, <a href="#OUT-1">OUT-1</a>' in text
     page = await (await client.get("/status")).text()
     assert 'hx-get="/status/live"' in page and 'hx-trigger="every 2s"' in page
 
@@ -100,3 +102,41 @@ async def test_knowledge_base_search_and_an_article_with_hostile_markdown_render
     assert "<script>alert(1)</script>" not in article and "&lt;script&gt;" in article
     assert 'href="javascript' not in article
     assert ("vpn-drops", "viewed", "") in knowledge.recorded
+
+
+async def test_the_web_search_ranks_the_starter_articles_as_desk_kb_search_does(
+        database_url: str, clock: ManualClock) -> None:
+    from aiohttp import web as aioweb
+    from aiohttp.test_utils import TestServer
+
+    from adapters.web.app import WebApp, routes
+    from core.context import DeskDeps, Routes
+    from core.service import Desk
+    from core.settings import DeskSettings
+    from core.storage.database import Database
+    from kb.service import KnowledgeService
+    from kb.starter import starter_articles_dir
+    from tests.adapters.web.conftest import CSRF, link_code
+    from tests.conftest import DEFAULT_PEOPLE
+
+    db = Database(database_url)
+    knowledge = KnowledgeService(db.deferred_sessions)
+    knowledge.import_dir(starter_articles_dir())
+    desk = Desk(db=db, deps=DeskDeps(settings=DeskSettings(people=DEFAULT_PEOPLE), knowledge=knowledge,
+                                     routes=Routes(), platforms=frozenset({"console"}), portal_url="http://x"),
+                clock=clock)
+    desk.setup()
+    chat = Chat(desk)
+    query = "vpn keeps disconnecting when working from home"
+    in_chat = [line.split(" (")[0] for line in chat.desk_command(SAM, f"kb search {query}").splitlines()[1:]]
+    application = aioweb.Application()
+    application.add_routes(routes(WebApp(desk=desk, knowledge=knowledge, settings=WebSettings(session_secret="s"),
+                                         base_url="http://x", clock=clock)))
+    async with TestClient(TestServer(application)) as client:
+        code = link_code(chat.desk_command(SAM, "web").replace("http://x", "http://desk.example"))
+        page = await (await client.get(f"/signin/{code}")).text()
+        await client.post(f"/signin/{code}", data={"csrf": CSRF.search(page).group(1)})  # type: ignore[union-attr]
+        found = await (await client.get("/kb", params={"q": query})).text()
+    on_web = re.findall(r'href="/kb/([^"]+)"', found)
+    db.dispose()
+    assert in_chat and on_web[:len(in_chat)] == in_chat
