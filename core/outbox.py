@@ -13,7 +13,7 @@ from core.cards import Attachment, Card
 from core.delivery import Destination
 from core.storage.blobs import digest_of, store_blobs
 from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
-from core.storage.writes import append, append_all
+from core.storage.writes import append_all, append_unless_taken
 
 PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
 LEASE = timedelta(seconds=60)
@@ -178,17 +178,13 @@ def mark_sent(session: Session, *, outbox_id: int, message_id: str, channel: str
         return
     row.status, row.sent_at, row.message_id, row.locked_until = SENT, now, message_id, None
     row.channel = row.channel or channel
-    if row.card_key and session.get(CardMessageRow, row.card_key) is None:
-        session.add(CardMessageRow(card_key=row.card_key, platform=row.platform, channel=row.channel,
-                                   message_id=message_id))
+    if row.card_key:
+        append_unless_taken(session, CardMessageRow, unique=("card_key",), card_key=row.card_key,
+                            platform=row.platform, channel=row.channel, message_id=message_id)
     if row.thread_audience and row.ticket_id is not None and message_id:
-        exists = session.scalar(
-            select(ThreadRow.id).where(ThreadRow.platform == row.platform, ThreadRow.channel == row.channel,
-                                       ThreadRow.thread == message_id)
-        )
-        if exists is None:
-            append(session, ThreadRow, ticket_id=row.ticket_id, platform=row.platform, channel=row.channel,
-                   thread=message_id, audience=row.thread_audience)
+        append_unless_taken(session, ThreadRow, unique=("platform", "channel", "thread"), ticket_id=row.ticket_id,
+                            platform=row.platform, channel=row.channel, thread=message_id,
+                            audience=row.thread_audience)
 
 
 def mark_failed(

@@ -227,10 +227,16 @@ class Desk:
                 self._run(author=author, event_id="", channel=channel, thread=thread, work=lambda ctx: None,
                           settle_roles=True)
                 continue
-            except IntegrityError:
+            except IntegrityError as conflict:
                 if event_id and self._seen(platform, event_id):
                     return None  # the same event, delivered twice at once: the other delivery won
-                raise
+                if attempt == CONCURRENT_EDIT_RETRIES:
+                    raise
+                # Not this event's own conflict: another worker stored what this one was about to (a thing
+                # both met first at the same moment). Running again finds it stored, and loses nothing.
+                log.info("conflict with another worker's write (event %s): %s; running again", event_id,
+                         str(conflict.orig or conflict).splitlines()[0])
+                continue
             except StaleDataError:
                 if attempt == CONCURRENT_EDIT_RETRIES:
                     raise
