@@ -5,12 +5,11 @@ the storm ends up in its cluster."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from core.storage.database import Database
 from core.storage.itsm_models import RecurringClusterRow, RecurringMemberRow
 from core.storage.models import IdentityRow, PersonRow, ProcessedEventRow, TicketRow
 from core.storage.report_models import WeeklyReportRow
-from tests.conftest import POSTGRES_ENV, REPO_ROOT, _postgres_schema_url
+from tests.conftest import REPO_ROOT
 from tests.integration.intake_worker import build_desk, message
 from tests.integration.test_first_sight import _waiting_for_a_lock, wait_until
 
@@ -31,19 +30,6 @@ WORKERS = 4
 PROBLEMS = ("my laptop will not boot", "the printer on floor 3 is jammed", "vpn drops every hour",
             "I need access to the finance share", "outlook asks for my password all the time",
             "the projector in room 4 shows no picture")
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    from bot.migrations import upgrade
-
-    if not os.environ.get(POSTGRES_ENV):
-        pytest.skip(f"several worker processes sharing one database need PostgreSQL: set {POSTGRES_ENV}")
-    schemas = _postgres_schema_url()
-    url = next(schemas)
-    upgrade(url)
-    yield url
-    schemas.close()
 
 
 def run_workers(url: str, plans: list[list[dict[str, str]]], tmp_path: Path) -> list[dict[str, object]]:

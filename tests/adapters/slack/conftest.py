@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,13 @@ def block_text(args: dict[str, Any]) -> str:
 
 @pytest.fixture
 async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
+    async with slack_world(sqlite_url) as made:
+        yield made
+
+
+@asynccontextmanager
+async def slack_world(sqlite_url: str, *, storm_backlog: int = 0) -> AsyncIterator[SlackWorld]:
+    """The world; with `storm_backlog`, Slack's channels can be outpaced by reports (core/storms.py)."""
     if not payloads_available():
         pytest.skip(f"real Slack payload samples not found at {slack_payloads_dir()}")
     if not slack_spec_path().exists():
@@ -90,9 +98,11 @@ async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
         slack.set_user(SAM, name="sam", display_name="Sam", email="sam@example.com")
         db = Database(sqlite_url)
         settings = DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
-                                               ids={"slack": SAM}),))
+                                               ids={"slack": SAM}),), storm_backlog=storm_backlog)
         desk = Desk(db=db, deps=DeskDeps(settings=settings, knowledge=NoKnowledgeBase(), platforms=frozenset({"slack"}),
-                                         routes=Routes(triage=(Destination("slack", TRIAGE),))), clock=SystemClock())
+                                         routes=Routes(triage=(Destination("slack", TRIAGE),)),
+                                         paced=frozenset({"slack"}) if storm_backlog else frozenset()),
+                    clock=SystemClock())
         desk.setup()
         slack_settings = SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, mode="http", api_url=slack.url,
                                        intake_channels=(HELP,), triage_channel=TRIAGE,
