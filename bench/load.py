@@ -54,6 +54,12 @@ STAND_IN = """
 import asyncio, json, re, sys
 from tests.standins.slack_api import SlackApiStandIn
 KEY = re.compile(r"\\b(?:INC|REQ|PRB|CHG)-\\d+\\b")
+def strings(value):
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
 async def serve():
     async with SlackApiStandIn() as slack:
         slack.pace_channels(float(sys.argv[1]))
@@ -62,7 +68,9 @@ async def serve():
         while (asked := (await loop.run_in_executor(None, sys.stdin.readline)).strip()) in ("calls", "answers"):
             for call in (slack.calls if asked == "calls" else []):
                 args = call.args
-                shown = json.dumps(args.get("blocks", "")) + str(args.get("text", ""))
+                blocks = args.get("blocks") or []
+                shown = " ".join(strings(json.loads(blocks) if isinstance(blocks, str) else blocks))
+                shown += " " + str(args.get("text", ""))
                 print(json.dumps({"method": call.method, "status": call.status, "at": call.monotonic,
                                   "ok": bool(call.response.get("ok")), "channel": str(args.get("channel", "")),
                                   "thread_ts": str(args.get("thread_ts") or args.get("timestamp") or ""),
@@ -252,6 +260,19 @@ def outbox_state(engine: Engine) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+def pending_by_place(engine: Engine) -> dict[str, int]:
+    """What is still waiting, by kind of place: the triage channel, intake channels, direct messages."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(OutboxRow.channel, OutboxRow.quiet, func.count())
+                            .where(OutboxRow.status == "pending").group_by(OutboxRow.channel, OutboxRow.quiet)).all()
+    found: dict[str, int] = defaultdict(int)
+    for channel, quiet, count in rows:
+        kind = "direct" if channel.startswith("D") else "intake"
+        kind = "quiet" if quiet else "triage" if channel == TRIAGE else kind
+        found[kind] += count
+    return dict(found)
+
+
 def wait_drained(engine: Engine, *, timeout: float) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while True:
@@ -347,6 +368,10 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
             cpu_after = fleet.cpu()
             finished = done_at or time.monotonic()
             state = wait_drained(schema.engine, timeout=args.drain)
+            waiting = pending_by_place(schema.engine)
+            if args.keep_logs:
+                for log in Path(tmp).glob("worker-*.log"):
+                    (Path(args.keep_logs) / f"{workers}-{log.name}").write_bytes(log.read_bytes())
             calls = stand_in.calls()[0]
             reports = [e for e in events if e.kind == "report"]
             outcomes = report_outcomes(schema.engine, reports)
@@ -373,7 +398,7 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         "visible_to_agents_p99_ms": ms(percentile(times["seen"], 0.99)), "not_visible": len(times["unseen"]),
         "notifications_written": sum(v for k, v in state.items() if k != "superseded"),
         "notifications_delivered": state.get("sent", 0), "notifications_pending": state.get("pending", 0),
-        "notifications_dead": state.get("dead", 0),
+        "notifications_dead": state.get("dead", 0), "pending_by_place": waiting,
         "cpu_ms_per_event": round(sum(cpu) * 1000 / len(events), 2),
         "cpu_ms_per_event_per_worker": [round(c * 1000 / len(events), 2) for c in cpu],
     }
@@ -401,7 +426,7 @@ def show(figures: dict[str, Any]) -> None:
           f"({f['without_reply_at_end']} without one at the end); reporter told p99 {f['reporter_told_p99_ms']} ms; "
           f"visible to agents p99 {f['visible_to_agents_p99_ms']} ms ({f['not_visible']} not)")
     print(f"   notifications written {f['notifications_written']}, delivered {f['notifications_delivered']}, "
-          f"pending {f['notifications_pending']}, dead {f['notifications_dead']}")
+          f"pending {f['notifications_pending']} {f['pending_by_place']}, dead {f['notifications_dead']}")
     print(f"   CPU {f['cpu_ms_per_event']} ms per event (per worker {f['cpu_ms_per_event_per_worker']})")
     if "burst" in f:
         print(f"   burst of {f['burst']} reports in one channel: every reporter told within "
@@ -424,6 +449,7 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=1.0, help="the stand-in's seconds per message per channel")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for every event")
     parser.add_argument("--drain", type=float, default=60.0, help="seconds to wait for the outbox afterwards")
+    parser.add_argument("--keep-logs", default="", help="a directory to keep the workers' logs in")
     parser.add_argument("--no-single", action="store_true", help="skip the run with 1 worker")
     parser.add_argument("--postgres", default=os.environ.get("SPOC_TEST_POSTGRES_URL",
                                                              "postgresql://127.0.0.1:5432/test"))
