@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,19 @@ from core.storage.writes import append_all, append_unless_taken
 PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
 LEASE = timedelta(seconds=60)
 PER_PLACE = 3  # leased at once for one channel or person: a paced channel lets out about one a second
+# Living cards drawn afresh when they go out, by the prefix of their key: a card that sums up rows written by
+# transactions that could not see each other's (a storm card) shows all of them that have committed.
+Drawing = Callable[[Session, str], Card]
+DRAWN_WHEN_LEASED: dict[str, Drawing] = {}
+
+
+def drawn_when_leased(prefix: str) -> Callable[[Drawing], Drawing]:
+    """Register how living cards whose key starts with `prefix` are drawn when they go out."""
+    def register(draw: Drawing) -> Drawing:
+        DRAWN_WHEN_LEASED[prefix] = draw
+        return draw
+
+    return register
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,9 @@ def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], lim
             continue
         if row.card_key:
             _take_newest_version(session, row)
+            draw = next((d for prefix, d in DRAWN_WHEN_LEASED.items() if row.card_key.startswith(prefix)), None)
+            if draw is not None:
+                row.card = draw(session, row.card_key).to_dict()
         row.locked_until = now + LEASE
         leased.append(row)
     return leased

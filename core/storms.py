@@ -16,17 +16,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 
 from core.cards import Button, Card, text_card
 from core.context import Ctx
 from core.delivery import Destination
 from core.lifecycle import format_key
-from core.outbox import PENDING
+from core.outbox import PENDING, drawn_when_leased
 from core.storage.models import OutboxRow, PersonRow, TicketRow
 from core.storage.storm_models import StormMemberRow
 from core.storage.writes import append_unless_taken
 
 STORM_GAP = timedelta(minutes=10)
+KEY_PREFIX = "storm:"
 SHOWN = 15  # the newest reports shown with their titles
 KEYS_SHOWN = 100  # the keys of the earlier ones, before "and N more"
 TITLE_SHOWN = 60
@@ -68,13 +70,23 @@ def show_in_storm(ctx: Ctx, ticket: TicketRow, route: Destination) -> None:
     storm = 1 if last is None else last.storm + (0 if ctx.now - last.at < STORM_GAP else 1)
     append_unless_taken(ctx.session, StormMemberRow, unique=("ticket_id", "platform", "channel"),
                         ticket_id=ticket.id, storm=storm, at=ctx.now, **place)
-    ctx.outbox.send(route, storm_card(ctx, route, storm), card_key=f"storm:{route.platform}:{route.channel}:{storm}")
+    card = storm_card(ctx.session, platform=route.platform, channel=route.channel, storm=storm)
+    ctx.outbox.send(route, card, card_key=f"{KEY_PREFIX}{route.platform}:{route.channel}:{storm}")
 
 
-def storm_card(ctx: Ctx, route: Destination, storm: int) -> Card:
-    place = {"platform": route.platform, "channel": route.channel, "storm": storm}
-    rows = ctx.session.execute(MEMBERS, place).all()
-    total = ctx.session.scalar(MEMBER_COUNT, place) or 0
+@drawn_when_leased(KEY_PREFIX)
+def _drawn_afresh(session: Session, card_key: str) -> Card:
+    """Workers write versions of one storm card at once, each seeing only the reports committed before it:
+    the card that goes out is drawn again then, with every report committed by that time."""
+    platform, rest = card_key.removeprefix(KEY_PREFIX).split(":", 1)
+    channel, storm = rest.rsplit(":", 1)
+    return storm_card(session, platform=platform, channel=channel, storm=int(storm))
+
+
+def storm_card(session: Session, *, platform: str, channel: str, storm: int) -> Card:
+    place = {"platform": platform, "channel": channel, "storm": storm}
+    rows = session.execute(MEMBERS, place).all()
+    total = session.scalar(MEMBER_COUNT, place) or 0
     newest = [f"{format_key(kind, number)} · {_short(title)} ({name})" for number, kind, title, name in rows[:SHOWN]]
     earlier = [format_key(kind, number) for number, kind, _title, _name in rows[SHOWN:]]
     lines = list(reversed(newest))

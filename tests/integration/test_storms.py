@@ -16,11 +16,12 @@ from core.cards import text_card
 from core.clock import ManualClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
-from core.outbox import PER_PLACE, Outbox, RetryPolicy, claim_due
+from core.outbox import PER_PLACE, Outbox, RetryPolicy, claim_due, mark_sent
 from core.service import Desk
 from core.settings import DeskSettings
 from core.storage.database import Database
 from core.storage.models import OutboxRow
+from core.storage.storm_models import StormMemberRow
 from core.storms import SHOWN
 from tests.conftest import DEFAULT_PEOPLE, SAM, Chat, person
 from tests.fakes import FakeKnowledgeBase, RecordingMessenger
@@ -150,3 +151,30 @@ def test_a_backlogged_channel_holds_up_no_other_place_and_a_living_card_goes_out
         assert statuses == ["pending", "superseded"]
     finally:
         db.dispose()
+
+
+def test_a_storm_card_goes_out_drawn_afresh_with_reports_its_newest_version_could_not_see(
+    stormy: Desk, clock: ManualClock,
+) -> None:
+    chat = Chat(stormy)
+    burst(chat, BACKLOG + 2)
+    first = tickets(stormy)[0]
+
+    def send_the_cards_ahead(session):  # type: ignore[no-untyped-def]
+        for row in claim_due(session, now=clock.now(), platforms=frozenset({"console"})):
+            if row.channel == "it-triage":
+                mark_sent(session, outbox_id=row.id, message_id=f"m{row.id}", channel=row.channel, now=clock.now())
+
+    stormy.db.run(send_the_cards_ahead)
+    clock.advance(timedelta(minutes=2))  # the leases of the rest run out
+
+    def committed_elsewhere(session):  # type: ignore[no-untyped-def]
+        # another worker's report, committed after the newest version of the card was written
+        session.add(StormMemberRow(ticket_id=int(first["key"].split("-")[1]), platform="console",
+                                   channel="it-triage", storm=1, at=clock.now()))
+
+    stormy.db.run(committed_elsewhere)
+    leased = stormy.db.run(lambda s: [r.card for r in claim_due(s, now=clock.now(), platforms=frozenset({"console"}))
+                                      if r.card_key.startswith("storm:")])
+    [card] = leased
+    assert card["title"].startswith("Storm: 3 reports") and f"{first['key']} ·" in card["text"]
