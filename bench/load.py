@@ -365,6 +365,7 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
             more = await send_all(fleet.ports, events[len(burst):], rate=args.rate)
             latencies, statuses, sent = latencies + more[0], statuses + more[1], sent + more[2]
             done_at = wait_processed(schema.engine, stand_in, wanted, timeout=args.timeout)
+            taken = processed(schema.engine, stand_in)
             cpu_after = fleet.cpu()
             finished = done_at or time.monotonic()
             state = wait_drained(schema.engine, timeout=args.drain)
@@ -389,7 +390,8 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         "workers": workers, "events": len(events), "reports": len(reports), "offered_per_s": args.rate,
         "acked_200": statuses.count(200), "ack_p50_ms": ms(statistics.median(latencies)),
         "ack_p99_ms": ms(percentile(latencies, 0.99)),
-        "all_processed": done_at is not None, "throughput_per_s": round(len(events) / elapsed, 1),
+        "all_processed": done_at is not None, "messages_taken": [taken[0], wanted[0]],
+        "commands_answered": [taken[1], wanted[1]], "throughput_per_s": round(len(events) / elapsed, 1),
         "tickets": sum(len(made) for made in outcomes["opened"].values()),
         "joined_to_open_duplicate": len(outcomes["joined"]), "lost": len(outcomes["lost"]), "twice": outcomes["twice"],
         "reply_p50_ms": ms(percentile(times["reply"], 0.5)), "reply_p99_ms": ms(percentile(times["reply"], 0.99)),

@@ -4,7 +4,7 @@ A chat platform may pace each channel (about one message a second), so a burst o
 card per report behind one another, and the last reporter would wait minutes to hear anything. When a
 channel of a paced platform already has `storm_backlog` messages waiting, a new report is collapsed
 instead: agents see it on the triage channel's one living storm card (edited in place: how many, the
-newest with their titles, the keys of the others), and its reporter gets an immediate lightweight
+newest first with their titles, the keys of the others), and its reporter gets an immediate lightweight
 acknowledgement (`quiet`: an ephemeral message, a reaction) that uses none of the channel's pace. The
 full reply still goes out as the pace allows; the ticket gets a card of its own when something happens to
 it. A storm of a channel goes on while reports keep coming; after `STORM_GAP` of quiet the next one starts
@@ -30,8 +30,8 @@ from core.storage.writes import append_unless_taken
 STORM_GAP = timedelta(minutes=10)
 KEY_PREFIX = "storm:"
 SHOWN = 15  # the newest reports shown with their titles
-KEYS_SHOWN = 100  # the keys of the earlier ones, before "and N more"
-TITLE_SHOWN = 60
+KEYS_SHOWN = 60  # the keys of the earlier ones, before "and N more"
+TITLE_SHOWN = 50
 # Built once: every report to a paced platform asks the first; every report of a storm the others.
 WAITING = (select(OutboxRow.id).where(OutboxRow.platform == bindparam("platform"),
                                       OutboxRow.channel == bindparam("channel"), OutboxRow.user_id == "",
@@ -87,12 +87,12 @@ def storm_card(session: Session, *, platform: str, channel: str, storm: int) -> 
     place = {"platform": platform, "channel": channel, "storm": storm}
     rows = session.execute(MEMBERS, place).all()
     total = session.scalar(MEMBER_COUNT, place) or 0
-    newest = [f"{format_key(kind, number)} · {_short(title)} ({name})" for number, kind, title, name in rows[:SHOWN]]
+    # Newest first: where a platform cuts a long card short, what it cuts is the oldest.
+    lines = [f"{format_key(kind, number)} · {_short(title)} ({name})" for number, kind, title, name in rows[:SHOWN]]
     earlier = [format_key(kind, number) for number, kind, _title, _name in rows[SHOWN:]]
-    lines = list(reversed(newest))
     if earlier:
         more = total - len(rows)
-        lines.insert(0, "Earlier: " + ", ".join(reversed(earlier)) + (f" and {more} more" if more > 0 else ""))
+        lines.append("Earlier: " + ", ".join(earlier) + (f" and {more} more" if more > 0 else ""))
     return Card(title=f"Storm: {total} reports, faster than this channel can show them one by one",
                 text="\n".join(lines), tone="warning",
                 buttons=(Button("Show the queue", "queue"),),

@@ -67,7 +67,7 @@ def test_reports_outpacing_the_triage_channel_go_on_one_storm_card_listing_their
     assert {r.card_key for r in storm} == {"storm:console:it-triage:1"}
     newest = storm[-1].card
     assert newest["title"].startswith(f"Storm: {8 - BACKLOG} reports")
-    assert [line.split(" ")[0] for line in newest["text"].splitlines()] == keys[BACKLOG:]
+    assert [line.split(" ")[0] for line in newest["text"].splitlines()] == keys[BACKLOG:][::-1]  # newest first
     assert "(Reporter7)" in newest["text"] and ["Show the queue", "queue", "default", None] in newest["buttons"]
 
     claimed = chat.desk_command(SAM, f"claim {keys[-1]}")  # something happens: it gets a card of its own
@@ -80,9 +80,9 @@ def test_a_long_storm_shows_the_newest_with_titles_and_the_earlier_by_key(stormy
     burst(chat, len(PROBLEMS))
     keys = [t["key"] for t in tickets(chat.desk)][BACKLOG:]
     text = [r for r in outbox(chat.desk) if r.card_key.startswith("storm:")][-1].card["text"]
-    earlier, *newest = text.splitlines()
-    assert earlier == "Earlier: " + ", ".join(keys[:-SHOWN])
-    assert [line.split(" ")[0] for line in newest] == keys[-SHOWN:]
+    *newest, earlier = text.splitlines()
+    assert [line.split(" ")[0] for line in newest] == keys[-SHOWN:][::-1]
+    assert earlier == "Earlier: " + ", ".join(keys[:-SHOWN][::-1])
 
 
 def test_each_reporter_in_a_backlogged_channel_is_acknowledged_quietly_and_still_gets_the_full_reply(
