@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from core.context import Ctx
+from core.messages import Inbound
 from core.service import Desk
 from core.storage.database import Database
 from core.storage.itsm_models import RecurringClusterRow, RecurringMemberRow
-from core.storage.models import IdentityRow, PersonRow, ProcessedEventRow, TicketRow
+from core.storage.models import CommentRow, IdentityRow, PersonRow, ProcessedEventRow, TicketRow
 from core.storage.report_models import WeeklyReportRow
 from tests.conftest import REPO_ROOT
 from tests.integration.intake_worker import build_desk, message
@@ -27,6 +28,7 @@ from tests.integration.test_first_sight import _waiting_for_a_lock, wait_until
 
 pytestmark = pytest.mark.postgres
 WORKERS = 4
+REPLIES = 8
 PROBLEMS = ("my laptop will not boot", "the printer on floor 3 is jammed", "vpn drops every hour",
             "I need access to the finance share", "outlook asks for my password all the time",
             "the projector in room 4 shows no picture")
@@ -152,3 +154,31 @@ def test_work_that_meets_another_workers_new_row_runs_again_and_finds_it(
         assert tries == [False, True]
     finally:
         other.dispose()
+
+
+def test_replies_in_one_tickets_thread_taken_by_several_workers_at_once_are_all_kept(
+    make_desk: Callable[..., Desk], postgres_url: str,
+) -> None:
+    desks = [make_desk(postgres_url) for _ in range(2 * WORKERS)]
+    root = message({"event_id": "root", "user_id": "asker", "text": "vpn drops every hour"})
+    assert desks[0].handle_message(root)
+    start = threading.Barrier(len(desks))
+    failures: list[BaseException] = []
+
+    def replies(n: int, desk: Desk) -> None:
+        start.wait()
+        for r in range(REPLIES):
+            reply = Inbound(platform="console", event_id=f"reply-{n}-{r}", channel="it-help", message_id=f"r{n}-{r}",
+                            author=root.author, text=f"still broken ({n}/{r})", thread="root", is_intake=True)
+            try:
+                assert desk.handle_message(reply)
+            except BaseException as error:  # noqa: BLE001 - reported below, with the others
+                failures.append(error)
+
+    threads = [threading.Thread(target=replies, args=(n, desk)) for n, desk in enumerate(desks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert failures == []
+    assert count(desks[0].db, select(func.count()).select_from(CommentRow)) == len(desks) * REPLIES
