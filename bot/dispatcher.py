@@ -100,6 +100,7 @@ class Dispatcher:
                     channel_last_sent_at=paced[(row.platform, row.channel)],
                     files=_files(row.id, cards[row.id], stored),
                     quiet=row.quiet,
+                    queued_at=row.created_at,
                 )
                 for row in rows
             ]

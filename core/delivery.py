@@ -55,6 +55,7 @@ class Delivery:
     channel_last_sent_at: datetime | None = None
     files: tuple[File, ...] = ()
     quiet: bool = False
+    queued_at: datetime | None = None  # when the notification was written (the same on every attempt)
 
     @property
     def image(self) -> File | None:

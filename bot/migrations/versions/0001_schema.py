@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 16:20:17.926305
+Create Date: 2026-12-01 17:39:25.589755
 """
 from __future__ import annotations
 
