@@ -51,19 +51,6 @@ def _postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A migrated schema of its own on the PostgreSQL of SPOC_TEST_POSTGRES_URL, for several processes
-    sharing one database (skips without it)."""
-    if not os.environ.get(POSTGRES_ENV):
-        pytest.skip(f"several processes sharing one database need PostgreSQL: set {POSTGRES_ENV}")
-    schemas = _postgres_schema_url()
-    url = next(schemas)
-    upgrade(url)
-    yield url
-    schemas.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database nobody has created a table in: a SQLite file, and PostgreSQL when configured."""
@@ -71,6 +58,19 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         yield f"sqlite:///{tmp_path}/spoc.db"
         return
     yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A migrated schema of its own on the PostgreSQL of SPOC_TEST_POSTGRES_URL, for what only PostgreSQL
+    does (several processes sharing one database); skips without it."""
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"several processes sharing one database need PostgreSQL: set {POSTGRES_ENV}")
+    schemas = _postgres_schema_url()
+    url = next(schemas)
+    upgrade(url)
+    yield url
+    schemas.close()
 
 
 @pytest.fixture

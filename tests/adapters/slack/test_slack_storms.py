@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.adapters.slack.conftest import HELP, TRIAGE, SlackWorld, block_text, slack_world
+from tests.adapters.slack.conftest import HELP, TRIAGE, SlackWorld, block_text, slack_stand_in, slack_world
 from tests.integration.helpers import tickets
 from tests.standins.slack_requests import event_body, message_event, new_ts
 
@@ -19,7 +19,7 @@ PROBLEMS = ("vpn keeps dropping", "printer on floor 3 is jammed", "outlook will 
 
 @pytest.fixture
 async def stormy(sqlite_url: str) -> AsyncIterator[SlackWorld]:
-    async with slack_world(sqlite_url, storm_backlog=BACKLOG) as made:
+    async with slack_stand_in() as slack, slack_world(slack, sqlite_url, storm_backlog=BACKLOG) as made:
         yield made
 
 
