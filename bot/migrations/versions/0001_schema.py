@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:37:00.422673
+Create Date: 2026-12-01 16:32:14.800891
 """
 from __future__ import annotations
 
@@ -227,9 +227,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_closed_at', ['closed_at'], unique=False, sqlite_where=sa.text('closed_at IS NOT NULL'), postgresql_where=sa.text('closed_at IS NOT NULL'))
+        batch_op.create_index('ix_tickets_created', ['created_at'], unique=False)
+        batch_op.create_index('ix_tickets_first_response_at', ['first_response_at'], unique=False, sqlite_where=sa.text('first_response_at IS NOT NULL'), postgresql_where=sa.text('first_response_at IS NOT NULL'))
         batch_op.create_index('ix_tickets_kind_category_created', ['kind', 'category', 'created_at'], unique=False)
         batch_op.create_index('ix_tickets_origin', ['origin_platform', 'origin_channel', 'origin_message'], unique=False)
         batch_op.create_index('ix_tickets_requester_status', ['requester_id', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_resolved_at', ['resolved_at'], unique=False, sqlite_where=sa.text('resolved_at IS NOT NULL'), postgresql_where=sa.text('resolved_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_tickets_sla_check_at'), ['sla_check_at'], unique=False)
         batch_op.create_index('ix_tickets_status_priority', ['status', 'priority'], unique=False)
 
@@ -247,6 +251,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit'))
     )
     with op.batch_alter_table('audit', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_action_at', ['action', 'at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('change_approvals',
@@ -555,14 +560,19 @@ def downgrade() -> None:
     op.drop_table('change_approvals')
     with op.batch_alter_table('audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_ticket_id'))
+        batch_op.drop_index('ix_audit_action_at')
 
     op.drop_table('audit')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_status_priority')
         batch_op.drop_index(batch_op.f('ix_tickets_sla_check_at'))
+        batch_op.drop_index('ix_tickets_resolved_at', sqlite_where=sa.text('resolved_at IS NOT NULL'), postgresql_where=sa.text('resolved_at IS NOT NULL'))
         batch_op.drop_index('ix_tickets_requester_status')
         batch_op.drop_index('ix_tickets_origin')
         batch_op.drop_index('ix_tickets_kind_category_created')
+        batch_op.drop_index('ix_tickets_first_response_at', sqlite_where=sa.text('first_response_at IS NOT NULL'), postgresql_where=sa.text('first_response_at IS NOT NULL'))
+        batch_op.drop_index('ix_tickets_created')
+        batch_op.drop_index('ix_tickets_closed_at', sqlite_where=sa.text('closed_at IS NOT NULL'), postgresql_where=sa.text('closed_at IS NOT NULL'))
         batch_op.drop_index('ix_tickets_assignee_status')
 
     op.drop_table('tickets')
