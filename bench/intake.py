@@ -25,6 +25,7 @@ import argparse
 import cProfile
 import csv
 import json
+import os
 import random
 import shutil
 import sqlite3
@@ -233,12 +234,13 @@ def main() -> None:
     print(f"per message: {per_message[0]:.1f} statements, {per_message[1]:.2f} commits")
     print(f"raw sqlite3 replay of the same statements: {floor_rate:,.0f} messages/s")
     print(f"spoc / replay: {rate / floor_rate:.3f}   targets: >= {TARGET_RATE:,} messages/s, >= {TARGET_RATIO}")
+    print(f"(the machine is shared: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end)")
     print(json.dumps({"messages": len(messages), "requesters": args.requesters, "tickets": tickets, **kinds,
                       "spoc_per_s": round(rate, 1), "spoc_rounds": [round(r, 1) for r in rates],
                       "statements_per_message": round(per_message[0], 2),
                       "commits_per_message": round(per_message[1], 3), "replay_per_s": round(floor_rate, 1),
                       "ratio": round(rate / floor_rate, 3), "target_per_s": TARGET_RATE,
-                      "target_ratio": TARGET_RATIO}))
+                      "target_ratio": TARGET_RATIO, "load_average": round(os.getloadavg()[0], 1)}))
 
 
 if __name__ == "__main__":
