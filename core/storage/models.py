@@ -179,8 +179,6 @@ class TicketFileRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit"
-    # Reports count the status changes of a period.
-    __table_args__ = (Index("ix_audit_action_at", "action", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 16:32:14.800891
+Create Date: 2026-12-01 17:37:31.962120
 """
 from __future__ import annotations
 
@@ -251,7 +251,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit'))
     )
     with op.batch_alter_table('audit', schema=None) as batch_op:
-        batch_op.create_index('ix_audit_action_at', ['action', 'at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('change_approvals',
@@ -560,7 +559,6 @@ def downgrade() -> None:
     op.drop_table('change_approvals')
     with op.batch_alter_table('audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_ticket_id'))
-        batch_op.drop_index('ix_audit_action_at')
 
     op.drop_table('audit')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
