@@ -19,7 +19,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -32,16 +31,13 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import AGENTS, DAYS, END, TABLES, history, people_rows  # noqa: E402
+from report import AGENTS, DAYS, END, TABLES, history, people_rows, time_command, time_in_process  # noqa: E402
 
 from bot.config import parse_config  # noqa: E402
 from bot.migrations import upgrade  # noqa: E402
 from bot.wiring import desk_for  # noqa: E402
 from core.messages import Author, CommandRequest  # noqa: E402
-from core.reports.period import Period, ReportFilter  # noqa: E402
-from core.reports.report import build_report  # noqa: E402
-from core.settings import DeskSettings  # noqa: E402
-from core.storage.database import Database  # noqa: E402
+from core.reports.period import Period  # noqa: E402
 from core.storage.models import IdentityRow, PersonRow  # noqa: E402
 
 DATABASE = "spoc_scale_bench"
@@ -103,25 +99,6 @@ def load(url: str, count: int) -> dict[str, int]:
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
     return counts
-
-
-def time_in_process(url: str, period: Period) -> tuple[float, dict[str, Any]]:
-    db = Database(url)
-    started = time.perf_counter()
-    with db.deferred_sessions() as session, session.begin():
-        report = build_report(session, DeskSettings(), period=period, filters=ReportFilter(), now=END)
-    elapsed = time.perf_counter() - started
-    db.dispose()
-    return elapsed, report.to_dict()
-
-
-def time_command(url: str, period: Period) -> float:
-    env = dict(os.environ, SPOC_DATABASE_URL=url, SPOC_CONFIG="")
-    command = [sys.executable, "-m", "bot", "report", "--since", period.since.isoformat(), "--until",
-               period.until.isoformat(), "--format", "json"]
-    started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 def time_lists(url: str, calls: int) -> dict[str, list[float]]:
