@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import attachments  # noqa: F401 - importing declares the scheduled jobs
 from core.cards import Card, Reply
+from core.catalog import jobs as catalog_jobs  # noqa: F401 - importing declares the scheduled jobs
 from core.clock import Clock
 from core.commands.forms import Form, form_for
 from core.commands.line import strip_prefix
@@ -23,6 +24,7 @@ from core.desk import (  # noqa: F401 - importing declares the verbs
     kb_verbs,
     link_verbs,
     list_verbs,
+    order_verbs,
     people_verbs,
     problem_verbs,
     report_verbs,
@@ -95,7 +97,8 @@ class Desk:
             return Reply(f"{shown}{hint} `/desk help` lists them all.", outcome="refused")
 
         def work(ctx: Ctx) -> Reply:
-            command = found.syntax.command(desk_env(ctx.settings, now=ctx.now), text=rest, answers=answers)
+            env = desk_env(ctx.settings, now=ctx.now)
+            command = found.syntax_for(env, text=rest, answers=answers).command(env, text=rest, answers=answers)
             try:
                 return run_verb(ctx, found, command)
             except IllegalTransition as refused:
@@ -162,11 +165,47 @@ class Desk:
         if found is None:
             return None
         env = desk_env(self.deps.settings, now=self.clock.now())
+        syntax = found.syntax_for(env, text=rest, answers={})
         try:
-            given = found.syntax.read_line(env, rest)
+            given = syntax.read_line(env, rest)
         except DeskError:
             given = {}
-        return form_for(found.syntax, env, command=strip_prefix(command), given=given, prompt=prompt)
+        return form_for(syntax, env, command=strip_prefix(command), given=given, prompt=prompt)
+
+    def form_to_open(self, line: str) -> Form | None:
+        """The form a `/desk` line opens instead of running: a verb that opens forms (`order vpn-access`),
+        named with enough to know its questions, whose line leaves a required one unanswered. None when the
+        line is to run as it is (its answer then says what is wrong, if anything)."""
+        _name, found, rest = find(clean_input(line))
+        if found is None or not found.opens_form:
+            return None
+        env = desk_env(self.deps.settings, now=self.clock.now())
+        syntax = found.syntax_for(env, text=rest, answers={})
+        if syntax is found.syntax:
+            return None
+        try:
+            given = syntax.read_line(env, rest)
+        except DeskError:
+            return None
+        if all(p.is_given(given.get(p.name)) for p in syntax.params if p.required):
+            return None
+        return form_for(syntax, env, command=strip_prefix(line), given=given)
+
+    def read_answer(self, command: str, name: str, text: str) -> str:
+        """Why `text` cannot answer the field `name` of `command`'s form (one line), or "" when it can: a
+        form asked field by field says so at once, before the next question."""
+        _name, found, rest = find(clean_input(command))
+        if found is None:
+            return "That form is no longer known."
+        env = desk_env(self.deps.settings, now=self.clock.now())
+        param = found.syntax_for(env, text=rest, answers={}).param(name)
+        if param is None:
+            return f"The form has no question {name!r}."
+        try:
+            param.read(clean_input(text), env)
+        except DeskError as bad:
+            return str(bad)
+        return ""
 
     def is_agent(self, author: Author) -> bool:
         return bool(self._run(author=author, event_id="", channel="", thread=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from core.storage import (  # noqa: F401 - each declares its tables
     boundary_models,
+    catalog_models,
     itsm_models,
     models,
     report_models,
