@@ -170,7 +170,9 @@ class Desk:
             given = syntax.read_line(env, rest)
         except DeskError:
             given = {}
-        return form_for(syntax, env, command=strip_prefix(command), given=given, prompt=prompt)
+        # A form of many questions (an order's) keeps each question's own words.
+        return form_for(syntax, env, command=strip_prefix(command), given=given,
+                        prompt="" if found.opens_form else prompt)
 
     def form_to_open(self, line: str) -> Form | None:
         """The form a `/desk` line opens instead of running: a verb that opens forms (`order vpn-access`),

@@ -65,3 +65,10 @@ def working_card(ticket: TicketRow) -> Card:
                          Button("No, something is missing", f"reject {ticket.key}", "danger",
                                 prompt="What is still missing?")),
                 tone="success")
+
+
+def offer_card(item: CatalogItem, *, key: str) -> Card:
+    """Beside a free-text ticket: the catalog item it asks for, to order with the right questions."""
+    return Card(title="", text=f"This can be ordered from the catalog: {item.name}. Ordering asks the right "
+                               f"questions and gets it approved; {key} stays open until you do.",
+                buttons=(Button(f"Order: {item.name}", f"order {item.slug}", "primary", prompt=item.name),))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.catalog_loading import with_catalog
 from core.cards import Reply
 from core.config.catalog import CatalogSettings, Licence
-from core.messages import Author, CommandRequest
+from core.messages import Author, CommandRequest, Inbound
 from core.service import Desk
 from core.settings import DeskSettings, Person
 from core.storage.catalog_models import OrderApprovalRow, OrderRow
@@ -59,6 +60,14 @@ class Desk18:
     def say(self, name: str, line: str, answers: dict[str, object] | None = None) -> str:
         reply = self.run(name, line, answers)
         return reply.text or ((reply.card.title + "\n" + reply.card.text) if reply.card else "")
+
+    def message(self, name: str, text: str) -> None:
+        self.count += 1
+        self.desk.handle_message(Inbound(platform="console", event_id=f"m{self.count}", channel="it-help",
+                                         message_id=f"m{self.count}", author=who(name), text=text, is_intake=True))
+
+    def cards(self) -> list[dict[str, Any]]:
+        return self.desk.db.run(lambda s: [r.card for r in s.scalars(select(OutboxRow).order_by(OutboxRow.id))])
 
     def read(self, work: Callable[..., object]) -> object:
         return self.desk.db.run(work)

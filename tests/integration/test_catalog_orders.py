@@ -212,3 +212,13 @@ def test_an_approver_who_is_no_longer_an_agent_is_replaced_by_the_fallback(
     assert decisions[people["Sam"]] == "withdrawn"
     assert decisions[people["Lee"]] == ""  # asked again in Sam's place, as the fallback (an admin)
     assert any(action == "approver_replaced" for action, _new in shop.audit(1))
+
+
+def test_a_message_asking_for_an_item_is_offered_it_beside_its_ticket(shop: Desk18) -> None:
+    shop.message("Dana", "I need access to the finance share")
+    offers = [c for c in shop.cards() if c["buttons"] and c["buttons"][0][0] == "Order: Access to a shared drive"]
+    assert len(offers) == 1
+    assert offers[0]["buttons"][0][1] == "order shared-drive-access"
+    assert shop.tickets("request")[0].key == "REQ-1"
+    shop.message("Alex", "my printer jams")
+    assert len([c for c in shop.cards() if any(b[0].startswith("Order:") for b in c["buttons"])]) == 1

@@ -80,7 +80,13 @@ def block_text(args: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
+def slack_desk_settings() -> DeskSettings:
+    """The desk's settings in the Slack world (a test module may bring its own)."""
+    return DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent", ids={"slack": SAM}),))
+
+
+@pytest.fixture
+async def world(sqlite_url: str, slack_desk_settings: DeskSettings) -> AsyncIterator[SlackWorld]:
     if not payloads_available():
         pytest.skip(f"real Slack payload samples not found at {slack_payloads_dir()}")
     if not slack_spec_path().exists():
@@ -89,8 +95,7 @@ async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
         slack.set_user(DANA, name="dana", display_name="Dana", email="dana@example.com")
         slack.set_user(SAM, name="sam", display_name="Sam", email="sam@example.com")
         db = Database(sqlite_url)
-        settings = DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
-                                               ids={"slack": SAM}),))
+        settings = slack_desk_settings
         desk = Desk(db=db, deps=DeskDeps(settings=settings, knowledge=NoKnowledgeBase(), platforms=frozenset({"slack"}),
                                          routes=Routes(triage=(Destination("slack", TRIAGE),))), clock=SystemClock())
         desk.setup()
