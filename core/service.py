@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+import secrets
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +49,7 @@ from core.reports import weekly  # noqa: F401 - importing declares the scheduled
 from core.roles import follow_platform_agents, platform_agent_accounts, platform_source, settle_role
 from core.sla import housekeeping, sweep  # noqa: F401 - importing declares the scheduled jobs
 from core.storage.boundary_models import RunRow
+from core.storage.catalog_models import FormDraftRow
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow
 from core.storage.writes import append
@@ -57,6 +59,7 @@ from core.tickets import ticket_opened_by
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CONCURRENT_EDIT_RETRIES = 3
+DRAFT_LIFETIME = timedelta(hours=1)  # a form's first part, kept while its person answers the rest
 
 
 class Desk:
@@ -158,7 +161,7 @@ class Desk:
 
         return self.db.run(work)
 
-    def form(self, command: str, *, prompt: str = "") -> Form | None:
+    def form(self, command: str, *, prompt: str = "", answered: Mapping[str, object] | None = None) -> Form | None:
         """The questions `command` still needs answered before it can run: a button's twin that asks first
         (`resolve INC-42`), or a bare verb for its whole form (`new`). None when it names no verb."""
         _name, found, rest = find(clean_input(command))
@@ -170,6 +173,7 @@ class Desk:
             given = syntax.read_line(env, rest)
         except DeskError:
             given = {}
+        given.update({name: value for name, value in (answered or {}).items() if value not in (None, "")})
         # A form of many questions (an order's) keeps each question's own words.
         return form_for(syntax, env, command=strip_prefix(command), given=given,
                         prompt="" if found.opens_form else prompt)
@@ -208,6 +212,35 @@ class Desk:
         except DeskError as bad:
             return str(bad)
         return ""
+
+    def keep_answers(self, author: Author, command: str, answers: dict[str, str]) -> str:
+        """Keep the answers to the first part of `command`'s form, each checked first; returns the token the
+        rest of the form goes on with. DeskError (one line) naming the first answer that cannot be used."""
+        for name, text in answers.items():
+            problem = self.read_answer(command, name, text)
+            if problem:
+                raise DeskError(f"{problem} Nothing was sent.")
+        token = secrets.token_hex(12)
+
+        def work(session: Session) -> str:
+            session.add(FormDraftRow(token=token, platform=author.platform, user_id=author.user_id,
+                                     command=strip_prefix(clean_input(command)), answers=dict(answers),
+                                     created_at=self.clock.now()))
+            return token
+
+        return self.db.run(work)
+
+    def kept_answers(self, author: Author, token: str) -> tuple[str, dict[str, str]] | None:
+        """The command and answers kept under `token` for this account (None for anyone else, or when gone)."""
+
+        def work(session: Session) -> tuple[str, dict[str, str]] | None:
+            draft = session.get(FormDraftRow, token)
+            if draft is None or (draft.platform, draft.user_id) != (author.platform, author.user_id) \
+                    or draft.created_at < self.clock.now() - DRAFT_LIFETIME:
+                return None
+            return draft.command, {k: str(v) for k, v in draft.answers.items()}
+
+        return self.db.run(work)
 
     def is_agent(self, author: Author) -> bool:
         return bool(self._run(author=author, event_id="", channel="", thread=None,

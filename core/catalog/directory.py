@@ -51,3 +51,4 @@ def set_away(ctx: Ctx, person: PersonRow, *, until: datetime | None, delegate: P
 def reports_of(ctx: Ctx, manager: PersonRow) -> list[PersonRow]:
     return list(ctx.session.scalars(select(PersonRow).join(DirectoryRow, DirectoryRow.person_id == PersonRow.id)
                                     .where(DirectoryRow.manager_id == manager.id).order_by(PersonRow.id)))
+

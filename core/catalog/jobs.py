@@ -1,18 +1,19 @@
 """The catalog's scheduled work: approvals nobody decided are reminded once after
 `desk.catalog.remind_after_hours` and end after `expire_after_hours`; tasks scheduled for a day (a leaver's
-last day) come off hold when it comes. Each is idempotent: the row it changes says it was done."""
+last day) come off hold when it comes; the first parts of forms nobody finished are forgotten. Each is
+idempotent: the row it changes says it was done."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core.catalog import approvals, fulfilment
 from core.context import Ctx
 from core.scheduling.jobs import scheduled
 from core.scheduling.runner import SystemRunner, for_each_ticket
-from core.storage.catalog_models import OrderApprovalRow, OrderRow, OrderTaskRow
+from core.storage.catalog_models import FormDraftRow, OrderApprovalRow, OrderRow, OrderTaskRow
 from core.storage.models import TicketRow
 
 
@@ -61,3 +62,11 @@ def start_scheduled_tasks(runner: SystemRunner) -> datetime | None:
     due = runner.run_as_system(lambda ctx: [task_id for task_id, at in found if at is not None and at <= ctx.now])
     for_each_ticket(runner, due, fulfilment.start_scheduled)
     return min((at for _task_id, at in found if at is not None and _task_id not in due), default=None)
+
+
+@scheduled("form-drafts", every=timedelta(hours=1))
+def forget_form_drafts(runner: SystemRunner) -> datetime | None:
+    """The first parts of forms nobody finished are forgotten after a day."""
+    runner.run_as_system(lambda ctx: ctx.session.execute(
+        delete(FormDraftRow).where(FormDraftRow.created_at < ctx.now - timedelta(days=1))))
+    return None

@@ -94,3 +94,18 @@ class DirectoryRow(Base):
     away_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     delegate_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     source: Mapped[str] = mapped_column(String(40), default="")
+
+
+class FormDraftRow(Base):
+    """The answers to the first part of a form a platform asks in parts (Discord's modals hold five
+    questions), kept until the rest are answered: whichever process receives the last part reads them here.
+    Only the account that answered may go on with them."""
+
+    __tablename__ = "form_drafts"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(320))
+    command: Mapped[str] = mapped_column(Text)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

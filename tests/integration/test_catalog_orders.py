@@ -9,6 +9,7 @@ import pytest
 
 from core.clock import ManualClock
 from core.config.catalog import CatalogSettings
+from core.messages import Author, CommandRequest
 from core.scheduling.jobs import run_all
 from core.service import Desk
 from tests.integration.catalog_helpers import PEOPLE, SHARE, Desk18, catalog_settings, with_seats
@@ -39,7 +40,8 @@ def test_the_catalog_lists_the_ten_starter_items_and_a_word_finds_one(shop: Desk
     assert found.card.buttons[0].command == "order shared-drive-access"
 
 
-def test_share_access_manager_approves_storage_task_done_requester_confirms(shop: Desk18) -> None:
+def test_share_access_manager_approves_storage_task_done_requester_confirms(shop: Desk18,
+                                                                          clock: ManualClock) -> None:
     placed = shop.say("Dana", "order shared-drive-access", SHARE)
     assert placed.startswith("REQ-1 ordered: Access to a shared drive. REQ-1 awaits approval by Mia")
     people = ids(shop)
@@ -51,6 +53,7 @@ def test_share_access_manager_approves_storage_task_done_requester_confirms(shop
     assert shop.ticket(1).status == "on_hold"
 
     assert shop.say("Sam", "order approve REQ-1").startswith("REQ-1 is not waiting for your approval")
+    clock.advance(timedelta(hours=2))
     assert shop.say("Mia", "order approve REQ-1") == "You approved REQ-1."
     assert shop.approvals(1) == [(people["Mia"], "approve")]
     [task] = shop.tickets("task")
@@ -62,12 +65,20 @@ def test_share_access_manager_approves_storage_task_done_requester_confirms(shop
     assert "unchecked" in shop.say("Sam", "resolve TSK-2 done")
     assert "is not an item" in shop.say("Sam", "check TSK-2 9")
     assert "All done" in shop.say("Sam", "check TSK-2 all")
+    clock.advance(timedelta(hours=3))
     assert "REQ-1 is resolved" in shop.say("Sam", "resolve TSK-2 added to the finance group")
     assert shop.ticket(2).status == "closed"
     assert shop.ticket(1).status == "resolved"
     told = shop.requester_lines(1)
     assert any("REQ-1 is done. Is it working?" in line for line in told)
     assert shop.say("Dana", "confirm REQ-1") == "Thanks! REQ-1 is closed."
+    clock.advance(timedelta(minutes=1))
+    report = shop.run("Sam", "report 7d").card
+    assert report is not None
+    fields = dict((f.label, f.value) for f in report.fields)
+    assert fields["Requests (catalog)"].startswith("1 ordered · 1 approved · 0 rejected (0%) · 1 done; "
+                                                   "approval took 2h 00m")
+    assert fields["Fulfilment by team (task opened to done)"] == "infrastructure 3h 00m"
     actions = [action for action, _new in shop.audit(1)]
     for step in ("ordered", "approval_asked", "approve", "approved", "task_opened", "task_done"):
         assert step in actions
@@ -204,7 +215,6 @@ def test_an_approver_who_is_no_longer_an_agent_is_replaced_by_the_fallback(
     shop.say("Lee", "order approve REQ-1")  # Mia's own order: the fallback (the admin, Lee) is her "manager"
     people = ids(shop)
     assert (people["Sam"], "") in shop.approvals(1)
-    from core.messages import Author, CommandRequest
     shop.desk.handle_command(CommandRequest(platform="console", event_id="demote", text="orders", channel="it-help",
                                             author=Author(platform="console", user_id="sam", display_name="Sam",
                                                           is_agent=False, roles_known=True)))
@@ -222,3 +232,36 @@ def test_a_message_asking_for_an_item_is_offered_it_beside_its_ticket(shop: Desk
     assert shop.tickets("request")[0].key == "REQ-1"
     shop.message("Alex", "my printer jams")
     assert len([c for c in shop.cards() if any(b[0].startswith("Order:") for b in c["buttons"])]) == 1
+
+
+def test_offboarding_tasks_wait_for_the_last_day(shop: Desk18, clock: ManualClock) -> None:
+    shop.say("Dana", "order leaver", {"person": "alex@example.com", "last_day": "2026-03-13",
+                                      "mailbox": "forward to the manager"})
+    shop.say("Mia", "order approve REQ-1")
+    tasks = shop.tickets("task")
+    assert sorted(t.team for t in tasks) == ["service-desk", "workplace"]
+    assert all(t.status == "on_hold" and t.hold_reason == "scheduled for 2026-03-13" for t in tasks)
+    clock.advance(timedelta(days=10))  # the day before
+    run_all(shop.desk)
+    assert all(t.status == "on_hold" for t in shop.tickets("task"))
+    clock.advance(timedelta(days=1))
+    run_all(shop.desk)
+    assert all(t.status == "in_progress" for t in shop.tickets("task"))
+
+
+def test_a_directory_import_names_managers_and_moves_a_leavers_approvals_to_the_fallback(shop: Desk18) -> None:
+    from core.catalog.directory_import import Entry, import_entries
+
+    entries = [Entry(email="kim@example.com", name="Kim", manager="priya@example.com", line=2),
+               Entry(email="priya@example.com", name="Priya", line=3)]
+    said = shop.desk.run_as_system(lambda ctx: import_entries(ctx, entries, leavers=False))
+    assert said == "2 people imported; 0 marked as left."
+    kim = Author(platform="console", user_id="kim", display_name="Kim", email="kim@example.com")
+    shop.desk.handle_command(CommandRequest(platform="console", event_id="k1", author=kim, channel="it-help",
+                                            text="order vpn-access", answers={"reason": "travel"}))
+    people = ids(shop)
+    assert shop.approvals(1) == [(people["Priya"], "")]
+    gone = [Entry(email="priya@example.com", name="Priya", active=False, line=2)]
+    said = shop.desk.run_as_system(lambda ctx: import_entries(ctx, gone, leavers=False))
+    assert said == "1 people imported; 1 marked as left. Approvals moved to the fallback: REQ-1."
+    assert shop.approvals(1) == [(people["Priya"], "withdrawn"), (people["Lee"], "")]

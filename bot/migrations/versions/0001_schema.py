@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 16:04:49.833705
+Create Date: 2026-12-01 16:38:54.277194
 """
 from __future__ import annotations
 
@@ -36,6 +36,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('card_messages', schema=None) as batch_op:
         batch_op.create_index('ix_card_messages_place', ['platform', 'channel', 'message_id'], unique=False)
+
+    op.create_table('form_drafts',
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.String(length=320), nullable=False),
+    sa.Column('command', sa.Text(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('token', name=op.f('pk_form_drafts'))
+    )
+    with op.batch_alter_table('form_drafts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_drafts_created_at'), ['created_at'], unique=False)
 
     op.create_table('kb_articles',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -712,6 +724,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_kb_articles_changed_at'))
 
     op.drop_table('kb_articles')
+    with op.batch_alter_table('form_drafts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_drafts_created_at'))
+
+    op.drop_table('form_drafts')
     with op.batch_alter_table('card_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_card_messages_place')
 
