@@ -234,11 +234,18 @@ def fast_dispatcher(db: Database) -> Dispatcher:
 
 
 @pytest.fixture
-async def world(sqlite_url: str) -> AsyncIterator[DiscordWorld]:
+def discord_desk_settings() -> DeskSettings:
+    """The desk's settings in the Discord world (a test module may bring its own)."""
+    return DeskSettings()
+
+
+@pytest.fixture
+async def world(sqlite_url: str, discord_desk_settings: DeskSettings) -> AsyncIterator[DiscordWorld]:
     require_discord_data()
     async with DiscordStandIn() as srv:
         db = Database(sqlite_url)
-        desk = desk_for(db, platforms=("discord",), triage=(Destination("discord", str(TRIAGE)),))
+        desk = desk_for(db, platforms=("discord",), triage=(Destination("discord", str(TRIAGE)),),
+                        settings=discord_desk_settings)
         dispatcher = fast_dispatcher(db)
         settings = discord_settings(srv)
         running = await start_adapter(srv, desk=desk, settings=settings, poke=dispatcher.poke)

@@ -4,54 +4,32 @@ by the desk until the second is sent."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.catalog_loading import with_catalog
-from core.delivery import Destination
 from core.settings import DeskSettings, Person
 from core.storage.catalog_models import OrderRow
-from core.storage.database import Database
-from tests.adapters.discord.conftest import (
-    HELPDESK,
-    TRIAGE,
-    DiscordWorld,
-    desk_for,
-    discord_settings,
-    eventually,
-    fast_dispatcher,
-    require_discord_data,
-    start_adapter,
-)
+from tests.adapters.discord.conftest import HELPDESK, DiscordWorld, eventually
 from tests.standins.discord_payloads import AGENT, EMPLOYEE, button_interaction, modal_submit_interaction
-from tests.standins.discord_standin import DiscordStandIn
 
 EPHEMERAL = 1 << 6
 
 
 @pytest.fixture
-async def shop(sqlite_url: str) -> AsyncIterator[DiscordWorld]:
-    require_discord_data()
+def discord_desk_settings() -> DeskSettings:
     people = (Person(name="Bob", email="bob@example.com", role="agent", ids={"discord": str(AGENT.id)}),
               Person(name="Alice", email="alice@example.com", ids={"discord": str(EMPLOYEE.id)}, manager="Bob"))
     settings, problems = with_catalog(DeskSettings(people=people))
     assert problems == []
-    async with DiscordStandIn() as srv:
-        db = Database(sqlite_url)
-        desk = desk_for(db, platforms=("discord",), triage=(Destination("discord", str(TRIAGE)),), settings=settings)
-        dispatcher = fast_dispatcher(db)
-        adapter_settings = discord_settings(srv)
-        running = await start_adapter(srv, desk=desk, settings=adapter_settings, poke=dispatcher.poke)
-        dispatcher.messengers["discord"] = running.adapter.messenger
-        world = DiscordWorld(srv=srv, desk=desk, dispatcher=dispatcher, running=running, settings=adapter_settings)
-        try:
-            yield world
-        finally:
-            await world.running.close()
-            db.dispose()
+    return settings
+
+
+@pytest.fixture
+def shop(world: DiscordWorld) -> DiscordWorld:
+    return world
 
 
 async def _modal_for(world: DiscordWorld, payload: dict[str, Any]) -> Any:
