@@ -150,16 +150,33 @@ def task_done(ctx: Ctx, task: TicketRow, resolution: str) -> str:
     task.resolution = resolution or "Done."
     move(ctx, task, Status.CLOSED)
     refresh_cards(ctx, task)
+    return _after_task(ctx, task, row, what="done")
+
+
+def task_cancelled(ctx: Ctx, task: TicketRow) -> str:
+    """A task was cancelled: its order goes on without it (and is resolved if it was the last one open)."""
+    row = ctx.session.get(OrderTaskRow, task.id, with_for_update=True)
+    return _after_task(ctx, task, row, what="cancelled") if row is not None else ""
+
+
+def refuse_with_open_tasks(ctx: Ctx, request: TicketRow) -> None:
+    """An order is resolved by its tasks, not by hand while any is open."""
+    open_ = [t.key for t in tasks_of(ctx, request) if t.state.is_open]
+    if open_:
+        raise DeskError(f"{request.key} is resolved when its tasks are done; still open: {', '.join(open_)}.")
+
+
+def _after_task(ctx: Ctx, task: TicketRow, row: OrderTaskRow, *, what: str) -> str:
     order = ctx.session.get(OrderRow, row.order_id, with_for_update=True)
     request = ctx.session.get(TicketRow, row.order_id, with_for_update=True)
     if order is None or request is None:
-        return f"{task.key} done."
-    audit(ctx, request, "task_done", field="task", new=task.key)
+        return f"{task.key} {what}."
+    audit(ctx, request, f"task_{what}", field="task", new=task.key)
     tasks = tasks_of(ctx, request)
     finished = [t for t in tasks if not t.state.is_open]
-    tell_requester(ctx, request, f"{task.key} is done ({len(finished)} of {len(tasks)} tasks).")
-    if len(finished) < len(tasks):
-        return f"{task.key} done; {len(tasks) - len(finished)} task(s) of {request.key} still open."
+    tell_requester(ctx, request, f"{task.key} is {what} ({len(finished)} of {len(tasks)} tasks finished).")
+    if len(finished) < len(tasks) or not request.state.is_open:
+        return f"{task.key} {what}; {len(tasks) - len(finished)} task(s) of {request.key} still open."
     order.state, order.done_at = DONE, ctx.now
     request.resolution = "Fulfilled: " + ", ".join(t.key for t in tasks)
     if request.state is Status.ON_HOLD:
@@ -167,7 +184,8 @@ def task_done(ctx: Ctx, task: TicketRow, resolution: str) -> str:
     move(ctx, request, Status.RESOLVED)
     tell_requester(ctx, request, working_card(request))
     refresh_cards(ctx, request)
-    return f"{task.key} done; it was the last task, so {request.key} is resolved and its requester asked to confirm."
+    return (f"{task.key} {what}; it was the last task, so {request.key} is resolved and its requester asked to "
+            "confirm.")
 
 
 def tasks_of(ctx: Ctx, request: TicketRow) -> list[TicketRow]:

@@ -114,6 +114,7 @@ def resolve(ctx: Ctx, *, ticket: TicketRow, resolution: str) -> Reply:
     A task of an order is done at once, and its order resolved with its last task."""
     if ticket.kind == Kind.TASK.value:
         return Reply(fulfilment.task_done(ctx, ticket, resolution))
+    fulfilment.refuse_with_open_tasks(ctx, ticket)
     return Reply(actions.resolve_by_hand(ctx, ticket, resolution))
 
 
@@ -133,7 +134,8 @@ def close(ctx: Ctx, *, ticket: TicketRow) -> Reply:
 def cancel(ctx: Ctx, *, ticket: TicketRow, reason: str) -> Reply:
     """Withdraw an open ticket that is no longer needed (an order: its approvals and tasks too)."""
     text = actions.cancel(ctx, ticket, reason)
-    return Reply(" ".join(filter(None, [text, orders.withdrawn(ctx, ticket)])))
+    after = fulfilment.task_cancelled(ctx, ticket) if ticket.kind == Kind.TASK.value else orders.withdrawn(ctx, ticket)
+    return Reply(" ".join(filter(None, [text, after])))
 
 
 @verb("confirm", TICKET, allow=REQUESTER_OR_AGENT, examples=("confirm INC-42",))

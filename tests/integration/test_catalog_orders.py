@@ -265,3 +265,15 @@ def test_a_directory_import_names_managers_and_moves_a_leavers_approvals_to_the_
     said = shop.desk.run_as_system(lambda ctx: import_entries(ctx, gone, leavers=False))
     assert said == "1 people imported; 1 marked as left. Approvals moved to the fallback: REQ-1."
     assert shop.approvals(1) == [(people["Priya"], "withdrawn"), (people["Lee"], "")]
+
+
+def test_a_cancelled_task_lets_its_order_finish_and_an_order_is_not_resolved_by_hand(shop: Desk18) -> None:
+    shop.say("Dana", "order new-hire", NEW_HIRE)
+    shop.say("Mia", "order approve REQ-1")
+    first, second, third = shop.tickets("task")
+    assert "still open: TSK-2, TSK-3, TSK-4" in shop.say("Sam", "resolve REQ-1 all done")
+    for task in (first, second):
+        shop.say("Sam", f"check {task.key} all")
+        shop.say("Sam", f"resolve {task.key}")
+    assert "REQ-1 is resolved" in shop.say("Sam", f"cancel {third.key} the network team does this themselves")
+    assert shop.ticket(1).status == "resolved"
