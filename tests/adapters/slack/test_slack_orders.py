@@ -11,8 +11,9 @@ from sqlalchemy import select
 from bot.catalog_loading import with_catalog
 from core.settings import DeskSettings, Person
 from core.storage.catalog_models import OrderRow
-from tests.adapters.slack.conftest import DANA, HELP, SAM, SlackWorld
-from tests.standins.slack_requests import slash_command_body, view_submission_body
+from tests.adapters.slack.conftest import DANA, HELP, SAM, SlackWorld, button_values
+from tests.adapters.slack.test_slack_intake import report
+from tests.standins.slack_requests import block_actions_body, slash_command_body, view_submission_body
 
 
 @pytest.fixture
@@ -71,3 +72,20 @@ async def test_a_bad_answer_in_the_modal_is_answered_and_orders_nothing(world: S
                                      if "past" in c.args.get("text", "")], what="the answer")
     assert "is in the past" in json.dumps(told)
     assert world.desk.db.run(lambda s: s.scalar(select(OrderRow))) is None
+
+
+async def test_a_message_asking_for_an_item_gets_an_order_button_that_opens_its_form(world: SlackWorld) -> None:
+    ts = await report(world, text="I need access to the finance share")
+    await world.deliver()
+    offers = [args for args in world.posted(HELP, thread=ts)
+              if any('"order shared-drive-access"' in v for v in button_values(args))]
+    assert len(offers) == 1
+    [value] = [v for v in button_values(offers[0]) if "order shared-drive-access" in v]
+    await world.post(block_actions_body(user_id=DANA, action_id="desk:0", value=value, channel_id=HELP,
+                                        message_ts=ts, response_url=world.slack.new_response_url(),
+                                        trigger_id="14.1"))
+    [opened] = await world.slack.wait_for_calls("views.open")
+    view = opened.args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert [b["block_id"] for b in view["blocks"]] == ["share", "access", "reason"]
+    assert view["blocks"][0]["label"]["text"] == "Which share or folder?"  # the item's own question
