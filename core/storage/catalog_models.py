@@ -97,7 +97,7 @@ class DirectoryRow(Base):
 
 
 class FormDraftRow(Base):
-    """The answers to the first part of a form a platform asks in parts (Discord's modals hold five
+    """The answers to the first part of a form a platform asks in parts (its modals hold only a few
     questions), kept until the rest are answered: whichever process receives the last part reads them here.
     Only the account that answered may go on with them."""
 
