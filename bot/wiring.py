@@ -107,7 +107,7 @@ def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     knowledge = _knowledge_service(config, db)
     clock = clock or SystemClock()
     deps = DeskDeps(settings=_desk_settings(config), knowledge=knowledge, routes=triage_routes(config),
-                    platforms=frozenset(config.adapters()))
+                    platforms=frozenset(config.adapters()), portal_url=config.portal_url())
     desk = Desk(db=db, deps=deps, clock=clock)
     with prepared_or_fault(config.database.url):
         _seed(config, knowledge, db)
@@ -125,5 +125,5 @@ def desk_for(config: SpocConfig) -> Desk:
 
     db = database_for(config)
     deps = DeskDeps(settings=_desk_settings(config), knowledge=NoKnowledgeBase(), routes=triage_routes(config),
-                    platforms=frozenset(config.adapters()))
+                    platforms=frozenset(config.adapters()), portal_url=config.portal_url())
     return Desk(db=db, deps=deps, clock=SystemClock())

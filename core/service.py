@@ -27,6 +27,7 @@ from core.desk import (  # noqa: F401 - importing declares the verbs
     list_verbs,
     order_verbs,
     people_verbs,
+    portal_verbs,
     problem_verbs,
     report_verbs,
     service_verbs,
