@@ -43,6 +43,7 @@ from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
+from core.pending import PendingEvents
 from core.people import is_agent, resolve_account
 from core.people_config import sync_people
 from core.refs import TicketRef, suggest_refs, thread_ref, ticket_ref
@@ -68,6 +69,7 @@ class Desk:
         self.db = db
         self.deps = deps
         self.clock = clock
+        self.pending = PendingEvents(db)  # requests kept before their platform is told they arrived
 
     def setup(self) -> None:
         self.run_as_system(sync_people)

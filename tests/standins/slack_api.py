@@ -134,6 +134,7 @@ class SlackApiStandIn:
         # None sends no header.
         self.granted_scopes: list[str] | None = None
         self._rejected_tokens: set[str] = set()
+        self._outage: _Failure | None = None
         self._channels: dict[str, dict[str, Any]] = {}  # channel id -> what set_channel said about it
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -261,6 +262,18 @@ class SlackApiStandIn:
         with self._lock:
             self._state.failures.setdefault(method, []).append(
                 _Failure(status, error or "internal_error", retry_after, times))
+
+    def fail_everything(self, *, status: int, retry_after: int | None = None) -> None:
+        """Answer every call with `status` until `recover()`: a Slack outage (5xx) or a long rate limit (429,
+        with Retry-After)."""
+        if status == 429:
+            retry_after = 1 if retry_after is None else retry_after
+        with self._lock:
+            self._outage = _Failure(status, "ratelimited" if status == 429 else "internal_error", retry_after, 1)
+
+    def recover(self) -> None:
+        with self._lock:
+            self._outage = None
 
     def reject_token(self, token: str) -> None:
         """Answer every call made with `token` with invalid_auth, as Slack does for a revoked token."""
@@ -487,6 +500,8 @@ class SlackApiStandIn:
 
     def _take_failure(self, method: str) -> _Failure | None:
         with self._lock:
+            if self._outage is not None:
+                return self._outage
             queue = self._state.failures.get(method)
             if not queue:
                 return None

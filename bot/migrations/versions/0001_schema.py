@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 17:50:04.839896
+Create Date: 2026-12-01 18:08:48.485748
 """
 from __future__ import annotations
 
@@ -118,6 +118,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_link_codes_user_id'), ['user_id'], unique=False)
+
+    op.create_table('pending_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('headers', sa.JSON(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_events')),
+    sa.UniqueConstraint('platform', 'key', name=op.f('uq_pending_events_platform'))
+    )
+    with op.batch_alter_table('pending_events', schema=None) as batch_op:
+        batch_op.create_index('ix_pending_events_ready', ['platform', 'next_attempt_at'], unique=False)
 
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -741,6 +756,10 @@ def downgrade() -> None:
     op.drop_table('report_digests')
     op.drop_table('processed_events')
     op.drop_table('people')
+    with op.batch_alter_table('pending_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_pending_events_ready')
+
+    op.drop_table('pending_events')
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_link_codes_user_id'))
 
