@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import random
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -60,7 +62,8 @@ from core.tickets import ticket_opened_by
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-CONCURRENT_EDIT_RETRIES = 3
+CONCURRENT_EDIT_RETRIES = 6
+RETRY_PAUSE_SECONDS = 0.02
 DRAFT_LIFETIME = timedelta(hours=1)  # a form's first part, kept while its person answers the rest
 
 
@@ -309,14 +312,22 @@ class Desk:
                 self._run(author=author, event_id="", channel=channel, thread=thread, work=lambda ctx: None,
                           settle_roles=True)
                 continue
-            except IntegrityError:
+            except IntegrityError as conflict:
                 if event_id and self._seen(platform, event_id):
                     return None  # the same event, delivered twice at once: the other delivery won
-                raise
+                if attempt == CONCURRENT_EDIT_RETRIES:
+                    raise
+                # Not this event's own conflict: another worker stored what this one was about to (a thing
+                # both met first at the same moment). Running again finds it stored, and loses nothing.
+                log.info("conflict with another worker's write (event %s): %s; running again", event_id,
+                         str(conflict.orig or conflict).splitlines()[0])
+                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * attempt))
+                continue
             except StaleDataError:
                 if attempt == CONCURRENT_EDIT_RETRIES:
                     raise
                 log.info("concurrent change (event %s); running again", event_id)
+                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * attempt))  # not in step with the other again
                 continue
             return self._after_commit(contexts[-1], result)
         raise AssertionError("unreachable")

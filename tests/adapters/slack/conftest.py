@@ -107,15 +107,18 @@ async def working(adapter: SlackAdapter) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def slack_world(slack: SlackApiStandIn, url: str, *, work: bool = True, settings: DeskSettings | None = None
-                      ) -> AsyncIterator[SlackWorld]:
+async def slack_world(slack: SlackApiStandIn, url: str, *, work: bool = True, storm_backlog: int = 0,
+                      settings: DeskSettings | None = None) -> AsyncIterator[SlackWorld]:
     """One spoc process in Slack's HTTP mode on the database at `url`. Without `work` it only keeps and
-    acknowledges what arrives, as a process that dies before it works on anything."""
+    acknowledges what arrives, as a process that dies before it works on anything. With `storm_backlog`,
+    Slack's channels can be outpaced by reports (core/storms.py)."""
     db = Database(url)
     settings = settings or DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
-                                                       ids={"slack": SAM}),))
+                                                       ids={"slack": SAM}),), storm_backlog=storm_backlog)
     desk = Desk(db=db, deps=DeskDeps(settings=settings, knowledge=NoKnowledgeBase(), platforms=frozenset({"slack"}),
-                                     routes=Routes(triage=(Destination("slack", TRIAGE),))), clock=SystemClock())
+                                     routes=Routes(triage=(Destination("slack", TRIAGE),)),
+                                     paced=frozenset({"slack"}) if storm_backlog else frozenset()),
+                clock=SystemClock())
     desk.setup()
     slack_settings = SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, mode="http", api_url=slack.url,
                                    intake_channels=(HELP,), triage_channel=TRIAGE,
