@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from bot.catalog_loading import with_catalog
 from bot.config import SpocConfig
 from bot.database_faults import migrate_or_fault, prepared_or_fault
 from core.clock import Clock, SystemClock
@@ -18,6 +19,7 @@ from core.delivery import Destination
 from core.knowledge import KnowledgeBase
 from core.outbox import RetryPolicy
 from core.service import Desk
+from core.settings import DeskSettings
 from core.storage.database import Database
 
 if TYPE_CHECKING:
@@ -92,13 +94,21 @@ def knowledge_for(config: SpocConfig) -> KnowledgeBase:
     return service
 
 
+def _desk_settings(config: SpocConfig) -> DeskSettings:
+    """The desk's settings with its catalog loaded; an item that cannot be read is left out, with a warning."""
+    desk, problems = with_catalog(config.desk)
+    for problem in problems:
+        log.warning("catalog: %s (`spoc catalog check` lists every problem)", problem)
+    return desk
+
+
 def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # A running desk outlasts a database outage: each unit of work waits for it and goes on (one log line).
     db = Database(config.database.url, patience=math.inf)
     knowledge = _knowledge_service(config, db)
     clock = clock or SystemClock()
-    deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),
+    deps = DeskDeps(settings=_desk_settings(config), knowledge=knowledge, routes=triage_routes(config),
                     platforms=frozenset(config.adapters()), portal_url=config.portal_url(),
                     paced=frozenset(config.adapters()) & PACED_PLATFORMS)
     desk = Desk(db=db, deps=deps, clock=clock)
@@ -117,7 +127,7 @@ def desk_for(config: SpocConfig) -> Desk:
     from core.knowledge import NoKnowledgeBase
 
     db = database_for(config)
-    deps = DeskDeps(settings=config.desk, knowledge=NoKnowledgeBase(), routes=triage_routes(config),
+    deps = DeskDeps(settings=_desk_settings(config), knowledge=NoKnowledgeBase(), routes=triage_routes(config),
                     platforms=frozenset(config.adapters()), portal_url=config.portal_url(),
                     paced=frozenset(config.adapters()) & PACED_PLATFORMS)
     return Desk(db=db, deps=deps, clock=SystemClock())
