@@ -100,6 +100,7 @@ class SpocConfig(Frozen):
     outbox: OutboxSettings = OutboxSettings()
     http: HttpSettings = HttpSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_format: Literal["text", "json"] = "text"
     # key path -> the environment variable its value came from (for messages about what to set)
     _env_names: dict[str, str] = PrivateAttr(default_factory=dict)
 

@@ -1,5 +1,5 @@
 """One asyncio loop running the adapters (each supervised), the outbox dispatcher, the scheduler and the
-process's one HTTP server (health checks, Slack's HTTP mode).
+process's one HTTP server (health checks, metrics, Slack's HTTP mode).
 
 It runs until SIGTERM or SIGINT (or the console's input ends), then drains: no more events are taken,
 the work in hand is finished and the outbox delivers what it can within `run.shutdown_grace_seconds`;
@@ -86,6 +86,7 @@ def http_server_for(app: App, adapters: Sequence[Adapter], health: Health) -> Ht
         return None
     server = HttpServer(host=app.config.http.host, port=SLACK_HTTP_PORT if port is None else port)
     server.add_routes(health.routes())
+    server.add_routes(app.metrics.routes())
     server.add_routes(routes)
     return server
 
@@ -96,8 +97,10 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
     stop = stop or asyncio.Event()
     run = app.config.run
     dispatcher = Dispatcher(db=app.db, messengers={}, clock=app.clock, policy=app.retry_policy(),
-                            poll_seconds=app.config.outbox.poll_seconds)
+                            poll_seconds=app.config.outbox.poll_seconds, observer=app.metrics)
     scheduler, extra = await _start_clock(app, dispatcher, output)
+    if scheduler is not None:
+        app.metrics.follow_leadership(lambda: scheduler.leading)
     adapters = [build_adapter(app, name, dispatcher=dispatcher, source=source, output=output,
                               extra_commands=extra) for name in names]
     dispatcher.messengers.update({adapter.platform: adapter.messenger for adapter in adapters})

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from bot.config import SpocConfig
 from bot.database_faults import migrate_or_fault, prepared_or_fault
+from bot.logs import configure_logging
+from bot.metrics import Metrics
 from core.clock import Clock, SystemClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
@@ -33,6 +35,7 @@ class App:
     desk: Desk
     knowledge: KnowledgeBase
     clock: Clock
+    metrics: Metrics
 
     def retry_policy(self) -> RetryPolicy:
         o = self.config.outbox
@@ -91,13 +94,14 @@ def knowledge_for(config: SpocConfig) -> KnowledgeBase:
 
 
 def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level=config.log_level, log_format=config.log_format)
     # A running desk outlasts a database outage: each unit of work waits for it and goes on (one log line).
     db = Database(config.database.url, patience=math.inf)
     knowledge = _knowledge_service(config, db)
     clock = clock or SystemClock()
+    metrics = Metrics(db=db, clock=clock)
     deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),
-                    platforms=frozenset(config.adapters()))
+                    platforms=frozenset(config.adapters()), observer=metrics)
     desk = Desk(db=db, deps=deps, clock=clock)
     with prepared_or_fault(config.database.url):
         _seed(config, knowledge, db)
@@ -105,7 +109,7 @@ def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     # Build the index now, not inside the first report: that first report would otherwise hold the
     # interpreter while the adapters' event loops must acknowledge a burst of requests.
     knowledge.refresh()
-    return App(config=config, db=db, desk=desk, knowledge=knowledge, clock=clock)
+    return App(config=config, db=db, desk=desk, knowledge=knowledge, clock=clock, metrics=metrics)
 
 
 def desk_for(config: SpocConfig) -> Desk:

@@ -14,6 +14,7 @@ from core.messages import Author
 from core.outbox import Outbox
 from core.settings import DeskSettings
 from core.storage.models import PersonRow
+from core.telemetry import NoObserver, Observer
 from core.triage import Triage
 
 
@@ -36,6 +37,7 @@ class DeskDeps:
     platforms: frozenset[str]
     # One per process: it keeps the learned model in memory. Built from the settings when not given.
     triage: Triage = None  # type: ignore[assignment]
+    observer: Observer = NoObserver()
 
     def __post_init__(self) -> None:
         if self.triage is None:
