@@ -15,7 +15,7 @@ from core.context import DeskDeps, Routes
 from core.delivery import DeliveryFailed, Destination
 from core.knowledge import Suggestion
 from core.messages import Inbound
-from core.outbox import RetryPolicy
+from core.outbox import OLDEST_PENDING, WAITING_BY_STATUS, RetryPolicy
 from core.service import Desk
 from core.settings import DeskSettings
 from core.sla.sweep import sweep_sla
@@ -23,6 +23,7 @@ from core.storage.database import Database
 from tests.conftest import DANA, DEFAULT_PEOPLE, SAM, Chat
 from tests.fakes import FakeKnowledgeBase, RecordingMessenger
 from tests.integration.sla_helpers import desk_settings, report_p1
+from tests.integration.test_query_plans import _plan
 
 
 class BrokenKnowledgeBase(FakeKnowledgeBase):
@@ -163,3 +164,9 @@ def test_the_scheduler_leader_shows_1(database_url: str, clock: ManualClock) -> 
     leading[0] = True
     assert value(metrics, "spoc_scheduler_leader") == 1
     db.dispose()
+
+
+@pytest.mark.parametrize("statement", [WAITING_BY_STATUS, OLDEST_PENDING], ids=["counts", "oldest"])
+def test_the_outbox_gauges_read_through_an_index_not_the_sent_notifications(sqlite_url: str, statement) -> None:  # type: ignore[no-untyped-def]
+    plan = _plan(sqlite_url, statement, {})
+    assert not any(step.startswith("SCAN") for step in plan), plan
