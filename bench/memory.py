@@ -6,7 +6,7 @@ The loaded database is a SQLite file: the 100,000 tickets with their history are
 ratings, 3,020 people), and the 10,000 articles (generated as `bench/kb_speed.py` generates them) are
 written through the knowledge base's own store, as `spoc kb import` writes them. Then `spoc run --adapter
 slack` (HTTP mode, with the local Slack stand-in) starts on it, which builds the knowledge base's index over
-every article, and is touched by the real queries: the soak's mix of events (`bench/soak.py`: reports that
+every article, and is touched by the real queries: the soak's busy mix of events (`bench/soak.py`: reports that
 rank the articles and look for duplicates and recurring incidents, replies, claims, resolves, `/desk queue`,
 `mine`, `show` of tickets among the 100,000) for `--touch-seconds`, and `/desk report` over all of them.
 RSS is read from /proc when the process is ready and after the touching, with its peak (VmHWM). The empty
@@ -38,6 +38,7 @@ from report import generate as generate_tickets  # noqa: E402
 from soak import (  # noqa: E402
     AGENTS,
     INTAKE,
+    MIXES,
     SECRET,
     Traffic,
     chat_texts,
@@ -110,7 +111,7 @@ def measure(database: str, *, tickets_before: int, seconds: float) -> dict[str, 
     with running_spoc(database=database) as (base, spoc, slack, log_path):
         response_url = slack.new_response_url()
         traffic = Traffic(rng=random.Random(17), texts=chat_texts(), response_url=response_url,
-                          tickets_before=tickets_before)
+                          mix=MIXES["busy"], tickets_before=tickets_before)
         found = asyncio.run(touch(base, spoc, traffic, seconds=seconds, response_url=response_url))
         found["error_log_lines"] = len(error_lines(log_path))
     return found

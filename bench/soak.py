@@ -3,17 +3,21 @@ starter knowledge base on, as `spoc run` has it) against a local stand-in of the
 events at a fixed rate (default 20 a second for 30 minutes) in a realistic mix. The process's resident
 memory (RSS) is sampled throughout; its growth after the warm-up is the figure (target < 10%).
 
-The mix, per 100 events: 10 reports in ten intake channels from 300 employees (chat texts of
-`bench/chat_messages.yaml`, so some repeat), 20 replies of requesters in their tickets' threads, 5 replies
-of agents there, 15 `/desk` commands (queue, mine, show, kb search, help), 5 claim buttons pressed, 3
-`/desk resolve`, 12 reactions and 30 messages in a channel that is not an intake channel.
+Two mixes (`--mix`). `steady` (the default), per 100 events: 1.5 reports in ten intake channels from 300
+employees (chat texts of `bench/chat_messages.yaml`, so some repeat), 1.5 replies of requesters in their
+tickets' threads, 1 reply of an agent there, 0.5 claim buttons pressed, 0.5 `/desk resolve`, 25 `/desk`
+commands (queue, mine, show, kb search, help), 15 reactions and 55 messages in a channel the app is in
+that is not an intake channel: what a large workspace sends, with about one message a second for the one
+triage channel. `busy`: 10 reports, 20 requester replies, 5 agent replies, 5 claims, 3 resolves, 15
+commands, 12 reactions, 30 other messages: two new tickets a second, each talked about, more than one
+triage channel can show at Slack's pace (one message a second): the outbox backlog then grows all run.
 
-The stand-in does not rate-limit, and one triage channel at Slack's pace (one message a second) cannot take
-two new tickets a second: that is the storm of a burst, not the steady state a soak measures. So the soak
-sets `slack.per_channel_interval_seconds` to `--pace` (0.1 s) and reports the outbox backlog at the end to
-show the deliveries kept up. Left out: Slack's network, other platforms, files, modals.
+The stand-in does not rate-limit; the soak sets `slack.per_channel_interval_seconds` to `--pace` (0.25 s,
+so that a loaded machine still keeps up with the steady mix) and reports the outbox backlog at the end.
+Left out: Slack's network, other platforms, files, modals.
 
-Run: python bench/soak.py [--minutes 30] [--rate 20] [--warmup 5] [--pace 0.1] [--database URL]
+Run: python bench/soak.py [--minutes 30] [--rate 20] [--mix steady|busy] [--warmup 5] [--pace 0.25]
+     [--database URL]
 """
 
 from __future__ import annotations
@@ -57,8 +61,15 @@ SECRET = "soak-secret"
 INTAKE = tuple(f"CHELP{n:02d}" for n in range(10))
 AGENTS = tuple(f"UAGENT{n:02d}" for n in range(8))
 EMPLOYEES = tuple(f"UEMP{n:04d}" for n in range(300))
-MIX = {"report": 10, "requester_reply": 20, "agent_reply": 5, "command": 15, "claim": 5, "resolve": 3,
-       "reaction": 12, "chatter": 30}
+MIXES = {  # shares of 100 events
+    # What one large workspace sends: most events are no report (commands, reactions, talk in channels the
+    # app is in), and the triage channel gets about one message a second, what Slack lets it post.
+    "steady": {"report": 1.5, "requester_reply": 1.5, "agent_reply": 1, "claim": 0.5, "resolve": 0.5,
+               "command": 25, "reaction": 15, "chatter": 55},
+    # Two reports a second, each talked about: more than one triage channel can show at Slack's pace.
+    "busy": {"report": 10, "requester_reply": 20, "agent_reply": 5, "claim": 5, "resolve": 3, "command": 15,
+             "reaction": 12, "chatter": 30},
+}
 REPLIES = ("any news on this?", "still broken for me", "tried restarting, no change", "thanks, that helped",
            "it happens again since this morning", "can someone look at this today please")
 COMMANDS = ("queue", "mine", "show {key}", "kb search vpn keeps dropping", "help")
@@ -71,12 +82,13 @@ class Traffic:
     rng: random.Random
     texts: list[str]
     response_url: str
+    mix: dict[str, float]
     reports: list[tuple[str, str, str]] = field(default_factory=list)  # channel, ts, requester
     tickets_before: int = 0  # tickets already in the database; half the keys named are among them
 
     def next(self) -> tuple[str, bytes]:
-        kinds = list(MIX)
-        kind = self.rng.choices(kinds, [MIX[k] for k in kinds])[0] if self.reports else "report"
+        kinds = list(self.mix)
+        kind = self.rng.choices(kinds, [self.mix[k] for k in kinds])[0] if self.reports else "report"
         return kind, getattr(self, kind)()
 
     def _key(self) -> str:
@@ -284,7 +296,7 @@ def summary(args: argparse.Namespace, found: dict[str, object]) -> dict[str, obj
     events = {key.split("{")[1].rstrip("}"): int(v) for key, v in m.items() if key.startswith("spoc_events_total")}
     sent = int(found["sent"])  # type: ignore[call-overload]
     return {
-        "minutes": args.minutes, "rate": args.rate, "events_sent": sent,
+        "minutes": args.minutes, "rate": args.rate, "mix": args.mix, "pace_s": args.pace, "events_sent": sent,
         "offered_per_s": round(sent / float(found["sent_in"]), 2),  # type: ignore[arg-type]
         "acked_200": found["statuses"].get(200, 0),  # type: ignore[attr-defined]
         "other_statuses": {str(k): v for k, v in found["statuses"].items() if k != 200},  # type: ignore[attr-defined]
@@ -306,7 +318,7 @@ def chat_texts() -> list[str]:
 
 
 @contextmanager
-def running_spoc(*, database: str = "", pace: float = 0.1
+def running_spoc(*, database: str = "", pace: float = 0.25
                  ) -> Iterator[tuple[str, subprocess.Popen[bytes], SlackApiStandIn, Path]]:
     """`spoc run --adapter slack` in HTTP mode on `database` (default: a new SQLite file) with the Slack
     stand-in; yields its base URL, the process, the stand-in and the path of its log. Stopped after."""
@@ -341,13 +353,15 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--rate", type=float, default=20.0, help="events a second")
     parser.add_argument("--warmup", type=float, default=5.0, help="minutes (at most a third of the run)")
-    parser.add_argument("--pace", type=float, default=0.1, help="slack.per_channel_interval_seconds")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="steady")
+    parser.add_argument("--pace", type=float, default=0.25, help="slack.per_channel_interval_seconds")
     parser.add_argument("--sample-seconds", type=float, default=5.0)
     parser.add_argument("--database", default="", help="default: a SQLite file in a temporary directory")
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
     with running_spoc(database=args.database, pace=args.pace) as (base, spoc, slack, log_path):
-        traffic = Traffic(rng=random.Random(args.seed), texts=chat_texts(), response_url=slack.new_response_url())
+        traffic = Traffic(rng=random.Random(args.seed), texts=chat_texts(), response_url=slack.new_response_url(),
+                          mix=MIXES[args.mix])
         found = asyncio.run(soak(args, base=base, spoc=spoc, traffic=traffic))
         errors = error_lines(log_path)
     figures = summary(args, found)
