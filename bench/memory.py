@@ -14,7 +14,7 @@ desk (starter knowledge base, no tickets) gets the same events.
 
 Left out: PostgreSQL (its cache lives in the server), attachments, several workers.
 
-Run: python bench/memory.py [--tickets 100000] [--articles 10000] [--touch-seconds 60]
+Run: python bench/memory.py [--tickets 100000] [--articles 10000] [--touch-seconds 60] [--keep FILE]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,7 +59,7 @@ from tests.standins.slack_requests import signed_headers, slash_command_body  # 
 WHOLE_HISTORY = "2025-08-01..2026-03-03"  # every ticket bench/report.py writes
 
 
-def load(url: str, *, tickets: int, articles: int) -> dict[str, float]:
+def load(url: str, *, tickets: int, articles: int) -> dict[str, object]:
     started = time.perf_counter()
     counts = generate_tickets(url, tickets)
     tickets_s = time.perf_counter() - started
@@ -122,13 +123,22 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--touch-seconds", type=float, default=60.0)
+    parser.add_argument("--keep", type=Path, help="keep the loaded database in this file; a copy of it is used "
+                                                   "when it exists already (written with the same sizes)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         loaded_url = f"sqlite:///{tmp}/loaded.db"
-        loaded = load(loaded_url, tickets=args.tickets, articles=args.articles)
-        print(f"loaded: {loaded['tickets']} tickets ({loaded['audit_rows']} audit rows) in "
-              f"{loaded['tickets_insert_s']} s, {loaded['articles']} articles in {loaded['articles_store_s']} s; "
-              f"file {loaded['database_mb']} MB", flush=True)
+        if args.keep and args.keep.exists():
+            shutil.copyfile(args.keep, f"{tmp}/loaded.db")
+            loaded = {"reused": str(args.keep), "tickets": args.tickets, "articles": args.articles}
+            print(f"loaded: a copy of {args.keep}", flush=True)
+        else:
+            loaded = load(loaded_url, tickets=args.tickets, articles=args.articles)
+            print(f"loaded: {loaded['tickets']} tickets ({loaded['audit_rows']} audit rows) in "
+                  f"{loaded['tickets_insert_s']} s, {loaded['articles']} articles in {loaded['articles_store_s']} "
+                  f"s; file {loaded['database_mb']} MB", flush=True)
+            if args.keep:
+                shutil.copyfile(f"{tmp}/loaded.db", args.keep)
         empty = measure(f"sqlite:///{tmp}/empty.db", tickets_before=0, seconds=args.touch_seconds)
         full = measure(loaded_url, tickets_before=args.tickets, seconds=args.touch_seconds)
     print(f"{'desk':<40} {'RSS ready MB':>13} {'after touch MB':>15} {'peak MB':>8}")
