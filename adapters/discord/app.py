@@ -199,6 +199,8 @@ class DiscordAdapter:
         """End the REST client too; a later `run` opens everything afresh."""
         await self.client.close()
         self.client.clear()
+        # Closing the session closed its connector too; the next login must open a new one, not reuse it.
+        self.client.http.connector = discord.utils.MISSING
         if self._endpoints is not None:
             self._endpoints.restore()
             self._endpoints = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,7 +59,10 @@ def test_a_p1_warns_breaches_and_escalates_as_the_simulated_clock_moves(tmp_path
     assert "│ @nora" in breached
     assert "[#it-help › m1.1] spoc (m1.6): Your ticket has been escalated to the Network team." in breached
     assert "Cannot read 'next week': move the clock like /clock +30m" in garbled
-    assert out.count("SLA warning: INC-1") == 1 and out.count("Escalated to Network: INC-1") == 1
+    # Posted once each; a card edited in place later (under load the edit can land after the post) is printed
+    # as "(updated)", which is not a second warning or escalation.
+    assert len(re.findall(r"spoc \(m[\d.]+\):\n┌ SLA warning: INC-1", out)) == 1, out
+    assert len(re.findall(r"spoc \(m[\d.]+\):\n┌ Escalated to Network: INC-1", out)) == 1, out
 
 
 def test_the_simulated_clock_needs_the_console(tmp_path: Path) -> None:
