@@ -85,12 +85,18 @@ class Traffic:
     response_url: str
     mix: dict[str, float]
     reports: list[tuple[str, str, str]] = field(default_factory=list)  # channel, ts, requester
+    sent: dict[str, int] = field(default_factory=dict)  # by kind
     tickets_before: int = 0  # tickets already in the database; half the keys named are among them
 
     def next(self) -> tuple[str, bytes]:
         kinds = list(self.mix)
         kind = self.rng.choices(kinds, [self.mix[k] for k in kinds])[0] if self.reports else "report"
+        self.sent[kind] = self.sent.get(kind, 0) + 1
         return kind, getattr(self, kind)()
+
+    def for_the_core(self) -> int:
+        """Events sent so far that reach the core (the adapter drops a reaction that is not its own)."""
+        return sum(count for kind, count in self.sent.items() if kind != "reaction")
 
     def _key(self) -> str:
         if self.tickets_before and self.rng.random() < 0.5:
@@ -146,6 +152,7 @@ class Sample:
     at: float  # seconds since the traffic started
     rss_mb: float
     cpu_seconds: float
+    in_hand: int | None = None  # events acknowledged that the core has not finished (None: not scraped)
 
 
 def process_sample(pid: int, at: float) -> Sample:
@@ -241,7 +248,9 @@ async def soak(args: argparse.Namespace, *, base: str, spoc: subprocess.Popen[by
 
     async def sample(start: float) -> None:
         while True:
-            samples.append(process_sample(spoc.pid, time.monotonic() - start))
+            found = process_sample(spoc.pid, time.monotonic() - start)
+            found.in_hand = await in_hand(http, base, traffic)
+            samples.append(found)
             await asyncio.sleep(args.sample_seconds)
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as http:
@@ -252,12 +261,23 @@ async def soak(args: argparse.Namespace, *, base: str, spoc: subprocess.Popen[by
         count = await offer(http, base, traffic, rate=args.rate, seconds=args.minutes * 60, latencies=latencies,
                             statuses=statuses)
         sent_in = time.monotonic() - start
+        left = await in_hand(http, base, traffic)
         drained_in = await drain(http, base)
         sampler.cancel()
         samples.append(process_sample(spoc.pid, time.monotonic() - start))
+        samples[-1].in_hand = await in_hand(http, base, traffic)
         final = await metrics(http, base)
     return {"before": before, "samples": samples, "latencies": latencies, "statuses": statuses, "sent": count,
-            "sent_in": sent_in, "drained_in": drained_in, "metrics": final}
+            "sent_in": sent_in, "drained_in": drained_in, "metrics": final, "in_hand_at_last_event": left}
+
+
+async def in_hand(http: aiohttp.ClientSession, base: str, traffic: Traffic) -> int | None:
+    """Events acknowledged but not yet handled by the core, from the process's own counters."""
+    try:
+        found = await asyncio.wait_for(metrics(http, base), 10)
+    except (TimeoutError, aiohttp.ClientError):
+        return None
+    return traffic.for_the_core() - int(sum(v for k, v in found.items() if k.startswith("spoc_events_total")))
 
 
 async def drain(http: aiohttp.ClientSession, base: str, timeout: float = 120.0) -> float | None:
@@ -310,7 +330,10 @@ def summary(args: argparse.Namespace, found: dict[str, object]) -> dict[str, obj
         "events_by_outcome": events,
         "outbox_pending_end": m.get("spoc_outbox_pending"), "outbox_dead_end": m.get("spoc_outbox_dead"),
         "outbox_drained_in_s": found["drained_in"],
-        "rss_samples_mb": [round(s.rss_mb, 1) for s in samples[:: max(1, len(samples) // 60)]],
+        "in_hand_at_last_event": found["in_hand_at_last_event"], "in_hand_end": samples[-1].in_hand,
+        "in_hand_max": max((s.in_hand for s in samples if s.in_hand is not None), default=None),
+        "samples_rss_mb_in_hand": [(round(s.at), round(s.rss_mb, 1), s.in_hand)
+                                   for s in samples[:: max(1, len(samples) // 60)]],
     }
 
 
@@ -376,8 +399,9 @@ def main() -> None:
           f"trend {figures['slope_mb_per_hour']} MB/hour")
     print(f"CPU {figures['cpu_ms_per_event']} ms per event; outbox at the end: {figures['outbox_pending_end']} "
           f"pending, {figures['outbox_dead_end']} dead (drained {figures['outbox_drained_in_s']} s after the last "
-          f"event); "
-          f"{len(errors)} error lines in spoc's log")
+          f"event); {len(errors)} error lines in spoc's log")
+    print(f"events acknowledged but not yet handled: {figures['in_hand_at_last_event']} at the last event, "
+          f"{figures['in_hand_max']} at most, {figures['in_hand_end']} at the end")
     for line in errors[:5]:
         print(f"  {line[:300]}")
     print(json.dumps(figures))
