@@ -14,7 +14,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -32,6 +40,7 @@ class Metrics:
     """This process's metrics; it is the core's `Observer` (core/telemetry.py)."""
 
     def __init__(self, *, db: Database, clock: Clock, cache_seconds: float = 5.0, timeout: float = 3.0) -> None:
+        disable_created_metrics()  # no `_created` twin of every counter: a start shows as a reset anyway
         self.registry = CollectorRegistry()
         r = self.registry
         self.events = Counter("spoc_events", "Chat events handled, by platform, kind and outcome.",

@@ -74,6 +74,7 @@ def test_events_are_counted_by_platform_kind_and_outcome(metered: tuple[Desk, Me
     assert value(metrics, "spoc_unit_of_work_seconds_count", work="command") == 3
     assert value(metrics, "spoc_tickets_opened_total", kind="incident") == 1
     assert value(metrics, "spoc_ticket_changes_total", action="assign") == 1
+    assert metrics.registry.get_sample_value("spoc_tickets_opened_created", {"kind": "incident"}) is None
 
 
 def test_an_event_that_fails_is_counted_as_failed_and_opens_no_ticket(database_url: str,
