@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.log_context import event_id as current_event_id
 from core.log_context import handling
 
 log = logging.getLogger(__name__)
@@ -67,10 +68,10 @@ class Watch:
 @contextmanager
 def watched(observer: Observer, *, work: str, platform: str = "", event_id: str = "") -> Iterator[Watch]:
     """Time one unit of work and, for a chat event, count how it ended (an exception: failed). Lines logged
-    inside name the event id."""
+    inside name the event id, and the ticket once one is found; each unit starts with no ticket."""
     watch = Watch()
     started = time.perf_counter()
-    with handling(event_id):
+    with handling(event_id or current_event_id()):  # work done for an event (none: a job) names it
         try:
             yield watch
         except BaseException:

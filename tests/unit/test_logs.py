@@ -113,3 +113,20 @@ def test_log_format_json_is_accepted_and_anything_else_is_refused_with_its_key()
         parse_config("log_format: xml\n", environ={})
     [problem] = refused.value.problems
     assert problem.path == "log_format" and "'text' or 'json'" in problem.message and "'xml'" in problem.message
+
+
+def test_each_unit_of_scheduled_work_starts_with_no_ticket_and_keeps_the_event_it_serves(
+    written: tuple[logging.Logger, io.StringIO],
+) -> None:
+    from core.telemetry import SYSTEM, NoObserver, watched
+
+    logger, stream = written
+    for key in ("INC-1", ""):
+        with watched(NoObserver(), work=SYSTEM):
+            logger.info("checking")
+            if key:
+                about_ticket(key)
+    with handling("Ev5"), watched(NoObserver(), work=SYSTEM):
+        logger.info("inside an event")
+    assert [(line["event_id"], line["ticket"]) for line in lines(stream)] == [(None, None), (None, None),
+                                                                              ("Ev5", None)]
