@@ -47,6 +47,20 @@ async def until(found: list[str], wanted: str) -> str:
     return next(line for line in found if wanted in line)
 
 
+async def delivered_after(http: aiohttp.ClientSession, url: str, before: dict[Any, float]
+                          ) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """The metrics once the notifications of the ticket are delivered (the dispatcher may finish them after
+    the console has shown its next answer)."""
+    key = ("spoc_outbox_delivery_seconds_count", (("platform", "console"),))
+    deadline = asyncio.get_running_loop().time() + TIMEOUT
+    while True:
+        async with http.get(url) as response:
+            found = samples(await response.text())
+        if found.get(key, 0.0) - before.get(key, 0.0) >= 2 or asyncio.get_running_loop().time() > deadline:
+            return found
+        await asyncio.sleep(0.2)
+
+
 async def test_metrics_move_with_the_events_a_running_desk_handles_and_logs_are_json(tmp_path: Path) -> None:
     config = tmp_path / "spoc.yaml"
     config.write_text(CONFIG.format(tmp=tmp_path))
@@ -70,8 +84,7 @@ async def test_metrics_move_with_the_events_a_running_desk_handles_and_logs_are_
             process.stdin.write(b"my laptop won't turn on\n/desk frobnicate\n")
             await process.stdin.drain()
             await until(out, "Unknown command")
-            async with http.get(f"http://127.0.0.1:{port}/metrics") as response:
-                after = samples(await response.text())
+            after = await delivered_after(http, f"http://127.0.0.1:{port}/metrics", before)
         process.stdin.close()
         assert await asyncio.wait_for(process.wait(), TIMEOUT) == 0
     finally:
