@@ -113,7 +113,7 @@ def main() -> None:
         "mails_per_second_all": [round(r, 1) for r in rates],
         "mail_with_20mb_attachment_seconds_median": round(statistics.median(seconds), 2),
         "mail_with_20mb_attachment_peak_python_mb_median": round(statistics.median(peaks), 1),
-    }, indent=2))
+    }))
 
 
 if __name__ == "__main__":

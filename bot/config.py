@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from adapters.console.settings import ConsoleSettings
 from adapters.discord.settings import DiscordSettings
-from adapters.email.settings import EmailSettings
+from adapters.email.settings import EmailSettings, list_problems
 from adapters.slack.settings import SlackSettings
 from core.settings import DeskSettings
 from core.storage.database import SUPPORTED_SCHEMES, normal_url
@@ -126,6 +126,9 @@ class SpocConfig(Frozen):
             for key, message in section.run_problems() if hasattr(section, "run_problems") else ():
                 path = f"{name}.{key}"
                 problems.append(ConfigProblem(path, message + self._where_to_set(path)))
+            if name == "email":
+                problems.extend(ConfigProblem(path, message) for path, message in
+                                list_problems(self.desk.channels_on("email")))
         return problems
 
     def _where_to_set(self, path: str) -> str:

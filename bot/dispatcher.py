@@ -102,7 +102,7 @@ class Dispatcher:
                     replaces_message_id=message_to_replace(session, row),
                     channel_last_sent_at=paced[(row.platform, row.channel)],
                     files=_files(row.id, cards[row.id], stored),
-                    written_at=row.created_at,
+                    queued_at=row.created_at,
                 )
                 for row in rows
             ]
@@ -150,9 +150,9 @@ class Dispatcher:
             lambda s: mark_sent(s, outbox_id=delivery.outbox_id, message_id=result.message_id,
                                 channel=result.channel, now=now),
         )
-        if delivery.written_at is not None:
+        if delivery.queued_at is not None:
             self.observer.delivered(platform=delivery.destination.platform,
-                                    seconds=(now - delivery.written_at).total_seconds())
+                                    seconds=(now - delivery.queued_at).total_seconds())
         return True
 
     def _failed(self, delivery: Delivery, reason: str, permanent: bool, retry_after: float | None) -> str:

@@ -52,7 +52,7 @@ class Delivery:
     replaces_message_id: str = ""
     channel_last_sent_at: datetime | None = None
     files: tuple[File, ...] = ()
-    written_at: datetime | None = None  # when the notification was written to the outbox
+    queued_at: datetime | None = None  # when the notification was written (the same on every attempt)
 
     @property
     def image(self) -> File | None:

@@ -13,7 +13,7 @@ from core.lifecycle import OPEN_STATUSES
 from core.messages import Author
 from core.people import RANK, account_of, is_agent
 from core.storage.models import TicketRow
-from core.tickets import get_ticket, requester_thread
+from core.tickets import get_ticket, requester_thread, ticket_for_thread
 
 CANDIDATES = 500
 
@@ -46,6 +46,12 @@ def ticket_ref(session: Session, key: str) -> TicketRef | None:
         return ref_of(session, get_ticket(session, key))
     except UnknownTicket:
         return None
+
+
+def thread_ref(session: Session, *, platform: str, channel: str, thread: str) -> TicketRef | None:
+    """The ticket whose requester's conversation is this thread, if any."""
+    found = ticket_for_thread(session, platform=platform, channel=channel, thread=thread)
+    return ref_of(session, found[0]) if found is not None and found[1] == "requester" else None
 
 
 def suggest_refs(session: Session, *, author: Author, text: str, limit: int = 25) -> list[TicketRef]:

@@ -42,7 +42,7 @@ from core.notify import audit, tell_agents
 from core.outbox import Outbox
 from core.people import is_agent, resolve_account
 from core.people_config import sync_people
-from core.refs import TicketRef, suggest_refs, ticket_ref
+from core.refs import TicketRef, suggest_refs, thread_ref, ticket_ref
 from core.reports import weekly  # noqa: F401 - importing declares the scheduled jobs
 from core.roles import follow_platform_agents, platform_agent_accounts, platform_source, settle_role
 from core.sla import housekeeping, sweep  # noqa: F401 - importing declares the scheduled jobs
@@ -202,6 +202,11 @@ class Desk:
         """A ticket's key, title and requester thread; None when there is no such ticket."""
         with self.db.deferred_sessions() as session:
             return ticket_ref(session, key)
+
+    def thread_ref(self, *, platform: str, channel: str, thread: str) -> TicketRef | None:
+        """The ticket whose requester talks in this thread; None when it is no ticket's."""
+        with self.db.deferred_sessions() as session:
+            return thread_ref(session, platform=platform, channel=channel, thread=thread)
 
     def suggest_keys(self, author: Author, text: str, *, limit: int = 25) -> list[TicketRef]:
         """Open tickets matching what `author` has typed so far, for a key picker (read-only)."""

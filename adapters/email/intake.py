@@ -61,8 +61,11 @@ class MailIntake:
             return self._refuse_domain(mail, event_id=event_id, is_verified=is_verified)
         author = mail_author(mail, is_verified=is_verified)
         ref = self._ticket_named(mail)
+        # A reply in the requester's own thread (to their first mail, say): the desk takes it as a comment.
+        in_thread = None if ref is not None else self._ticket_of_thread(mail)
+        about = ref or in_thread
         body = strip_reply(mail.text)
-        answer = read_answer(body, key=ref.key if ref else "", status=ref.status if ref else "")
+        answer = read_answer(body, key=about.key if about else "", status=about.status if about else "")
         if answer is not None:
             reply = self.desk.handle_command(CommandRequest(
                 platform=PLATFORM, event_id=event_id, author=author, text=answer.text, channel=mail.sender,
@@ -72,10 +75,11 @@ class MailIntake:
             if reply.outcome == "refused" or not answer.quiet:
                 self._answer(mail, event_id=f"{event_id}:answer", card=_reply_card(reply))
             return Outcome("taken", f"command {answer.text.split(' ')[0]}")
-        return self._message(mail, event_id=event_id, author_ref=ref, body=body, author=author)
+        return self._message(mail, event_id=event_id, author_ref=ref, body=body, author=author,
+                             comment=about is not None)
 
     def _message(self, mail: Mail, *, event_id: str, author_ref: TicketRef | None, body: str,
-                 author: Author) -> Outcome:
+                 author: Author, comment: bool) -> Outcome:
         files, refused = sort_files(mail.files, self.settings.attachments)
         limit = self.settings.max_body_chars
         shortened = mail.from_html or body != mail.text.strip() or len(body) > limit
@@ -84,12 +88,12 @@ class MailIntake:
         if shortened:
             files.append(InboundFile(filename="original.eml", media_type="message/rfc822", data=mail.raw,
                                     original=True))
-        text = body if author_ref is not None else _with_subject(mail.subject, body)
+        text = body if comment else _with_subject(mail.subject, body)
         if refused:
             text += "\n\n(Files not kept: " + "; ".join(r.describe() for r in refused) + ")"
         if not text.strip() and files:
             text = "(sent " + ", ".join(f.filename for f in files if not f.original) + ")"
-        thread = (mail.references[:1] or mail.in_reply_to[:1] or [None])[0]
+        thread = _thread_of(mail)
         taken = self.desk.handle_message(Inbound(
             platform=PLATFORM, event_id=event_id, channel=mail.sender, message_id=mail.message_id,
             author=author, text=text, thread=thread, is_direct=True, is_intake=True,
@@ -111,6 +115,10 @@ class MailIntake:
                     return ref
         tagged = SUBJECT_KEY.search(mail.subject)
         return self.desk.ticket_ref(tagged.group(1).upper()) if tagged else None
+
+    def _ticket_of_thread(self, mail: Mail) -> TicketRef | None:
+        thread = _thread_of(mail)
+        return self.desk.thread_ref(platform=PLATFORM, channel=mail.sender, thread=thread) if thread else None
 
     def refuse_oversize(self, head: bytes, *, size: int) -> Outcome:
         """A mail over the size limit is not taken; its sender is told why, once (read from its headers)."""
@@ -141,6 +149,11 @@ class MailIntake:
             return False
         return self.desk.answer(platform=PLATFORM, event_id=event_id, card=card,
                                 to=Destination(PLATFORM, channel=mail.sender, thread=mail.message_id))
+
+
+def _thread_of(mail: Mail) -> str | None:
+    """The root of the conversation a mail answers: the first of its References, else what it replies to."""
+    return (mail.references[:1] or mail.in_reply_to[:1] or [None])[0]
 
 
 def _with_subject(subject: str, body: str) -> str:

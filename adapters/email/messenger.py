@@ -5,10 +5,12 @@ References, and every mail is marked as sent by a machine so that auto-responder
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import secrets
 import smtplib
 import ssl
 from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate
@@ -20,10 +22,14 @@ from core.delivery import Delivered, Delivery, DeliveryFailed
 SUBJECT_LIMIT = 200
 
 
-def message_id_for(domain: str, *, ticket_key: str, outbox_id: int) -> str:
-    """`spoc.INC-42.17.k3j9...@example.com`: the ticket a reply is about can be read back from it."""
+def message_id_for(domain: str, *, ticket_key: str, outbox_id: int, queued_at: datetime | None) -> str:
+    """`spoc.INC-42.17.k3j9...@example.com`: the ticket a reply is about can be read back from it. Every
+    attempt at one notification gives the same id, so a mail sent twice (the server took it, but its answer
+    was lost) is one mail to the recipient's server and client; the time it was queued keeps ids apart
+    across databases that count their notifications from 1 again."""
     key = f"{ticket_key}." if ticket_key else ""
-    return f"spoc.{key}{outbox_id}.{secrets.token_hex(6)}@{domain}"
+    seed = f"{domain}|{outbox_id}|{queued_at.isoformat() if queued_at else secrets.token_hex(8)}"
+    return f"spoc.{key}{outbox_id}.{hashlib.sha256(seed.encode()).hexdigest()[:12]}@{domain}"
 
 
 def tls_context(ca_file: str) -> ssl.SSLContext:
@@ -44,7 +50,7 @@ class EmailMessenger:
             raise DeliveryFailed(f"no address to write to ({to or 'none'})", permanent=True)
         title = await asyncio.to_thread(self.ticket_title, delivery.ticket_key) if delivery.ticket_key else None
         message_id = message_id_for(self.settings.domain, ticket_key=delivery.ticket_key,
-                                    outbox_id=delivery.outbox_id)
+                                    outbox_id=delivery.outbox_id, queued_at=delivery.queued_at)
         message = self.compose(delivery, to=to, message_id=message_id, title=title)
         await asyncio.to_thread(send, self.settings.smtp, message, sender=self.settings.address, to=to)
         return Delivered(message_id=message_id, channel=d.channel)

@@ -53,7 +53,8 @@ def _plain_buttons(buttons: tuple[Button, ...]) -> str:
              else "Reply with one word:"]
     for word, button in words:
         then = f" (then: {button.prompt})" if button.prompt else ""
-        lines.append(f"  {word.ljust(width)}  {button.label}{then}")
+        label = "" if button.label == word else button.label  # a score's label is its word
+        lines.append(f"  {word.ljust(width)}  {label}{then}".rstrip())
     return "\n".join(lines)
 
 

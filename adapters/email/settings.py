@@ -169,3 +169,10 @@ class EmailSettings(Frozen):
         if self.smtp.username and not self.smtp.password:
             problems.append(("smtp.password", "smtp.username is set, so the SMTP password is needed"))
         return problems
+
+
+def list_problems(lists: dict[str, str]) -> list[tuple[str, str]]:
+    """Mailing lists named as the desk's channels on e-mail (a service's announcements, a team's posts) that
+    are no address: (the key naming it, what is wrong)."""
+    return [(where, f"{address!r} is not an e-mail address (e.g. all-staff@example.com)")
+            for address, where in lists.items() if not ADDRESS.fullmatch(address.strip())]

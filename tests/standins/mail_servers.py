@@ -59,6 +59,8 @@ class Captured:
 class _Handler:
     received: list[Captured] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)  # answered instead of 250, one each, then 250 again
+    # answered after the mail was kept, as a server whose "250" was lost on the way would look to the sender
+    kept_answers: list[str] = field(default_factory=list)
     arrived: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -67,7 +69,7 @@ class _Handler:
         with self.arrived:
             self.received.append(Captured(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
             self.arrived.notify_all()
-        return "250 OK"
+        return self.kept_answers.pop(0) if self.kept_answers else "250 OK"
 
 
 class SmtpCapture:
@@ -106,6 +108,9 @@ class SmtpCapture:
     def answer_next(self, *answers: str) -> None:
         self.handler.answers.extend(answers)
 
+    def keep_and_answer_next(self, *answers: str) -> None:
+        self.handler.kept_answers.extend(answers)
+
     def wait_for(self, count: int, *, timeout: float = 15.0) -> list[Captured]:
         deadline = time.monotonic() + timeout
         with self.handler.arrived:
@@ -139,7 +144,7 @@ DOVECOT_CONF = """\
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 protocols = imap
 listen = 127.0.0.1
@@ -163,7 +168,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 """
@@ -193,9 +199,19 @@ class Dovecot:
             (self.root / name).mkdir()
             os.chown(self.root / name, mail_user.pw_uid, mail_user.pw_gid)
         self.port = free_port()
+        # IMAP over TLS (993-style) on tls_port and STARTTLS on port, with a certificate for 127.0.0.1 whose
+        # file `cert` a client trusts; without openssl to make one, plain IMAP only (tls_port 0).
+        self.cert: Path | None = None
+        self.tls_port = 0
+        ssl_lines = "ssl = no"
+        if shutil.which("openssl") is not None:
+            self.cert, key = self_signed(self.root)
+            self.tls_port = free_port()
+            ssl_lines = f"ssl = yes\nssl_cert = <{self.cert}\nssl_key = <{key}"
         self.config = self.root / "dovecot.conf"
         self.config.write_text(DOVECOT_CONF.format(root=self.root, port=self.port, password=self.PASSWORD,
-                                                   uid=mail_user.pw_uid, gid=mail_user.pw_gid))
+                                                   uid=mail_user.pw_uid, gid=mail_user.pw_gid, ssl=ssl_lines,
+                                                   tls_port=self.tls_port))
 
     def start(self) -> Dovecot:
         # dovecot goes into the background; its children would hold a captured pipe open for ever.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import smtplib
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
@@ -64,7 +65,13 @@ def mail(*, sender: str = "dana@example.com", name: str = "Dana", subject: str =
     for filename, content_type, data in files or []:
         main, _, sub = content_type.partition("/")
         message.add_attachment(data, maintype=main, subtype=sub, filename=filename)
-    return message.as_bytes()
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))  # lines end as on the wire
+
+
+def push(port: int, raw: bytes, *, to: str = DESK_ADDRESS) -> None:
+    """Hand a mail to spoc's SMTP listener as the site's mail server would (250 comes once it is stored)."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        client.sendmail("dana@example.com", [to], raw)
 
 
 def message_id_of(raw: bytes) -> str:
@@ -165,4 +172,4 @@ def imap_settings(dovecot: Dovecot, user: str, **changes: Any) -> ImapSettings:
 
 
 __all__ = ["DESK_ADDRESS", "SAM_ADDRESS", "MailWorld", "build_desk", "email_settings", "imap_settings", "mail",
-           "message_id_of", "replace"]
+           "message_id_of", "push", "replace"]

@@ -166,3 +166,22 @@ async def test_doctor_checks_the_mailbox_the_smtp_server_and_the_listener_port(
     imap, smtp = await checkup(bad)
     assert not imap.ok and "check email.imap.username" in imap.detail
     assert not smtp.ok and "check email.smtp" in smtp.detail
+
+
+async def test_the_mailbox_is_read_over_tls_or_starttls_trusting_the_configured_ca(
+        world: MailWorld, dovecot: Dovecot, mailbox_user: str) -> None:
+    from adapters.email.checkup import checkup
+
+    if dovecot.cert is None:
+        pytest.skip("openssl is not installed; the IMAP TLS test needs it to make a certificate")
+    dovecot.deliver(mailbox_user, mail(subject="first", body="monitor flickers"))
+    async with running(world, dovecot, mailbox_user, imap={"security": "tls", "port": dovecot.tls_port,
+                                                           "ca_file": str(dovecot.cert), "idle": False}):
+        await eventually(lambda: len(tickets(world.desk)) == 1, what="the mail read over TLS")
+    dovecot.deliver(mailbox_user, mail(subject="second", body="keyboard missing keys"))
+    async with running(world, dovecot, mailbox_user, imap={"security": "starttls", "ca_file": str(dovecot.cert)}):
+        await eventually(lambda: len(tickets(world.desk)) == 2, what="the mail read after STARTTLS")
+    untrusted = email_settings(world.smtp.port, imap=imap_settings(dovecot, mailbox_user, security="tls",
+                                                                   port=dovecot.tls_port))
+    (check, _) = await checkup(untrusted)
+    assert not check.ok and "its certificate is not trusted" in check.detail and "email.imap.ca_file" in check.detail

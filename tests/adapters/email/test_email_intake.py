@@ -137,6 +137,7 @@ async def test_yes_by_mail_closes_a_resolved_ticket_and_no_reopens_it(world: Mai
     assert tickets(world.desk)[0]["status"] == "closed"
     survey = (await world.deliver())[-1]
     assert "How did we do" in survey.plain()
+    assert "\n  1\n  2\n  3\n  4\n  5\n" in survey.plain().replace("\r\n", "\n")  # a score is its reply word
     world.take(mail(subject=f"Re: {survey['Subject']}", in_reply_to=survey["Message-ID"], body="5 quick fix"))
     thanks = (await world.deliver())[-1]
     assert "5" in thanks.plain()
@@ -278,3 +279,77 @@ async def test_two_workers_taking_the_same_mail_at_once_make_one_ticket(world: M
     assert sorted(o.status for o in outcomes) == ["repeated", "taken"]
     assert len(tickets(world.desk)) == 1
     assert len(await world.deliver()) == 2
+
+
+async def test_a_mailed_tickets_files_are_listed_on_its_card_and_saved_under_safe_names(
+        world: MailWorld, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from core.messages import Author, CommandRequest
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x01" * 100
+    world.take(mail(body="screenshot attached\n\n-- \nDana", files=[("../../screen\x1b[2J.png", "image/png", png)]))
+    key = ticket_numbers(world)[0]
+    sam = Author(platform="email", user_id=SAM_ADDRESS, display_name="Sam", email=SAM_ADDRESS)
+    shown = world.desk.handle_command(CommandRequest(platform="email", event_id="show-1", author=sam,
+                                                     text=f"show {key}"))
+    (files,) = [f.value for f in shown.card.fields if f.label == "Attachments"]
+    assert "screen" in files and "original.eml" in files and "(the original message)" in files
+    assert f"spoc tickets attachments {key}" in files
+
+    result = CliRunner().invoke(app, ["tickets", "attachments", key, "--save", str(tmp_path / "out")],
+                                env={"SPOC_DATABASE_URL": str(world.desk.db.engine.url), "SPOC_CONFIG": "",
+                                     "COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout and "original message" in result.stdout
+    saved = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(saved) == 2 and all("/" not in name and "\x1b" not in name for name in saved)
+    (picture,) = [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".png")]
+    assert picture.read_bytes() == png
+    (original,) = [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".eml")]
+    assert b"screenshot attached" in original.read_bytes()
+
+
+async def test_a_redelivered_reply_or_answer_changes_nothing(world: MailWorld) -> None:
+    from core.messages import Author, CommandRequest
+
+    world.take(mail())
+    opened = (await world.deliver())[0]
+    key = ticket_numbers(world)[0]
+    reply = mail(subject=f"Re: {opened['Subject']}", in_reply_to=opened["Message-ID"], body="Still dropping.")
+    assert world.take(reply).status == "taken"
+    assert world.take(reply).status == "repeated"
+    assert comments(world.desk, 1) == [("Still dropping.", False)]
+
+    sam = Author(platform="email", user_id=SAM_ADDRESS, display_name="Sam", email=SAM_ADDRESS)
+    world.desk.handle_command(CommandRequest(platform="email", event_id="r1", author=sam, text=f"resolve {key} done"))
+    asked = (await world.deliver())[-1]
+    yes = mail(subject=f"Re: {asked['Subject']}", in_reply_to=asked["Message-ID"], body="yes")
+    assert world.take(yes).status == "taken"
+    sent = len(await world.deliver())
+    # The same mail again, as a mailbox moved between servers would give it: new headers, the same Message-ID.
+    again = b"X-Moved-By: migration\r\n" + yes
+    assert world.take(again).status == "repeated"
+    assert tickets(world.desk)[0]["status"] == "closed"
+    assert len(await world.deliver()) == sent
+
+
+async def test_a_reply_to_the_requesters_own_first_mail_is_a_comment_and_may_answer_yes(world: MailWorld) -> None:
+    from core.messages import Author, CommandRequest
+
+    first = mail(verified=True)
+    root = message_id_of(first)
+    world.take(first)
+    key = ticket_numbers(world)[0]
+    world.take(mail(subject="Re: vpn keeps dropping", in_reply_to=root, references=root, verified=True,
+                    body="It also drops on the office Wi-Fi.\n\nOn Mon, Dana wrote:\n> Since this morning"))
+    assert comments(world.desk, 1) == [("It also drops on the office Wi-Fi.", False)]  # no subject glued on
+    sam = Author(platform="email", user_id=SAM_ADDRESS, display_name="Sam", email=SAM_ADDRESS)
+    world.desk.handle_command(CommandRequest(platform="email", event_id="r1", author=sam, text=f"resolve {key} done"))
+    world.take(mail(subject="Re: vpn keeps dropping", in_reply_to=root, references=root, verified=True, body="yes"))
+    assert tickets(world.desk)[0]["status"] == "closed"
+    kim = mail(sender="kim@example.com", subject="Re: vpn keeps dropping", in_reply_to=root, references=root,
+               body="me too")
+    world.take(kim)  # another person on the same conversation: a report of her own, not a word on Dana's ticket
+    assert len(tickets(world.desk)) == 2 and tickets(world.desk)[1]["description"].startswith("vpn keeps dropping")

@@ -115,6 +115,12 @@ def test_the_email_section_is_validated_and_secrets_come_from_the_environment() 
     assert [p.path for p in missing.run_problems()] == ["email.imap.username", "email.imap.password",
                                                         "email.smtp.host"]
     assert "EMAIL_IMAP_PASSWORD" in str(missing.run_problems()[1])
+    lists = parse_config("email: {address: it@example.com, listener: {enabled: true}, smtp: {host: smtp.example.com}}\n"
+                         "desk:\n  services:\n    - {name: email, channels: {email: [all-staff@example.com]}}\n"
+                         "    - {name: vpn, channels: {email: [all-staff]}}\n", environ={})
+    (wrong,) = lists.run_problems()
+    assert wrong.path == "desk.services[vpn].channels.email" and "'all-staff' is not an e-mail address" in str(wrong)
+    assert lists.run_problems(("console",)) == []
     for bad, where in (("email: {address: not-an-address}", "email.address"),
                        ("email: {allowed_domains: ['exa mple']}", "email.allowed_domains"),
                        ("email: {imap: {security: ssl}}", "email.imap.security"),

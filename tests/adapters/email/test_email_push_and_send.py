@@ -20,11 +20,10 @@ from core.config.services import Service
 from core.delivery import Delivery, DeliveryFailed, Destination
 from core.messages import Author, CommandRequest
 from core.settings import DeskSettings, Person
-from tests.adapters.email.conftest import DESK_ADDRESS, MailWorld, build_desk, email_settings, mail
+from tests.adapters.email.conftest import DESK_ADDRESS, MailWorld, build_desk, email_settings, mail, push
 from tests.fakes import FakeKnowledgeBase
 from tests.integration.helpers import tickets
 from tests.standins.mail_servers import SmtpCapture, self_signed, server_tls
-from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -38,11 +37,6 @@ async def listening(world: MailWorld) -> AsyncIterator[EmailAdapter]:
     yield adapter
     stop.set()
     await asyncio.wait_for(task, 10)
-
-
-def push(port: int, raw: bytes, *, to: str = DESK_ADDRESS) -> None:
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        client.sendmail("dana@example.com", [to], raw)
 
 
 async def test_mail_pushed_to_the_listener_is_accepted_once_its_ticket_is_stored(
@@ -167,26 +161,36 @@ async def test_hostile_text_is_inert_in_the_html_part_and_headers(smtp: SmtpCapt
 
 
 async def test_outage_notices_go_to_a_mailing_list(sqlite_url: str, smtp: SmtpCapture) -> None:
+    from bot.dispatcher import Dispatcher
+    from core.clock import SystemClock
+    from core.outbox import RetryPolicy
+
     settings = DeskSettings(
         people=(Person(name="Lee", role="admin", ids={"console": "lee"}),),
         services=(Service(name="email", display="e-mail", channels={"email": ("all-staff@example.com",)}),))
     desk = build_desk(sqlite_url, FakeKnowledgeBase(), platforms=("email", "console"), settings=settings)
     adapter = EmailAdapter(desk=desk, settings=email_settings(smtp.port), poke=lambda: None)
-    lee = Author(platform="console", user_id="lee", display_name="Lee")
-    reply = desk.handle_command(CommandRequest(platform="console", event_id="o1", author=lee,
-                                               text='outage declare email "Outlook cannot connect"'))
-    assert reply.outcome == "done", reply.text
-    from bot.dispatcher import Dispatcher
-    from core.clock import SystemClock
-    from core.outbox import RetryPolicy
-
     dispatcher = Dispatcher(db=desk.db, messengers={"email": adapter.messenger}, clock=SystemClock(),
                             policy=RetryPolicy())
-    await dispatcher.drain(timeout=10)
-    await eventually(lambda: smtp.received, what="the outage notice")
-    notice = smtp.received[0]
-    assert notice.rcpt_tos == ["all-staff@example.com"]
-    assert "Outlook cannot connect" in notice.plain()
+    lee = Author(platform="console", user_id="lee", display_name="Lee")
+
+    async def run(event_id: str, text: str) -> list[Any]:
+        before = len(smtp.received)
+        reply = desk.handle_command(CommandRequest(platform="console", event_id=event_id, author=lee, text=text))
+        assert reply.outcome == "done", reply.text
+        await dispatcher.drain(timeout=10)
+        return smtp.wait_for(before + 1)[before:]
+
+    (declared,) = await run("o1", 'outage declare email "Outlook cannot connect"')
+    assert declared.rcpt_tos == ["all-staff@example.com"] and declared.mail_from == DESK_ADDRESS
+    assert "Outlook cannot connect" in declared.plain() and declared["Auto-Submitted"] == "auto-generated"
+    updates = await run("o2", 'outage update OUT-1 "Microsoft is rolling back the faulty update"')
+    assert all(m.rcpt_tos == ["all-staff@example.com"] for m in updates)
+    assert any("rolling back the faulty update" in m.plain() for m in updates)
+    assert all(m["In-Reply-To"] == declared["Message-ID"] for m in updates)  # one thread per outage
+    ended = await run("o3", 'outage resolve OUT-1 "Mail flows again"')
+    assert any("Mail flows again" in m.plain() for m in ended)
+    assert all(m["In-Reply-To"] == declared["Message-ID"] for m in ended)
     desk.db.dispose()
 
 
@@ -221,3 +225,109 @@ async def test_files_a_card_carries_go_with_its_mail(smtp: SmtpCapture) -> None:
     (sent,) = smtp.wait_for(1)
     (attached,) = list(sent.message.iter_attachments())
     assert attached.get_filename() == "report.png" and attached.get_content() == chart
+
+
+def outbox_rows(world: MailWorld) -> list[tuple[str, str, str]]:
+    from sqlalchemy import select
+
+    from core.storage.models import OutboxRow
+
+    return world.desk.db.run(lambda s: [(r.channel, r.status, r.last_error)
+                                        for r in s.scalars(select(OutboxRow).order_by(OutboxRow.id))])
+
+
+async def keep_delivering(world: MailWorld, count: int) -> list[Any]:
+    """Run the outbox passes (retries come due after their backoff) until `count` mails arrived."""
+    async def arrived() -> bool:
+        await world.dispatcher.deliver_due()
+        return len(world.smtp.received) >= count
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while not await arrived():
+        assert loop.time() < deadline, f"only {len(world.smtp.received)} of {count} mails arrived"
+        await asyncio.sleep(0.1)
+    return world.smtp.received
+
+
+async def test_a_4xx_from_the_smtp_server_is_sent_again_and_a_5xx_is_dead_lettered_until_retried(
+        world: MailWorld) -> None:
+    from core.outbox import retry
+
+    world.smtp.answer_next("451 4.3.0 mailbox busy, try later")
+    world.take(mail())
+    sent = await keep_delivering(world, 2)
+    assert [m.rcpt_tos for m in sent] == [["dana@example.com"]] * 2  # the refused notice came first, in order
+    assert "opened" in sent[0].plain()
+    assert [status for _, status, _ in outbox_rows(world)] == ["sent", "sent"]
+
+    world.smtp.answer_next("550 5.1.1 <lee@example.com>: no such user")
+    world.take(mail(sender="lee@example.com", name="Lee", subject="vpn again", body="the vpn drops"))
+    await world.deliver()
+    rows = outbox_rows(world)
+    assert ("lee@example.com", "dead", "SMTP refused: 550 5.1.1 <lee@example.com>: no such user") in rows
+    assert len(world.smtp.received) == 3  # the dead notice waits; the suggestions after it still went out
+    assert "VPN keeps dropping" in world.smtp.received[-1].plain()
+
+    assert world.desk.db.run(lambda s: retry(s, now=world.dispatcher.clock.now())) == 1  # spoc outbox retry
+    await world.deliver()
+    assert "INC-2 opened" in world.smtp.received[-1].plain()
+    assert len(world.smtp.received) == 4 and all(status == "sent" for _, status, _ in outbox_rows(world))
+
+
+async def test_notices_wait_in_the_outbox_while_the_smtp_server_is_down(
+        sqlite_url: str, knowledge: FakeKnowledgeBase) -> None:
+    from bot.dispatcher import Dispatcher
+    from core.clock import SystemClock
+    from core.outbox import RetryPolicy
+
+    later = SmtpCapture()  # its port is chosen; nothing listens there yet
+    desk = build_desk(sqlite_url, knowledge)
+    adapter = EmailAdapter(desk=desk, settings=email_settings(later.port), poke=lambda: None)
+    dispatcher = Dispatcher(db=desk.db, messengers={"email": adapter.messenger}, clock=SystemClock(),
+                            policy=RetryPolicy(max_attempts=5, base_delay=0.1, max_delay=0.2))
+    world = MailWorld(desk=desk, adapter=adapter, dispatcher=dispatcher, smtp=later, knowledge=knowledge)
+    adapter.intake.take(mail())
+    await dispatcher.deliver_due()
+    ((_, status, error), *_) = outbox_rows(world)
+    assert status == "pending" and "ConnectionRefusedError" in error
+    with later:
+        sent = await keep_delivering(world, 2)
+    assert "opened" in sent[0].plain() and "VPN keeps dropping" in sent[1].plain()
+    desk.db.dispose()
+
+
+async def test_a_20_mb_attachment_pushed_to_the_listener_is_stored_whole(world: MailWorld) -> None:
+    import hashlib
+    import os
+
+    from sqlalchemy import select
+
+    from core.storage.blobs import read_blobs
+    from core.storage.models import TicketFileRow
+
+    data = b"%PDF-1.7\n" + os.urandom(20 * 1024 * 1024)
+    settings = world.adapter.settings.model_copy(update={"listener": ListenerSettings(enabled=True, port=0)})
+    adapter = EmailAdapter(desk=world.desk, settings=settings, poke=lambda: None)
+    stop = asyncio.Event()
+    task = asyncio.create_task(adapter.run(stop))
+    await asyncio.wait_for(adapter.listening.wait(), 10)
+    try:
+        await asyncio.to_thread(push, adapter.listener_port, mail(
+            subject="scanned contract", body="see attached", files=[("contract.pdf", "application/pdf", data)]))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    (stored,) = world.desk.db.run(lambda s: s.scalars(select(TicketFileRow)).all())
+    digest = hashlib.sha256(data).hexdigest()
+    assert (stored.filename, stored.size, stored.digest) == ("contract.pdf", len(data), digest)
+    assert world.desk.db.run(lambda s: read_blobs(s, [stored.digest]))[stored.digest] == data
+
+
+async def test_a_notice_sent_again_after_a_lost_answer_keeps_its_message_id(world: MailWorld) -> None:
+    world.smtp.keep_and_answer_next("421 4.4.2 connection timed out")  # it kept the mail; spoc cannot know
+    world.take(mail())
+    first, again, suggestions = await keep_delivering(world, 3)
+    assert first["Message-ID"] == again["Message-ID"]  # one mail to the recipient's server and client
+    assert first["Message-ID"] != suggestions["Message-ID"]
+    assert "opened" in again.plain() and [s for _, s, _ in outbox_rows(world)] == ["sent", "sent"]
