@@ -15,6 +15,7 @@ from bot.cli_people import people_app
 from bot.cli_report import report_command
 from bot.cli_slack import slack_app
 from bot.cli_tickets import tickets_app
+from bot.cli_tokens import tokens_app
 from bot.cli_triage import triage_app
 from kb.typer_app import build_kb_app
 
@@ -33,6 +34,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(slack_app, name="slack")
 app.add_typer(triage_app, name="triage")
 app.add_typer(people_app, name="people")
+app.add_typer(tokens_app, name="tokens")
 
 
 @app.callback()
@@ -88,6 +90,29 @@ def run(
         asyncio.run(serve(build_app(settings, clock=clock), names))
     except CannotRun as failure:
         # systemd, Docker and Kubernetes see the failure and restart or alert; the reason is one line.
+        err.print(f"spoc stopped: {failure}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("web")
+def web_command(config: ConfigOption = None) -> None:
+    """Serve the desk's web pages, status page and REST API alone, without chat (`spoc run` serves them too
+    while web.enabled is on). What people do there is told in chat by the running desk.
+
+    Example: spoc web --config spoc.yaml
+    """
+    import asyncio
+
+    from bot.runtime import serve
+    from bot.supervisor import CannotRun
+    from bot.wiring import build_app
+
+    settings = config_or_exit(config)
+    settings = settings.model_copy(update={"web": settings.web.model_copy(update={"enabled": True})})
+    typer.echo(f"Web pages at {settings.portal_url()} (Ctrl-C stops).")
+    try:
+        asyncio.run(serve(build_app(settings), ()))
+    except CannotRun as failure:
         err.print(f"spoc stopped: {failure}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 

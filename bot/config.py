@@ -15,6 +15,7 @@ from adapters.console.settings import ConsoleSettings
 from adapters.discord.settings import DiscordSettings
 from adapters.email.settings import EmailSettings, list_problems
 from adapters.slack.settings import SlackSettings
+from adapters.web.settings import DEMO_PORT, WebSettings
 from core.settings import DeskSettings
 from core.storage.database import SUPPORTED_SCHEMES, normal_url
 
@@ -31,8 +32,12 @@ ENV_SECRETS = {
     ("discord", "bot_token"): "DISCORD_BOT_TOKEN",
     ("email", "imap", "password"): "EMAIL_IMAP_PASSWORD",
     ("email", "smtp", "password"): "EMAIL_SMTP_PASSWORD",
+    ("web", "session_secret"): "SPOC_WEB_SESSION_SECRET",
+    ("web", "slack_sign_in", "client_secret"): "SPOC_SLACK_SIGN_IN_SECRET",
+    ("web", "discord_sign_in", "client_secret"): "SPOC_DISCORD_SIGN_IN_SECRET",
 }
 ADAPTERS = ("console", "slack", "discord", "email")
+SLACK_HTTP_PORT = 3000
 
 
 class Frozen(BaseModel):
@@ -99,6 +104,7 @@ class SpocConfig(Frozen):
     kb: KnowledgeSettings = KnowledgeSettings()
     outbox: OutboxSettings = OutboxSettings()
     http: HttpSettings = HttpSettings()
+    web: WebSettings = WebSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     log_format: Literal["text", "json"] = "text"
     # key path -> the environment variable its value came from (for messages about what to set)
@@ -111,6 +117,20 @@ class SpocConfig(Frozen):
         chosen = tuple(name for name, section in (("slack", self.slack), ("discord", self.discord),
                                                   ("email", self.email)) if section.configured)
         return chosen or ("console",)
+
+    def http_port(self) -> int | None:
+        """The port of the one HTTP server: `http.port`; unset, 3000 for Slack's HTTP mode, else the web
+        pages' demo port while they are on; None when nothing is served."""
+        if self.http.port is not None:
+            return self.http.port
+        if "slack" in self.adapters() and self.slack.mode == "http":
+            return SLACK_HTTP_PORT
+        return DEMO_PORT if self.web.enabled else None
+
+    def portal_url(self) -> str:
+        """Where people reach the desk's pages ("" when they are off)."""
+        port = self.http_port()
+        return self.web.url_on(port) if self.web.enabled and port is not None else ""
 
     def with_adapters(self, names: tuple[str, ...]) -> SpocConfig:
         return self.model_copy(update={"run": RunSettings(adapters=names)})  # type: ignore[arg-type]

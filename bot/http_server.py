@@ -23,6 +23,8 @@ class HttpServer:
         self.app = web.Application()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
+        # Listening only for the web pages on their demo port (nothing else asked for a server).
+        self.only_for_web = False
 
     def add_routes(self, routes: Iterable[web.RouteDef]) -> None:
         self.app.add_routes(list(routes))

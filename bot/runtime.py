@@ -24,6 +24,7 @@ from bot.http_server import CannotListen, HttpServer
 from bot.scheduler import DeskScheduler
 from bot.simulated_clock import SimulatedClock
 from bot.supervisor import AdapterGaveUp, Backoff, CannotRun, supervise
+from bot.web_part import web_part_for
 from bot.wiring import App
 from core.clock import ManualClock
 from core.delivery import Messenger
@@ -77,17 +78,21 @@ def build_adapter(
     raise ValueError(f"the {name} adapter is not available in this build")
 
 
-def http_server_for(app: App, adapters: Sequence[Adapter], health: Health) -> HttpServer | None:
-    """The one HTTP server: on `http.port`; without it, only when an adapter serves routes (Slack's HTTP
-    mode, on 3000)."""
+def http_server_for(app: App, adapters: Sequence[Adapter], health: Health,
+                    web_routes: Sequence[web.RouteDef] = ()) -> HttpServer | None:
+    """The one HTTP server: on `http.port`; without it, when an adapter serves routes (Slack's HTTP mode, on
+    3000), or on 127.0.0.1:8080 for the web pages alone."""
     routes = [route for adapter in adapters for route in adapter.routes()]
     port = app.config.http.port
-    if port is None and not routes:
+    if port is None and not routes and not web_routes:
         return None
-    server = HttpServer(host=app.config.http.host, port=SLACK_HTTP_PORT if port is None else port)
+    host = app.config.http.host if port is not None or routes else "127.0.0.1"
+    server = HttpServer(host=host, port=port if port is not None else app.config.http_port() or SLACK_HTTP_PORT)
     server.add_routes(health.routes())
     server.add_routes(app.metrics.routes())
     server.add_routes(routes)
+    server.add_routes(web_routes)
+    server.only_for_web = port is None and not routes
     return server
 
 
@@ -107,7 +112,10 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
     if scheduler is not None:  # an adapter's own jobs: keeping its agents' roles in step with the platform
         scheduler.register([job for adapter in adapters for job in getattr(adapter, "jobs", ())])
     health = Health(db=app.db, adapters=adapters, clock=app.clock)
-    server = http_server_for(app, adapters, health)
+    web_part = web_part_for(app, dispatcher)
+    if scheduler is not None and web_part is not None:
+        scheduler.register(web_part.jobs)
+    server = http_server_for(app, adapters, health, web_part.routes if web_part else ())
     _stop_on_signals(stop)
     backoff = Backoff(attempts=run.reconnect_attempts)
     supervised: list[asyncio.Task[None]] = []
@@ -118,13 +126,20 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
             try:
                 await server.start()
             except CannotListen as error:
-                raise CannotRun(str(error)) from None
+                if not server.only_for_web or not names:
+                    raise CannotRun(str(error)) from None
+                # The pages' demo port is a convenience: a desk whose port is taken runs without them.
+                log.warning("%s; running without the web pages", error)
+                server = None
         if started is not None:
             started(server)
         supervised = [asyncio.create_task(supervise(adapter, stop, backoff=backoff), name=f"adapter-{adapter.platform}")
                       for adapter in adapters]
         delivering = asyncio.create_task(dispatcher.run(stop), name="dispatcher")
-        failure = await _until_stopped(stop, supervised)
+        if supervised:
+            failure = await _until_stopped(stop, supervised)
+        else:  # `spoc web`: no chat, only the server, until told to stop
+            await stop.wait()
     finally:
         health.draining = True
         stop.set()

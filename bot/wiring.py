@@ -101,7 +101,8 @@ def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     clock = clock or SystemClock()
     metrics = Metrics(db=db, clock=clock)
     deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),
-                    platforms=frozenset(config.adapters()), observer=metrics)
+                    platforms=frozenset(config.adapters()), portal_url=config.portal_url(),
+                    observer=metrics)
     desk = Desk(db=db, deps=deps, clock=clock)
     with prepared_or_fault(config.database.url):
         _seed(config, knowledge, db)
@@ -119,5 +120,5 @@ def desk_for(config: SpocConfig) -> Desk:
 
     db = database_for(config)
     deps = DeskDeps(settings=config.desk, knowledge=NoKnowledgeBase(), routes=triage_routes(config),
-                    platforms=frozenset(config.adapters()))
+                    platforms=frozenset(config.adapters()), portal_url=config.portal_url())
     return Desk(db=db, deps=deps, clock=SystemClock())

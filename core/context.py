@@ -35,6 +35,8 @@ class DeskDeps:
     knowledge: KnowledgeBase
     routes: Routes
     platforms: frozenset[str]
+    # Where the desk's own pages are (`/desk web` sends a sign-in link there); "" when it has none.
+    portal_url: str = ""
     # One per process: it keeps the learned model in memory. Built from the settings when not given.
     triage: Triage = None  # type: ignore[assignment]
     observer: Observer = NoObserver()

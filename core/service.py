@@ -25,6 +25,7 @@ from core.desk import (  # noqa: F401 - importing declares the verbs
     link_verbs,
     list_verbs,
     people_verbs,
+    portal_verbs,
     problem_verbs,
     report_verbs,
     service_verbs,

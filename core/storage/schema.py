@@ -4,6 +4,7 @@ module loads each file of tables. Those files import the base and the column typ
 from __future__ import annotations
 
 from core.storage import (  # noqa: F401 - each declares its tables
+    access_models,
     boundary_models,
     itsm_models,
     models,

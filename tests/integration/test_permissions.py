@@ -19,7 +19,7 @@ from tests.integration.itsm_helpers import LEE, itsm_desk
 
 CLEO = person("Cleo")  # a change approver, and no agent
 ANYONE = {"changes", "change show", "help", "kb show", "link", "mine", "new", "services", "subscribe",
-          "unsubscribe"}
+          "unsubscribe", "web"}
 REQUESTER_OR_AGENT = {"cancel", "close", "comment", "confirm", "kb solved", "kb unhelpful", "reject", "reopen",
                       "show"}
 REQUESTER = {"rate"}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 15:37:00.422673
+Create Date: 2026-12-01 16:00:37.072579
 """
 from __future__ import annotations
 
@@ -37,6 +37,24 @@ def upgrade() -> None:
     with op.batch_alter_table('card_messages', schema=None) as batch_op:
         batch_op.create_index('ix_card_messages_place', ['platform', 'channel', 'message_id'], unique=False)
 
+    op.create_table('event_feeds',
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('source', sa.String(length=40), nullable=False),
+    sa.Column('last_id', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('name', 'source', name=op.f('pk_event_feeds'))
+    )
+    op.create_table('integration_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('scopes', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_integration_tokens')),
+    sa.UniqueConstraint('name', name=op.f('uq_integration_tokens_name')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_integration_tokens_token_hash'))
+    )
     op.create_table('kb_articles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=100), nullable=False),
@@ -117,6 +135,17 @@ def upgrade() -> None:
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_runs'))
     )
+    op.create_table('sign_in_codes',
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('workspace', sa.String(length=100), nullable=False),
+    sa.Column('user_id', sa.String(length=320), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('code_hash', name=op.f('pk_sign_in_codes'))
+    )
+    with op.batch_alter_table('sign_in_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sign_in_codes_user_id'), ['user_id'], unique=False)
+
     op.create_table('triage_state',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('generation', sa.Integer(), nullable=False),
@@ -584,6 +613,10 @@ def downgrade() -> None:
 
     op.drop_table('identities')
     op.drop_table('triage_state')
+    with op.batch_alter_table('sign_in_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sign_in_codes_user_id'))
+
+    op.drop_table('sign_in_codes')
     op.drop_table('runs')
     op.drop_table('report_digests')
     op.drop_table('processed_events')
@@ -604,6 +637,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_kb_articles_changed_at'))
 
     op.drop_table('kb_articles')
+    op.drop_table('integration_tokens')
+    op.drop_table('event_feeds')
     with op.batch_alter_table('card_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_card_messages_place')
 

@@ -1,0 +1,113 @@
+"""The leads' dashboard: the report's figures and charts over a chosen period, built by the same code as
+`spoc report` and `/desk report` (so the same definitions), for the people who may run `/desk report`.
+`/dashboard.json` is the figures as `spoc report --format json` prints them."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import tempfile
+from pathlib import Path
+
+from aiohttp import web
+
+from adapters.web.app import WebApp
+from adapters.web.reads import viewer
+from core.reports.charts import CHARTS, charts_available, render_all
+from core.reports.export import csv_rows, hours, percent
+from core.reports.period import PeriodError, parse_period
+from core.reports.report import Report, build_report
+from core.reports.scope import FILTER_NAMES, FilterError, read_filters
+
+CHART_ALT = {"volume": "Tickets opened and resolved per day", "backlog-age": "Open tickets by age",
+             "sla-by-priority": "SLA met by priority", "mttr-by-category": "Mean time to resolve by category"}
+
+
+class Dashboard:
+    def __init__(self, app: WebApp) -> None:
+        self.app = app
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("/dashboard", self.app.signed_in(self.page)),
+                web.get("/dashboard.json", self.app.signed_in(self.figures))]
+
+    async def _lead(self, request: web.Request) -> bool:
+        s = self.app.session(request)
+
+        def read() -> bool:
+            with self.app.desk.db.deferred_sessions() as session, session.begin():
+                return viewer(session, platform=s.platform, workspace=s.workspace, user_id=s.user_id,
+                              name=s.name).agent
+
+        return await asyncio.to_thread(read)
+
+    async def _report(self, request: web.Request) -> tuple[Report | None, str, dict[str, str]]:
+        chosen = {name: request.query.get(name, "").strip()[:200] for name in ("since", "until", *FILTER_NAMES)}
+        now = self.app.clock.now()
+        settings = self.app.desk.deps.settings
+
+        def build() -> Report:
+            period = parse_period(chosen["since"] or "30d", chosen["until"] or None, now=now)
+            with self.app.desk.db.deferred_sessions() as session, session.begin():
+                scope = read_filters(session, settings, {name: chosen[name] for name in FILTER_NAMES})
+                return build_report(session, settings, period=period, filters=scope.filters, now=now,
+                                    scope=scope.words)
+
+        try:
+            return await asyncio.to_thread(build), "", chosen
+        except (PeriodError, FilterError) as error:
+            return None, str(error), chosen
+
+    async def page(self, request: web.Request) -> web.StreamResponse:
+        if not await self._lead(request):
+            return self.app.refuse(request, 403, "For IT agents", "The dashboard is for the people who may run "
+                                                                 "`/desk report`. Your tickets are under My tickets.")
+        report, problem, chosen = await self._report(request)
+        if report is None:
+            return self.app.render(request, "dashboard.html", status=400, problem=problem, chosen=chosen,
+                                   report=None, headline=[], rows=[], charts=[], filters=FILTER_NAMES,
+                                   request_query="")
+        charts = await asyncio.to_thread(_charts, report)
+        return self.app.render(request, "dashboard.html", problem="", chosen=chosen, report=report,
+                               headline=_headline(report), rows=list(csv_rows(report)), charts=charts,
+                               filters=FILTER_NAMES, request_query=request.query_string)
+
+    async def figures(self, request: web.Request) -> web.StreamResponse:
+        if not await self._lead(request):
+            return web.json_response({"error": "The dashboard is for IT agents."}, status=403,
+                                     headers=self.app.headers)
+        report, problem, _chosen = await self._report(request)
+        if report is None:
+            return web.json_response({"error": problem}, status=400, headers=self.app.headers)
+        return web.json_response(report.to_dict(), headers=self.app.headers)
+
+
+def _headline(report: Report) -> list[tuple[str, str, str]]:
+    """(label, value, how it is measured) of the figures leads look at first."""
+    sla_met = sum(line.resolution_met for line in report.sla)
+    sla_all = sla_met + sum(line.resolution_breached for line in report.sla)
+    return [
+        ("Opened", str(report.volume.opened), "tickets reported in the period"),
+        ("Resolved", str(report.volume.resolved), "tickets resolved in the period"),
+        ("Backlog", str(report.backlog.total), f"open at {report.backlog.at:%Y-%m-%d %H:%M} UTC"),
+        ("MTTA", hours(report.mtta.business_seconds), f"business time, {report.mtta.measured}"),
+        ("MTTR", hours(report.mttr.business_seconds), f"business time, {report.mttr.measured}"),
+        ("SLA met", percent(round(100 * sla_met / sla_all, 1) if sla_all else None), "resolution targets"),
+        ("First contact", percent(report.first_contact.pct), "resolved without a hand-off"),
+        ("Deflection", percent(report.deflection.pct), "reports solved by self-service"),
+        ("CSAT", percent(report.satisfaction.satisfied_pct), f"{report.satisfaction.rated} ratings"),
+    ]
+
+
+def _charts(report: Report) -> list[tuple[str, str]]:
+    """(alt text, data: URI) of each chart, drawn as `spoc report --charts` draws them."""
+    if not charts_available():
+        return []
+    with tempfile.TemporaryDirectory(prefix="spoc-dashboard-") as directory:
+        paths = render_all(report, Path(directory))
+        found: list[tuple[str, str]] = []
+        for name, path in zip(CHARTS, paths, strict=True):
+            data = base64.b64encode(path.read_bytes()).decode()
+            found.append((CHART_ALT.get(name, name), f"data:image/png;base64,{data}"))
+        return found
+

@@ -1,0 +1,62 @@
+"""The leads' dashboard: the same figures as `spoc report --format json` over the same period, charts, and
+only for the people who may run `/desk report`."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from aiohttp.test_utils import TestClient
+from typer.testing import CliRunner
+
+from bot.cli import app
+from core.clock import ManualClock
+from tests.adapters.web.conftest import sign_in
+from tests.conftest import DANA, KIM, SAM, Chat
+
+PERIOD = {"since": "2026-03-01", "until": "2026-03-02T12:00+00:00"}
+
+
+def busy_morning(chat: Chat, clock: ManualClock) -> None:
+    chat.say(DANA, "my laptop screen flickers all day")
+    chat.say(KIM, "I need access to the finance share")
+    chat.desk_command(SAM, "claim INC-1")
+    clock.advance(timedelta(minutes=40))
+    chat.desk_command(SAM, "resolve INC-1 replaced the cable")
+    chat.desk_command(DANA, "confirm INC-1")
+    chat.desk_command(DANA, "rate INC-1 5 quick")
+    clock.advance(timedelta(hours=4))
+
+
+async def test_the_dashboard_shows_the_figures_of_spoc_report_for_the_same_period(
+        client: TestClient, chat: Chat, clock: ManualClock, database_url: str) -> None:
+    busy_morning(chat, clock)
+    await sign_in(client, chat, SAM)
+    web = await (await client.get("/dashboard.json", params=PERIOD)).json()
+    result = CliRunner().invoke(app, ["report", "--since", PERIOD["since"], "--until", PERIOD["until"],
+                                      "--format", "json"],
+                                env={"SPOC_DATABASE_URL": database_url, "SPOC_CONFIG": ""})
+    assert result.exit_code == 0, result.stderr
+    cli = json.loads(result.stdout)
+    for figures in (web, cli):
+        figures.pop("generated_at")
+    assert web == cli
+    assert web["volume"]["opened"] == 2 and web["volume"]["resolved"] == 1
+    page = await (await client.get("/dashboard", params=PERIOD)).text()
+    assert '<span class="value">2</span>Opened' in page and '<span class="value">1</span>Resolved' in page
+    assert page.count('<img class="chart" src="data:image/png;base64,') == 4
+
+
+async def test_a_requester_is_not_shown_the_dashboard(client: TestClient, chat: Chat) -> None:
+    await sign_in(client, chat, DANA)
+    assert (await client.get("/dashboard")).status == 403
+    assert (await client.get("/dashboard.json")).status == 403
+
+
+async def test_a_bad_period_or_filter_is_named_and_nothing_is_computed(client: TestClient, chat: Chat) -> None:
+    await sign_in(client, chat, SAM)
+    response = await client.get("/dashboard", params={"since": "last tuesday-ish"})
+    assert response.status == 400
+    assert "last tuesday-ish" in await response.text()
+    team = await client.get("/dashboard.json", params={"team": "nobody"})
+    assert team.status == 400 and "No team 'nobody'" in (await team.json())["error"]
