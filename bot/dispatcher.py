@@ -102,6 +102,7 @@ class Dispatcher:
                     replaces_message_id=message_to_replace(session, row),
                     channel_last_sent_at=paced[(row.platform, row.channel)],
                     files=_files(row.id, cards[row.id], stored),
+                    quiet=row.quiet,
                     queued_at=row.created_at,
                 )
                 for row in rows

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from kb.service import KnowledgeService
 
 log = logging.getLogger(__name__)
+# Chat platforms that pace each channel (about one message a second): their channels can be outpaced.
+PACED_PLATFORMS = frozenset({"slack", "discord"})
 
 
 @dataclass
@@ -102,7 +104,7 @@ def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     metrics = Metrics(db=db, clock=clock)
     deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),
                     platforms=frozenset(config.adapters()), portal_url=config.portal_url(),
-                    observer=metrics)
+                    paced=frozenset(config.adapters()) & PACED_PLATFORMS, observer=metrics)
     desk = Desk(db=db, deps=deps, clock=clock)
     with prepared_or_fault(config.database.url):
         _seed(config, knowledge, db)
@@ -120,5 +122,6 @@ def desk_for(config: SpocConfig) -> Desk:
 
     db = database_for(config)
     deps = DeskDeps(settings=config.desk, knowledge=NoKnowledgeBase(), routes=triage_routes(config),
-                    platforms=frozenset(config.adapters()), portal_url=config.portal_url())
+                    platforms=frozenset(config.adapters()), portal_url=config.portal_url(),
+                    paced=frozenset(config.adapters()) & PACED_PLATFORMS)
     return Desk(db=db, deps=deps, clock=SystemClock())

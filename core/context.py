@@ -39,6 +39,8 @@ class DeskDeps:
     portal_url: str = ""
     # One per process: it keeps the learned model in memory. Built from the settings when not given.
     triage: Triage = None  # type: ignore[assignment]
+    # Platforms that pace each channel (about a message a second): their channels can fall behind a storm.
+    paced: frozenset[str] = frozenset()
     observer: Observer = NoObserver()
 
     def __post_init__(self) -> None:

@@ -43,7 +43,9 @@ class File:
 class Delivery:
     """One notification to send, with the bytes of the files its card carries (`files`, in the card's
     order; one whose bytes are gone is left out). `channel_last_sent_at` is when any worker last sent to
-    its channel, so that a platform's pace per channel holds across workers, not only within one."""
+    its channel, so that a platform's pace per channel holds across workers, not only within one. A `quiet`
+    delivery is a lightweight acknowledgement to `destination.user_id` about the message `destination.thread`
+    (an ephemeral message, a reaction): it uses none of the channel's pace."""
 
     outbox_id: int
     destination: Destination
@@ -52,6 +54,7 @@ class Delivery:
     replaces_message_id: str = ""
     channel_last_sent_at: datetime | None = None
     files: tuple[File, ...] = ()
+    quiet: bool = False
     queued_at: datetime | None = None  # when the notification was written (the same on every attempt)
 
     @property

@@ -16,6 +16,7 @@ from core.log_context import about_ticket
 from core.people import identity_on
 from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append
+from core.storms import acknowledge_quietly, outpaced, show_in_storm
 from core.ticket_files import files_of
 from core.tickets import requester_thread
 from core.views import files_field, opened_text, triage_card
@@ -97,6 +98,9 @@ def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] 
     if with_files or not new:
         card = replace(card, fields=card.fields + files_field(files_of(ctx.session, ticket.id), key=ticket.key))
     for route in ctx.deps.routes.triage:
+        if new and outpaced(ctx, route):
+            show_in_storm(ctx, ticket, route)  # its own card comes when something happens to it
+            continue
         ctx.outbox.send(route, card, ticket_id=ticket.id, ticket_key=ticket.key,
                         card_key=f"triage:{ticket.id}:{route.platform}:{route.channel}", thread_audience="agents")
 
@@ -104,5 +108,8 @@ def refresh_cards(ctx: Ctx, ticket: TicketRow, *, suggestions: list[Suggestion] 
 def announce_opened(ctx: Ctx, ticket: TicketRow, *, understood: str, suggestions: list[Suggestion],
                     with_files: bool = False) -> None:
     promise = first_response_target(ctx.settings, ticket.priority)
+    destination = requester_destination(ctx, ticket)
+    if destination.thread and outpaced(ctx, destination):
+        acknowledge_quietly(ctx, ticket, user_id=_requester_user_id(ctx, ticket))
     tell_requester(ctx, ticket, f"{opened_text(ticket, first_response=promise)} {understood}".strip())
     refresh_cards(ctx, ticket, suggestions=suggestions, new=True, with_files=with_files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,10 +14,24 @@ from core.cards import Attachment, Card
 from core.delivery import Destination
 from core.storage.blobs import digest_of, store_blobs
 from core.storage.models import CardMessageRow, OutboxRow, ThreadRow
-from core.storage.writes import append, append_all
+from core.storage.writes import append_all, append_unless_taken
 
 PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
 LEASE = timedelta(seconds=60)
+PER_PLACE = 3  # leased at once for one channel or person: a paced channel lets out about one a second
+# Living cards drawn afresh when they go out, by the prefix of their key: a card that sums up rows written by
+# transactions that could not see each other's (a storm card) shows all of them that have committed.
+Drawing = Callable[[Session, str], Card]
+DRAWN_WHEN_LEASED: dict[str, Drawing] = {}
+
+
+def drawn_when_leased(prefix: str) -> Callable[[Drawing], Drawing]:
+    """Register how living cards whose key starts with `prefix` are drawn when they go out."""
+    def register(draw: Drawing) -> Drawing:
+        DRAWN_WHEN_LEASED[prefix] = draw
+        return draw
+
+    return register
 
 
 @dataclass(frozen=True)
@@ -57,10 +72,13 @@ class Outbox:
         card_key: str = "",
         thread_audience: str = "",
         in_thread_of: str = "",
+        quiet: bool = False,
     ) -> bool:
         """Queue `card`. A `card_key` makes it a living card: later sends with that key edit it in place.
         A `thread_audience` makes the posted message the root of a ticket thread for that audience.
         `in_thread_of` (a living card's key) posts it in the thread under that card, once it is posted.
+        `quiet`: a lightweight acknowledgement to `destination.user_id` about the message `destination.thread`
+        in `destination.channel`, outside the channel's pace and order (an ephemeral message, a reaction).
         False when it is for a platform this desk does not talk to."""
         if destination.platform not in self.platforms:
             return False
@@ -77,6 +95,7 @@ class Outbox:
             ticket_key=ticket_key,
             thread_audience=thread_audience,
             in_thread_of=in_thread_of,
+            quiet=quiet,
             status=PENDING,
             attempts=0,
             next_attempt_at=self.now,
@@ -96,38 +115,47 @@ class Outbox:
 
 
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:
-    """Lease the due notifications of our platforms. Only the newest pending version of a living card is
-    kept; older versions are superseded, since the card shows the latest state anyway."""
-    query = (
-        select(OutboxRow)
-        .where(
-            OutboxRow.status == PENDING,
-            OutboxRow.next_attempt_at <= now,
-            OutboxRow.platform.in_(platforms),
-            or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until < now),
-        )
-        .order_by(OutboxRow.id)
-        .limit(limit)
-    )
+    """Lease the due notifications of our platforms: the first few of each place (a channel, or a person),
+    so that a channel with a long backlog, which its platform's pace lets out at one message a second,
+    holds up no other place. A living card goes out with its newest pending version, in the place of the
+    oldest; the versions between are superseded, since the card shows the latest state anyway."""
+    free = (OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now, OutboxRow.platform.in_(platforms),
+            or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until < now))
+    in_place = func.row_number().over(partition_by=(OutboxRow.platform, OutboxRow.channel, OutboxRow.user_id),
+                                      order_by=OutboxRow.id)
+    due = select(OutboxRow.id, in_place.label("n")).where(*free).subquery()
+    query = (select(OutboxRow).where(OutboxRow.id.in_(select(due.c.id).where(due.c.n <= PER_PLACE)), *free)
+             .order_by(OutboxRow.id).limit(limit))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list(session.scalars(query))
-    newest = {row.card_key: row for row in rows if row.card_key}
     batch = {row.id for row in rows}
     leased: list[OutboxRow] = []
     for row in rows:
+        if row.status != PENDING:  # superseded by an earlier version of its card in this batch
+            continue
         if _earlier_message_waiting(session, row, batch) or not _thread_known(session, row):
             batch.discard(row.id)
             continue
-        if row.card_key and newest[row.card_key] is not row:
-            keeper = newest[row.card_key]
-            if not keeper.thread_audience and row.thread_audience:
-                keeper.thread_audience = row.thread_audience
-            row.status = SUPERSEDED
-            continue
+        if row.card_key:
+            _take_newest_version(session, row)
+            draw = next((d for prefix, d in DRAWN_WHEN_LEASED.items() if row.card_key.startswith(prefix)), None)
+            if draw is not None:
+                row.card = draw(session, row.card_key).to_dict()
         row.locked_until = now + LEASE
         leased.append(row)
     return leased
+
+
+def _take_newest_version(session: Session, row: OutboxRow) -> None:
+    newer = session.scalars(select(OutboxRow).where(OutboxRow.card_key == row.card_key, OutboxRow.status == PENDING,
+                                                    OutboxRow.id > row.id).order_by(OutboxRow.id)).all()
+    if not newer:
+        return
+    row.card = newer[-1].card
+    row.thread_audience = row.thread_audience or next((r.thread_audience for r in newer if r.thread_audience), "")
+    for version in newer:
+        version.status = SUPERSEDED
 
 
 def _earlier_message_waiting(session: Session, row: OutboxRow, batch: set[int]) -> bool:
@@ -162,7 +190,8 @@ def last_sent_at(session: Session, *, platform: str, channel: str) -> datetime |
     if not channel:
         return None
     return session.scalar(select(func.max(OutboxRow.sent_at)).where(
-        OutboxRow.platform == platform, OutboxRow.channel == channel, OutboxRow.status == SENT))
+        OutboxRow.platform == platform, OutboxRow.channel == channel, OutboxRow.status == SENT,
+        OutboxRow.quiet.is_(False)))
 
 
 def message_to_replace(session: Session, row: OutboxRow) -> str:
@@ -178,17 +207,13 @@ def mark_sent(session: Session, *, outbox_id: int, message_id: str, channel: str
         return
     row.status, row.sent_at, row.message_id, row.locked_until = SENT, now, message_id, None
     row.channel = row.channel or channel
-    if row.card_key and session.get(CardMessageRow, row.card_key) is None:
-        session.add(CardMessageRow(card_key=row.card_key, platform=row.platform, channel=row.channel,
-                                   message_id=message_id))
+    if row.card_key:
+        append_unless_taken(session, CardMessageRow, unique=("card_key",), card_key=row.card_key,
+                            platform=row.platform, channel=row.channel, message_id=message_id)
     if row.thread_audience and row.ticket_id is not None and message_id:
-        exists = session.scalar(
-            select(ThreadRow.id).where(ThreadRow.platform == row.platform, ThreadRow.channel == row.channel,
-                                       ThreadRow.thread == message_id)
-        )
-        if exists is None:
-            append(session, ThreadRow, ticket_id=row.ticket_id, platform=row.platform, channel=row.channel,
-                   thread=message_id, audience=row.thread_audience)
+        append_unless_taken(session, ThreadRow, unique=("platform", "channel", "thread"), ticket_id=row.ticket_id,
+                            platform=row.platform, channel=row.channel, thread=message_id,
+                            audience=row.thread_audience)
 
 
 def mark_failed(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -41,6 +43,7 @@ from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged
 from core.notify import audit, tell_agents
 from core.outbox import Outbox
+from core.pending import PendingEvents
 from core.people import is_agent, resolve_account
 from core.people_config import sync_people
 from core.refs import TicketRef, suggest_refs, thread_ref, ticket_ref
@@ -57,7 +60,8 @@ from core.tickets import ticket_opened_by
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-CONCURRENT_EDIT_RETRIES = 3
+CONCURRENT_EDIT_RETRIES = 6
+RETRY_PAUSE_SECONDS = 0.02
 
 
 class Desk:
@@ -65,6 +69,7 @@ class Desk:
         self.db = db
         self.deps = deps
         self.clock = clock
+        self.pending = PendingEvents(db)  # requests kept before their platform is told they arrived
 
     def setup(self) -> None:
         self.run_as_system(sync_people)
@@ -256,14 +261,22 @@ class Desk:
                 self._run(author=author, event_id="", channel=channel, thread=thread, work=lambda ctx: None,
                           settle_roles=True)
                 continue
-            except IntegrityError:
+            except IntegrityError as conflict:
                 if event_id and self._seen(platform, event_id):
                     return None  # the same event, delivered twice at once: the other delivery won
-                raise
+                if attempt == CONCURRENT_EDIT_RETRIES:
+                    raise
+                # Not this event's own conflict: another worker stored what this one was about to (a thing
+                # both met first at the same moment). Running again finds it stored, and loses nothing.
+                log.info("conflict with another worker's write (event %s): %s; running again", event_id,
+                         str(conflict.orig or conflict).splitlines()[0])
+                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * attempt))
+                continue
             except StaleDataError:
                 if attempt == CONCURRENT_EDIT_RETRIES:
                     raise
                 log.info("concurrent change (event %s); running again", event_id)
+                time.sleep(random.uniform(0, RETRY_PAUSE_SECONDS * attempt))  # not in step with the other again
                 continue
             return self._after_commit(contexts[-1], result)
         raise AssertionError("unreachable")

@@ -220,6 +220,9 @@ class DeskSettings(Frozen):
     classification: Classification = Classification()
     duplicate_window_minutes: int = Field(default=60, ge=0)
     duplicate_similarity: int = Field(default=85, ge=50, le=100)
+    # A channel of a platform that paces its channels with this many messages waiting is in a storm: new
+    # reports go on one storm card and their reporters are acknowledged quietly (core/storms.py). 0: never.
+    storm_backlog: int = Field(default=5, ge=0)
     people: tuple[Person, ...] = ()
     sla: SlaSettings = SlaSettings()
     teams: tuple[Team, ...] = Field(default_factory=default_teams)

@@ -40,10 +40,12 @@ def get_ticket(session: Session, key: str, *, for_update: bool = False) -> Ticke
 
 
 def ticket_for_thread(session: Session, *, platform: str, channel: str, thread: str) -> tuple[TicketRow, str] | None:
+    """The ticket a thread belongs to, locked (a reply there changes it, as a command on it would), and whose
+    thread it is."""
     row = session.scalar(THREAD_AT, {"platform": platform, "channel": channel, "thread": thread})
     if row is None:
         return None
-    ticket = session.get(TicketRow, row.ticket_id)
+    ticket = session.get(TicketRow, row.ticket_id, with_for_update=True)
     if ticket is None:
         return None
     about_ticket(ticket.key)

@@ -61,6 +61,19 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 
 
 @pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A migrated schema of its own on the PostgreSQL of SPOC_TEST_POSTGRES_URL, for what only PostgreSQL
+    does (several processes sharing one database); skips without it."""
+    if not os.environ.get(POSTGRES_ENV):
+        pytest.skip(f"several processes sharing one database need PostgreSQL: set {POSTGRES_ENV}")
+    schemas = _postgres_schema_url()
+    url = next(schemas)
+    upgrade(url)
+    yield url
+    schemas.close()
+
+
+@pytest.fixture
 def database_url(fresh_database_url: str) -> str:
     """A migrated, empty database: a SQLite file, and PostgreSQL when configured."""
     upgrade(fresh_database_url)

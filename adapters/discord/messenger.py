@@ -19,6 +19,7 @@ from core.delivery import Delivered, Delivery, DeliveryFailed
 
 log = logging.getLogger(__name__)
 NOT_READY_RETRY_SECONDS = 5.0
+RECEIVED = "\N{INBOX TRAY}"  # the reaction that tells a reporter in a storm their report is a ticket
 
 
 class DiscordMessenger:
@@ -59,6 +60,8 @@ class DiscordMessenger:
 
     async def _deliver(self, delivery: Delivery) -> Delivered:
         destination = delivery.destination
+        if delivery.quiet:
+            return await self._acknowledge(delivery)
         rendered = render_card(delivery.card, delivery.files)
         if not destination.channel:
             if not destination.user_id:
@@ -84,6 +87,14 @@ class DiscordMessenger:
                                                       requester=destination.fallback_user_id)
             return await self._post(thread_id, rendered)
         return await self._post(channel.id, rendered)
+
+    async def _acknowledge(self, delivery: Delivery) -> Delivered:
+        """A reaction on the reporter's message: seen at once, and no message of the channel's pace."""
+        destination = delivery.destination
+        message = self.client.get_partial_messageable(int(destination.channel)).get_partial_message(
+            int(destination.thread))
+        await message.add_reaction(RECEIVED)
+        return Delivered(message_id=destination.thread, channel=destination.channel)
 
     async def _post(self, channel_id: int, rendered: Rendered, *,
                     reference: discord.MessageReference | None = None) -> Delivered:

@@ -18,6 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.checkup import channel_problems
 from adapters.slack.errors import TOKEN_REFUSED, error_code, explain
 from adapters.slack.http_edge import MAX_REQUEST_BYTES, checked_body, refuse
+from adapters.slack.identity import BotIdentity
+from adapters.slack.kept import KeptRequests, kept_headers, request_key
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.messenger import PLATFORM, SlackMessenger
@@ -25,10 +27,10 @@ from adapters.slack.people import SlackDirectory
 from adapters.slack.roles import agents_sync_job
 from adapters.slack.settings import SlackSettings
 from core.connection import ConnectionFailed
+from core.pending import Request
 from core.service import Desk
 
 log = logging.getLogger(__name__)
-WORK_DELAY_SECONDS = 0.1
 SOCKET_CHECK_SECONDS = 1.0
 
 
@@ -37,39 +39,37 @@ def web_client(settings: SlackSettings) -> AsyncWebClient:
 
 
 class _GivenClientNotice(logging.Filter):
-    """bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client, then warns that the
-    token will be unused: noise in every start's log."""
+    """bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client and an `authorize`,
+    then warns that the token will be unused: noise in every start's log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        return "`token` will be unused" not in message and "will be ignored" not in message
 
 
-def bolt_app(*, settings: SlackSettings, client: AsyncWebClient, listeners: SlackListeners) -> AsyncApp:
+def bolt_app(*, settings: SlackSettings, client: AsyncWebClient, listeners: SlackListeners,
+             identity: BotIdentity) -> AsyncApp:
+    """In HTTP mode the edge has verified each request's signature before it was kept (a kept request may be
+    worked on after the 5 minutes bolt would allow), and bolt runs the listener before it answers: the answer
+    tells whether the work is done. Socket Mode acknowledges each envelope before the work."""
     bolt_log = logging.getLogger(f"{__name__}.bolt")
     if not any(isinstance(f, _GivenClientNotice) for f in bolt_log.filters):
         bolt_log.addFilter(_GivenClientNotice())
-    app = AsyncApp(signing_secret=settings.signing_secret or "unused-in-socket-mode", client=client,
-                   request_verification_enabled=settings.mode == "http", logger=bolt_log)
+    app = AsyncApp(signing_secret=settings.signing_secret or "unused", client=client,
+                   authorize=identity.authorize(), request_verification_enabled=False,
+                   process_before_response=settings.mode == "http", logger=bolt_log)
     listeners.register(app)
     return app
 
 
-def events_route(bolt: AsyncApp, *, signing_secret: str, busy: set[asyncio.Task[object]],
+def events_route(bolt: AsyncApp, *, signing_secret: str, kept: KeptRequests,
                  max_bytes: int = MAX_REQUEST_BYTES) -> web.RouteDef:
     """Events, commands and interactivity all arrive at POST /slack/events.
 
-    A correctly signed request is acknowledged at once and handed to bolt in the background: Slack
-    retries anything not acknowledged within 3 s, and under a burst bolt's own per-request work would
-    otherwise delay the acknowledgements of the requests queued behind it."""
+    A correctly signed request is committed to the database, then acknowledged: Slack sends a request until
+    it is acknowledged and never after, so nothing acknowledged may live only in memory. When the database
+    cannot take it in time Slack gets 503 and sends it again. The work is done from the database."""
     verifier = SignatureVerifier(signing_secret)
-
-    async def dispatch(body: str, query: str, headers: dict[str, str]) -> None:
-        await bolt.async_dispatch(AsyncBoltRequest(body=body, query=query, headers=headers))
-
-    def start(body: str, query: str, headers: dict[str, str]) -> None:
-        task = asyncio.create_task(dispatch(body, query, headers))
-        busy.add(task)
-        task.add_done_callback(busy.discard)
 
     async def events(request: web.Request) -> web.Response:
         body = await checked_body(request, max_bytes=max_bytes)  # a malformed request is refused with 4xx
@@ -81,12 +81,17 @@ def events_route(bolt: AsyncApp, *, signing_secret: str, busy: set[asyncio.Task[
         if '"url_verification"' in body:
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
             return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
-        # The work starts a moment after the answer: a burst of requests is acknowledged first, instead of
-        # each acknowledgement waiting behind the work of the requests that came before it.
-        asyncio.get_running_loop().call_later(WORK_DELAY_SECONDS, start, body, request.query_string, headers)
+        if not await kept.keep(Request(key=request_key(body), body=body, headers=kept_headers(headers))):
+            return web.Response(status=503, text="spoc cannot store this request now; send it again\n")
         return web.Response(status=200)
 
     return web.post(EVENTS_PATH, events)
+
+
+async def work_on_kept(bolt: AsyncApp, request: Request) -> bool:
+    """Run a kept request through bolt; True when it is done (bolt answered below 500)."""
+    response = await bolt.async_dispatch(AsyncBoltRequest(body=request.body, query="", headers=request.headers))
+    return response.status < 500
 
 
 class SlackAdapter:
@@ -99,10 +104,12 @@ class SlackAdapter:
         self.messenger = SlackMessenger(self.client, per_channel_interval=settings.per_channel_interval_seconds)
         directory = SlackDirectory(self.client, agent_usergroup=settings.agent_usergroup)
         self.listeners = SlackListeners(desk=desk, settings=settings, directory=directory, poke=poke)
-        self.bolt = bolt_app(settings=settings, client=self.client, listeners=self.listeners)
+        self.identity = BotIdentity(self.client)
+        self.bolt = bolt_app(settings=settings, client=self.client, listeners=self.listeners, identity=self.identity)
+        self.kept = KeptRequests(pending=desk.pending, platform=PLATFORM,
+                                 work=lambda request: work_on_kept(self.bolt, request))
         self.directory = directory
         self.jobs = (agents_sync_job(desk=desk, directory=directory),)
-        self.busy: set[asyncio.Task[object]] = set()
         self._socket: Any = None
         self._running = False
         self._connected = False
@@ -111,7 +118,7 @@ class SlackAdapter:
         """What this adapter serves on the process's HTTP server: Slack's HTTP mode, else nothing."""
         if self.settings.mode != "http":
             return []
-        return [events_route(self.bolt, signing_secret=self.settings.signing_secret, busy=self.busy,
+        return [events_route(self.bolt, signing_secret=self.settings.signing_secret, kept=self.kept,
                              max_bytes=self.settings.max_request_bytes)]
 
     def connected(self) -> bool:
@@ -125,7 +132,7 @@ class SlackAdapter:
         self._running = True
         try:
             if self.settings.mode == "http":
-                await stop.wait()
+                await self.kept.run(stop)
             else:
                 await self._serve_socket_mode(stop)
             await self._settle()
@@ -144,7 +151,7 @@ class SlackAdapter:
                     await AsyncWebClient(base_url=self.settings.api_url).apps_connections_open(
                         app_token=self.settings.app_token)
                 else:
-                    await self.client.auth_test()
+                    self.identity.learn(await self.client.auth_test())
             except SlackApiError as error:
                 line = explain(error, doing="starting", app_token=app_token)
                 if error_code(error) in TOKEN_REFUSED:
@@ -171,13 +178,14 @@ class SlackAdapter:
             log.warning("%s", problem)
 
     async def close(self) -> None:
+        self.kept.close()
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
 
     async def _settle(self) -> None:
         """Wait for the events already taken; they are committed before the process goes."""
-        while self.busy or self.listeners.in_hand:
+        while self.listeners.in_hand:
             await asyncio.sleep(0.05)
 
     async def _serve_socket_mode(self, stop: asyncio.Event) -> None:

@@ -43,6 +43,8 @@ class SlackMessenger:
     async def deliver(self, delivery: Delivery) -> Delivered:
         destination = delivery.destination
         try:
+            if delivery.quiet:
+                return await self._acknowledge(delivery)
             channel = destination.channel or await self._dm_channel(destination.user_id)
             return await self._send(delivery, channel=channel, thread=destination.thread)
         except SlackApiError as error:
@@ -72,6 +74,15 @@ class SlackMessenger:
             if delivery.files and not delivery.replaces_message_id:
                 await self._attach_files(delivery, channel=posted, thread=thread)
         return Delivered(message_id=str(response["ts"]), channel=posted)
+
+    async def _acknowledge(self, delivery: Delivery) -> Delivered:
+        """An ephemeral message to the reporter under their message: only they see it, and it counts
+        against no channel's pace (chat.postEphemeral has a rate limit of its own)."""
+        destination = delivery.destination
+        response = await self.client.chat_postEphemeral(
+            channel=destination.channel, user=destination.user_id, thread_ts=destination.thread or None,
+            text=fallback_text(delivery.card), blocks=render_blocks(delivery.card))
+        return Delivered(message_id=str(response.get("message_ts") or ""), channel=destination.channel)
 
     async def _attach_files(self, delivery: Delivery, *, channel: str, thread: str) -> None:
         """Upload the card's files (a report's chart) beside it, from the bytes its delivery brings. The

@@ -55,6 +55,8 @@ class ServiceState:
     name: str
     title: str
     state: str  # operational, outage or maintenance
+    outage: str = ""  # the active outage's key
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,13 @@ def read_status(session: Session, services: tuple[Service, ...], *, now: datetim
                    select(ChangeRow, TicketRow).join(TicketRow, TicketRow.id == ChangeRow.ticket_id)
                    .where(ChangeRow.state.in_(PLANNED_STATES), ChangeRow.end_at >= now)
                    .order_by(ChangeRow.start_at))]
-    down = {row.service for row in active_rows}
+    down = {row.service: row for row in active_rows}
     working_on = {p_service for p_service, state in session.execute(
         select(ChangeRow.service, ChangeRow.state).where(ChangeRow.state == "in_progress"))}
     states = [ServiceState(name=s.name, title=s.title,
                            state="outage" if s.name in down else "maintenance" if s.name in working_on
-                           else "operational") for s in services]
+                           else "operational", outage=down[s.name].key if s.name in down else "",
+                           since=down[s.name].declared_at if s.name in down else None) for s in services]
     return Status(services=states, active=_outages(session, services, active_rows),
                   history=_outages(session, services, past_rows), planned=planned, at=now)
 

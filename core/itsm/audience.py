@@ -12,6 +12,7 @@ from core.errors import DeskError
 from core.people import identity_on
 from core.storage.itsm_models import SubscriptionRow
 from core.storage.models import PersonRow
+from core.storage.writes import append_unless_taken
 from core.teams import direct_to, team_channels, team_named
 
 
@@ -28,12 +29,10 @@ def find_service(ctx: Ctx, text: str) -> Service:
 
 
 def subscribe(ctx: Ctx, service: Service, person: PersonRow, *, platform: str) -> bool:
-    """Subscribe `person` (told on `platform`); False when they already were."""
-    if is_subscribed(ctx, service, person):
-        return False
-    ctx.session.add(SubscriptionRow(service=service.name, person_id=person.id, platform=platform, at=ctx.now))
-    ctx.session.flush()
-    return True
+    """Subscribe `person` (told on `platform`); False when they already were (also when another report of
+    theirs subscribed them at the same moment)."""
+    return append_unless_taken(ctx.session, SubscriptionRow, unique=("service", "person_id"), service=service.name,
+                               person_id=person.id, platform=platform, at=ctx.now)
 
 
 def unsubscribe(ctx: Ctx, service: Service, person: PersonRow) -> bool:

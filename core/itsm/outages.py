@@ -17,6 +17,7 @@ from core.lifecycle import Kind
 from core.notify import audit, refresh_cards, tell_requester
 from core.storage.itsm_models import OutageRow, OutageTicketRow, OutageUpdateRow
 from core.storage.models import TicketRow
+from core.storage.writes import append
 from core.teams import default_calendar, team_named
 
 ACTIVE, RESOLVED = "active", "resolved"
@@ -115,7 +116,7 @@ def link_report(ctx: Ctx, ticket: TicketRow) -> OutageRow | None:
     if service is None:
         return None
     outage = outages[service.name]
-    ctx.session.add(OutageTicketRow(ticket_id=ticket.id, outage_id=outage.id))
+    append(ctx.session, OutageTicketRow, ticket_id=ticket.id, outage_id=outage.id)
     audit(ctx, ticket, "linked_outage", field="outage", new=outage.key)
     subscribe(ctx, service, ctx.person(), platform=ticket.origin_platform)
     tell_requester(ctx, ticket, f"Known issue: {service.title} outage ({outage.key}). "

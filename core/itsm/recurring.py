@@ -3,10 +3,11 @@ problem" card with a button that opens the problem and links them all."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.cards import Button, Card
@@ -14,9 +15,11 @@ from core.context import Ctx
 from core.lifecycle import Kind, format_key
 from core.storage.itsm_models import OutageTicketRow, ProblemLinkRow, RecurringClusterRow, RecurringMemberRow
 from core.storage.models import PersonRow, TicketRow
-from core.storage.writes import append
+from core.storage.writes import append, append_all, append_unless_taken
 
+log = logging.getLogger(__name__)
 CANDIDATES = 100
+CLUSTER_ATTEMPTS = 3
 SHOWN = 15
 # Built once: every new incident asks the first, every one that joins a cluster the second.
 RECENT_UNEXPLAINED = (
@@ -47,40 +50,67 @@ MEMBER_COUNT = select(func.count()).select_from(RecurringMemberRow).where(
 
 def watch_for_recurrence(ctx: Ctx, ticket: TicketRow) -> int | None:
     """Put a new incident in the cluster of its similar recent incidents, making the cluster (and sending
-    its card, once) when there are enough of them. Returns the cluster's id."""
+    its card, once) when there are enough of them. Returns the cluster's id.
+
+    Workers taking reports of one storm at once may each decide to make the same cluster, or clusters that
+    share incidents: the one that stores it first wins, and the others look again, this time seeing it, and
+    join it. An incident alike to a cluster is never left out of it."""
     rules = ctx.settings.recurring_incidents
     if rules.count < 2 or ticket.kind != Kind.INCIDENT.value:
         return None
+    for attempt in range(1, CLUSTER_ATTEMPTS + 1):
+        try:
+            return _place(ctx, ticket)
+        except _TakenMeanwhile as taken:
+            if attempt == CLUSTER_ATTEMPTS:  # the whole unit of work runs again (core/service.py)
+                raise taken.conflict from None
+            log.info("%s: another worker made a cluster of its incidents first; looking again", ticket.key)
+    raise AssertionError("unreachable")
+
+
+def _place(ctx: Ctx, ticket: TicketRow) -> int | None:
+    rules = ctx.settings.recurring_incidents
     candidates, clusters = _recent_unexplained(ctx, ticket)
     direct = _alike(ticket.title.lower(), candidates, similarity=rules.similarity)
     if not direct:
         return None
-    # The most alike incident that is in a cluster decides which one the new incident joins.
-    joined = next((clusters[i] for i in direct if i in clusters), None)
+    similar = _chain(direct, candidates, similarity=rules.similarity)
+    # The most alike incident that is in a cluster decides which one the new incident joins; failing
+    # that, the first one the chain of alike reports reaches.
+    joined = next((clusters[i] for i in [*direct, *similar] if i in clusters), None)
     if joined is not None:
         cluster_id, problem_id = joined
         if problem_id is not None:
             return None
         append(ctx.session, RecurringMemberRow, ticket_id=ticket.id, cluster_id=cluster_id)
+        for member_id in similar:  # the chain's incidents are of its kind too
+            if member_id not in clusters:
+                append_unless_taken(ctx.session, RecurringMemberRow, unique=("ticket_id",), ticket_id=member_id,
+                                    cluster_id=cluster_id)
         show_cluster(ctx, cluster_id, problem_id=None)
         return cluster_id
-    similar = _chain(direct, candidates, similarity=rules.similarity)
     if len(similar) + 1 < rules.count:
         return None
     members = sorted([*similar, ticket.id])
-    cluster = RecurringClusterRow(anchor_ticket_id=members[0], created_at=ctx.now)
+    # Two reports racing to complete one cluster: the unique anchor (or a member already taken) fails the
+    # second, which looks again.
     try:
-        # Two reports racing to complete one cluster: the unique anchor lets one of them make it.
         with ctx.session.begin_nested():
-            ctx.session.add(cluster)
-            ctx.session.flush()
-            ctx.session.add_all(RecurringMemberRow(ticket_id=member_id, cluster_id=cluster.id)
-                                for member_id in members)
-            ctx.session.flush()
-    except IntegrityError:
-        return None
-    show_cluster(ctx, cluster.id, problem_id=None)
-    return cluster.id
+            cluster_id = ctx.session.execute(insert(RecurringClusterRow).values(
+                anchor_ticket_id=members[0], created_at=ctx.now).returning(RecurringClusterRow.id)).scalar_one()
+            append_all(ctx.session, RecurringMemberRow, [{"ticket_id": m, "cluster_id": cluster_id} for m in members])
+    except IntegrityError as conflict:
+        raise _TakenMeanwhile(conflict) from None
+    show_cluster(ctx, cluster_id, problem_id=None)
+    return cluster_id
+
+
+class _TakenMeanwhile(Exception):
+    """Another transaction stored a cluster with this one's anchor or one of its incidents first."""
+
+    def __init__(self, conflict: IntegrityError) -> None:
+        super().__init__(str(conflict))
+        self.conflict = conflict
 
 
 def _recent_unexplained(

@@ -242,6 +242,9 @@ class OutboxRow(Base):
     thread_audience: Mapped[str] = mapped_column(String(20), default="")
     # A reply in the thread of this living card (its card_key), once that card has been posted.
     in_thread_of: Mapped[str] = mapped_column(String(200), default="")
+    # A lightweight acknowledgement to one person (`user_id`) about a message in `channel` (`thread`): it uses
+    # none of the channel's pace and waits for none of its messages (an ephemeral message, a reaction).
+    quiet: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())

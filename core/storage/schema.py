@@ -9,6 +9,7 @@ from core.storage import (  # noqa: F401 - each declares its tables
     itsm_models,
     models,
     report_models,
+    storm_models,
     triage_models,
 )
 from core.storage.base import Base

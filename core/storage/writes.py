@@ -36,6 +36,18 @@ def append_unless_taken(session: Session, row_type: type[Base], *, unique: tuple
     return session.connection().execute(statement, values).first() is not None
 
 
+def append_all_unless_taken(session: Session, row_type: type[Base], rows: list[dict[str, Any]], *,
+                            unique: tuple[str, ...]) -> dict[tuple[Any, ...], Any]:
+    """`append_all`, leaving out each row whose `unique` columns are taken: the key of each row written,
+    by its `unique` values."""
+    if not rows:
+        return {}
+    table = row_type.__table__
+    statement = _insert_or_nothing(row_type, session.get_bind().dialect.name, unique).returning(
+        *(table.c[name] for name in unique))  # type: ignore[attr-defined]
+    return {tuple(written[1:]): written[0] for written in session.connection().execute(statement, rows)}
+
+
 def store_now(session: Session, row: Row) -> Row:
     """Insert a new object's row now (columns left unset take their defaults, on the object too) and
     attach the object to the session as stored. Its relationships are not written: set their ids."""

@@ -122,3 +122,22 @@ def test_similar_incidents_outside_the_window_or_below_the_count_make_no_card(
     chat.say(EVA, "outlook crashes when I open it")
     assert len(rows(chat.desk, title_starts="Possible problem: 3 similar incidents within 2 h")) == 1
 
+
+
+def test_an_incident_alike_to_a_cluster_only_through_an_unclustered_one_joins_that_cluster_with_it(
+    make_desk: Callable[..., Desk], database_url: str,
+) -> None:
+    chat = Chat(itsm_desk(make_desk, database_url, recurring_incidents=RecurringSettings()))
+    for author, text in CRASHES:
+        chat.say(author, text)
+    assert len(rows(chat.desk, title_starts="Possible problem: 3")) == 1
+    # A report taken while the cluster was being made elsewhere, so it was left out of it (here: by a
+    # worker that does not watch for recurrence).
+    elsewhere = Chat(itsm_desk(make_desk, database_url))
+    elsewhere.count = 100
+    elsewhere.say(EVA, "outlook crashes when I open the shared calendar")
+    chat.say(person("Flo"), "outlook shared calendar will not open")  # alike to INC-4 only
+    cards = rows(chat.desk, title_starts="Possible problem")
+    assert {r.card_key for r in cards} == {"recurring:1:console:it-triage"}
+    assert cards[-1].card["title"] == "Possible problem: 5 similar incidents within 24 h"
+    assert ["INC-4", "INC-5"] == [line.split(" ")[0] for line in cards[-1].card["text"].splitlines()[-2:]]

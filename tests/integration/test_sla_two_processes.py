@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -15,24 +14,10 @@ import pytest
 
 from core.clock import ManualClock
 from core.service import Desk
-from tests.conftest import POSTGRES_ENV, REPO_ROOT, Chat, _postgres_schema_url
+from tests.conftest import REPO_ROOT, Chat
 from tests.integration.sla_helpers import desk_settings, events, report_p1, sent
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A migrated schema of its own on the PostgreSQL of SPOC_TEST_POSTGRES_URL (skips without it)."""
-    from bot.migrations import upgrade
-
-    if not os.environ.get(POSTGRES_ENV):
-        pytest.skip(f"two processes sharing one database need PostgreSQL: set {POSTGRES_ENV}")
-    schemas = _postgres_schema_url()
-    url = next(schemas)
-    upgrade(url)
-    yield url
-    schemas.close()
 
 
 def worker(mode: str, url: str, now: datetime, *extra: str) -> subprocess.Popen[str]:

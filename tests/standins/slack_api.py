@@ -130,10 +130,13 @@ class SlackApiStandIn:
         self.socket_acks: dict[str, dict[str, Any]] = {}
         self._socket_opened = asyncio.Event()
         self._latency: dict[str, float] = {}
+        self._pace: float = 0.0
+        self._posted_at: dict[str, float] = {}  # channel -> when a message was last posted to it
         # What the installed app was granted (Slack names them in every answer's x-oauth-scopes header);
         # None sends no header.
         self.granted_scopes: list[str] | None = None
         self._rejected_tokens: set[str] = set()
+        self._outage: _Failure | None = None
         self._channels: dict[str, dict[str, Any]] = {}  # channel id -> what set_channel said about it
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -144,6 +147,7 @@ class SlackApiStandIn:
             "chat.postMessage": self._post_message,
             "chat.update": self._update_message,
             "chat.postEphemeral": self._post_ephemeral,
+            "reactions.add": self._add_reaction,
             "chat.delete": lambda a: {"ok": True, "channel": a.get("channel"), "ts": a.get("ts")},
             "conversations.open": self._open_conversation,
             "conversations.info": self._conversation_info,
@@ -262,6 +266,18 @@ class SlackApiStandIn:
             self._state.failures.setdefault(method, []).append(
                 _Failure(status, error or "internal_error", retry_after, times))
 
+    def fail_everything(self, *, status: int, retry_after: int | None = None) -> None:
+        """Answer every call with `status` until `recover()`: a Slack outage (5xx) or a long rate limit (429,
+        with Retry-After)."""
+        if status == 429:
+            retry_after = 1 if retry_after is None else retry_after
+        with self._lock:
+            self._outage = _Failure(status, "ratelimited" if status == 429 else "internal_error", retry_after, 1)
+
+    def recover(self) -> None:
+        with self._lock:
+            self._outage = None
+
     def reject_token(self, token: str) -> None:
         """Answer every call made with `token` with invalid_auth, as Slack does for a revoked token."""
         self._rejected_tokens.add(token)
@@ -275,6 +291,11 @@ class SlackApiStandIn:
     def set_latency(self, seconds: float, *, method: str = "*") -> None:
         """Delay every answer (or one method's) by `seconds`, as a slow Slack would."""
         self._latency[method] = seconds
+
+    def pace_channels(self, seconds: float) -> None:
+        """Answer a chat.postMessage that comes sooner than `seconds` after the last one in its channel
+        with 429 and Retry-After, as Slack does for more than about one message a second per channel."""
+        self._pace = seconds
 
     def set_user(
         self, user_id: str, *, name: str | None = None, real_name: str | None = None,
@@ -430,7 +451,7 @@ class SlackApiStandIn:
         args, readable = await _read_args(request)
         headers = dict(request.headers)
         status, reply, extra_headers = 200, {"ok": False, "error": "invalid_json"}, {}
-        failure = self._take_failure(method)
+        failure = self._take_failure(method) or self._too_fast(method, args)
         if failure is not None:
             status, reply = failure.status, {"ok": False, "error": failure.error}
             if failure.retry_after is not None:
@@ -487,6 +508,8 @@ class SlackApiStandIn:
 
     def _take_failure(self, method: str) -> _Failure | None:
         with self._lock:
+            if self._outage is not None:
+                return self._outage
             queue = self._state.failures.get(method)
             if not queue:
                 return None
@@ -495,6 +518,16 @@ class SlackApiStandIn:
             if failure.remaining == 0:
                 queue.pop(0)
             return failure
+
+    def _too_fast(self, method: str, args: dict[str, Any]) -> _Failure | None:
+        if not self._pace or method != "chat.postMessage":
+            return None
+        channel, now = str(args.get("channel") or ""), time.monotonic()
+        with self._lock:
+            if now - self._posted_at.get(channel, -self._pace) < self._pace:
+                return _Failure(429, "ratelimited", 1, 1)
+            self._posted_at[channel] = now
+        return None
 
     def _record(self, call: RecordedCall) -> None:
         with self._lock:
@@ -553,6 +586,15 @@ class SlackApiStandIn:
         if not args.get("user"):
             return {"ok": False, "error": "user_not_in_channel"}
         return {"ok": True, "message_ts": self._next_ts()}
+
+    def _add_reaction(self, args: dict[str, Any]) -> Reply:
+        if not args.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("timestamp"):
+            return {"ok": False, "error": "message_not_found"}
+        if not args.get("name"):
+            return {"ok": False, "error": "invalid_name"}
+        return {"ok": True}
 
     def _open_conversation(self, args: dict[str, Any]) -> Reply:
         if args.get("channel"):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 16:00:37.072579
+Create Date: 2026-12-01 18:05:43.238583
 """
 from __future__ import annotations
 
@@ -106,6 +106,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_link_codes_user_id'), ['user_id'], unique=False)
+
+    op.create_table('pending_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('headers', sa.JSON(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pending_events')),
+    sa.UniqueConstraint('platform', 'key', name=op.f('uq_pending_events_platform'))
+    )
+    with op.batch_alter_table('pending_events', schema=None) as batch_op:
+        batch_op.create_index('ix_pending_events_ready', ['platform', 'next_attempt_at'], unique=False)
 
     op.create_table('people',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -376,6 +391,7 @@ def upgrade() -> None:
     sa.Column('ticket_key', sa.String(length=40), nullable=False),
     sa.Column('thread_audience', sa.String(length=20), nullable=False),
     sa.Column('in_thread_of', sa.String(length=200), nullable=False),
+    sa.Column('quiet', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
@@ -425,6 +441,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('sla_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sla_events_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('storm_members',
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('channel', sa.String(length=320), nullable=False),
+    sa.Column('storm', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_storm_members_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('ticket_id', 'platform', 'channel', name=op.f('pk_storm_members'))
+    )
+    with op.batch_alter_table('storm_members', schema=None) as batch_op:
+        batch_op.create_index('ix_storm_members_place', ['platform', 'channel', 'storm', 'ticket_id'], unique=False)
 
     op.create_table('ticket_files',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -542,6 +570,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_files_digest'))
 
     op.drop_table('ticket_files')
+    with op.batch_alter_table('storm_members', schema=None) as batch_op:
+        batch_op.drop_index('ix_storm_members_place')
+
+    op.drop_table('storm_members')
     with op.batch_alter_table('sla_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sla_events_ticket_id'))
 
@@ -621,6 +653,10 @@ def downgrade() -> None:
     op.drop_table('report_digests')
     op.drop_table('processed_events')
     op.drop_table('people')
+    with op.batch_alter_table('pending_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_pending_events_ready')
+
+    op.drop_table('pending_events')
     with op.batch_alter_table('link_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_link_codes_user_id'))
 

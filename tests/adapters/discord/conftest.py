@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,10 +236,22 @@ def fast_dispatcher(db: Database) -> Dispatcher:
 
 @pytest.fixture
 async def world(sqlite_url: str) -> AsyncIterator[DiscordWorld]:
+    async with discord_world(sqlite_url) as made:
+        yield made
+
+
+@asynccontextmanager
+async def discord_world(sqlite_url: str, *, storm_backlog: int = 0) -> AsyncIterator[DiscordWorld]:
+    """The world; with `storm_backlog`, Discord's channels can be outpaced by reports (core/storms.py)."""
     require_discord_data()
     async with DiscordStandIn() as srv:
         db = Database(sqlite_url)
-        desk = desk_for(db, platforms=("discord",), triage=(Destination("discord", str(TRIAGE)),))
+        desk = Desk(db=db, deps=DeskDeps(settings=DeskSettings(storm_backlog=storm_backlog),
+                                         knowledge=NoKnowledgeBase(), platforms=frozenset({"discord"}),
+                                         routes=Routes(triage=(Destination("discord", str(TRIAGE)),)),
+                                         paced=frozenset({"discord"}) if storm_backlog else frozenset()),
+                    clock=SystemClock())
+        desk.setup()
         dispatcher = fast_dispatcher(db)
         settings = discord_settings(srv)
         running = await start_adapter(srv, desk=desk, settings=settings, poke=dispatcher.poke)

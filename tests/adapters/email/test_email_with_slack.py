@@ -21,7 +21,7 @@ from core.clock import SystemClock
 from core.delivery import Destination
 from core.outbox import RetryPolicy
 from tests.adapters.email.conftest import build_desk, email_settings, mail, push
-from tests.adapters.slack.conftest import SECRET, SlackWorld, block_text
+from tests.adapters.slack.conftest import SECRET, SlackWorld, block_text, working
 from tests.fakes import FakeKnowledgeBase
 from tests.integration.helpers import comments, tickets
 from tests.standins.mail_servers import SmtpCapture
@@ -70,7 +70,7 @@ async def both(sqlite_url: str, smtp: SmtpCapture, knowledge: FakeKnowledgeBase)
         stop_mail = asyncio.Event()
         receiving = asyncio.create_task(email_adapter.run(stop_mail))
         await asyncio.wait_for(email_adapter.listening.wait(), 10)
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession() as http, working(slack_adapter):
             world = SlackWorld(slack=slack, desk=desk, adapter=slack_adapter, dispatcher=dispatcher,
                                url=f"http://127.0.0.1:{server.port}{EVENTS_PATH}", http=http)
             yield Both(slack=world, email=email_adapter, smtp=smtp)

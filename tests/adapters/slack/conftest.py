@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +49,17 @@ class SlackWorld:
             await response.read()
             return response.status
 
+    async def post_as_slack(self, body: bytes) -> int:
+        """Post as Slack does: a request answered other than 2xx is sent again (up to 3 times, each marked
+        X-Slack-Retry-Num). The last status."""
+        status = await self.post(body)
+        for retry in range(1, 4):
+            if 200 <= status < 300:
+                break
+            await asyncio.sleep(0.5 * retry)
+            status = await self.post(body, retry_num=retry, retry_reason="http_error")
+        return status
+
     async def eventually(self, check: Callable[[], Any], *, timeout: float = 10.0, what: str = "") -> Any:
         return await eventually(check, timeout=timeout, what=what)
 
@@ -79,8 +93,55 @@ def block_text(args: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture
-async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
+@asynccontextmanager
+async def working(adapter: SlackAdapter) -> AsyncIterator[None]:
+    """The adapter running: in HTTP mode it works on the requests its edge kept."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(adapter.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await running
+        await adapter.close()
+
+
+@asynccontextmanager
+async def slack_world(slack: SlackApiStandIn, url: str, *, work: bool = True,
+                      storm_backlog: int = 0) -> AsyncIterator[SlackWorld]:
+    """One spoc process in Slack's HTTP mode on the database at `url`. Without `work` it only keeps and
+    acknowledges what arrives, as a process that dies before it works on anything. With `storm_backlog`,
+    Slack's channels can be outpaced by reports (core/storms.py)."""
+    db = Database(url)
+    settings = DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
+                                           ids={"slack": SAM}),), storm_backlog=storm_backlog)
+    desk = Desk(db=db, deps=DeskDeps(settings=settings, knowledge=NoKnowledgeBase(), platforms=frozenset({"slack"}),
+                                     routes=Routes(triage=(Destination("slack", TRIAGE),)),
+                                     paced=frozenset({"slack"}) if storm_backlog else frozenset()),
+                clock=SystemClock())
+    desk.setup()
+    slack_settings = SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, mode="http", api_url=slack.url,
+                                   intake_channels=(HELP,), triage_channel=TRIAGE,
+                                   per_channel_interval_seconds=0)
+    dispatcher = Dispatcher(db=db, messengers={}, clock=SystemClock(),
+                            policy=RetryPolicy(max_attempts=3, base_delay=0.2, max_delay=1.0))
+    adapter = SlackAdapter(desk=desk, settings=slack_settings, poke=dispatcher.poke)
+    dispatcher.messengers["slack"] = adapter.messenger
+    server = HttpServer(host="127.0.0.1", port=0)
+    server.add_routes(adapter.routes())
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as http, working(adapter) if work else contextlib.nullcontext():
+            yield SlackWorld(slack=slack, desk=desk, adapter=adapter, dispatcher=dispatcher,
+                             url=f"http://127.0.0.1:{server.port}{EVENTS_PATH}", http=http)
+    finally:
+        await adapter.close()
+        await server.stop()
+        db.dispose()
+
+
+@asynccontextmanager
+async def slack_stand_in() -> AsyncIterator[SlackApiStandIn]:
     if not payloads_available():
         pytest.skip(f"real Slack payload samples not found at {slack_payloads_dir()}")
     if not slack_spec_path().exists():
@@ -88,26 +149,12 @@ async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
     async with SlackApiStandIn() as slack:
         slack.set_user(DANA, name="dana", display_name="Dana", email="dana@example.com")
         slack.set_user(SAM, name="sam", display_name="Sam", email="sam@example.com")
-        db = Database(sqlite_url)
-        settings = DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
-                                               ids={"slack": SAM}),))
-        desk = Desk(db=db, deps=DeskDeps(settings=settings, knowledge=NoKnowledgeBase(), platforms=frozenset({"slack"}),
-                                         routes=Routes(triage=(Destination("slack", TRIAGE),))), clock=SystemClock())
-        desk.setup()
-        slack_settings = SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, mode="http", api_url=slack.url,
-                                       intake_channels=(HELP,), triage_channel=TRIAGE,
-                                       per_channel_interval_seconds=0)
-        dispatcher = Dispatcher(db=db, messengers={}, clock=SystemClock(),
-                                policy=RetryPolicy(max_attempts=3, base_delay=0.2, max_delay=1.0))
-        adapter = SlackAdapter(desk=desk, settings=slack_settings, poke=dispatcher.poke)
-        dispatcher.messengers["slack"] = adapter.messenger
-        server = HttpServer(host="127.0.0.1", port=0)
-        server.add_routes(adapter.routes())
-        await server.start()
-        async with aiohttp.ClientSession() as http:
-            yield SlackWorld(slack=slack, desk=desk, adapter=adapter, dispatcher=dispatcher,
-                             url=f"http://127.0.0.1:{server.port}{EVENTS_PATH}", http=http)
-        await server.stop()
+        yield slack
         # Whatever a test did, every call spoc made must be one Slack's own spec allows.
         slack.assert_calls_match_spec()
-        db.dispose()
+
+
+@pytest.fixture
+async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
+    async with slack_stand_in() as slack, slack_world(slack, sqlite_url) as world:
+        yield world

@@ -30,7 +30,8 @@ async def test_the_public_status_page_shows_each_service_and_an_outage_declared_
     assert live.status == 200
     assert "OUT-1" in text and "Outlook cannot connect" in text and "Microsoft is rolling back" in text
     assert "everyone in Berlin" in text
-    assert 'class="state outage"' in text
+    assert 'class="state outage">Outage since <time datetime="2026-03-02T09:00:00+00:00">2026-03-02 09:00 UTC' \
+        '</time>, <a href="#OUT-1">OUT-1</a>' in text
     page = await (await client.get("/status")).text()
     assert 'hx-get="/status/live"' in page and 'hx-trigger="every 2s"' in page
 

@@ -1,0 +1,475 @@
+"""N real `spoc run --adapter slack` workers (HTTP mode, default 3) on one PostgreSQL database, behind a
+round-robin balancer, against the Slack Web API stand-in (in its own process, pacing each channel to one
+message a second as Slack does), offered a mix of signed events at a set rate; then the same with 1 worker.
+
+Prints, per run: acknowledgement p50/p99; report -> first reply in its thread p50/p99; report -> first
+sign to its reporter (a reply or a lightweight acknowledgement) and -> visible to agents (its key on a
+message in the triage channel); tickets == reports (less the reports joined to their author's open
+duplicate), lost and twice; notifications delivered == written; throughput; CPU ms per event (all workers
+together, and per worker); the scaling ratio of N workers to 1. Last line: one JSON object.
+
+The knowledge base is on (the starter articles, as `spoc run` has it). What it leaves out: TLS and a real
+balancer (requests go to each worker's port in turn), Slack's own latency, Socket Mode.
+
+Run: python bench/load.py [--workers 3] [--events 5000] [--rate 100] [--postgres URL] [--burst 100]
+(`--events 600 --rate 60` for a short run; `--burst 100` sends 100 reports at once into one channel first.)
+The database is a schema of its own on --postgres (default $SPOC_TEST_POSTGRES_URL or
+postgresql://127.0.0.1:5432/test), dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load_mix import AGENT, Event, Mix, Plan  # noqa: E402
+from core.lifecycle import format_key  # noqa: E402
+from core.storage.models import OutboxRow, ProcessedEventRow, ThreadRow, TicketRow  # noqa: E402
+from tests.standins.slack_requests import signed_headers  # noqa: E402
+
+SECRET = "load-secret"
+TRIAGE = "CTRIAGE"
+KEY = re.compile(r"\b(?:INC|REQ|PRB|CHG)-\d+\b")
+STAND_IN = """
+import asyncio, json, re, sys
+from tests.standins.slack_api import SlackApiStandIn
+KEY = re.compile(r"\\b(?:INC|REQ|PRB|CHG)-\\d+\\b")
+def strings(value):
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
+async def serve():
+    async with SlackApiStandIn() as slack:
+        slack.pace_channels(float(sys.argv[1]))
+        print(slack.url, slack.base_url, flush=True)
+        loop = asyncio.get_running_loop()
+        while (asked := (await loop.run_in_executor(None, sys.stdin.readline)).strip()) in ("calls", "answers"):
+            for call in (slack.calls if asked == "calls" else []):
+                args = call.args
+                blocks = args.get("blocks") or []
+                shown = " ".join(strings(json.loads(blocks) if isinstance(blocks, str) else blocks))
+                shown += " " + str(args.get("text", ""))
+                print(json.dumps({"method": call.method, "status": call.status, "at": call.monotonic,
+                                  "ok": bool(call.response.get("ok")), "channel": str(args.get("channel", "")),
+                                  "thread_ts": str(args.get("thread_ts") or args.get("timestamp") or ""),
+                                  "user": str(args.get("user", "")), "keys": sorted(set(KEY.findall(shown)))}))
+            print(len(slack.webhook_posts), flush=True)
+            print("end", flush=True)
+asyncio.run(serve())
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 1)
+
+
+class Schema:
+    """A schema of its own on the PostgreSQL server, dropped at the end."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base.replace("postgresql+psycopg://", "postgresql://", 1)
+        self.name = f"bench_load_{uuid.uuid4().hex[:10]}"
+        self.admin = create_engine(self.base.replace("postgresql://", "postgresql+psycopg://", 1))
+        with self.admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {self.name}"))
+        sep = "&" if "?" in self.base else "?"
+        self.url = f"{self.base}{sep}options=-csearch_path%3D{self.name}"
+        self.engine = create_engine(self.url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        with self.admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {self.name} CASCADE"))
+        self.admin.dispose()
+
+
+class StandIn:
+    def __init__(self, env: dict[str, str], pace: float) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", STAND_IN, str(pace)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+        self.api_url, self.base_url = self.process.stdout.readline().split()  # type: ignore[union-attr]
+
+    def calls(self, *, answers_only: bool = False) -> tuple[list[dict[str, Any]], int]:
+        """The Web API calls it took, and how many answers came to response_urls (commands, buttons)."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("answers\n" if answers_only else "calls\n")
+        self.process.stdin.flush()
+        found = []
+        while (line := self.process.stdout.readline().strip()) != "end":
+            found.append(json.loads(line))
+        return found[:-1], int(found[-1])
+
+    def stop(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def worker_config(directory: Path, *, port: int, api_url: str, channels: list[str]) -> Path:
+    path = directory / f"spoc-{port}.yaml"
+    path.write_text(
+        f"http:\n  port: {port}\n"
+        f"slack:\n  bot_token: ${{SLACK_BOT_TOKEN}}\n  signing_secret: ${{SLACK_SIGNING_SECRET}}\n  mode: http\n"
+        f"  api_url: {api_url}\n  intake_channels: [{', '.join(channels)}]\n  triage_channel: {TRIAGE}\n"
+        f"desk:\n  people:\n    - name: Agent One\n      role: agent\n      ids: {{slack: {AGENT}}}\n"
+        "kb:\n  load_starter: true\n")
+    return path
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Fleet:
+    """The workers: started together (they migrate and seed under a lock), stopped with SIGTERM."""
+
+    def __init__(self, count: int, *, directory: Path, env: dict[str, str], api_url: str, channels: list[str]):
+        self.ports = [free_port() for _ in range(count)]
+        self.processes = []
+        for port in self.ports:
+            config = worker_config(directory, port=port, api_url=api_url, channels=channels)
+            log = open(directory / f"worker-{port}.log", "w")  # noqa: SIM115 - kept open for the process
+            self.processes.append(subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--adapter", "slack", "--config", str(config)],
+                env=env, cwd=directory, stdout=log, stderr=log))
+
+    async def ready(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as session:
+            for port, process in zip(self.ports, self.processes, strict=True):
+                while True:
+                    if process.poll() is not None:
+                        raise SystemExit(f"worker on port {port} exited with {process.returncode}")
+                    try:
+                        async with session.get(f"http://127.0.0.1:{port}/readyz") as answer:
+                            if answer.status == 200:
+                                break
+                    except aiohttp.ClientError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise SystemExit(f"worker on port {port} not ready after {timeout} s")
+                    await asyncio.sleep(0.2)
+
+    def cpu(self) -> list[float]:
+        return [cpu_seconds(p.pid) for p in self.processes]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def send_all(ports: list[int], events: list[Event], *, rate: float) -> tuple[list[float], list[int], list[float]]:
+    """Each event to the next worker in turn, at `rate` per second (0: all at once). Returns the
+    acknowledgement latencies, statuses and send times (monotonic)."""
+    latencies = [0.0] * len(events)
+    statuses = [0] * len(events)
+    sent_at = [0.0] * len(events)
+    connector = aiohttp.TCPConnector(limit=0, force_close=False)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one(index: int, event: Event) -> None:
+            port = ports[index % len(ports)]
+            headers = signed_headers(event.body, secret=SECRET)
+            started = time.monotonic()
+            sent_at[index] = started
+            try:
+                async with session.post(f"http://127.0.0.1:{port}/slack/events", data=event.body,
+                                        headers=headers) as answer:
+                    await answer.read()
+                    statuses[index] = answer.status
+            except aiohttp.ClientError:
+                statuses[index] = -1
+            latencies[index] = time.monotonic() - started
+
+        tasks = []
+        begin = time.monotonic()
+        for index, event in enumerate(events):
+            if rate > 0:
+                delay = begin + index / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(one(index, event)))
+        await asyncio.gather(*tasks)
+    return latencies, statuses, sent_at
+
+
+def processed(engine: Engine, stand_in: StandIn) -> tuple[int, int]:
+    """Messages taken (their event ids are stored), and commands and buttons answered (at their response_url:
+    a refused command stores nothing, but is answered)."""
+    with engine.connect() as conn:
+        messages = conn.scalar(select(func.count()).select_from(ProcessedEventRow)
+                               .where(ProcessedEventRow.event_id.startswith("message:")))
+    return int(messages or 0), stand_in.calls(answers_only=True)[1]
+
+
+def wait_processed(engine: Engine, stand_in: StandIn, wanted: tuple[int, int], *, timeout: float) -> float | None:
+    """When every message was taken and every command answered (monotonic), or None on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        messages, answers = processed(engine, stand_in)
+        if messages >= wanted[0] and answers >= wanted[1]:
+            return time.monotonic()
+        time.sleep(0.2)
+    return None
+
+
+def outbox_state(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all()
+    return {status: count for status, count in rows}
+
+
+def pending_by_place(engine: Engine) -> dict[str, int]:
+    """What is still waiting, by kind of place: the triage channel, intake channels, direct messages."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(OutboxRow.channel, OutboxRow.quiet, func.count())
+                            .where(OutboxRow.status == "pending").group_by(OutboxRow.channel, OutboxRow.quiet)).all()
+    found: dict[str, int] = defaultdict(int)
+    for channel, quiet, count in rows:
+        kind = "direct" if channel.startswith("D") else "intake"
+        kind = "quiet" if quiet else "triage" if channel == TRIAGE else kind
+        found[kind] += count
+    return dict(found)
+
+
+def wait_drained(engine: Engine, *, timeout: float) -> dict[str, int]:
+    deadline = time.monotonic() + timeout
+    while True:
+        state = outbox_state(engine)
+        if not state.get("pending") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.5)
+
+
+def report_outcomes(engine: Engine, reports: list[Event]) -> dict[str, Any]:
+    """For each report: its ticket (by the message it came from) or the open ticket it was joined to."""
+    stamps = {(e.channel, e.ts) for e in reports}
+    with engine.connect() as conn:
+        tickets = conn.execute(select(TicketRow.origin_channel, TicketRow.origin_message, TicketRow.kind,
+                                      TicketRow.id)).all()
+        threads = conn.execute(select(ThreadRow.channel, ThreadRow.thread, TicketRow.kind, TicketRow.id)
+                               .join(TicketRow, TicketRow.id == ThreadRow.ticket_id)).all()
+    opened: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for channel, message, kind, number in tickets:
+        if (channel, message) in stamps:
+            opened[(channel, message)].append(format_key(kind, number))
+    joined = {(channel, thread): format_key(kind, number) for channel, thread, kind, number in threads
+              if (channel, thread) in stamps and (channel, thread) not in opened}
+    return {"opened": opened, "joined": joined,
+            "lost": sorted(ts for ts in stamps if ts not in opened and ts not in joined),
+            "twice": sum(1 for made in opened.values() if len(made) > 1)}
+
+
+def reply_times(calls: list[dict[str, Any]], reports: list[Event], sent_at: dict[str, float],
+                keys: dict[tuple[str, str], str]) -> dict[str, list[float]]:
+    """Report -> first reply in its thread, -> first sign to its reporter, -> its key in the triage channel."""
+    first_reply: dict[tuple[str, str], float] = {}
+    first_sign: dict[tuple[str, str], float] = {}
+    first_seen: dict[str, float] = {}
+    for call in sorted(calls, key=lambda c: c["at"]):
+        if not call["ok"]:
+            continue
+        place = (call["channel"], call["thread_ts"])
+        if call["method"] == "chat.postMessage" and call["thread_ts"]:
+            first_reply.setdefault(place, call["at"])
+            first_sign.setdefault(place, call["at"])
+        elif call["method"] in ("chat.postEphemeral", "reactions.add") and call["thread_ts"]:
+            first_sign.setdefault(place, call["at"])
+        if call["channel"] == TRIAGE and call["method"] in ("chat.postMessage", "chat.update"):
+            for key in call["keys"]:
+                first_seen.setdefault(key, call["at"])
+    out: dict[str, list[float]] = {"reply": [], "sign": [], "seen": [], "missing_reply": [], "unseen": []}
+    for event in reports:
+        place, sent = (event.channel, event.ts), sent_at[event.ts]
+        if place in first_reply:
+            out["reply"].append(first_reply[place] - sent)
+        else:
+            out["missing_reply"].append(0.0)
+        if place in first_sign:
+            out["sign"].append(first_sign[place] - sent)
+        key = keys.get(place)
+        if key and key in first_seen:
+            out["seen"].append(first_seen[key] - sent)
+        elif key:
+            out["unseen"].append(0.0)
+    return out
+
+
+async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
+    schema = Schema(args.postgres)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), SLACK_BOT_TOKEN="xoxb-load", SLACK_SIGNING_SECRET=SECRET,
+                   SPOC_DATABASE_URL=schema.url)
+        stand_in = StandIn(env, args.pace)
+        channels = [f"CHELP{n:03d}" for n in range(args.channels)]
+        plan = Plan(channels=channels, dm_share=args.dm_share, requesters=args.requesters,
+                    hooks=f"{stand_in.base_url}/hooks/load")
+        fleet = Fleet(workers, directory=Path(tmp), env=env, api_url=stand_in.api_url, channels=channels)
+        try:
+            await fleet.ready()
+            warm = [plan.report() for _ in range(args.warm_up)]
+            await send_all(fleet.ports, warm, rate=20)
+            if wait_processed(schema.engine, stand_in, (len(warm), 0), timeout=120) is None:
+                raise SystemExit("the warm-up reports were not processed in 120 s")
+            outcomes = report_outcomes(schema.engine, warm)
+            plan.keys = [k for made in outcomes["opened"].values() for k in made]
+            burst = [plan.report(channel=channels[0]) for _ in range(args.burst)]
+            events = burst + plan.events(args.events, Mix.parse(args.mix))
+            messages, answers = processed(schema.engine, stand_in)
+            wanted = (messages + sum(e.kind in ("report", "reply") for e in events),
+                      answers + sum(e.kind in ("command", "button") for e in events))
+            cpu_before = fleet.cpu()
+            started = time.monotonic()
+            latencies, statuses, sent = await send_all(fleet.ports, burst, rate=0) if burst else ([], [], [])
+            more = await send_all(fleet.ports, events[len(burst):], rate=args.rate)
+            latencies, statuses, sent = latencies + more[0], statuses + more[1], sent + more[2]
+            done_at = wait_processed(schema.engine, stand_in, wanted, timeout=args.timeout)
+            taken = processed(schema.engine, stand_in)
+            cpu_after = fleet.cpu()
+            finished = done_at or time.monotonic()
+            state = wait_drained(schema.engine, timeout=args.drain)
+            waiting = pending_by_place(schema.engine)
+            if args.keep_logs:
+                for log in Path(tmp).glob("worker-*.log"):
+                    (Path(args.keep_logs) / f"{workers}-{log.name}").write_bytes(log.read_bytes())
+            calls = stand_in.calls()[0]
+            reports = [e for e in events if e.kind == "report"]
+            outcomes = report_outcomes(schema.engine, reports)
+            sent_at = {e.ts: sent[i] for i, e in enumerate(events) if e.kind == "report"}
+            keys = {place: made[0] for place, made in outcomes["opened"].items()} | outcomes["joined"]
+            times = reply_times(calls, reports, sent_at, keys)
+            burst_times = reply_times(calls, burst, sent_at, keys) if burst else None
+        finally:
+            fleet.stop()
+            stand_in.stop()
+            schema.drop()
+    cpu = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
+    elapsed = finished - started
+    figures: dict[str, Any] = {
+        "workers": workers, "events": len(events), "reports": len(reports), "offered_per_s": args.rate,
+        "acked_200": statuses.count(200), "ack_p50_ms": ms(statistics.median(latencies)),
+        "ack_p99_ms": ms(percentile(latencies, 0.99)),
+        "all_processed": done_at is not None, "messages_taken": [taken[0], wanted[0]],
+        "commands_answered": [taken[1], wanted[1]], "throughput_per_s": round(len(events) / elapsed, 1),
+        "tickets": sum(len(made) for made in outcomes["opened"].values()),
+        "joined_to_open_duplicate": len(outcomes["joined"]), "lost": len(outcomes["lost"]), "twice": outcomes["twice"],
+        "reply_p50_ms": ms(percentile(times["reply"], 0.5)), "reply_p99_ms": ms(percentile(times["reply"], 0.99)),
+        "without_reply_at_end": len(times["missing_reply"]),
+        "reporter_told_p99_ms": ms(percentile(times["sign"], 0.99)),
+        "visible_to_agents_p99_ms": ms(percentile(times["seen"], 0.99)), "not_visible": len(times["unseen"]),
+        "notifications_written": sum(v for k, v in state.items() if k != "superseded"),
+        "notifications_delivered": state.get("sent", 0), "notifications_pending": state.get("pending", 0),
+        "notifications_dead": state.get("dead", 0), "pending_by_place": waiting,
+        "cpu_ms_per_event": round(sum(cpu) * 1000 / len(events), 2),
+        "cpu_ms_per_event_per_worker": [round(c * 1000 / len(events), 2) for c in cpu],
+    }
+    if burst_times is not None:
+        figures |= {"burst": len(burst),
+                    "burst_reporter_told_max_s": _max_s(burst_times["sign"], len(burst)),
+                    "burst_visible_to_agents_max_s": _max_s(burst_times["seen"], len(burst)),
+                    "burst_first_reply_max_s": _max_s(burst_times["reply"], len(burst))}
+    return figures
+
+
+def _max_s(values: list[float], wanted: int) -> float | None:
+    """The slowest, in seconds; None when some never happened."""
+    return round(max(values), 1) if values and len(values) == wanted else None
+
+
+def show(figures: dict[str, Any]) -> None:
+    f = figures
+    print(f"-- {f['workers']} worker(s): {f['events']} events ({f['reports']} reports) offered at "
+          f"{f['offered_per_s']}/s; {f['acked_200']} acknowledged 200; all processed: {f['all_processed']}")
+    print(f"   ack p50 {f['ack_p50_ms']} ms, p99 {f['ack_p99_ms']} ms; throughput {f['throughput_per_s']} events/s")
+    print(f"   tickets {f['tickets']} + joined to an open duplicate {f['joined_to_open_duplicate']}; lost {f['lost']}, "
+          f"twice {f['twice']}")
+    print(f"   report -> first reply in its thread p50 {f['reply_p50_ms']} ms, p99 {f['reply_p99_ms']} ms "
+          f"({f['without_reply_at_end']} without one at the end); reporter told p99 {f['reporter_told_p99_ms']} ms; "
+          f"visible to agents p99 {f['visible_to_agents_p99_ms']} ms ({f['not_visible']} not)")
+    print(f"   notifications written {f['notifications_written']}, delivered {f['notifications_delivered']}, "
+          f"pending {f['notifications_pending']} {f['pending_by_place']}, dead {f['notifications_dead']}")
+    print(f"   CPU {f['cpu_ms_per_event']} ms per event (per worker {f['cpu_ms_per_event_per_worker']})")
+    if "burst" in f:
+        print(f"   burst of {f['burst']} reports in one channel: every reporter told within "
+              f"{f['burst_reporter_told_max_s']} s, every report visible to agents within "
+              f"{f['burst_visible_to_agents_max_s']} s (target 30 s), last full reply after "
+              f"{f['burst_first_reply_max_s']} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--rate", type=float, default=100.0, help="events per second (0: all at once)")
+    parser.add_argument("--mix", default="reports=60,replies=20,commands=10,buttons=10")
+    parser.add_argument("--burst", type=int, default=0, help="reports sent at once into one channel first")
+    parser.add_argument("--channels", type=int, default=40, help="intake channels")
+    parser.add_argument("--dm-share", type=float, default=0.8, help="share of reports sent as direct messages")
+    parser.add_argument("--requesters", type=int, default=2000)
+    parser.add_argument("--warm-up", type=int, default=20)
+    parser.add_argument("--pace", type=float, default=1.0, help="the stand-in's seconds per message per channel")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for every event")
+    parser.add_argument("--drain", type=float, default=60.0, help="seconds to wait for the outbox afterwards")
+    parser.add_argument("--keep-logs", default="", help="a directory to keep the workers' logs in")
+    parser.add_argument("--no-single", action="store_true", help="skip the run with 1 worker")
+    parser.add_argument("--postgres", default=os.environ.get("SPOC_TEST_POSTGRES_URL",
+                                                             "postgresql://127.0.0.1:5432/test"))
+    args = parser.parse_args()
+    runs = [asyncio.run(run_once(args, args.workers))]
+    show(runs[0])
+    if args.workers > 1 and not args.no_single:
+        runs.append(asyncio.run(run_once(args, 1)))
+        show(runs[1])
+    result: dict[str, Any] = {"runs": runs}
+    if len(runs) == 2:
+        many, one = runs
+        result["scaling_throughput_ratio"] = round(many["throughput_per_s"] / one["throughput_per_s"], 2)
+        result["cpu_ms_per_event_ratio"] = round(many["cpu_ms_per_event"] / one["cpu_ms_per_event"], 2)
+        print(f"{args.workers} workers / 1: throughput x{result['scaling_throughput_ratio']}, CPU ms per event "
+              f"x{result['cpu_ms_per_event_ratio']} (os.cpu_count() = {os.cpu_count()})")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
