@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from bot.cli_catalog import catalog_app
 from bot.cli_common import ConfigOption, config_or_exit, err, exit_with_problems
 from bot.cli_outbox import outbox_app
 from bot.cli_people import people_app
@@ -34,6 +35,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(slack_app, name="slack")
 app.add_typer(triage_app, name="triage")
 app.add_typer(people_app, name="people")
+app.add_typer(catalog_app, name="catalog")
 app.add_typer(tokens_app, name="tokens")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
@@ -163,5 +164,39 @@ def _write(settings: SpocConfig, work) -> None:  # type: ignore[no-untyped-def]
     except DeskError as error:
         err.print(str(error), markup=False, highlight=False)
         raise typer.Exit(1) from None
+    finally:
+        desk.db.dispose()
+
+
+@people_app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="A CSV (email, name, manager, department, active) or an .ldif export.")],
+    config: ConfigOption = None,
+    leavers: Annotated[bool, typer.Option("--leavers", help="Whoever an earlier import listed and this file does "
+                                                            "not has left the company.")] = False,
+) -> None:
+    """Take in the people directory: each person's manager (who approves their catalog orders) and
+    department; someone marked inactive has left, and the approvals waiting for them go to the fallback.
+    Every problem names its file and line; nothing is imported then (exit code 2).
+
+    Example: spoc people import staff.csv --leavers
+    """
+    from bot.directory_files import DirectoryFileError, read_directory
+    from core.catalog.directory_import import import_entries
+
+    try:
+        entries = read_directory(path)
+    except DirectoryFileError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    from bot.wiring import desk_for
+    from core.errors import DeskError
+
+    desk = desk_for(config_or_exit(config))
+    try:
+        typer.echo(for_terminal(desk.run_as_system(lambda ctx: import_entries(ctx, entries, leavers=leavers))))
+    except DeskError as error:
+        err.print(f"{path}:{str(error).removeprefix('line ')}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     finally:
         desk.db.dispose()

@@ -133,7 +133,19 @@ def print_tables(report: Report) -> None:
     summary.add_row("CSAT", f"{s.average if s.average is not None else '-'} / 5, {percent(s.satisfied_pct)} "
                     "satisfied", f"{s.rated} of {s.closed} closed tickets rated (satisfied: 4 or 5)")
     summary.add_row("backlog", str(report.backlog.total), f"open at {report.backlog.at:%Y-%m-%d %H:%M} UTC")
+    r = report.requests
+    summary.add_row("requests ordered / approved / rejected / done", f"{r.ordered} / {r.approved} / {r.rejected} / "
+                    f"{r.done}", f"catalog orders placed in the period; rejection rate {percent(r.rejection_pct)}")
+    summary.add_row("approval time", hours(r.approval.wall_seconds), f"{r.approval.name}, wall-clock; "
+                    f"{r.approval.count} orders")
     out.print(summary)
+    if r.fulfilment_by_item or r.fulfilment_by_team:
+        fulfilment = Table("item or team", "count", "wall-clock", title="Fulfilment time (catalog)")
+        for t in r.fulfilment_by_item:
+            fulfilment.add_row(cell(f"item: {t.name}", limit=60), str(t.count), hours(t.wall_seconds))
+        for t in r.fulfilment_by_team:
+            fulfilment.add_row(cell(f"team: {t.name}", limit=60), str(t.count), hours(t.wall_seconds))
+        out.print(fulfilment)
     sla = Table("priority", "response met", "response breached", "resolution met", "resolution breached",
                 title="SLA attainment (tickets reported in the period)")
     for line in report.sla:

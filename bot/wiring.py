@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from bot.catalog_loading import with_catalog
 from bot.config import SpocConfig
 from bot.database_faults import migrate_or_fault, prepared_or_fault
 from bot.logs import configure_logging
@@ -20,6 +21,7 @@ from core.delivery import Destination
 from core.knowledge import KnowledgeBase
 from core.outbox import RetryPolicy
 from core.service import Desk
+from core.settings import DeskSettings
 from core.storage.database import Database
 
 if TYPE_CHECKING:
@@ -95,6 +97,14 @@ def knowledge_for(config: SpocConfig) -> KnowledgeBase:
     return service
 
 
+def _desk_settings(config: SpocConfig) -> DeskSettings:
+    """The desk's settings with its catalog loaded; an item that cannot be read is left out, with a warning."""
+    desk, problems = with_catalog(config.desk)
+    for problem in problems:
+        log.warning("catalog: %s (`spoc catalog check` lists every problem)", problem)
+    return desk
+
+
 def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     configure_logging(level=config.log_level, log_format=config.log_format)
     # A running desk outlasts a database outage: each unit of work waits for it and goes on (one log line).
@@ -102,7 +112,7 @@ def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     knowledge = _knowledge_service(config, db)
     clock = clock or SystemClock()
     metrics = Metrics(db=db, clock=clock)
-    deps = DeskDeps(settings=config.desk, knowledge=knowledge, routes=triage_routes(config),
+    deps = DeskDeps(settings=_desk_settings(config), knowledge=knowledge, routes=triage_routes(config),
                     platforms=frozenset(config.adapters()), portal_url=config.portal_url(),
                     paced=frozenset(config.adapters()) & PACED_PLATFORMS, observer=metrics)
     desk = Desk(db=db, deps=deps, clock=clock)
@@ -121,7 +131,7 @@ def desk_for(config: SpocConfig) -> Desk:
     from core.knowledge import NoKnowledgeBase
 
     db = database_for(config)
-    deps = DeskDeps(settings=config.desk, knowledge=NoKnowledgeBase(), routes=triage_routes(config),
+    deps = DeskDeps(settings=_desk_settings(config), knowledge=NoKnowledgeBase(), routes=triage_routes(config),
                     platforms=frozenset(config.adapters()), portal_url=config.portal_url(),
                     paced=frozenset(config.adapters()) & PACED_PLATFORMS)
     return Desk(db=db, deps=deps, clock=SystemClock())

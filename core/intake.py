@@ -11,6 +11,8 @@ from sqlalchemy import bindparam, select
 
 from core.actions import comment
 from core.cards import text_card
+from core.catalog.search import offered
+from core.catalog.views import offer_card
 from core.context import Ctx
 from core.delivery import Destination
 from core.due import update_due_dates
@@ -183,6 +185,9 @@ def open_ticket(
         relate_new_report(ctx, ticket)
         if suggestions:
             tell_requester(ctx, ticket, suggestions_card(ticket, suggestions))
+        item = offered(ctx.settings.catalog, text)
+        if item is not None:
+            tell_requester(ctx, ticket, offer_card(item, key=ticket.key))
     return ticket
 
 

@@ -10,13 +10,14 @@ class Kind(StrEnum):
     REQUEST = "request"
     PROBLEM = "problem"
     CHANGE = "change"
+    TASK = "task"
 
     @property
     def prefix(self) -> str:
         return KEY_PREFIXES[self]
 
 
-KEY_PREFIXES = {Kind.INCIDENT: "INC", Kind.REQUEST: "REQ", Kind.PROBLEM: "PRB", Kind.CHANGE: "CHG"}
+KEY_PREFIXES = {Kind.INCIDENT: "INC", Kind.REQUEST: "REQ", Kind.PROBLEM: "PRB", Kind.CHANGE: "CHG", Kind.TASK: "TSK"}
 
 
 class Status(StrEnum):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from core.catalog import directory
 from core.context import Ctx
 from core.people import account_of
+from core.person_lookup import configured_person
 from core.roles import CONFIG_SOURCE, join_people, settle_role
 from core.settings import Person
 from core.storage.models import IdentityRow, PersonRow
@@ -25,6 +27,11 @@ def sync_people(ctx: Ctx) -> None:
         person.config_name, person.config_role, person.team = entry.name, entry.role, entry.team
         person.display_name = entry.name
         settle_role(ctx, person, source=CONFIG_SOURCE)
+    for entry in ctx.settings.people:
+        if entry.manager:
+            person, manager = configured_person(ctx.session, entry.name), configured_person(ctx.session, entry.manager)
+            if person is not None and manager is not None:
+                directory.entry_for_update(ctx, person, source="config").manager_id = manager.id
     gone = select(PersonRow).where(PersonRow.config_name != "", PersonRow.id.not_in(bound or {-1}))
     for person in ctx.session.scalars(gone).all():
         person.config_name, person.config_role, person.team = "", "", ""

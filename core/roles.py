@@ -56,9 +56,10 @@ def remember(ctx: Ctx, person: PersonRow, action: str, *, old: str = "", new: st
 
 
 def _after_demotion(ctx: Ctx, person: PersonRow, *, old: str, source: str) -> None:
+    from core.catalog.approvals import replace  # orders build on tickets, which build on people
     from core.itsm.approval import withdraw_approvals  # changes build on tickets, which build on people
 
-    withdrawn = withdraw_approvals(ctx, person)
+    withdrawn = withdraw_approvals(ctx, person) + replace(ctx, person, why=f"no longer {old} ({source})")
     open_keys = [t.key for t in ctx.session.scalars(
         select(TicketRow).where(TicketRow.assignee_id == person.id,
                                 TicketRow.status.in_([s.value for s in OPEN_STATUSES])).order_by(TicketRow.id))]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import attachments  # noqa: F401 - importing declares the scheduled jobs
 from core.cards import Card, Reply
+from core.catalog import jobs as catalog_jobs  # noqa: F401 - importing declares the scheduled jobs
 from core.clock import Clock
 from core.commands.forms import Form, form_for
 from core.commands.line import strip_prefix
@@ -26,6 +28,7 @@ from core.desk import (  # noqa: F401 - importing declares the verbs
     kb_verbs,
     link_verbs,
     list_verbs,
+    order_verbs,
     people_verbs,
     portal_verbs,
     problem_verbs,
@@ -51,6 +54,7 @@ from core.reports import weekly  # noqa: F401 - importing declares the scheduled
 from core.roles import follow_platform_agents, platform_agent_accounts, platform_source, settle_role
 from core.sla import housekeeping, sweep  # noqa: F401 - importing declares the scheduled jobs
 from core.storage.boundary_models import RunRow
+from core.storage.catalog_models import FormDraftRow
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow
 from core.storage.writes import append
@@ -62,6 +66,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 CONCURRENT_EDIT_RETRIES = 6
 RETRY_PAUSE_SECONDS = 0.02
+DRAFT_LIFETIME = timedelta(hours=1)  # a form's first part, kept while its person answers the rest
 
 
 class Desk:
@@ -113,7 +118,8 @@ class Desk:
             return Reply(f"{shown}{hint} `/desk help` lists them all.", outcome="refused")
 
         def work(ctx: Ctx) -> Reply:
-            command = found.syntax.command(desk_env(ctx.settings, now=ctx.now), text=rest, answers=answers)
+            env = desk_env(ctx.settings, now=ctx.now)
+            command = found.syntax_for(env, text=rest, answers=answers).command(env, text=rest, answers=answers)
             try:
                 return run_verb(ctx, found, command)
             except IllegalTransition as refused:
@@ -179,18 +185,86 @@ class Desk:
 
         return self.db.run(work)
 
-    def form(self, command: str, *, prompt: str = "") -> Form | None:
+    def form(self, command: str, *, prompt: str = "", answered: Mapping[str, object] | None = None) -> Form | None:
         """The questions `command` still needs answered before it can run: a button's twin that asks first
         (`resolve INC-42`), or a bare verb for its whole form (`new`). None when it names no verb."""
         _name, found, rest = find(clean_input(command))
         if found is None:
             return None
         env = desk_env(self.deps.settings, now=self.clock.now())
+        syntax = found.syntax_for(env, text=rest, answers={})
         try:
-            given = found.syntax.read_line(env, rest)
+            given = syntax.read_line(env, rest)
         except DeskError:
             given = {}
-        return form_for(found.syntax, env, command=strip_prefix(command), given=given, prompt=prompt)
+        given.update({name: value for name, value in (answered or {}).items() if value not in (None, "")})
+        # A form of many questions (an order's) keeps each question's own words.
+        return form_for(syntax, env, command=strip_prefix(command), given=given,
+                        prompt="" if found.opens_form else prompt)
+
+    def form_to_open(self, line: str) -> Form | None:
+        """The form a `/desk` line opens instead of running: a verb that opens forms (`order vpn-access`),
+        named with enough to know its questions, whose line leaves a required one unanswered. None when the
+        line is to run as it is (its answer then says what is wrong, if anything)."""
+        _name, found, rest = find(clean_input(line))
+        if found is None or not found.opens_form:
+            return None
+        env = desk_env(self.deps.settings, now=self.clock.now())
+        syntax = found.syntax_for(env, text=rest, answers={})
+        if syntax is found.syntax:
+            return None
+        try:
+            given = syntax.read_line(env, rest)
+        except DeskError:
+            return None
+        if all(p.is_given(given.get(p.name)) for p in syntax.params if p.required):
+            return None
+        return form_for(syntax, env, command=strip_prefix(line), given=given)
+
+    def read_answer(self, command: str, name: str, text: str) -> str:
+        """Why `text` cannot answer the field `name` of `command`'s form (one line), or "" when it can: a
+        form asked field by field says so at once, before the next question."""
+        _name, found, rest = find(clean_input(command))
+        if found is None:
+            return "That form is no longer known."
+        env = desk_env(self.deps.settings, now=self.clock.now())
+        param = found.syntax_for(env, text=rest, answers={}).param(name)
+        if param is None:
+            return f"The form has no question {name!r}."
+        try:
+            param.read(clean_input(text), env)
+        except DeskError as bad:
+            return str(bad)
+        return ""
+
+    def keep_answers(self, author: Author, command: str, answers: dict[str, str]) -> str:
+        """Keep the answers to the first part of `command`'s form, each checked first; returns the token the
+        rest of the form goes on with. DeskError (one line) naming the first answer that cannot be used."""
+        for name, text in answers.items():
+            problem = self.read_answer(command, name, text)
+            if problem:
+                raise DeskError(f"{problem} Nothing was sent.")
+        token = secrets.token_hex(12)
+
+        def work(session: Session) -> str:
+            session.add(FormDraftRow(token=token, platform=author.platform, user_id=author.user_id,
+                                     command=strip_prefix(clean_input(command)), answers=dict(answers),
+                                     created_at=self.clock.now()))
+            return token
+
+        return self.db.run(work)
+
+    def kept_answers(self, author: Author, token: str) -> tuple[str, dict[str, str]] | None:
+        """The command and answers kept under `token` for this account (None for anyone else, or when gone)."""
+
+        def work(session: Session) -> tuple[str, dict[str, str]] | None:
+            draft = session.get(FormDraftRow, token)
+            if draft is None or (draft.platform, draft.user_id) != (author.platform, author.user_id) \
+                    or draft.created_at < self.clock.now() - DRAFT_LIFETIME:
+                return None
+            return draft.command, {k: str(v) for k, v in draft.answers.items()}
+
+        return self.db.run(work)
 
     def is_agent(self, author: Author) -> bool:
         return bool(self._run(author=author, event_id="", channel="", thread=None,

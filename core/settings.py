@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
+from core.config.catalog import CatalogSettings
 from core.config.reports import ReportSettings
 from core.config.services import ApprovalRule, RecurringSettings, Service, check_services, default_services
 from core.config.sla import SlaSettings, Team, check_teams, default_teams
@@ -176,6 +177,8 @@ class Person(Frozen):
     role: Role = "requester"
     team: str = ""
     ids: dict[str, str] = Field(default_factory=dict)
+    # Their manager (another entry's name): the people directory that catalog approvals ask.
+    manager: str = ""
 
     @field_validator("ids")
     @classmethod
@@ -233,11 +236,23 @@ class DeskSettings(Frozen):
     change_approvers: tuple[str, ...] = ()
     change_approval: ApprovalRule = "any"
     change_notice_hours: tuple[float, ...] = (24, 1)
+    catalog: CatalogSettings = CatalogSettings()
 
     @field_validator("people")
     @classmethod
     def _people_apart(cls, value: tuple[Person, ...]) -> tuple[Person, ...]:
         check_people(value)
+        return value
+
+    @field_validator("people")
+    @classmethod
+    def _managers_are_people(cls, value: tuple[Person, ...]) -> tuple[Person, ...]:
+        known = {p.name.lower() for p in value}
+        for entry in value:
+            if entry.manager and entry.manager.lower() not in known:
+                raise ValueError(f"{entry.name!r}: manager {entry.manager!r} is not a name in desk.people")
+            if entry.manager and entry.manager.lower() == entry.name.lower():
+                raise ValueError(f"{entry.name!r} cannot be their own manager")
         return value
 
     @field_validator("teams")

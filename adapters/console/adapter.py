@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from adapters.console.render import render_card
 from adapters.console.settings import ConsoleSettings
 from core.cards import Reply
+from core.commands.forms import Form, FormField
 from core.delivery import Delivered, Delivery
 from core.messages import Author, CommandRequest, Inbound
 from core.service import Desk
@@ -150,6 +151,7 @@ class ConsoleAdapter:
         self.direct = False
         self.interactive = source.isatty()
         self._running = False
+        self._stop = asyncio.Event()
 
     def author(self) -> Author:
         name = self.speaker
@@ -164,6 +166,7 @@ class ConsoleAdapter:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Read lines until the input ends, `/quit` or `stop`; the line in hand is finished first."""
+        self._stop = stop
         if self.interactive:
             self.screen.show(f"spoc console. You are {self.speaker} in #{self.channel}. Type /help for help.")
         self._running = True
@@ -211,9 +214,15 @@ class ConsoleAdapter:
         elif word == "/top":
             self.thread = None
         elif word == "/desk":
+            form = self.desk.form_to_open(rest)
+            answers = await self._fill(form) if form is not None else {}
+            if answers is None:
+                self.screen.show("Form left; nothing was sent.")
+                return True
             reply = await asyncio.to_thread(self.desk.handle_command, CommandRequest(
-                platform=PLATFORM, event_id=self.screen.next_id(), author=self.author(), text=rest,
-                channel=self.channel, thread=self.thread))
+                platform=PLATFORM, event_id=self.screen.next_id(), author=self.author(),
+                text=form.command if form is not None else rest, answers=answers, channel=self.channel,
+                thread=self.thread))
             self._show_reply(reply)
         elif word in self.extra:
             self.screen.show(await self.extra[word](rest))
@@ -228,9 +237,55 @@ class ConsoleAdapter:
                 is_intake=self.channel in self.settings.intake_channels))
         return True
 
+    async def _fill(self, form: Form) -> dict[str, object] | None:
+        """Ask a form's questions one at a time; each answer is checked before the next question (a bad one
+        is asked again, saying why). An empty line skips an optional question; `/cancel` leaves the form."""
+        self.screen.show(f"{form.command}: {len(form.fields)} question(s). An empty line skips an optional one; "
+                         "/cancel leaves the form.")
+        answers: dict[str, object] = {}
+        for field in form.fields:
+            while True:
+                self.screen.show(question(field))
+                line = await self.lines.next(self._stop)
+                if line is None:
+                    return None
+                text = line.strip()
+                if not self.interactive:
+                    self.screen.show(f"> {text}")
+                if text == "/cancel":
+                    return None
+                if not text and not field.required:
+                    break
+                text = chosen(field, text)
+                problem = "An answer is needed here." if not text else self.desk.read_answer(form.command,
+                                                                                             field.name, text)
+                if not problem:
+                    answers[field.name] = text
+                    break
+                self.screen.show(problem)
+        return answers
+
     def _show_reply(self, reply: Reply) -> None:
         marker = "(only you) " if reply.private else ""
         if reply.text:
             self.screen.show(f"{marker}{reply.text}")
         if reply.card is not None:
             self.screen.show(render_card(reply.card, width=self.screen.width))
+
+
+def question(field: FormField) -> str:
+    """A form's question as the console asks it: required or not, the choices numbered, the hint."""
+    lines = [f"? {field.label}" + ("" if field.required else " (optional)")]
+    if field.hint:
+        lines.append(f"  ({field.hint})")
+    lines += [f"  {n}. {shown}" for n, (_value, shown) in enumerate(field.choices, 1)]
+    if field.kind in ("date", "datetime"):
+        lines.append("  (YYYY-MM-DD)" if field.kind == "date" else "  (YYYY-MM-DD HH:MM)")
+    return "\n".join(lines)
+
+
+def chosen(field: FormField, text: str) -> str:
+    """A choice may be answered by its number in the list."""
+    if field.choices and text.isdigit() and 1 <= int(text) <= len(field.choices):
+        return field.choices[int(text) - 1][0]
+    return text

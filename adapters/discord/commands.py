@@ -30,7 +30,7 @@ CHOICE = 100
 OVERFLOW = "more"
 # What people type most, kept as subcommands first when the grammar outgrows Discord's 25 (a verb or a
 # family of two-word verbs); everything else follows in the registry's order until the room is used.
-EVERYDAY = ("new", "mine", "show", "comment", "help", "link", "claim", "resolve", "note", "hold", "resume",
+EVERYDAY = ("new", "mine", "order", "show", "comment", "help", "link", "claim", "resolve", "note", "hold", "resume",
             "assign", "escalate", "queue", "reopen", "close", "cancel", "confirm", "reject", "kb", "outage",
             "change", "subscribe", "services")
 

@@ -4,6 +4,10 @@ after a restart (a persistent `DynamicItem`: nothing is remembered per message).
     desk:claim INC-1                             runs `claim INC-1`
     desk?resolve INC-1|How was it resolved?      opens the form of what `resolve INC-1` still needs first
     deskm:resolve INC-1                          that form's own id; each field's custom_id is its name
+
+A form of more than five questions (an order's) is asked in parts: the first part's modal is
+`deskp:order new-hire`; its answers are kept by the desk under a token, and a button `desk:deskn:TOKEN`
+opens the next part, whose modal is `deskn:TOKEN`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import discord
 from core.commands.forms import Form, FormField
 
 PLAIN, PROMPTED, MODAL = "desk:", "desk?", "deskm:"
+PART, NEXT_PART = "deskp:", "deskn:"
 SEPARATOR = "|"
 CUSTOM_ID = 100
 MODAL_TITLE = 45
@@ -110,8 +115,9 @@ class FormModal(discord.ui.Modal):
         super().__init__(title=short(title or "spoc", MODAL_TITLE), custom_id=custom_id, timeout=15 * 60)
         for field in form.fields[:MODAL_FIELDS]:
             longer = field.label if len(field.label) > LABEL else None  # the whole question, under its start
-            self.add_item(discord.ui.Label(text=short(field.label, LABEL), description=longer and short(longer, 100),
-                                           component=_input(field)))
+            described = longer or field.hint or None
+            self.add_item(discord.ui.Label(text=short(field.label, LABEL),
+                                           description=described and short(described, 100), component=_input(field)))
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         """Answered by the interaction listener (see the class docstring)."""

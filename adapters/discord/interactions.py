@@ -15,11 +15,23 @@ from typing import Any
 import discord
 
 from adapters.discord.change_form import CHANGE_FORM_ID, ChangeForm, FormError, change_answers
-from adapters.discord.components import MODAL, FormModal, form_values, modal_id, read_button_id
+from adapters.discord.components import (
+    CUSTOM_ID,
+    MODAL,
+    MODAL_FIELDS,
+    NEXT_PART,
+    PART,
+    FormModal,
+    form_values,
+    modal_id,
+    read_button_id,
+)
 from adapters.discord.people import PLATFORM, DiscordDirectory
 from adapters.discord.render import Rendered, render_reply
 from adapters.discord.threads import ThreadBook
-from core.cards import Reply
+from core.cards import Button, Card, Reply
+from core.commands.forms import Form
+from core.errors import DeskError
 from core.messages import CommandRequest
 from core.service import Desk
 
@@ -41,6 +53,9 @@ class DeskInteractions:
 
     async def on_button(self, interaction: discord.Interaction[Any], custom_id: str, label: str) -> None:
         command, prompt = read_button_id(custom_id)
+        if command.startswith(NEXT_PART):
+            await self._next_part(interaction, command.removeprefix(NEXT_PART))
+            return
         form = self.desk.form(command, prompt=prompt) if prompt else None
         custom_modal_id = modal_id(command) if form is not None and form.fields else None
         if form is not None and custom_modal_id is not None:
@@ -61,6 +76,10 @@ class DeskInteractions:
             await self._change_form_sent(interaction)
         elif custom_id.startswith(MODAL):
             await self.run(interaction, text=custom_id.removeprefix(MODAL), given=form_values(interaction.data))
+        elif custom_id.startswith(PART):
+            await self._part_sent(interaction, custom_id.removeprefix(PART))
+        elif custom_id.startswith(NEXT_PART):
+            await self._last_part_sent(interaction, custom_id.removeprefix(NEXT_PART))
 
     async def _change_form_sent(self, interaction: discord.Interaction[Any]) -> None:
         try:
@@ -74,8 +93,59 @@ class DeskInteractions:
     async def run_command(self, interaction: discord.Interaction[Any], verb: str, text: str,
                           given: dict[str, object]) -> None:
         """A slash command: its verb (none for a whole `/desk` line in `text`), the words after it, and the
-        options that name parameters."""
+        options that name parameters. A command that opens a form (`/desk order ITEM`) answers with it."""
+        form = None if given else self.desk.form_to_open(f"{verb} {text}".strip())
+        if form is not None and form.fields:
+            await self._open_form(interaction, form)
+            return
         await self.run(interaction, verb=verb, text=text, given=given)
+
+    async def _open_form(self, interaction: discord.Interaction[Any], form: Form) -> None:
+        """The form as a modal; more than five questions are asked in parts (the first part here)."""
+        title = form.command.split(" ", 1)[-1]
+        parts = -(-len(form.fields) // MODAL_FIELDS)
+        custom_id = (MODAL if parts == 1 else PART) + form.command
+        if len(custom_id) > CUSTOM_ID:
+            await self.run(interaction, text=form.command)  # the answer says what the line lacks
+            return
+        shown = title if parts == 1 else f"{title} (1 of {parts})"
+        await interaction.response.send_modal(FormModal(custom_id=custom_id, title=shown, form=form))
+
+    async def _part_sent(self, interaction: discord.Interaction[Any], command: str) -> None:
+        """The first part of a long form: its answers are kept, and a button opens the next part."""
+        deferred = await _defer(interaction)
+        try:
+            author = await self.directory.author(interaction.user)
+            token = await asyncio.to_thread(self.desk.keep_answers, author, command, form_values(interaction.data))
+        except DeskError as refused:
+            await answer(interaction, Reply(str(refused), outcome="refused"), deferred=deferred)
+            return
+        card = Card(title="", text="Thanks; a few more questions.",
+                    buttons=(Button("Continue", f"{NEXT_PART}{token}", "primary"),))
+        await answer(interaction, Reply(card=card), deferred=deferred)
+
+    async def _next_part(self, interaction: discord.Interaction[Any], token: str) -> None:
+        author = await self.directory.author(interaction.user)
+        kept = await asyncio.to_thread(self.desk.kept_answers, author, token)
+        form = self.desk.form(kept[0], answered=kept[1]) if kept else None
+        if kept is None or form is None or not form.fields:
+            deferred = await _defer(interaction)
+            await answer(interaction, Reply("That form has expired; please start again.", outcome="refused"),
+                         deferred=deferred)
+            return
+        title = kept[0].split(" ", 1)[-1]
+        await interaction.response.send_modal(FormModal(custom_id=f"{NEXT_PART}{token}", title=title, form=form))
+
+    async def _last_part_sent(self, interaction: discord.Interaction[Any], token: str) -> None:
+        author = await self.directory.author(interaction.user)
+        kept = await asyncio.to_thread(self.desk.kept_answers, author, token)
+        if kept is None:
+            deferred = await _defer(interaction)
+            await answer(interaction, Reply("That form has expired; please start again.", outcome="refused"),
+                         deferred=deferred)
+            return
+        command, answers = kept
+        await self.run(interaction, text=command, given={**answers, **form_values(interaction.data)})
 
     async def run(self, interaction: discord.Interaction[Any], *, text: str = "", verb: str = "",
                   given: dict[str, object] | None = None) -> None:

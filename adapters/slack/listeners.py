@@ -187,8 +187,14 @@ class SlackListeners:
                                     event_id=f"view:{body['view']['id']}")
         await _tell_privately(client, user_id=user_id, channel="", reply=reply)
 
-    async def on_command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
+    async def on_command(self, ack: Any, body: dict[str, Any], respond: Any, client: Any) -> None:
         await ack()
+        form = self.desk.form_to_open(body.get("text", ""))
+        if form is not None and form.fields:  # `/desk order ITEM`: its questions as a modal
+            await client.views_open(trigger_id=body["trigger_id"], view=form_modal(
+                form, callback_id=PROMPT_CALLBACK, title="Order", submit="Send",
+                channel=body.get("channel_id", "")))
+            return
         reply = await self._command(user_id=body["user_id"], text=body.get("text", ""),
                                     event_id=f"command:{body.get('trigger_id', '')}",
                                     channel=body.get("channel_id", ""))

@@ -36,9 +36,16 @@ def form_modal(form: Form, *, callback_id: str, title: str, submit: str, channel
         "type": "modal", "callback_id": callback_id,
         "title": _text(title), "submit": _text(submit), "close": _text("Cancel"),
         "private_metadata": json.dumps({"command": form.command, "channel": channel}),
-        "blocks": [{"type": "input", "block_id": field.name, "optional": not field.required,
-                    "label": _text(field.label), "element": _element(field)} for field in form.fields],
+        "blocks": [_block(field) for field in form.fields],
     }
+
+
+def _block(field: FormField) -> dict[str, Any]:
+    block = {"type": "input", "block_id": field.name, "optional": not field.required, "label": _text(field.label),
+             "element": _element(field)}
+    if field.hint:
+        block["hint"] = _text(field.hint)
+    return block
 
 
 def metadata(view: dict[str, Any]) -> tuple[str, str]:

@@ -17,6 +17,7 @@ class FormField:
     kind: FieldKind
     required: bool
     choices: Choices = ()
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def form_field(param: Param, env: Env, *, label: str = "") -> FormField:
     if kind == "choice" and not choices:
         kind = "text"
     return FormField(name=param.name, label=label or param.question, kind=kind, required=param.required,
-                     choices=choices)
+                     choices=choices, hint=param.hint)
 
 
 def form_for(syntax: Syntax, env: Env, *, command: str, given: Mapping[str, Value], prompt: str = "") -> Form:

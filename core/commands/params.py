@@ -27,6 +27,12 @@ class Env:
 
     settings: DeskSettings
     zone: str = "UTC"
+    now: datetime | None = None
+
+    @property
+    def today(self) -> date | None:
+        """Today where the desk is (its time zone), when the time is known."""
+        return self.now.astimezone(ZoneInfo(self.zone)).date() if self.now else None
 
 
 class BadAnswer(UsageError):
@@ -59,6 +65,7 @@ class Param:
     missing: str = ""
     in_forms: bool = True
     options_from: Callable[[Env], Choices] | None = None
+    hint: str = ""
 
     field_kind: ClassVar[FieldKind] = "text"
     empty: ClassVar[Value] = ""

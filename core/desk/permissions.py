@@ -2,7 +2,8 @@
 
 A verb allows one or more roles: anyone; the requester of the ticket it names; agents (admins are
 agents too); admins; the approvers of the change it names (`desk.change_approvers`, every admin when
-the config names none). A person who holds none of them gets the verb's refusal and nothing changes.
+the config names none); the approvers an order waits for now. A person who holds none of them gets the
+verb's refusal and nothing changes.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from core.catalog.approvals import is_waiting_on, waiting_names
 from core.context import Ctx
 from core.errors import NotAllowed
 from core.itsm.approval import approvers
 from core.people import is_agent
 from core.storage.models import PersonRow, TicketRow
 
-Role = Literal["anyone", "requester", "agent", "admin", "approver"]
-TICKET_ROLES: frozenset[Role] = frozenset({"requester", "approver"})
+Role = Literal["anyone", "requester", "agent", "admin", "approver", "order_approver"]
+TICKET_ROLES: frozenset[Role] = frozenset({"requester", "approver", "order_approver"})
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Allow:
     @property
     def staff_only(self) -> bool:
         """Only agents or admins, whatever ticket is named: help lists it to them alone."""
-        return not self.roles & {"anyone", "requester", "approver"}
+        return not self.roles & {"anyone", "requester", "approver", "order_approver"}
 
 
 _HELP = "`/desk help` shows what you can do."
@@ -52,6 +54,9 @@ REQUESTER_OR_AGENT = Allow(frozenset({"requester", "agent"}),
                            "requester (own ticket) or agent")
 REQUESTER = Allow(frozenset({"requester"}), "Only the person who reported {key} can use `/desk {verb}` on it.",
                   "requester (own ticket)")
+ORDER_APPROVERS = Allow(frozenset({"order_approver"}),
+                        "{key} is not waiting for your approval (it waits for: {approvers}).",
+                        "the approvers the order waits for")
 APPROVERS = Allow(frozenset({"approver"}), "Only the change approvers ({approvers}) can approve or reject {key}.",
                   "change approvers")
 
@@ -63,7 +68,8 @@ def holds(ctx: Ctx, allow: Allow, *, ticket: TicketRow | None) -> bool:
             or ("admin" in roles and me.role == "admin")
             or ("agent" in roles and is_agent(me))
             or ("requester" in roles and ticket is not None and ticket.requester_id == me.id)
-            or ("approver" in roles and _is_approver(ctx, me)))
+            or ("approver" in roles and _is_approver(ctx, me))
+            or ("order_approver" in roles and ticket is not None and is_waiting_on(ctx, ticket, me)))
 
 
 def _is_approver(ctx: Ctx, me: PersonRow) -> bool:
@@ -75,6 +81,11 @@ def check(ctx: Ctx, allow: Allow, *, verb: str, ticket: TicketRow | None) -> Non
     if holds(ctx, allow, ticket=ticket):
         return
     names = ", ".join(p.display_name for p in approvers(ctx)) if "approver" in allow.roles else ""
+    if "order_approver" in allow.roles and ticket is not None:
+        waiting = waiting_names(ctx, ticket)
+        names = waiting or "no one: it is not awaiting approval"
+        if waiting and ticket.requester_id == ctx.person().id:
+            raise NotAllowed(f"Nobody approves their own request: {ticket.key} waits for {names}.")
     raise NotAllowed(allow.refusal.format(verb=verb, key=ticket.key if ticket else "", approvers=names or "nobody"))
 
 

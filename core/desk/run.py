@@ -18,11 +18,14 @@ from core.tickets import get_ticket
 
 def desk_env(settings: DeskSettings, *, now: datetime) -> Env:
     """What reading answers needs: times without an offset are in the desk's default calendar's zone."""
-    return Env(settings=settings, zone=default_calendar(settings, around=now).time_zone)
+    return Env(settings=settings, zone=default_calendar(settings, around=now).time_zone, now=now)
 
 
 def run_verb(ctx: Ctx, found: Verb, command: Command) -> Reply:
-    values = dict(command.values)
+    declared = {p.name for p in found.params}
+    values = {name: value for name, value in command.values.items() if name in declared}
+    if found.more is not None:
+        values["answers"] = {name: value for name, value in command.values.items() if name not in declared}
     if not found.allow.needs_ticket:
         check(ctx, found.allow, verb=found.name, ticket=None)
     for param in found.tickets:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from core import actions
 from core.cards import Reply
+from core.catalog import fulfilment, orders
 from core.commands.params import Choice, Day, Number, Text, Word
 from core.context import Ctx
 from core.desk.params import REASON, TICKET
@@ -109,7 +110,11 @@ def resume(ctx: Ctx, *, ticket: TicketRow) -> Reply:
 @verb("resolve", TICKET, Text(name="resolution", required=False, ask="How was it resolved?"),
       examples=("resolve INC-42 replaced the power supply",))
 def resolve(ctx: Ctx, *, ticket: TicketRow, resolution: str) -> Reply:
-    """Mark a ticket resolved; the requester is asked "Is it fixed?". An unclaimed ticket becomes yours."""
+    """Mark a ticket resolved; the requester is asked "Is it fixed?". An unclaimed ticket becomes yours.
+    A task of an order is done at once, and its order resolved with its last task."""
+    if ticket.kind == Kind.TASK.value:
+        return Reply(fulfilment.task_done(ctx, ticket, resolution))
+    fulfilment.refuse_with_open_tasks(ctx, ticket)
     return Reply(actions.resolve_by_hand(ctx, ticket, resolution))
 
 
@@ -127,8 +132,10 @@ def close(ctx: Ctx, *, ticket: TicketRow) -> Reply:
 
 @verb("cancel", TICKET, REASON, allow=REQUESTER_OR_AGENT, examples=("cancel REQ-43 no longer needed",))
 def cancel(ctx: Ctx, *, ticket: TicketRow, reason: str) -> Reply:
-    """Withdraw an open ticket that is no longer needed."""
-    return Reply(actions.cancel(ctx, ticket, reason))
+    """Withdraw an open ticket that is no longer needed (an order: its approvals and tasks too)."""
+    text = actions.cancel(ctx, ticket, reason)
+    after = fulfilment.task_cancelled(ctx, ticket) if ticket.kind == Kind.TASK.value else orders.withdrawn(ctx, ticket)
+    return Reply(" ".join(filter(None, [text, after])))
 
 
 @verb("confirm", TICKET, allow=REQUESTER_OR_AGENT, examples=("confirm INC-42",))

@@ -15,6 +15,17 @@ def _duration(d: Duration) -> str:
     return f"{hours(d.business_seconds)} business, {hours(d.wall_seconds)} wall-clock ({tickets})"
 
 
+def _requests(report: Report) -> tuple[Field, ...]:
+    r = report.requests
+    if not r.ordered:
+        return ()
+    teams = ", ".join(f"{t.name} {hours(t.wall_seconds)}" for t in r.fulfilment_by_team)
+    return (Field("Requests (catalog)", f"{r.ordered} ordered · {r.approved} approved · {r.rejected} rejected "
+                                        f"({percent(r.rejection_pct)}) · {r.done} done; approval took "
+                                        f"{hours(r.approval.wall_seconds)} on average"),
+            *((Field("Fulfilment by team (task opened to done)", teams),) if teams else ()))
+
+
 def report_card(report: Report, *, title: str = "IT service report") -> Card:
     v, fcr, d, s, b = report.volume, report.first_contact, report.deflection, report.satisfaction, report.backlog
     sla = " · ".join(f"{line.priority} {percent(line.response_pct)} / {percent(line.resolution_pct)}"
@@ -31,6 +42,7 @@ def report_card(report: Report, *, title: str = "IT service report") -> Card:
         Field("CSAT", f"{average}, {percent(s.satisfied_pct)} satisfied ({s.rated} of {s.closed} closed "
                       "tickets rated)"),
         Field("Backlog", f"{b.total} open" + (f": {ages}" if ages else "")),
+        *_requests(report),
     )
     return Card(
         title=f"{title}: {report.period.describe()}",

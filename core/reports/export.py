@@ -71,6 +71,14 @@ def csv_rows(report: Report) -> Iterator[Row]:
         yield "mttr_by_category", times.category, "tickets", times.count
         yield "mttr_by_category", times.category, "wall_seconds", _number(times.wall_seconds)
         yield "mttr_by_category", times.category, "business_seconds", _number(times.business_seconds)
+    r = report.requests
+    for measure in ("ordered", "approved", "rejected", "expired", "done", "rejection_pct"):
+        yield "requests", "", measure, _number(getattr(r, measure))
+    yield "requests", "", "approval_wall_seconds", _number(r.approval.wall_seconds)
+    for group, times in (("fulfilment_by_item", r.fulfilment_by_item), ("fulfilment_by_team", r.fulfilment_by_team)):
+        for t in times:
+            yield group, t.name, "count", t.count
+            yield group, t.name, "wall_seconds", _number(t.wall_seconds)
     for day in report.daily:
         yield "daily", day.day, "opened", day.opened
         yield "daily", day.day, "resolved", day.resolved

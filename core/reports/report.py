@@ -25,6 +25,7 @@ from core.reports.figures import (
     Volume,
 )
 from core.reports.period import Period, ReportFilter
+from core.reports.requests import Requests, requests
 from core.settings import DeskSettings
 
 MTTA_MEASURED = "from report to first response by an agent"
@@ -49,6 +50,7 @@ class Report:
     workload: tuple[AgentLoad, ...]
     daily: tuple[DayVolume, ...]
     mttr_by_category: tuple[CategoryTimes, ...]
+    requests: Requests
 
     def to_dict(self) -> dict[str, Any]:
         """Every figure, with the percentages worked out, ready for JSON."""
@@ -60,6 +62,7 @@ class Report:
         data["sla"] = [asdict(line) | {"response_pct": line.response_pct,
                                        "resolution_pct": line.resolution_pct} for line in self.sla]
         data["first_contact"]["pct"] = self.first_contact.pct
+        data["requests"]["rejection_pct"] = self.requests.rejection_pct
         data["deflection"]["pct"] = self.deflection.pct
         data["satisfaction"] |= {"by_score": dict(zip(("1", "2", "3", "4", "5"), self.satisfaction.by_score,
                                                       strict=True)),
@@ -96,6 +99,7 @@ def build_report(
             CategoryTimes(category, count, _ms(wall), _ms(business.resolution_by_category[category].value)
                           if category in business.resolution_by_category else None)
             for category, (count, wall) in sorted(by_category.items())),
+        requests=requests(session, period=period),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from core.storage import (  # noqa: F401 - each declares its tables
     access_models,
     boundary_models,
+    catalog_models,
     itsm_models,
     models,
     report_models,

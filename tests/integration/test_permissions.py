@@ -18,13 +18,16 @@ from tests.conftest import DANA, KIM, SAM, Chat, person
 from tests.integration.itsm_helpers import LEE, itsm_desk
 
 CLEO = person("Cleo")  # a change approver, and no agent
-ANYONE = {"changes", "change show", "help", "kb show", "link", "mine", "new", "services", "subscribe",
-          "unsubscribe", "web"}
+ANYONE = {"away", "changes", "change show", "help", "kb show", "link", "mine", "new", "order", "orders", "services",
+          "subscribe", "unsubscribe", "web"}
 REQUESTER_OR_AGENT = {"cancel", "close", "comment", "confirm", "kb solved", "kb unhelpful", "reject", "reopen",
                       "show"}
 REQUESTER = {"rate"}
 APPROVERS = {"change approve", "change reject"}
-AGENTS_ONLY = {"assign", "category", "change cancel", "change complete", "change fail", "change new",
+ORDER_APPROVERS = {"order approve", "order reject"}
+ORDER_READERS = {"order show"}
+AGENTS_ONLY = {"assign", "category", "check", "licence release", "licences", "tasks",
+               "change cancel", "change complete", "change fail", "change new",
                "change start", "change submit", "claim", "deescalate", "escalate", "hold", "kb draft",
                "kb publish", "kb search", "kb send", "kind", "note", "outage declare", "outage resolve",
                "outage update", "priority", "problem cluster", "problem link", "problem new",
@@ -39,6 +42,8 @@ MAY = {
     "approvers": {"Cleo"},
     "agents": {"Sam", "Lee"},
     "admins": {"Lee"},
+    "order approvers": set(),
+    "order readers": {"Dana", "Sam", "Lee"},
 }
 CHANGE = ("change new --service wifi --start 2026-03-07T22:00 --end 2026-03-07T23:00 --risk low "
           '--plan "swap it" --rollback "swap it back" New access points')
@@ -47,18 +52,21 @@ CHANGE = ("change new --service wifi --start 2026-03-07T22:00 --end 2026-03-07T2
 def kind_of(name: str) -> str:
     for kind, names in (("anyone", ANYONE), ("requester or agent", REQUESTER_OR_AGENT),
                         ("requester", REQUESTER), ("approvers", APPROVERS), ("agents", AGENTS_ONLY),
-                        ("admins", ADMINS_ONLY)):
+                        ("admins", ADMINS_ONLY), ("order approvers", ORDER_APPROVERS),
+                        ("order readers", ORDER_READERS)):
         if name in names:
             return kind
     raise AssertionError(f"/desk {name}: say in this test who may run it")
 
 
 def test_every_verb_is_classified_once_and_declares_what_this_test_expects() -> None:
-    listed = [*ANYONE, *REQUESTER_OR_AGENT, *REQUESTER, *APPROVERS, *AGENTS_ONLY, *ADMINS_ONLY]
+    listed = [*ANYONE, *REQUESTER_OR_AGENT, *REQUESTER, *APPROVERS, *AGENTS_ONLY, *ADMINS_ONLY, *ORDER_APPROVERS,
+              *ORDER_READERS]
     assert sorted(listed) == sorted(VERBS), "every verb, and only verbs, once"
     words = {"anyone": "anyone", "requester or agent": "requester (own ticket) or agent",
              "requester": "requester (own ticket)", "approvers": "change approvers", "agents": "agents",
-             "admins": "admins"}
+             "admins": "admins", "order approvers": "the approvers the order waits for",
+             "order readers": "requester (own order), its approvers or agents"}
     for name, found in VERBS.items():
         assert found.allow.words == words[kind_of(name)], name
 
@@ -102,6 +110,10 @@ def refusal(kind: str, name: str, *, incident: str, change: str) -> str:
         "requester": f"Only the person who reported {incident} can rate it.",
         "approvers": f"Only the change approvers (Cleo) can approve or reject {change}.",
         "admins": f"Only desk admins can use `/desk {name}`. `/desk help` shows what you can do.",
+        "order approvers": f"{incident} is not waiting for your approval (it waits for: no one: it is not "
+                           "awaiting approval).",
+        "order readers": f"{incident} is not your order; you can see only your own (or one waiting for your "
+                         "approval).",
     }[kind]
 
 

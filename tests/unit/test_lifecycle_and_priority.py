@@ -36,7 +36,7 @@ def test_ticket_keys_are_parsed_with_their_kind_prefix(text: str, expected: obje
 
 
 def test_every_kind_has_its_own_key_prefix() -> None:
-    assert [format_key(k, 5) for k in Kind] == ["INC-5", "REQ-5", "PRB-5", "CHG-5"]
+    assert [format_key(k, 5) for k in Kind] == ["INC-5", "REQ-5", "PRB-5", "CHG-5", "TSK-5"]
 
 
 @pytest.mark.parametrize(("impact", "urgency", "expected"), [

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 18:05:43.238583
+Create Date: 2026-12-01 18:11:47.361528
 """
 from __future__ import annotations
 
@@ -43,6 +43,18 @@ def upgrade() -> None:
     sa.Column('last_id', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('name', 'source', name=op.f('pk_event_feeds'))
     )
+    op.create_table('form_drafts',
+    sa.Column('token', sa.String(length=32), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.String(length=320), nullable=False),
+    sa.Column('command', sa.Text(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('token', name=op.f('pk_form_drafts'))
+    )
+    with op.batch_alter_table('form_drafts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_drafts_created_at'), ['created_at'], unique=False)
+
     op.create_table('integration_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -213,6 +225,22 @@ def upgrade() -> None:
     with op.batch_alter_table('people_audit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_people_audit_person_id'), ['person_id'], unique=False)
 
+    op.create_table('people_directory',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('manager_id', sa.Integer(), nullable=True),
+    sa.Column('department', sa.String(length=200), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('away_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('delegate_id', sa.Integer(), nullable=True),
+    sa.Column('source', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['delegate_id'], ['people.id'], name=op.f('fk_people_directory_delegate_id_people')),
+    sa.ForeignKeyConstraint(['manager_id'], ['people.id'], name=op.f('fk_people_directory_manager_id_people')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_people_directory_person_id_people')),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_people_directory'))
+    )
+    with op.batch_alter_table('people_directory', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_people_directory_manager_id'), ['manager_id'], unique=False)
+
     op.create_table('service_subscriptions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('service', sa.String(length=100), nullable=False),
@@ -352,6 +380,75 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comments_ticket_id'), ['ticket_id'], unique=False)
+
+    op.create_table('licence_seats',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('licence', sa.String(length=100), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('taken_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('released_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_licence_seats_person_id_people')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_licence_seats_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_licence_seats')),
+    sa.UniqueConstraint('ticket_id', name=op.f('uq_licence_seats_ticket_id'))
+    )
+    with op.batch_alter_table('licence_seats', schema=None) as batch_op:
+        batch_op.create_index('ix_licence_seats_held', ['licence', 'released_at'], unique=False)
+
+    op.create_table('order_approvals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('for_id', sa.Integer(), nullable=True),
+    sa.Column('decision', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('asked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['for_id'], ['people.id'], name=op.f('fk_order_approvals_for_id_people')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_order_approvals_person_id_people')),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_order_approvals_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_approvals')),
+    sa.UniqueConstraint('ticket_id', 'step', 'person_id', name=op.f('uq_order_approvals_ticket_id'))
+    )
+    with op.batch_alter_table('order_approvals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_approvals_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_order_approvals_ticket_id'), ['ticket_id'], unique=False)
+        batch_op.create_index('ix_order_approvals_waiting', ['decision', 'asked_at'], unique=False)
+
+    op.create_table('order_tasks',
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('team', sa.String(length=100), nullable=False),
+    sa.Column('checklist', sa.JSON(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('started', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['tickets.id'], name=op.f('fk_order_tasks_order_id_tickets')),
+    sa.ForeignKeyConstraint(['task_id'], ['tickets.id'], name=op.f('fk_order_tasks_task_id_tickets')),
+    sa.PrimaryKeyConstraint('task_id', name=op.f('pk_order_tasks'))
+    )
+    with op.batch_alter_table('order_tasks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_tasks_order_id'), ['order_id'], unique=False)
+
+    op.create_table('orders',
+    sa.Column('ticket_id', sa.Integer(), nullable=False),
+    sa.Column('item', sa.String(length=100), nullable=False),
+    sa.Column('item_name', sa.String(length=200), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('state', sa.String(length=30), nullable=False),
+    sa.Column('step', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('done_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_orders_ticket_id_tickets')),
+    sa.PrimaryKeyConstraint('ticket_id', name=op.f('pk_orders'))
+    )
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orders_item'), ['item'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orders_state'), ['state'], unique=False)
 
     op.create_table('outage_tickets',
     sa.Column('ticket_id', sa.Integer(), nullable=False),
@@ -597,6 +694,25 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_outage_tickets_outage_id'))
 
     op.drop_table('outage_tickets')
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_orders_state'))
+        batch_op.drop_index(batch_op.f('ix_orders_item'))
+
+    op.drop_table('orders')
+    with op.batch_alter_table('order_tasks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_tasks_order_id'))
+
+    op.drop_table('order_tasks')
+    with op.batch_alter_table('order_approvals', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_approvals_waiting')
+        batch_op.drop_index(batch_op.f('ix_order_approvals_ticket_id'))
+        batch_op.drop_index(batch_op.f('ix_order_approvals_person_id'))
+
+    op.drop_table('order_approvals')
+    with op.batch_alter_table('licence_seats', schema=None) as batch_op:
+        batch_op.drop_index('ix_licence_seats_held')
+
+    op.drop_table('licence_seats')
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_comments_ticket_id'))
 
@@ -632,6 +748,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_service_subscriptions_service'))
 
     op.drop_table('service_subscriptions')
+    with op.batch_alter_table('people_directory', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_people_directory_manager_id'))
+
+    op.drop_table('people_directory')
     with op.batch_alter_table('people_audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_people_audit_person_id'))
 
@@ -674,6 +794,10 @@ def downgrade() -> None:
 
     op.drop_table('kb_articles')
     op.drop_table('integration_tokens')
+    with op.batch_alter_table('form_drafts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_drafts_created_at'))
+
+    op.drop_table('form_drafts')
     op.drop_table('event_feeds')
     with op.batch_alter_table('card_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_card_messages_place')

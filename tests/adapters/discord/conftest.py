@@ -235,18 +235,25 @@ def fast_dispatcher(db: Database) -> Dispatcher:
 
 
 @pytest.fixture
-async def world(sqlite_url: str) -> AsyncIterator[DiscordWorld]:
-    async with discord_world(sqlite_url) as made:
+def discord_desk_settings() -> DeskSettings | None:
+    """The desk's settings in the Discord world (a test module may bring its own; None: the usual ones)."""
+    return None
+
+
+@pytest.fixture
+async def world(sqlite_url: str, discord_desk_settings: DeskSettings | None) -> AsyncIterator[DiscordWorld]:
+    async with discord_world(sqlite_url, settings=discord_desk_settings) as made:
         yield made
 
 
 @asynccontextmanager
-async def discord_world(sqlite_url: str, *, storm_backlog: int = 0) -> AsyncIterator[DiscordWorld]:
+async def discord_world(sqlite_url: str, *, storm_backlog: int = 0, settings: DeskSettings | None = None
+                        ) -> AsyncIterator[DiscordWorld]:
     """The world; with `storm_backlog`, Discord's channels can be outpaced by reports (core/storms.py)."""
     require_discord_data()
     async with DiscordStandIn() as srv:
         db = Database(sqlite_url)
-        desk = Desk(db=db, deps=DeskDeps(settings=DeskSettings(storm_backlog=storm_backlog),
+        desk = Desk(db=db, deps=DeskDeps(settings=settings or DeskSettings(storm_backlog=storm_backlog),
                                          knowledge=NoKnowledgeBase(), platforms=frozenset({"discord"}),
                                          routes=Routes(triage=(Destination("discord", str(TRIAGE)),)),
                                          paced=frozenset({"discord"}) if storm_backlog else frozenset()),

@@ -107,14 +107,14 @@ async def working(adapter: SlackAdapter) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def slack_world(slack: SlackApiStandIn, url: str, *, work: bool = True,
-                      storm_backlog: int = 0) -> AsyncIterator[SlackWorld]:
+async def slack_world(slack: SlackApiStandIn, url: str, *, work: bool = True, storm_backlog: int = 0,
+                      settings: DeskSettings | None = None) -> AsyncIterator[SlackWorld]:
     """One spoc process in Slack's HTTP mode on the database at `url`. Without `work` it only keeps and
     acknowledges what arrives, as a process that dies before it works on anything. With `storm_backlog`,
     Slack's channels can be outpaced by reports (core/storms.py)."""
     db = Database(url)
-    settings = DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
-                                           ids={"slack": SAM}),), storm_backlog=storm_backlog)
+    settings = settings or DeskSettings(people=(Person(name="Sam", email="sam@example.com", role="agent",
+                                                       ids={"slack": SAM}),), storm_backlog=storm_backlog)
     desk = Desk(db=db, deps=DeskDeps(settings=settings, knowledge=NoKnowledgeBase(), platforms=frozenset({"slack"}),
                                      routes=Routes(triage=(Destination("slack", TRIAGE),)),
                                      paced=frozenset({"slack"}) if storm_backlog else frozenset()),
@@ -155,6 +155,12 @@ async def slack_stand_in() -> AsyncIterator[SlackApiStandIn]:
 
 
 @pytest.fixture
-async def world(sqlite_url: str) -> AsyncIterator[SlackWorld]:
-    async with slack_stand_in() as slack, slack_world(slack, sqlite_url) as world:
+def slack_desk_settings() -> DeskSettings | None:
+    """The desk's settings in the Slack world (a test module may bring its own; None: the usual ones)."""
+    return None
+
+
+@pytest.fixture
+async def world(sqlite_url: str, slack_desk_settings: DeskSettings | None) -> AsyncIterator[SlackWorld]:
+    async with slack_stand_in() as slack, slack_world(slack, sqlite_url, settings=slack_desk_settings) as world:
         yield world

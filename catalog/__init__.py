@@ -1,0 +1,1 @@
+"""The service catalog's files: items as Markdown with YAML front matter, and the starter items spoc ships."""
