@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,20 +65,22 @@ class History:
         self.status = status
 
 
-def generate(url: str, count: int, seed: int = 7) -> dict[str, int]:
-    rng = random.Random(seed)
-    upgrade(url)
-    db = Database(url)
+TABLES = (TicketRow, AuditRow, SlaEventRow, SuggestionRow, RatingRow)
+
+
+def people_rows() -> list[dict[str, Any]]:
     people = [{"id": n, "display_name": f"Agent {n}", "email": f"agent{n}@example.com", "role": "agent",
                "team": "service-desk"} for n in range(1, AGENTS + 1)]
-    people += [{"id": n, "display_name": f"User {n}", "email": f"user{n}@example.com", "role": "requester",
-                "team": ""} for n in range(AGENTS + 1, AGENTS + REQUESTERS + 1)]
-    tickets: list[dict[str, Any]] = []
-    audit: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    suggestions: list[dict[str, Any]] = []
-    ratings: list[dict[str, Any]] = []
+    return people + [{"id": n, "display_name": f"User {n}", "email": f"user{n}@example.com", "role": "requester",
+                      "team": ""} for n in range(AGENTS + 1, AGENTS + REQUESTERS + 1)]
+
+
+def history(count: int, *, seed: int = 7, batch: int = 20000) -> Iterator[dict[type, list[dict[str, Any]]]]:
+    """The rows of `count` tickets' lives (tickets, audit, SLA breaches, suggestions, ratings), `batch`
+    tickets at a time, each table's rows in the order of `TABLES`."""
+    rng = random.Random(seed)
     weights = [w for _, w in PRIORITIES]
+    rows: dict[type, list[dict[str, Any]]] = {table: [] for table in TABLES}
     for ticket_id in range(1, count + 1):
         created = END - timedelta(seconds=rng.uniform(0, DAYS * 86400))
         category, service = rng.choice(CATEGORIES)
@@ -92,28 +95,40 @@ def generate(url: str, count: int, seed: int = 7) -> dict[str, int]:
             "origin_platform": rng.choice(("console", "chat-a", "chat-b")), "origin_channel": "it-help",
             "origin_message": "", "created_at": created, "updated_at": created, "first_response_at": None,
             "resolved_at": None, "closed_at": None, "resolution": "", "self_service": False, "hold_reason": "",
-            "first_response_due": None, "resolution_due": None, "sla_check_at": None, "hold_until": None,
-            "version": 1,
+            "first_response_due": created + timedelta(hours=RESPONSE_HOURS[priority]),
+            "resolution_due": created + timedelta(hours=RESPONSE_HOURS[priority] * 8), "sla_check_at": None,
+            "hold_until": None, "version": 1,
         }
         mine = [{"ticket_id": ticket_id, "slug": slug, "title": slug.replace("-", " "), "score": 0.5,
                  "outcome": ""} for slug in (rng.sample(ARTICLES, rng.randint(1, 3)) if rng.random() < 0.3 else ())]
-        suggestions.extend(mine)
-        _live(rng, life, row, mine, events)
+        rows[SuggestionRow].extend(mine)
+        _live(rng, life, row, mine, rows[SlaEventRow])
         row["status"], row["updated_at"] = life.status, min(life.at, END)
+        if row["status"] not in ("new", "in_progress", "on_hold"):
+            row["first_response_due"] = row["resolution_due"] = None
         if row["closed_at"] is not None and rng.random() < 0.4:
-            ratings.append({"ticket_id": ticket_id, "person_id": requester, "score": rng.choice((2, 3, 4, 4, 5, 5)),
-                            "comment": "", "at": row["closed_at"]})
-        tickets.append(row)
-        audit.extend(life.audit)
+            rows[RatingRow].append({"ticket_id": ticket_id, "person_id": requester,
+                                    "score": rng.choice((2, 3, 4, 4, 5, 5)), "comment": "", "at": row["closed_at"]})
+        rows[TicketRow].append(row)
+        rows[AuditRow].extend(life.audit)
+        if ticket_id % batch == 0 or ticket_id == count:
+            yield rows
+            rows = {table: [] for table in TABLES}
+
+
+def generate(url: str, count: int, seed: int = 7) -> dict[str, int]:
+    upgrade(url)
+    db = Database(url)
+    counts = dict.fromkeys(("tickets", "audit_rows", "sla_events", "suggestions", "ratings"), 0)
     with db.engine.begin() as conn:
-        conn.execute(insert(PersonRow), people)
-        for table, rows in ((TicketRow, tickets), (AuditRow, audit), (SlaEventRow, events),
-                            (SuggestionRow, suggestions), (RatingRow, ratings)):
-            for start in range(0, len(rows), 20000):
-                conn.execute(insert(table), rows[start:start + 20000])
+        conn.execute(insert(PersonRow), people_rows())
+        for rows in history(count, seed=seed):
+            for table, name in zip(TABLES, counts, strict=True):
+                if rows[table]:
+                    conn.execute(insert(table), rows[table])
+                counts[name] += len(rows[table])
     db.dispose()
-    return {"tickets": len(tickets), "audit_rows": len(audit), "sla_events": len(events),
-            "suggestions": len(suggestions), "ratings": len(ratings)}
+    return counts
 
 
 def _live(rng: random.Random, life: History, row: dict[str, Any], mine: list[dict[str, Any]],

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from bot.cli_catalog import catalog_app
-from bot.cli_common import ConfigOption, config_or_exit, err, exit_with_problems
+from bot.cli_common import ConfigOption, LazyConsole, config_or_exit, err, exit_with_problems
 from bot.cli_outbox import outbox_app
 from bot.cli_people import people_app
 from bot.cli_report import report_command
@@ -24,10 +24,10 @@ if TYPE_CHECKING:
     from core.clock import ManualClock
     from core.settings import DeskSettings
 
-app = typer.Typer(help="spoc: the IT service desk that lives in chat.", no_args_is_help=True,
+app = typer.Typer(rich_markup_mode=None, help="spoc: the IT service desk that lives in chat.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
-db_app = typer.Typer(help="The database.", no_args_is_help=True)
-config_app = typer.Typer(help="The config file.", no_args_is_help=True)
+db_app = typer.Typer(rich_markup_mode=None, help="The database.", no_args_is_help=True)
+config_app = typer.Typer(rich_markup_mode=None, help="The config file.", no_args_is_help=True)
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(db_app, name="db")
@@ -53,7 +53,7 @@ def _knowledge_service():  # type: ignore[no-untyped-def]
     return knowledge_for(config_or_exit(None))
 
 
-app.add_typer(build_kb_app(_knowledge_service), name="kb")
+app.add_typer(build_kb_app(_knowledge_service, out=LazyConsole()), name="kb")
 app.command("report")(report_command)
 
 

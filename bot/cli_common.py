@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from core.text import for_terminal
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from bot.config import ConfigProblem, SpocConfig
     from core.storage.database import Database
 
@@ -20,7 +21,24 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="YAML config file (default: $SPOC_CONFIG, ./spoc.yaml, built-in defaults)."),
 ]
-err = Console(stderr=True)
+
+
+class LazyConsole:
+    """A Rich console made on first use: `spoc --help` and commands that print nothing load no Rich."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return getattr(self._console, name)
+
+
+err = LazyConsole(stderr=True)
 
 
 def open_database(config: SpocConfig) -> Database:
@@ -52,4 +70,6 @@ def exit_with_problems(problems: list[ConfigProblem], *, doing: str = "") -> NoR
 def cell(value: object, *, limit: int | None = None, style: str = "") -> Text:
     """A value shown in the terminal by its rule (core/text.py `for_terminal`): inert, cut to `limit`, and
     never read as Rich markup, so a title like `printer [/red] broken` is shown as written."""
+    from rich.text import Text
+
     return Text(for_terminal("-" if value is None else value, limit=limit), style=style)

@@ -6,13 +6,11 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from bot.cli_common import ConfigOption, cell, config_or_exit, open_database
+from bot.cli_common import ConfigOption, LazyConsole, cell, config_or_exit, open_database
 
-outbox_app = typer.Typer(help="See and resend notifications.", no_args_is_help=True)
-out = Console()
+outbox_app = typer.Typer(rich_markup_mode=None, help="See and resend notifications.", no_args_is_help=True)
+out = LazyConsole()
 
 
 @outbox_app.command("list")
@@ -24,6 +22,8 @@ def list_command(
 
     Example: spoc outbox list --failed
     """
+    from rich.table import Table
+
     from core import outbox
 
     db = open_database(config_or_exit(config))

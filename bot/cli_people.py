@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from bot.cli_common import ConfigOption, cell, config_or_exit, err
+from bot.cli_common import ConfigOption, LazyConsole, cell, config_or_exit, err
 from core.text import for_terminal, json_text
 
 if TYPE_CHECKING:
@@ -17,8 +15,8 @@ if TYPE_CHECKING:
     from core.people_admin import PersonView
 
 people_app = typer.Typer(help="Who is who: people, their chat accounts and where their roles come from.",
-                         no_args_is_help=True)
-out = Console()
+                         no_args_is_help=True, rich_markup_mode=None)
+out = LazyConsole()
 Format = Literal["table", "json"]
 SOURCE = "spoc people (command line)"
 
@@ -33,6 +31,8 @@ def list_command(
 
     Example: spoc people list --role agent
     """
+    from rich.table import Table
+
     from core.people_admin import people_views
 
     if role not in (None, "requester", "agent", "admin"):

@@ -10,18 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from bot.cli_common import ConfigOption, cell, config_or_exit
+from bot.cli_common import ConfigOption, LazyConsole, cell, config_or_exit
 from core.text import csv_cell, json_text
 
 if TYPE_CHECKING:
     from core.reports.report import Report
 
-out = Console()
-err = Console(stderr=True)
+out = LazyConsole()
+err = LazyConsole(stderr=True)
 Format = Literal["table", "json", "csv"]
 
 
@@ -115,6 +112,9 @@ def draw_charts(report: Report, directory: Path) -> None:
 
 
 def print_tables(report: Report) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     from core.reports.export import hours, percent
 
     out.print(Text.assemble(("Report", "bold"), " ", cell(f"{report.period.describe()}; {report.scope}")),

@@ -9,7 +9,7 @@ import typer
 
 from bot.cli_common import err
 
-slack_app = typer.Typer(help="Installing the Slack app.", no_args_is_help=True)
+slack_app = typer.Typer(rich_markup_mode=None, help="Installing the Slack app.", no_args_is_help=True)
 
 
 @slack_app.command("manifest")

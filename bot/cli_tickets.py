@@ -9,11 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from bot.cli_common import ConfigOption, cell, config_or_exit, err, open_database
+from bot.cli_common import ConfigOption, LazyConsole, cell, config_or_exit, err, open_database
 from core.lifecycle import Kind, Status
 from core.text import json_text
 
@@ -25,8 +22,8 @@ if TYPE_CHECKING:
     from core.ticket_files import StoredFile
     from core.tickets import TicketLine, TicketQuery
 
-tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
-out = Console()
+tickets_app = typer.Typer(rich_markup_mode=None, help="Look at tickets.", no_args_is_help=True)
+out = LazyConsole()
 DEFAULT_LIMIT = 500
 TITLE_LIMIT, NAME_LIMIT = 120, 60  # a list is a summary; `spoc tickets show` has all of it
 ListFormat = Literal["table", "json"]
@@ -73,6 +70,8 @@ def list_command(
 def _list(db: Database, *, which_of: Callable[[Session], TicketQuery], limit: int | None, format: ListFormat
           ) -> None:
     """One query in a reading transaction (no write lock): the tickets, their people and the total."""
+    from rich.table import Table
+
     from core.tickets import ticket_lines
 
     with db.deferred_sessions() as session, session.begin():
@@ -156,6 +155,7 @@ def show_command(
 
     Example: spoc tickets show INC-42 --format json
     """
+    from rich.text import Text
     from sqlalchemy import select
 
     from core.errors import UnknownTicket

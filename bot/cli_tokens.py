@@ -6,17 +6,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from bot.cli_common import ConfigOption, cell, config_or_exit, err
+from bot.cli_common import ConfigOption, LazyConsole, cell, config_or_exit, err
 from core.text import json_text
 
 if TYPE_CHECKING:
     from bot.config import SpocConfig
 
-tokens_app = typer.Typer(help="Tokens for the REST API (/api/v1): made, listed, revoked.", no_args_is_help=True)
-out = Console()
+tokens_app = typer.Typer(help="Tokens for the REST API (/api/v1): made, listed, revoked.", no_args_is_help=True,
+                         rich_markup_mode=None)
+out = LazyConsole()
 
 
 def _work(settings: SpocConfig, work: Any) -> Any:
@@ -71,6 +70,8 @@ def list_command(
                                "last_used_at": i.last_used_at.isoformat() if i.last_used_at else None,
                                "revoked_at": i.revoked_at.isoformat() if i.revoked_at else None} for i in found]))
         return
+    from rich.table import Table
+
     table = Table("name", "scopes", "created", "last used", "state")
     for i in found:
         table.add_row(cell(i.name), cell(" ".join(sorted(i.scopes))), cell(f"{i.created_at:%Y-%m-%d %H:%M}"),

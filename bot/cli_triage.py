@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from core.triage.store import Example, Labels
 
 triage_app = typer.Typer(help="The triage model: what it learned from agents, export, import, reset.",
-                         no_args_is_help=True)
+                         no_args_is_help=True, rich_markup_mode=None)
 
 
 class Format(StrEnum):

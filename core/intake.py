@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -19,13 +19,14 @@ from core.due import update_due_dates
 from core.errors import UnknownTicket, UsageError
 from core.itsm.banner_replies import answer_under_banner
 from core.itsm.relate import relate_new_report
+from core.knowledge import Suggestion
 from core.lifecycle import OPEN_STATUSES, Kind, Status
 from core.messages import Inbound, InboundFile
 from core.notify import announce_opened, audit, refresh_cards, tell_agents, tell_requester
 from core.people import is_agent
 from core.priority import priority_for
 from core.storage.models import CommentRow, SuggestionRow, ThreadRow, TicketRow
-from core.storage.writes import append, store_now
+from core.storage.writes import append, append_all, store_now
 from core.ticket_files import keep
 from core.tickets import get_ticket, ticket_for_thread
 from core.triage import Understanding, service_of
@@ -39,7 +40,15 @@ RECENT_OPEN_OF_REQUESTER = select(TicketRow.id, TicketRow.description).where(
 ).order_by(TicketRow.id.desc()).limit(10)
 
 
-def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
+def may_open_ticket(inbound: Inbound) -> bool:
+    """Whether a message can become a new ticket: one that is no reply in a thread, in an intake channel or
+    written to the desk directly, and names no ticket."""
+    return (inbound.is_intake or inbound.is_direct) and not inbound.ticket_key and (
+        inbound.is_direct or not inbound.thread)
+
+
+def take_message(ctx: Ctx, inbound: Inbound, text: str, *, suggestions: Sequence[Suggestion] | None = None) -> None:
+    """`suggestions`: the knowledge base's for `text`, when the caller asked it before the transaction."""
     addressed = _addressed_ticket(ctx, inbound.ticket_key) if inbound.ticket_key else None
     if addressed is not None:
         # Written elsewhere than in the ticket's thread: the other side has not seen it, so it is passed on.
@@ -68,7 +77,7 @@ def take_message(ctx: Ctx, inbound: Inbound, text: str) -> None:
             add_files(ctx, duplicate, inbound.files)
             return
         open_ticket(ctx, text=text, origin=Destination(inbound.platform, inbound.channel),
-                    origin_message=inbound.message_id, files=inbound.files)
+                    origin_message=inbound.message_id, files=inbound.files, suggestions=suggestions)
 
 
 def _addressed_ticket(ctx: Ctx, key: str) -> TicketRow | None:
@@ -153,8 +162,10 @@ class Overrides:
 
 def open_ticket(
     ctx: Ctx, *, text: str, origin: Destination, origin_message: str, overrides: Overrides = Overrides(),
-    files: Sequence[InboundFile] = (),
+    files: Sequence[InboundFile] = (), suggestions: Sequence[Suggestion] | None = None,
 ) -> TicketRow:
+    """A new ticket for `text`. `suggestions`: the knowledge base's for `text` when already asked (ranking
+    outside the write transaction holds the write lock for less); asked here otherwise."""
     rules = ctx.settings.classification
     understood = overrides.apply(ctx.deps.triage.understand(ctx.session, text))
     priority = priority_for(impact=understood.impact, urgency=understood.urgency,
@@ -173,11 +184,11 @@ def open_ticket(
                thread=origin_message, audience="requester")
     audit(ctx, ticket, "opened", field="status", new=Status.NEW.value)
     keep(ctx, ticket.id, files)
-    suggestions = ctx.deps.knowledge.suggest(text)
-    for suggestion in suggestions:
-        append(ctx.session, SuggestionRow, ticket_id=ticket.id, slug=suggestion.slug, title=suggestion.title,
-               score=suggestion.score)
-        ctx.later(_count_suggested(ctx, suggestion.slug))
+    if suggestions is None:
+        suggestions = ctx.deps.knowledge.suggest(text)
+    append_all(ctx.session, SuggestionRow, [{"ticket_id": ticket.id, "slug": s.slug, "title": s.title,
+                                             "score": s.score} for s in suggestions])
+    ctx.deps.knowledge.count_suggested(ctx.session, [s.slug for s in suggestions])
     # What follows only adds rows and reads older ones: flushing before each read would only cost time.
     with ctx.session.no_autoflush:
         announce_opened(ctx, ticket, understood="Not right? Reply in this thread and IT will correct it.",
@@ -190,7 +201,3 @@ def open_ticket(
             tell_requester(ctx, ticket, offer_card(item, key=ticket.key))
     return ticket
 
-
-def _count_suggested(ctx: Ctx, slug: str) -> Callable[[], str | None]:
-    knowledge = ctx.deps.knowledge
-    return lambda: knowledge.record(slug=slug, kind="suggested")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 FeedbackKind = Literal["suggested", "solved", "not_helpful", "sent", "viewed"]
 
@@ -37,7 +41,12 @@ class KnowledgeBase(Protocol):
     def article(self, slug: str) -> ArticleText | None: ...
 
     def record(self, *, slug: str, kind: FeedbackKind, text: str = "") -> None:
-        """Count a suggestion, a view or an answer; a `solved` text becomes one more phrasing."""
+        """Count a view or an answer; a `solved` text becomes one more phrasing. Writes in a transaction of
+        its own: call it once the caller's has committed."""
+        ...
+
+    def count_suggested(self, session: Session, slugs: Sequence[str]) -> None:
+        """Count that these articles were suggested, in the caller's transaction (`session`)."""
         ...
 
     def draft(self, *, title: str, problem: str, resolution: str, owner: str) -> str:
@@ -60,6 +69,9 @@ class NoKnowledgeBase:
         return None
 
     def record(self, *, slug: str, kind: FeedbackKind, text: str = "") -> None:
+        return None
+
+    def count_suggested(self, session: Session, slugs: Sequence[str]) -> None:
         return None
 
     def draft(self, *, title: str, problem: str, resolution: str, owner: str) -> str:

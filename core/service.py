@@ -40,7 +40,7 @@ from core.desk import (  # noqa: F401 - importing declares the verbs
 from core.desk.registry import VERBS, closest, find
 from core.desk.run import desk_env, run_verb
 from core.errors import DeskError
-from core.intake import take_message
+from core.intake import may_open_ticket, take_message
 from core.itsm import notices  # noqa: F401 - importing declares the scheduled jobs
 from core.lifecycle import IllegalTransition
 from core.messages import Author, CommandRequest, Inbound, MessageChanged
@@ -86,9 +86,11 @@ class Desk:
             if not text.strip():
                 watch.outcome = "empty"
                 return False
+            # Ranked before the transaction: the write lock is not held while the knowledge base thinks.
+            suggestions = self.deps.knowledge.suggest(text) if may_open_ticket(inbound) else None
 
             def work(ctx: Ctx) -> bool:
-                take_message(ctx, inbound, text)
+                take_message(ctx, inbound, text, suggestions=suggestions)
                 return True
 
             taken = self._run(author=inbound.author, event_id=inbound.event_id, channel=inbound.channel,

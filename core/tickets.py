@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, bindparam, case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from core.errors import UnknownTicket
 from core.lifecycle import OPEN_STATUSES, Status, format_key, parse_key
@@ -97,6 +97,8 @@ def open_tickets_page(
         query = query.where(TicketRow.assignee_id.is_(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     query = query.order_by(DUE.is_(None), DUE, PRIORITY_ORDER, TicketRow.created_at, TicketRow.id)
+    # The people a page names come with it (one query, not one per row and person).
+    query = query.options(joinedload(TicketRow.requester), joinedload(TicketRow.assignee))
     rows = session.scalars(query.offset((page - 1) * size).limit(size)).all()
     return Page(rows=rows, total=total, number=page, size=size)
 

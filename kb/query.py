@@ -20,6 +20,7 @@ TYPO_WEIGHT = 0.7
 JOINED_WEIGHT = 1.0
 AFFIX_WEIGHT = 0.6
 MIN_PART = 5
+MAX_REMEMBERED_LOOKUPS = 50_000
 
 
 @dataclass
@@ -56,6 +57,11 @@ class Vocabulary:
     def __init__(self, known: Callable[[str], int]) -> None:
         self._known = known
         self._by_length: dict[int, list[str]] = {}
+        self._closest: dict[str, list[tuple[str, int]]] = {}  # typo lookups, until the index changes
+
+    def changed(self) -> None:
+        """The index learned words or documents: what `closest` found may be found otherwise now."""
+        self._closest.clear()
 
     def df(self, token: str) -> int:
         return self._known(token)
@@ -68,6 +74,14 @@ class Vocabulary:
         """Known terms within one edit (two for long words) of an unknown one, nearest first."""
         if len(token) < 4 or token.isdigit():
             return []
+        found = self._closest.get(token)
+        if found is None:
+            if len(self._closest) >= MAX_REMEMBERED_LOOKUPS:
+                self._closest.clear()
+            found = self._closest[token] = self._look_up(token)
+        return found
+
+    def _look_up(self, token: str) -> list[tuple[str, int]]:
         limit = 1 if len(token) <= 6 else 2
         found: list[tuple[str, int]] = []
         for length in range(len(token) - limit, len(token) + limit + 1):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from kb.index import Field, LexicalIndex
 from kb.query import Query, Vocabulary, pairs_of, parse
@@ -154,6 +154,7 @@ class Ranker:
         }
 
     def _remember(self, fields: dict[str, list[str]]) -> None:
+        self.vocabulary.changed()
         for tokens in fields.values():
             for token in tokens:
                 if token not in self._known:
@@ -262,7 +263,9 @@ class Ranker:
             ).astype(np.float32)
         return by_key, best_phrasing
 
-    def rank(self, text: str, *, limit: int = 5, include_unpublished: bool = False) -> list[Ranked]:
+    def rank(self, text: str, *, limit: int = 5, include_unpublished: bool = False,
+             explain: bool = True) -> list[Ranked]:
+        """The best `limit` articles for `text`, most likely first; `explain` adds each one's reasons."""
         query = parse(text, self.vocabulary)
         if query.empty or not self._entries:
             return []
@@ -275,14 +278,21 @@ class Ranker:
         if not len(candidates):
             return []
         top = float(lexical[candidates[0]])
-        idf = self._query_idf(query)
+        held = _Held(self._query_idf(query))
         asked = set(query.weights)
         least_evidence = EVIDENCE_SHARE * self.articles.idf("")
+        keys = candidates.tolist()
+        entries = [self._entries[key] for key in keys]
+        # How alike the query is to every title and phrasing of the candidates, in one call.
+        texts = [text for entry in entries for text in (entry.title_plain, *entry.phrasings)]
+        alike = (process.cdist([query.plain], texts, scorer=fuzz.token_set_ratio, dtype=np.float64)[0] / 100.0).tolist()
+        start = 0
         scored: list[tuple[float, float, float, _Entry]] = []
-        for key in candidates.tolist():
-            entry = self._entries[key]
+        for key, entry in zip(keys, entries, strict=True):
+            end = start + 1 + len(entry.phrasings)
             on_topic = not asked.isdisjoint((*entry.title_terms, *entry.meta_terms))
-            match = _match(query.plain, idf, entry, on_topic=on_topic)
+            match = _match(held, entry, alike[start:end], on_topic=on_topic)
+            start = end
             relative = float(lexical[key]) / top
             confidence = _confidence(coverage=match.coverage, fuzzy=match.fuzzy, relative=relative,
                                      evidence=min(1.0, match.evidence / least_evidence))
@@ -298,7 +308,7 @@ class Ranker:
                 score=score,
                 confidence=confidence,
                 summary=entry.summary,
-                reasons=self._reasons(query, entry, fuzzy),
+                reasons=self._reasons(query, entry, fuzzy) if explain else [],
             )
             for score, confidence, fuzzy, entry in scored[:limit]
         ]
@@ -346,29 +356,46 @@ class _Match:
     evidence: float
 
 
-def _match(plain: str, idf: dict[str, float], entry: _Entry, *, on_topic: bool) -> _Match:
+class _Held:
+    """The words of a query with their weights, in the query's order: what an article's title, tags or
+    phrasing is checked for. A weight is summed in that order, whichever text holds the word."""
+
+    def __init__(self, idf: dict[str, float]) -> None:
+        self.position = {token: n for n, token in enumerate(idf)}
+        self.weights = list(idf.values())
+        self.total = sum(idf.values())
+
+    def weight_in(self, words: set[str]) -> float:
+        found = words.intersection(self.position)
+        if not found:
+            return 0
+        position, weights = self.position, self.weights
+        return sum([weights[n] for n in sorted([position[word] for word in found])])
+
+
+def _match(held: _Held, entry: _Entry, alike: list[float], *, on_topic: bool) -> _Match:
     """How well one article holds the query.
 
     coverage: the share of the query's weight (each word weighed by how telling it is) found in the
     title and tags, or in one single phrasing; evidence: that weight itself, so that one common word
-    that matches is not taken for an answer; fuzzy: how alike the strings are (rapidfuzz).
+    that matches is not taken for an answer; fuzzy: how alike the strings are (rapidfuzz: `alike` holds
+    the title's likeness to the query, then each phrasing's).
 
     A phrasing that names its article's own subject ("wireless keeps asking for my password") answers
     a query about another subject ("outlook keeps asking for my password") only by its symptom: when
     the query shares no word with the article's title and tags, such a phrasing counts for less.
     """
-    total = sum(idf.values())
-    if not total:
+    if not held.total:
         return _Match(0.0, 0.0, 0.0)
     strong = {*entry.title_terms, *entry.meta_terms}
-    best = sum(weight for token, weight in idf.items() if token in strong)
-    fuzzy = fuzz.token_set_ratio(plain, entry.title_plain) / 100.0
-    for phrasing in entry.phrasings:
+    best = held.weight_in(strong)
+    fuzzy = alike[0]
+    for phrasing, likeness in zip(entry.phrasings, alike[1:], strict=True):
         words_of = set(phrasing.split())
         share = 1.0 if on_topic or words_of.isdisjoint(strong) else OFF_TOPIC_SHARE
-        best = max(best, share * sum(weight for token, weight in idf.items() if token in words_of))
-        fuzzy = max(fuzzy, share * fuzz.token_set_ratio(plain, phrasing) / 100.0)
-    return _Match(coverage=best / total, fuzzy=fuzzy, evidence=best)
+        best = max(best, share * held.weight_in(words_of))
+        fuzzy = max(fuzzy, share * likeness)
+    return _Match(coverage=best / held.total, fuzzy=fuzzy, evidence=best)
 
 
 def _confidence(*, coverage: float, fuzzy: float, relative: float, evidence: float) -> float:

@@ -11,7 +11,7 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -154,14 +154,15 @@ class KnowledgeService:
 
     # -- the port -------------------------------------------------------------------------------------
 
-    def rank(self, text: str, *, limit: int = 5, include_unpublished: bool = False) -> list[Ranked]:
-        """Ranked matches with confidence and reasons: the agent's and the CLI's view."""
+    def rank(self, text: str, *, limit: int = 5, include_unpublished: bool = False,
+             explain: bool = True) -> list[Ranked]:
+        """Ranked matches with confidence (and, when `explain`, reasons): the agent's and the CLI's view."""
         if not text or not text.strip() or limit <= 0:
             return []
         ranker = self.refresh()
         with self._lock:
             pool = max(limit, SEMANTIC_POOL) if self._semantic is not None else limit
-            ranked = ranker.rank(text, limit=pool, include_unpublished=include_unpublished)
+            ranked = ranker.rank(text, limit=pool, include_unpublished=include_unpublished, explain=explain)
             if self._semantic is not None and ranked:
                 ranked = self._semantic.rerank(text, ranked, lookup=self._semantic_text)
         return ranked[:limit]
@@ -173,12 +174,12 @@ class KnowledgeService:
     def suggest(self, text: str, *, limit: int | None = None) -> list[Suggestion]:
         # The ranking is by confidence, so what clears the threshold is a prefix of it: never a
         # lower-ranked article shown while a better one is held back.
-        ranked = self.rank(text, limit=self.max_suggestions if limit is None else limit)
+        ranked = self.rank(text, limit=self.max_suggestions if limit is None else limit, explain=False)
         return [_suggestion(item) for item in itertools.takewhile(lambda item: item.confidence >= self.threshold,
                                                                    ranked)]
 
     def search(self, text: str, *, limit: int = 5) -> list[Suggestion]:
-        return [_suggestion(item) for item in self.rank(text, limit=limit)]
+        return [_suggestion(item) for item in self.rank(text, limit=limit, explain=False)]
 
     def article(self, slug: str) -> ArticleText | None:
         found = self.store.get(slug)
@@ -198,6 +199,9 @@ class KnowledgeService:
         if kind == "solved" and phrasing and not ranker.knows_phrasing(slug, phrasing):
             self.store.add_phrasing(slug=slug, text=phrasing)
             self.refresh(force=True)
+
+    def count_suggested(self, session: Session, slugs: Sequence[str]) -> None:
+        self.store.add_feedback_in(session, slugs=slugs, kind="suggested")
 
     def draft(self, *, title: str, problem: str, resolution: str, owner: str) -> str:
         title = " ".join(title.split())

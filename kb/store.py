@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -177,10 +177,14 @@ class KnowledgeStore:
             return session.scalar(select(func.count(KbPhrasingRow.id))) or 0
 
     def add_feedback(self, *, slug: str, kind: str) -> None:
-        def work(session: Session) -> None:
-            session.add(KbFeedbackRow(slug=slug, kind=kind, at=self._clock()))
+        self._write(lambda session: self.add_feedback_in(session, slugs=[slug], kind=kind))
 
-        self._write(work)
+    def add_feedback_in(self, session: Session, *, slugs: Sequence[str], kind: str) -> None:
+        """Feedback rows for `slugs`, written in the caller's transaction: one statement, no flush."""
+        if slugs:
+            at = self._clock()
+            session.connection().execute(insert(KbFeedbackRow.__table__),  # type: ignore[arg-type]
+                                         [{"slug": slug, "kind": kind, "at": at} for slug in slugs])
 
     def probe(self) -> Probe:
         with self._sessions() as session:

@@ -1,7 +1,8 @@
 """`spoc kb ...`: import, export, search and count the knowledge base.
 
-`bot/` mounts this with `app.add_typer(build_kb_app(get_service), name="kb")`; the callable it passes
-builds the service from the config, so this module knows nothing of config files or databases.
+`bot/` mounts this with `app.add_typer(build_kb_app(get_service, out=...), name="kb")`; the callable it
+passes builds the service from the config, so this module knows nothing of config files or databases; `out`
+is the console to print on (one made on first use, so that `spoc --help` loads no Rich).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from kb.service import KnowledgeService
 
 
@@ -33,11 +34,15 @@ def _ops():  # type: ignore[no-untyped-def]
     return cli_ops
 
 
-def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
+def build_kb_app(get_service: Callable[[], KnowledgeService], *, out: Console | None = None) -> typer.Typer:
     app = typer.Typer(
-        name="kb", help="The knowledge base: articles, search, statistics.", no_args_is_help=True
+        name="kb", help="The knowledge base: articles, search, statistics.", no_args_is_help=True,
+        rich_markup_mode=None,
     )
-    out = Console()
+    if out is None:
+        from rich.console import Console
+
+        out = Console()
 
     @app.command("import")
     def import_command(
@@ -96,6 +101,8 @@ def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
         if not rows:
             typer.echo("No article matches; try other words, or `spoc kb stats` to see what there is.")
             return
+        from rich.table import Table
+
         table = Table("#", "score", "slug", "title", *(["why"] if explain else []))
         for row in rows:
             score = f"{row['score']:.2f}" + ("" if row["suggested"] else " (below threshold)")
@@ -124,6 +131,8 @@ def build_kb_app(get_service: Callable[[], KnowledgeService]) -> typer.Typer:
             markup=False,
             highlight=False,
         )
+        from rich.table import Table
+
         table = Table("slug", "suggested", "viewed", "solved", "not helpful", "published")
         for item in sorted(stats.per_article, key=lambda a: (-a.solved, -a.suggested, a.slug)):
             table.add_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.delivery import Delivered, Delivery, DeliveryFailed
@@ -32,6 +33,9 @@ class FakeKnowledgeBase:
 
     def record(self, *, slug: str, kind: FeedbackKind, text: str = "") -> None:
         self.recorded.append((slug, kind, text))
+
+    def count_suggested(self, session: object, slugs: Sequence[str]) -> None:
+        self.recorded.extend((slug, "suggested", "") for slug in slugs)
 
     def draft(self, *, title: str, problem: str, resolution: str, owner: str) -> str:
         slug = title.lower().replace(" ", "-")

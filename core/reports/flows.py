@@ -57,7 +57,9 @@ def intake(session: Session, *, period: Period, filters: ReportFilter) -> list[I
         SlaEventRow.ticket_id,
         func.max(case((SlaEventRow.clock == "first_response", 1), else_=0)).label("response"),
         func.max(case((SlaEventRow.clock == "resolution", 1), else_=0)).label("resolution"),
-    ).where(SlaEventRow.kind == "breach").group_by(SlaEventRow.ticket_id).subquery()
+    ).where(SlaEventRow.kind == "breach",
+            # A breach comes after its ticket was reported: older ones belong to tickets outside the period.
+            SlaEventRow.at >= period.since).group_by(SlaEventRow.ticket_id).subquery()
     handled = TicketRow.self_service.is_(false())
     response_breached = and_(handled, func.coalesce(breaches.c.response, 0) == 1)
     resolution_breached = and_(handled, func.coalesce(breaches.c.resolution, 0) == 1)

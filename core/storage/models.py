@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,6 +87,12 @@ class TicketRow(Base):
         Index("ix_tickets_kind_category_created", "kind", "category", "created_at"),
         # The ticket a chat message opened: every edit or deletion of a message in an intake channel asks.
         Index("ix_tickets_origin", "origin_platform", "origin_channel", "origin_message"),
+        # Reports read the tickets reported, first answered, resolved or closed in a period. The last three
+        # are empty on a new ticket: those indexes hold only the tickets that have the instant.
+        Index("ix_tickets_created", "created_at"),
+        *(Index(f"ix_tickets_{column}", column, sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"))
+          for column in ("first_response_at", "resolved_at", "closed_at")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

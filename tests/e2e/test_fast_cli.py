@@ -16,7 +16,7 @@ from bot.schema_version import HEAD_REVISION, schema_is_current
 from core.service import Desk
 from tests.conftest import SAM, Chat, person
 
-HEAVY = ("sqlalchemy", "pydantic", "alembic", "core.storage.models", "kb.service")
+HEAVY = ("sqlalchemy", "pydantic", "alembic", "core.storage.models", "kb.service", "rich")
 
 
 def loaded_after(code: str) -> list[str]:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import event
 
 from core.service import Desk
 from kb import cli_ops
@@ -58,6 +59,16 @@ def test_not_helpful_keeps_the_ticket_with_it_and_the_suggestions_visible_to_age
     assert cli_ops.stats(service).not_helpful >= 1
     triage = [r.card for r in outbox(chat.desk) if r.card_key.startswith("triage:")]
     assert ["Suggested articles", "VPN keeps disconnecting"] in triage[-1]["fields"]
+
+
+def test_a_report_and_the_count_of_its_suggestions_are_written_in_one_commit(kb_chat) -> None:  # type: ignore[no-untyped-def]
+    chat, service = kb_chat
+    commits: list[object] = []
+    for engine in (chat.desk.db.engine, chat.desk.db.deferred_engine):
+        event.listen(engine, "commit", lambda conn: commits.append(conn))
+    chat.say(DANA, "vpn keeps dropping since this morning's update")
+    assert len(commits) == 1
+    assert cli_ops.stats(service).suggested == len(suggestion_commands(chat.desk)) - 1 >= 1
 
 
 def test_nothing_confident_means_no_suggestion_card(kb_chat) -> None:  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 18:11:47.361528
+Create Date: 2026-12-01 18:16:54.942909
 """
 from __future__ import annotations
 
@@ -299,9 +299,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_closed_at', ['closed_at'], unique=False, sqlite_where=sa.text('closed_at IS NOT NULL'), postgresql_where=sa.text('closed_at IS NOT NULL'))
+        batch_op.create_index('ix_tickets_created', ['created_at'], unique=False)
+        batch_op.create_index('ix_tickets_first_response_at', ['first_response_at'], unique=False, sqlite_where=sa.text('first_response_at IS NOT NULL'), postgresql_where=sa.text('first_response_at IS NOT NULL'))
         batch_op.create_index('ix_tickets_kind_category_created', ['kind', 'category', 'created_at'], unique=False)
         batch_op.create_index('ix_tickets_origin', ['origin_platform', 'origin_channel', 'origin_message'], unique=False)
         batch_op.create_index('ix_tickets_requester_status', ['requester_id', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_resolved_at', ['resolved_at'], unique=False, sqlite_where=sa.text('resolved_at IS NOT NULL'), postgresql_where=sa.text('resolved_at IS NOT NULL'))
         batch_op.create_index(batch_op.f('ix_tickets_sla_check_at'), ['sla_check_at'], unique=False)
         batch_op.create_index('ix_tickets_status_priority', ['status', 'priority'], unique=False)
 
@@ -737,9 +741,13 @@ def downgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_status_priority')
         batch_op.drop_index(batch_op.f('ix_tickets_sla_check_at'))
+        batch_op.drop_index('ix_tickets_resolved_at', sqlite_where=sa.text('resolved_at IS NOT NULL'), postgresql_where=sa.text('resolved_at IS NOT NULL'))
         batch_op.drop_index('ix_tickets_requester_status')
         batch_op.drop_index('ix_tickets_origin')
         batch_op.drop_index('ix_tickets_kind_category_created')
+        batch_op.drop_index('ix_tickets_first_response_at', sqlite_where=sa.text('first_response_at IS NOT NULL'), postgresql_where=sa.text('first_response_at IS NOT NULL'))
+        batch_op.drop_index('ix_tickets_created')
+        batch_op.drop_index('ix_tickets_closed_at', sqlite_where=sa.text('closed_at IS NOT NULL'), postgresql_where=sa.text('closed_at IS NOT NULL'))
         batch_op.drop_index('ix_tickets_assignee_status')
 
     op.drop_table('tickets')
