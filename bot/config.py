@@ -106,6 +106,7 @@ class SpocConfig(Frozen):
     http: HttpSettings = HttpSettings()
     web: WebSettings = WebSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    log_format: Literal["text", "json"] = "text"
     # key path -> the environment variable its value came from (for messages about what to set)
     _env_names: dict[str, str] = PrivateAttr(default_factory=dict)
 

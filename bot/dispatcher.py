@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from core.cards import Card
 from core.clock import Clock
 from core.delivery import Delivery, DeliveryFailed, Destination, File, Messenger
+from core.log_context import handling
 from core.outbox import LEASE, RetryPolicy, claim_due, last_sent_at, mark_failed, mark_sent, message_to_replace
 from core.storage.blobs import read_blobs
 from core.storage.database import Database
+from core.telemetry import NoObserver, Observer
 
 log = logging.getLogger(__name__)
 LEASE_MARGIN_SECONDS = 10.0
@@ -22,7 +24,7 @@ LEASE_MARGIN_SECONDS = 10.0
 class Dispatcher:
     def __init__(
         self, *, db: Database, messengers: Mapping[str, Messenger], clock: Clock, policy: RetryPolicy,
-        poll_seconds: float = 0.5, batch: int = 50,
+        poll_seconds: float = 0.5, batch: int = 50, observer: Observer | None = None,
     ) -> None:
         self.db = db
         self.messengers: dict[str, Messenger] = dict(messengers)
@@ -30,6 +32,7 @@ class Dispatcher:
         self.policy = policy
         self.poll_seconds = poll_seconds
         self.batch = batch
+        self.observer: Observer = observer or NoObserver()
         self.wakeup = asyncio.Event()
 
     @property
@@ -120,12 +123,17 @@ class Dispatcher:
                 return
 
     async def _deliver(self, delivery: Delivery) -> bool:
+        with handling("", ticket=delivery.ticket_key):  # what is logged meanwhile names the ticket
+            return await self._attempt(delivery)
+
+    async def _attempt(self, delivery: Delivery) -> bool:
         messenger = self.messengers[delivery.destination.platform]
         try:
             result = await messenger.deliver(delivery)
         except DeliveryFailed as failure:
             status = await asyncio.to_thread(self._failed, delivery, failure.reason, failure.permanent,
                                              failure.retry_after)
+            self.observer.delivery_failed(platform=delivery.destination.platform, status=status)
             level = logging.ERROR if status == "dead" else logging.WARNING
             log.log(level, "delivery %s of %s to %s failed (%s): %s", delivery.outbox_id, delivery.ticket_key or "-",
                     delivery.destination.describe(), status, failure.reason)
@@ -133,13 +141,19 @@ class Dispatcher:
         except Exception as error:  # a bug or a network fault: retried with backoff, never lost
             log.exception("delivery %s of %s to %s raised", delivery.outbox_id, delivery.ticket_key or "-",
                           delivery.destination.describe())
-            await asyncio.to_thread(self._failed, delivery, f"{type(error).__name__}: {error}", False, None)
+            status = await asyncio.to_thread(self._failed, delivery, f"{type(error).__name__}: {error}", False,
+                                             None)
+            self.observer.delivery_failed(platform=delivery.destination.platform, status=status)
             return False
+        now = self.clock.now()
         await asyncio.to_thread(
             self.db.run,
             lambda s: mark_sent(s, outbox_id=delivery.outbox_id, message_id=result.message_id,
-                                channel=result.channel, now=self.clock.now()),
+                                channel=result.channel, now=now),
         )
+        if delivery.queued_at is not None:
+            self.observer.delivered(platform=delivery.destination.platform,
+                                    seconds=(now - delivery.queued_at).total_seconds())
         return True
 
     def _failed(self, delivery: Delivery, reason: str, permanent: bool, retry_after: float | None) -> str:

@@ -1,4 +1,4 @@
-"""The one HTTP server of a spoc process. Health checks, Slack's HTTP mode (and what comes later: metrics,
+"""The one HTTP server of a spoc process. Health checks, metrics, Slack's HTTP mode (and what comes later:
 the web app) each add their routes to it before it starts; nothing else in the process listens."""
 
 from __future__ import annotations

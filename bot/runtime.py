@@ -1,5 +1,5 @@
 """One asyncio loop running the adapters (each supervised), the outbox dispatcher, the scheduler and the
-process's one HTTP server (health checks, Slack's HTTP mode).
+process's one HTTP server (health checks, metrics, Slack's HTTP mode).
 
 It runs until SIGTERM or SIGINT (or the console's input ends), then drains: no more events are taken,
 the work in hand is finished and the outbox delivers what it can within `run.shutdown_grace_seconds`;
@@ -89,6 +89,7 @@ def http_server_for(app: App, adapters: Sequence[Adapter], health: Health,
     host = app.config.http.host if port is not None or routes else "127.0.0.1"
     server = HttpServer(host=host, port=port if port is not None else app.config.http_port() or SLACK_HTTP_PORT)
     server.add_routes(health.routes())
+    server.add_routes(app.metrics.routes())
     server.add_routes(routes)
     server.add_routes(web_routes)
     server.only_for_web = port is None and not routes
@@ -101,8 +102,10 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
     stop = stop or asyncio.Event()
     run = app.config.run
     dispatcher = Dispatcher(db=app.db, messengers={}, clock=app.clock, policy=app.retry_policy(),
-                            poll_seconds=app.config.outbox.poll_seconds)
+                            poll_seconds=app.config.outbox.poll_seconds, observer=app.metrics)
     scheduler, extra = await _start_clock(app, dispatcher, output)
+    if scheduler is not None:
+        app.metrics.follow_leadership(lambda: scheduler.leading)
     adapters = [build_adapter(app, name, dispatcher=dispatcher, source=source, output=output,
                               extra_commands=extra) for name in names]
     dispatcher.messengers.update({adapter.platform: adapter.messenger for adapter in adapters})

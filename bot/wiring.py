@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from bot.catalog_loading import with_catalog
 from bot.config import SpocConfig
 from bot.database_faults import migrate_or_fault, prepared_or_fault
+from bot.logs import configure_logging
+from bot.metrics import Metrics
 from core.clock import Clock, SystemClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
@@ -37,6 +39,7 @@ class App:
     desk: Desk
     knowledge: KnowledgeBase
     clock: Clock
+    metrics: Metrics
 
     def retry_policy(self) -> RetryPolicy:
         o = self.config.outbox
@@ -103,14 +106,15 @@ def _desk_settings(config: SpocConfig) -> DeskSettings:
 
 
 def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(level=config.log_level, log_format=config.log_format)
     # A running desk outlasts a database outage: each unit of work waits for it and goes on (one log line).
     db = Database(config.database.url, patience=math.inf)
     knowledge = _knowledge_service(config, db)
     clock = clock or SystemClock()
+    metrics = Metrics(db=db, clock=clock)
     deps = DeskDeps(settings=_desk_settings(config), knowledge=knowledge, routes=triage_routes(config),
                     platforms=frozenset(config.adapters()), portal_url=config.portal_url(),
-                    paced=frozenset(config.adapters()) & PACED_PLATFORMS)
+                    paced=frozenset(config.adapters()) & PACED_PLATFORMS, observer=metrics)
     desk = Desk(db=db, deps=deps, clock=clock)
     with prepared_or_fault(config.database.url):
         _seed(config, knowledge, db)
@@ -118,7 +122,7 @@ def build_app(config: SpocConfig, *, clock: Clock | None = None) -> App:
     # Build the index now, not inside the first report: that first report would otherwise hold the
     # interpreter while the adapters' event loops must acknowledge a burst of requests.
     knowledge.refresh()
-    return App(config=config, db=db, desk=desk, knowledge=knowledge, clock=clock)
+    return App(config=config, db=db, desk=desk, knowledge=knowledge, clock=clock, metrics=metrics)
 
 
 def desk_for(config: SpocConfig) -> Desk:

@@ -14,6 +14,7 @@ from core.messages import Author
 from core.outbox import Outbox
 from core.settings import DeskSettings
 from core.storage.models import PersonRow
+from core.telemetry import NoObserver, Observer
 from core.triage import Triage
 
 
@@ -40,6 +41,7 @@ class DeskDeps:
     triage: Triage = None  # type: ignore[assignment]
     # Platforms that pace each channel (about a message a second): their channels can fall behind a storm.
     paced: frozenset[str] = frozenset()
+    observer: Observer = NoObserver()
 
     def __post_init__(self) -> None:
         if self.triage is None:

@@ -12,6 +12,7 @@ from core.delivery import Destination
 from core.due import first_response_target, ticket_time_zone
 from core.knowledge import Suggestion
 from core.link_fields import link_fields
+from core.log_context import about_ticket
 from core.people import identity_on
 from core.storage.models import AuditRow, SuggestionRow, ThreadRow, TicketRow
 from core.storage.writes import append
@@ -24,6 +25,9 @@ from core.views import files_field, opened_text, triage_card
 def audit(ctx: Ctx, ticket: TicketRow, action: str, *, field: str = "", old: object = "", new: object = "") -> None:
     append(ctx.session, AuditRow, ticket_id=ticket.id, at=ctx.now, actor_id=ctx.actor.id if ctx.actor else None,
            action=action, field=field, old="" if old is None else str(old), new="" if new is None else str(new))
+    about_ticket(ticket.key)
+    observer, kind = ctx.deps.observer, ticket.kind
+    ctx.later(lambda: observer.ticket_changed(action=action, kind=kind, field=field))
 
 
 def _requester_user_id(ctx: Ctx, ticket: TicketRow) -> str:

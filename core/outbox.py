@@ -269,11 +269,15 @@ class Backlog:
     oldest_pending_seconds: float | None
 
 
+# Read at every health check and metrics scrape: both through the index on status, never the sent rows.
+WAITING_BY_STATUS = select(OutboxRow.status, func.count()).where(OutboxRow.status.in_((PENDING, DEAD))) \
+    .group_by(OutboxRow.status)
+OLDEST_PENDING = select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING)
+
+
 def backlog(session: Session, *, now: datetime) -> Backlog:
-    """What waits to be delivered and what never will be, for health checks."""
-    query = select(OutboxRow.status, func.count()).where(OutboxRow.status.in_((PENDING, DEAD)))
-    query = query.group_by(OutboxRow.status)
-    counts: dict[str, int] = {status: count for status, count in session.execute(query)}
-    oldest = session.scalar(select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING))
+    """What waits to be delivered and what never will be, for health checks and metrics."""
+    counts: dict[str, int] = {status: count for status, count in session.execute(WAITING_BY_STATUS)}
+    oldest = session.scalar(OLDEST_PENDING)
     return Backlog(pending=counts.get(PENDING, 0), dead=counts.get(DEAD, 0),
                    oldest_pending_seconds=round((now - oldest).total_seconds(), 1) if oldest else None)

@@ -7,6 +7,7 @@ import random
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -58,6 +59,7 @@ from core.storage.catalog_models import FormDraftRow
 from core.storage.database import Database
 from core.storage.models import ProcessedEventRow
 from core.storage.writes import append
+from core.telemetry import SYSTEM, Watch, watched
 from core.text import clean_input
 from core.tickets import ticket_opened_by
 
@@ -80,23 +82,33 @@ class Desk:
 
     def handle_message(self, inbound: Inbound) -> bool:
         """Take a chat message; returns False when it was a redelivery or carried nothing."""
-        text = clean_input(inbound.text)
-        if not text.strip():
-            return False
-        # Ranked before the transaction: the write lock is not held while the knowledge base thinks.
-        suggestions = self.deps.knowledge.suggest(text) if may_open_ticket(inbound) else None
+        with self._watched("message", inbound.author.platform, inbound.event_id) as watch:
+            text = clean_input(inbound.text)
+            if not text.strip():
+                watch.outcome = "empty"
+                return False
+            # Ranked before the transaction: the write lock is not held while the knowledge base thinks.
+            suggestions = self.deps.knowledge.suggest(text) if may_open_ticket(inbound) else None
 
-        def work(ctx: Ctx) -> bool:
-            take_message(ctx, inbound, text, suggestions=suggestions)
-            if inbound.mark is not None:
-                advance_mark(ctx.session, platform=inbound.platform, mark=inbound.mark)
-            return True
+            def work(ctx: Ctx) -> bool:
+                take_message(ctx, inbound, text, suggestions=suggestions)
+                if inbound.mark is not None:
+                    advance_mark(ctx.session, platform=inbound.platform, mark=inbound.mark)
+                return True
 
-        return self._run(author=inbound.author, event_id=inbound.event_id, channel=inbound.channel,
-                         thread=inbound.thread, work=work) is not None
+            taken = self._run(author=inbound.author, event_id=inbound.event_id, channel=inbound.channel,
+                              thread=inbound.thread, work=work) is not None
+            watch.outcome = "done" if taken else "repeated"
+            return taken
 
     def handle_command(self, request: CommandRequest) -> Reply:
         """Run a command: a `/desk` line, or a verb with its answers (see `CommandRequest`)."""
+        with self._watched("command", request.author.platform, request.event_id) as watch:
+            reply = self._command(request)
+            watch.outcome = reply.outcome
+            return reply
+
+    def _command(self, request: CommandRequest) -> Reply:
         if request.verb:
             name, rest = request.verb.strip().lower(), clean_input(request.text)
             found = VERBS.get(name)
@@ -132,24 +144,27 @@ class Desk:
         """Record an edit or deletion of a ticket's original message on the ticket. A change that leaves
         the text as it was (a link unfurled, a file attached) is no edit and changes nothing."""
 
-        def work(ctx: Ctx) -> None:
+        def work(ctx: Ctx) -> bool:
             ticket = ticket_opened_by(ctx.session, platform=change.platform, channel=change.channel,
                                       message=change.message_id)
             if ticket is None:
-                return
+                return True
             if change.text is None:
                 audit(ctx, ticket, "original_deleted")
                 tell_agents(ctx, ticket, f"The requester deleted the original message of {ticket.key}.")
-                return
+                return True
             text = clean_input(change.text)
             if text == ticket.description:
-                return
+                return True
             audit(ctx, ticket, "original_edited", field="description", old=ticket.description, new=text)
             ticket.description = text
             tell_agents(ctx, ticket, f"The requester edited {ticket.key}: {ticket.description}")
+            return True
 
-        self._run(author=None, event_id=change.event_id, channel=change.channel, thread=None, work=work,
-                  platform=change.platform)
+        with self._watched("change", change.platform, change.event_id) as watch:
+            done = self._run(author=None, event_id=change.event_id, channel=change.channel, thread=None,
+                             work=work, platform=change.platform)
+            watch.outcome = "done" if done else "repeated"
 
     def answer(self, *, platform: str, event_id: str, to: Destination, card: Card) -> bool:
         """Answer an event the desk does not take (a message refused before it reached a ticket), once:
@@ -158,8 +173,11 @@ class Desk:
         def work(ctx: Ctx) -> bool:
             return ctx.outbox.send(to, card)
 
-        return bool(self._run(author=None, event_id=event_id, channel="", thread=None, work=work,
-                              platform=platform))
+        with self._watched("answer", platform, event_id) as watch:
+            sent = bool(self._run(author=None, event_id=event_id, channel="", thread=None, work=work,
+                                  platform=platform))
+            watch.outcome = "done" if sent else "repeated"
+            return sent
 
     def read_marks(self, platform: str) -> dict[str, int]:
         """How far the desk has read each place on `platform` (see `Inbound.mark`); waits out an outage."""
@@ -294,13 +312,18 @@ class Desk:
 
     def run_as_system(self, work: Callable[[Ctx], T]) -> T:
         """Scheduled and administrative work that no chat person caused."""
-        result = self._run(author=None, event_id="", channel="", thread=None, work=work)
+        with self._watched(SYSTEM):
+            result = self._run(author=None, event_id="", channel="", thread=None, work=work)
         return result  # type: ignore[return-value]
 
     def read_as_system(self, work: Callable[[Ctx], T]) -> T:
         """Like `run_as_system`, for work that only reads (and at most sends): no write lock is held."""
-        result = self._read(author=None, event_id="", channel="", thread=None, work=work)
+        with self._watched(SYSTEM):
+            result = self._read(author=None, event_id="", channel="", thread=None, work=work)
         return result  # type: ignore[return-value]
+
+    def _watched(self, work: str, platform: str = "", event_id: str = "") -> AbstractContextManager[Watch]:
+        return watched(self.deps.observer, work=work, platform=platform, event_id=event_id)
 
     def _run(
         self, *, author: Author | None, event_id: str, channel: str, thread: str | None,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from core.errors import UnknownTicket
 from core.lifecycle import OPEN_STATUSES, Status, format_key, parse_key
+from core.log_context import about_ticket
 from core.storage.models import PersonRow, ThreadRow, TicketRow
 
 PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=TicketRow.priority, else_=5)
@@ -34,6 +35,7 @@ def get_ticket(session: Session, key: str, *, for_update: bool = False) -> Ticke
     ticket = session.get(TicketRow, number, with_for_update=for_update or None)
     if ticket is None:
         raise UnknownTicket(key)
+    about_ticket(ticket.key)
     return ticket
 
 
@@ -44,7 +46,10 @@ def ticket_for_thread(session: Session, *, platform: str, channel: str, thread: 
     if row is None:
         return None
     ticket = session.get(TicketRow, row.ticket_id, with_for_update=True)
-    return (ticket, row.audience) if ticket else None
+    if ticket is None:
+        return None
+    about_ticket(ticket.key)
+    return ticket, row.audience
 
 
 def ticket_opened_by(session: Session, *, platform: str, channel: str, message: str) -> TicketRow | None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 18:19:14.550680
+Create Date: 2026-12-01 18:20:51.841977
 """
 from __future__ import annotations
 
