@@ -53,7 +53,9 @@ slack:
 async def spoc_run(config: str, tmp_path: Path, env: dict[str, str], *, stdin: bytes | None = None
                    ) -> tuple[int, str]:
     path = tmp_path / "spoc.yaml"
-    path.write_text(config)
+    # The web pages' demo port (127.0.0.1:8080) may be taken on a shared machine; its warning is not the line
+    # these tests read.
+    path.write_text(config + "\nweb: {enabled: false}\n")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", "--config", str(path), cwd=tmp_path,
         env={k: v for k, v in os.environ.items() if k not in ("SPOC_CONFIG", "SPOC_DATABASE_URL")} | env,
