@@ -13,9 +13,18 @@ import pytest
 
 from bot.config import ConfigError, parse_config
 from bot.logs import EventContext, JsonLines, log_handler
-from core.log_context import about_ticket, handling
+from core.log_context import EVENT_ID, TICKET_KEY, about_ticket, handling
 
 HOSTILE = 'vpn down\n{"level": "ERROR", "message": "forged"}\r\x1b[31m\u202eevil\u2028"\\ <!channel> @everyone'
+
+
+@pytest.fixture(autouse=True)
+def nothing_in_hand() -> Iterator[None]:
+    """Earlier tests in this process may have named a ticket outside any event; each test here starts clean."""
+    event, ticket = EVENT_ID.set(""), TICKET_KEY.set("")
+    yield
+    TICKET_KEY.reset(ticket)
+    EVENT_ID.reset(event)
 
 
 @pytest.fixture
