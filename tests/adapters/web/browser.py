@@ -72,6 +72,16 @@ class Browser:
             await asyncio.sleep(0.1)
         return loop.time() - started
 
+    async def until_away_from(self, path: str, *, seconds: float) -> None:
+        """Waits for the navigation a click started (a form's POST and its redirect) to leave `path`, so the
+        next page is not opened before the answer (its cookie) has arrived."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        while path in str(await self.call("execute_script", "return location.pathname")):
+            if loop.time() - started > seconds:
+                raise AssertionError(f"still at {path} after {seconds} s:\n{await self.text()}")
+            await asyncio.sleep(0.1)
+
     async def accessibility_violations(self) -> list[dict[str, Any]]:
         """axe-core's violations of impact serious or critical on the page shown."""
         if not AXE.exists():
