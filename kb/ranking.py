@@ -122,6 +122,7 @@ class Ranker:
         # phrasings index only ever counts the single closest one.
         self.asked = LexicalIndex([Field("text", 1.0, 0.75), Field("pairs", w.pairs, 0.75)])
         self.vocabulary = Vocabulary(self._df)
+        self.generation = 0  # counts the changes: what was ranked before one may rank otherwise now
         self._known: set[str] = set()
         self._keys: dict[str, int] = {}
         self._entries: list[_Entry] = []
@@ -187,6 +188,7 @@ class Ranker:
         }
 
     def _remember(self, fields: dict[str, list[str]]) -> None:
+        self.generation += 1
         self.vocabulary.changed()
         for tokens in fields.values():
             for token in tokens:
