@@ -363,7 +363,9 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
             messages, answers = processed(schema.engine, stand_in)
             wanted = (messages + sum(e.kind in ("report", "reply") for e in events),
                       answers + sum(e.kind in ("command", "button") for e in events))
-            # What the workers spend doing nothing (their timers and pollers), to tell it from the events' cost.
+            # What the workers spend doing nothing (their timers and pollers), to tell it from the events' cost:
+            # sampled once the warm-up's notifications are delivered.
+            wait_drained(schema.engine, timeout=args.drain)
             idle_from, idle_started = fleet.cpu(), time.monotonic()
             await asyncio.sleep(IDLE_SAMPLE_SECONDS)
             cpu_before = fleet.cpu()
