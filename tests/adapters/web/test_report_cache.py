@@ -35,6 +35,15 @@ class Clock:
         return self.now
 
 
+async def computed_once() -> tuple[Clock, ReportCache[str], Computations]:
+    """A cache on a clock the test moves, holding the figures of PERIOD computed once."""
+    clock = Clock()
+    cache: ReportCache[str] = ReportCache(max_age=60, clock=clock)
+    compute = Computations()
+    await cache.get(PERIOD, compute)
+    return clock, cache, compute
+
+
 async def test_requests_for_a_period_being_computed_wait_for_the_one_computation() -> None:
     cache: ReportCache[str] = ReportCache(max_age=60)
     compute = Computations()
@@ -48,10 +57,7 @@ async def test_requests_for_a_period_being_computed_wait_for_the_one_computation
 
 
 async def test_fresh_figures_are_served_without_asking_the_database_again() -> None:
-    clock = Clock()
-    cache: ReportCache[str] = ReportCache(max_age=60, clock=clock)
-    compute = Computations()
-    await cache.get(PERIOD, compute)
+    clock, cache, compute = await computed_once()
     clock.now += 29
     assert (await cache.get(PERIOD, compute)).value == "figures 1"
     await asyncio.sleep(0.01)
@@ -59,10 +65,7 @@ async def test_fresh_figures_are_served_without_asking_the_database_again() -> N
 
 
 async def test_figures_half_as_old_as_allowed_are_served_while_one_refresh_runs() -> None:
-    clock = Clock()
-    cache: ReportCache[str] = ReportCache(max_age=60, clock=clock)
-    compute = Computations()
-    await cache.get(PERIOD, compute)
+    clock, cache, compute = await computed_once()
     clock.now += 31
     compute.release.clear()
     assert (await cache.get(PERIOD, compute)).value == "figures 1"
@@ -74,10 +77,7 @@ async def test_figures_half_as_old_as_allowed_are_served_while_one_refresh_runs(
 
 
 async def test_figures_as_old_as_allowed_are_computed_again_before_they_are_shown() -> None:
-    clock = Clock()
-    cache: ReportCache[str] = ReportCache(max_age=60, clock=clock)
-    compute = Computations()
-    await cache.get(PERIOD, compute)
+    clock, cache, compute = await computed_once()
     clock.now += 60
     assert (await cache.get(PERIOD, compute)).value == "figures 2"
 
