@@ -74,10 +74,12 @@ class Spoc:
         self.kills = 0
         self.lines_handled = 0  # console: "(message ...)" lines seen from the current process
         self._reader: asyncio.Task[None] | None = None
+        self._log: Any = None
 
     async def start(self) -> None:
         self.starts += 1
-        log = open(self.workdir / f"spoc-{self.starts}.log", "wb")  # noqa: SIM115 - kept by the process
+        self._close_log()
+        log = self._log = open(self.workdir / f"spoc-{self.starts}.log", "wb")  # noqa: SIM115 - closed after it
         env = {k: v for k, v in os.environ.items() if k not in ("SPOC_CONFIG", "SPOC_DATABASE_URL")}
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--adapter", self.adapter, "--config", str(self.config),
@@ -120,10 +122,17 @@ class Spoc:
         self.process.send_signal(signal.SIGKILL)
         await self.process.wait()
         self.kills += 1
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     async def stop(self) -> int:
         """SIGTERM, as a supervisor stops it; the exit code."""
         if self.process is None or self.process.returncode is not None:
+            self._close_log()
             return self.process.returncode if self.process else 0
         self.process.send_signal(signal.SIGTERM)
         try:
@@ -131,6 +140,8 @@ class Spoc:
         except TimeoutError:
             await self.kill()
             return -9
+        finally:
+            self._close_log()
 
 
 class SlackSender:

@@ -14,15 +14,17 @@ dead-lettered, and messages Slack accepted twice.
   (c) the database unreachable for `--db-fault-seconds` behind a TCP proxy this harness controls (the
       PostgreSQL server itself is never touched; needs --postgres or SPOC_TEST_POSTGRES_URL), while reports
       keep arriving over Slack's HTTP mode and on the console.
-  (d) a Discord gateway closed with op 9 (invalid session) while reports keep arriving: not run here yet
-      (see the JSON's reason).
+  (d) a Discord gateway closed with op 9 (invalid session) and no new session for `--gateway-fault-seconds`,
+      while reports and replies in the tickets' threads keep arriving in the stand-in's channels; what was
+      written meanwhile is read from the channels' history after the next READY (bench/discord_fault.py).
 
 Target: 0 lost, 0 twice, every notification delivered after recovery. Left out: Slack's per-channel pacing
 (0 here, or 500 triage cards take 500 s), the starter knowledge base (off, to keep restarts short), TLS.
 Each fault has its own time bound (`--settle-seconds` to settle after it). The last line is one JSON object.
 
-Run: python bench/faults.py [--rounds 50] [--reports 500] [--only a,b,c] [--postgres URL]
-Quick: python bench/faults.py --rounds 2 --reports 100 --api-fault-seconds 20 --db-fault-seconds 10
+Run: python bench/faults.py [--rounds 50] [--reports 500] [--only a,b,c,d] [--postgres URL]
+Quick: python bench/faults.py --rounds 2 --reports 100 --api-fault-seconds 20 --db-fault-seconds 10 \
+  --gateway-fault-seconds 15
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.discord_fault import gateway_session_lost  # noqa: E402
 from bench.fault_world import (  # noqa: E402
     Ledger,
     SlackSender,
@@ -331,9 +334,12 @@ async def database_unreachable(args: argparse.Namespace, workdir: Path) -> dict[
     return results
 
 
-def discord_op9(_args: argparse.Namespace) -> dict[str, Any]:
-    return {"not_run": "the Discord catch-up after a fresh session (history paging) is not on this branch yet; "
-                       "without it messages sent while the gateway could not resume are not read"}
+async def discord_op9(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    tally, seen = await gateway_session_lost(workdir=workdir, seconds=args.gateway_fault_seconds + 8,
+                                             fault_seconds=args.gateway_fault_seconds, rate=args.rate,
+                                             settle_seconds=args.settle_seconds)
+    print(f"  Discord session lost: {tally_line(tally)}", flush=True)
+    return summary(tally, **seen)
 
 
 def tally_line(tally: Tally) -> str:
@@ -371,7 +377,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             (work / "c").mkdir()
             results["database_unreachable"] = await database_unreachable(args, work / "c")
         if "d" in args.only:
-            results["discord_op9"] = discord_op9(args)
+            print(f"(d) Discord gateway op 9, no session for {args.gateway_fault_seconds:.0f} s", flush=True)
+            (work / "d").mkdir()
+            results["discord_op9"] = await discord_op9(args, work / "d")
     return results
 
 
@@ -381,7 +389,8 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=500)
     parser.add_argument("--api-fault-seconds", type=float, default=60.0)
     parser.add_argument("--db-fault-seconds", type=float, default=20.0)
-    parser.add_argument("--rate", type=float, default=4.0, help="reports a second during (b) and (c)")
+    parser.add_argument("--gateway-fault-seconds", type=float, default=30.0)
+    parser.add_argument("--rate", type=float, default=4.0, help="reports a second during (b), (c) and (d)")
     parser.add_argument("--settle-seconds", type=float, default=240.0, help="longest wait after a fault")
     parser.add_argument("--budget-seconds", type=float, default=3600.0, help="no new round of (a) after this")
     parser.add_argument("--only", default="a,b,c,d")

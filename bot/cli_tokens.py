@@ -36,7 +36,8 @@ def _work(settings: SpocConfig, work: Any) -> Any:
 def create_command(
     name: Annotated[str, typer.Argument(help="What calls with it, e.g. monitoring or hr-system.")],
     scope: Annotated[list[str], typer.Option("--scope", "-s", help="tickets:read, tickets:write, tickets:manage, "
-                                                                   "outages:read or outages:write; repeat.")],
+                                                                   "outages:read, outages:write, catalog:read, "
+                                                                   "orders:read or orders:write; repeat.")],
     config: ConfigOption = None,
 ) -> None:
     """Make a token for another system; it is printed once and only its hash is kept. The token acts as the

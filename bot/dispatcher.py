@@ -12,7 +12,16 @@ from core.cards import Card
 from core.clock import Clock
 from core.delivery import Delivery, DeliveryFailed, Destination, File, Messenger
 from core.log_context import handling
-from core.outbox import LEASE, RetryPolicy, claim_due, last_sent_at, mark_failed, mark_sent, message_to_replace
+from core.outbox import (
+    LEASE,
+    RetryPolicy,
+    begin_attempts,
+    claim_due,
+    last_sent_at,
+    mark_failed,
+    mark_sent,
+    message_to_replace,
+)
 from core.storage.blobs import read_blobs
 from core.storage.database import Database
 from core.telemetry import NoObserver, Observer
@@ -87,7 +96,9 @@ class Dispatcher:
 
     def _lease(self) -> list[Delivery]:
         def work(session):  # type: ignore[no-untyped-def]
-            rows = claim_due(session, now=self.clock.now(), platforms=self.platforms, limit=self.batch)
+            now = self.clock.now()
+            rows = claim_due(session, now=now, platforms=self.platforms, limit=self.batch)
+            unconfirmed = begin_attempts(rows, now=now)
             paced = {(row.platform, row.channel): last_sent_at(session, platform=row.platform, channel=row.channel)
                      for row in rows}
             cards = {row.id: Card.from_dict(row.card) for row in rows}
@@ -104,6 +115,7 @@ class Dispatcher:
                     files=_files(row.id, cards[row.id], stored),
                     quiet=row.quiet,
                     queued_at=row.created_at,
+                    unconfirmed_since=unconfirmed[row.id],
                 )
                 for row in rows
             ]

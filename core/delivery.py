@@ -56,6 +56,10 @@ class Delivery:
     files: tuple[File, ...] = ()
     quiet: bool = False
     queued_at: datetime | None = None  # when the notification was written (the same on every attempt)
+    # When an earlier attempt began whose outcome was never recorded (the process died, or the platform's
+    # answer was lost or an error): the message may be there already, so the messenger looks for it before
+    # sending it again, and returns the one it finds.
+    unconfirmed_since: datetime | None = None
 
     @property
     def image(self) -> File | None:
@@ -82,4 +86,7 @@ class DeliveryFailed(Exception):
 class Messenger(Protocol):
     platform: str
 
-    async def deliver(self, delivery: Delivery) -> Delivered: ...
+    async def deliver(self, delivery: Delivery) -> Delivered:
+        """Send the delivery's card, unless `delivery.unconfirmed_since` says it may be there already and the
+        platform shows it is (then the message found)."""
+        ...

@@ -24,6 +24,9 @@ SCOPES = {
     "tickets:manage": "work tickets as an agent: claim, resolve, hold, ... (acts as an agent)",
     "outages:read": "read services and outages",
     "outages:write": "declare, update and resolve outages (acts as an agent)",
+    "catalog:read": "list the catalog's items and the questions each asks",
+    "orders:read": "read orders: their answers, approvals and tasks",
+    "orders:write": "order from the catalog in the integration's name",
 }
 AGENT_SCOPES = frozenset({"tickets:manage", "outages:write"})
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,62}")

@@ -147,6 +147,17 @@ def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], lim
     return leased
 
 
+def begin_attempts(rows: list[OutboxRow], *, now: datetime) -> dict[int, datetime | None]:
+    """Note, before anything is handed to a platform, that these rows' attempts begin: a process that dies
+    after the platform took a message and before `mark_sent` leaves the mark, and the next attempt looks for
+    the message before sending it again. The mark keeps the earliest such attempt until the row is sent.
+    Returns each row's earlier unconfirmed attempt (None where there was none)."""
+    earlier = {row.id: row.attempt_started_at for row in rows}
+    for row in rows:
+        row.attempt_started_at = row.attempt_started_at or now
+    return earlier
+
+
 def _take_newest_version(session: Session, row: OutboxRow) -> None:
     newer = session.scalars(select(OutboxRow).where(OutboxRow.card_key == row.card_key, OutboxRow.status == PENDING,
                                                     OutboxRow.id > row.id).order_by(OutboxRow.id)).all()

@@ -18,9 +18,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import attachments  # noqa: F401 - importing declares the scheduled jobs
 from core.cards import Card, Reply
 from core.catalog import jobs as catalog_jobs  # noqa: F401 - importing declares the scheduled jobs
+from core.catalog.answers import answer_problems
 from core.clock import Clock
 from core.commands.forms import Form, form_for
 from core.commands.line import strip_prefix
+from core.config.catalog import CatalogItem
 from core.context import Ctx, DeskDeps
 from core.delivery import Destination
 from core.desk import (  # noqa: F401 - importing declares the verbs
@@ -253,6 +255,15 @@ class Desk:
         except DeskError as bad:
             return str(bad)
         return ""
+
+    def order_problems(self, item: CatalogItem, answers: Mapping[str, object], *, platform: str) -> dict[str, str]:
+        """Why each answer to `item`'s form cannot be used, by field name; empty when the order can be placed
+        (`/desk order ITEM` with these answers then reads them by the same rules). `platform`: where a person
+        field's mention or user id is looked up."""
+        env = desk_env(self.deps.settings, now=self.clock.now())
+        cleaned = {name: clean_input(value) if isinstance(value, str) else value for name, value in answers.items()}
+        with self.db.deferred_sessions() as session, session.begin():
+            return answer_problems(session, env, item, cleaned, platform=platform)
 
     def keep_answers(self, author: Author, command: str, answers: dict[str, str]) -> str:
         """Keep the answers to the first part of `command`'s form, each checked first; returns the token the

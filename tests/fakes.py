@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from core.delivery import Delivered, Delivery, DeliveryFailed
+from core.delivery import Delivered, Delivery, DeliveryFailed, Messenger
 from core.knowledge import ArticleText, FeedbackKind, Suggestion
 
 
@@ -70,3 +70,25 @@ class RecordingMessenger:
 
     def texts(self) -> list[str]:
         return [d.card.title or d.card.text for d in self.delivered]
+
+
+class ProcessDied(BaseException):
+    """The process was killed: nothing after this point runs (not an error anything in it would catch)."""
+
+
+@dataclass
+class DyingMessenger:
+    """A process killed while delivering: it hands the delivery to the real messenger first when `after_sending`
+    (the platform took the message; its answer is never recorded), else it dies before anything left."""
+
+    real: Messenger
+    after_sending: bool
+
+    @property
+    def platform(self) -> str:
+        return self.real.platform
+
+    async def deliver(self, delivery: Delivery) -> Delivered:
+        if self.after_sending:
+            await self.real.deliver(delivery)
+        raise ProcessDied

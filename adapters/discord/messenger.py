@@ -5,6 +5,7 @@ into retry, wait or dead-letter decisions."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import Any
 
@@ -18,6 +19,7 @@ from adapters.discord.threads import ThreadBook
 from core.delivery import Delivered, Delivery, DeliveryFailed
 
 log = logging.getLogger(__name__)
+NONCE_LENGTH = 25  # Discord's limit
 NOT_READY_RETRY_SECONDS = 5.0
 RECEIVED = "\N{INBOX TRAY}"  # the reaction that tells a reporter in a storm their report is a ticket
 
@@ -43,7 +45,7 @@ class DiscordMessenger:
                 log.warning("the thread of %s in %s is gone (%s); writing to the requester directly",
                             delivery.ticket_key or "-", destination.describe(), error)
                 channel_id = await self._dm_channel(destination.fallback_user_id)
-                return await self._post(channel_id, render_card(delivery.card, delivery.files))
+                return await self._post(channel_id, render_card(delivery.card, delivery.files), delivery)
         except DeliveryFailed:
             raise
         except (TimeoutError, discord.DiscordException, aiohttp.ClientError, OSError) as error:
@@ -66,7 +68,7 @@ class DiscordMessenger:
         if not destination.channel:
             if not destination.user_id:
                 raise DeliveryFailed("no channel and no user to write to", permanent=True)
-            return await self._post(await self._dm_channel(destination.user_id), rendered)
+            return await self._post(await self._dm_channel(destination.user_id), rendered, delivery)
         if delivery.replaces_message_id:
             edited = await self._edit(int(destination.channel), int(delivery.replaces_message_id), rendered)
             if edited is not None:
@@ -75,18 +77,18 @@ class DiscordMessenger:
             rendered = render_card(delivery.card, delivery.files)
         channel = await self._channel(int(destination.channel))
         if not destination.thread:
-            return await self._post(channel.id, rendered)
+            return await self._post(channel.id, rendered, delivery)
         if isinstance(channel, discord.DMChannel):
             # Direct messages have no threads: answer as a reply to the message the ticket came from.
             reference = discord.MessageReference(message_id=int(destination.thread), channel_id=channel.id,
                                                  fail_if_not_exists=False)
-            return await self._post(channel.id, rendered, reference=reference)
+            return await self._post(channel.id, rendered, delivery, reference=reference)
         if isinstance(channel, discord.TextChannel):
             thread_id = await self.threads.thread_for(channel, root=destination.thread,
                                                       ticket_key=delivery.ticket_key,
                                                       requester=destination.fallback_user_id)
-            return await self._post(thread_id, rendered)
-        return await self._post(channel.id, rendered)
+            return await self._post(thread_id, rendered, delivery)
+        return await self._post(channel.id, rendered, delivery)
 
     async def _acknowledge(self, delivery: Delivery) -> Delivered:
         """A reaction on the reporter's message: seen at once, and no message of the channel's pace."""
@@ -96,14 +98,16 @@ class DiscordMessenger:
         await message.add_reaction(RECEIVED)
         return Delivered(message_id=destination.thread, channel=destination.channel)
 
-    async def _post(self, channel_id: int, rendered: Rendered, *,
+    async def _post(self, channel_id: int, rendered: Rendered, delivery: Delivery, *,
                     reference: discord.MessageReference | None = None) -> Delivered:
         target = self.client.get_partial_messageable(channel_id)
         kwargs = rendered.send_kwargs()
         if reference is not None:
             kwargs["reference"] = reference
             kwargs["mention_author"] = False
-        message = await target.send(**kwargs)
+        # Discord answers a send whose nonce the bot used in the last few minutes with that message instead of
+        # a second one: a process that died before recording a delivery does not post it twice on restart.
+        message = await target.send(nonce=outbox_nonce(delivery), **kwargs)
         return Delivered(message_id=str(message.id), channel=str(channel_id))
 
     async def _edit(self, channel_id: int, message_id: int, rendered: Rendered) -> Delivered | None:
@@ -126,3 +130,10 @@ class DiscordMessenger:
             channel = await self.client.create_dm(discord.Object(int(user_id)))
             self._dm_channels[user_id] = channel.id
         return self._dm_channels[user_id]
+
+
+def outbox_nonce(delivery: Delivery) -> str:
+    """The same for every attempt of one notification, and another database's notification of the same id
+    has another (the moment it was written is in it)."""
+    queued = delivery.queued_at.isoformat() if delivery.queued_at else ""
+    return "o" + hashlib.sha256(f"{delivery.outbox_id}:{queued}".encode()).hexdigest()[:NONCE_LENGTH - 1]

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.errors import error_code, explain
+from adapters.slack.posted import PostedMessages, outbox_metadata
 from adapters.slack.render import fallback_text, render_blocks
 from core.delivery import Delivered, Delivery, DeliveryFailed
 from core.text import file_name
@@ -39,6 +40,7 @@ class SlackMessenger:
         self._last_sent: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._dm_channels: dict[str, str] = {}
+        self.posted = PostedMessages(client)
 
     async def deliver(self, delivery: Delivery) -> Delivered:
         destination = delivery.destination
@@ -67,8 +69,12 @@ class SlackMessenger:
                 response = await self.client.chat_update(channel=channel, ts=delivery.replaces_message_id,
                                                          text=text, blocks=blocks)
             else:
+                found = await self.posted.find(delivery, channel=channel, thread=thread)
+                if found is not None:
+                    return found
                 response = await self.client.chat_postMessage(channel=channel, thread_ts=thread or None, text=text,
-                                                              blocks=blocks, unfurl_links=False, unfurl_media=False)
+                                                              blocks=blocks, unfurl_links=False, unfurl_media=False,
+                                                              metadata=outbox_metadata(delivery))
             self._last_sent[channel] = time.monotonic()
             posted = str(response.get("channel") or channel)
             if delivery.files and not delivery.replaces_message_id:

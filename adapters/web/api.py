@@ -46,6 +46,8 @@ class Api:
         self.limit = RateLimit(app.settings.api_rate_per_minute)
 
     def routes(self) -> list[web.RouteDef]:
+        from adapters.web.api_orders import OrdersApi
+
         g = self.guarded
         return [
             web.get(f"{PREFIX}/openapi.json", self.openapi),
@@ -60,6 +62,7 @@ class Api:
             web.get(f"{PREFIX}/outages/{{key}}", g("outages:read", self.show_outage)),
             web.post(f"{PREFIX}/outages/{{key}}/updates", g("outages:write", self.update_outage)),
             web.post(f"{PREFIX}/outages/{{key}}/resolve", g("outages:write", self.resolve_outage)),
+            *OrdersApi(self).routes(),
         ]
 
     async def openapi(self, request: web.Request) -> web.Response:
@@ -72,7 +75,7 @@ class Api:
             if not token:
                 return problem(401, "Send a token: Authorization: Bearer spoc_... (`spoc tokens create NAME "
                                     "--scope ...` makes one).", **{"WWW-Authenticate": "Bearer"})
-            found = await self._read(lambda s: integration_for(s, token))
+            found = await self.app.read(lambda s: integration_for(s, token))
             if found is None:
                 return problem(401, "That token is unknown or revoked.", **{"WWW-Authenticate": "Bearer"})
             if scope not in found.scopes:
@@ -91,14 +94,7 @@ class Api:
         if found.last_used_at is None or now - found.last_used_at > USE_NOTED_EVERY:
             await asyncio.to_thread(self.app.desk.db.run, lambda s: note_use(s, found.name, now=now))
 
-    async def _read(self, work: Callable[[Any], Any]) -> Any:
-        def read() -> Any:
-            with self.app.desk.db.deferred_sessions() as session, session.begin():
-                return work(session)
-
-        return await asyncio.to_thread(read)
-
-    async def _body(self, request: web.Request) -> dict[str, Any] | web.Response:
+    async def body(self, request: web.Request) -> dict[str, Any] | web.Response:
         try:
             body = await request.json()
         except (ValueError, UnicodeDecodeError):
@@ -107,7 +103,7 @@ class Api:
             return problem(400, "The body must be a JSON object.")
         return body
 
-    async def _run(self, request: web.Request, who: Integration, verb: str, answers: dict[str, object]) -> Reply:
+    async def run(self, request: web.Request, who: Integration, verb: str, answers: dict[str, object]) -> Reply:
         key = request.headers.get("Idempotency-Key", "")
         event = f"api:{who.name}:{key}" if IDEMPOTENCY.fullmatch(key) else f"api:{secrets.token_urlsafe(18)}"
         author = Author(platform=PLATFORM, user_id=who.name, display_name=who.name, is_agent=who.acts_as_agent)
@@ -116,7 +112,7 @@ class Api:
             answers={k: v for k, v in answers.items() if v not in (None, "")}))
 
     @staticmethod
-    def _answered(reply: Reply, ok: dict[str, Any] | None = None, *, status: int = 200) -> web.Response:
+    def answered(reply: Reply, ok: dict[str, Any] | None = None, *, status: int = 200) -> web.Response:
         if reply.outcome == "refused":
             return problem(422, reply.text)
         body = {"message": reply.text, **(ok or {})}
@@ -133,40 +129,40 @@ class Api:
         limit = request.query.get("limit", "100")
         if not limit.isdigit() or not 0 < int(limit) <= 1000:
             return problem(400, "limit is a number from 1 to 1000.")
-        found = await self._read(lambda s: api_reads.ticket_list(
+        found = await self.app.read(lambda s: api_reads.ticket_list(
             s, status=status, kind=request.query.get("kind", ""), limit=int(limit)))
         return web.json_response({"tickets": found})
 
     async def show_ticket(self, request: web.Request, who: Integration) -> web.Response:
         key = request.match_info["key"]
-        found = await self._read(lambda s: api_reads.ticket_json(s, key, internal="tickets:manage" in who.scopes))
+        found = await self.app.read(lambda s: api_reads.ticket_json(s, key, internal="tickets:manage" in who.scopes))
         return web.json_response(found) if found else problem(404, f"No ticket {key}.")
 
     async def create_ticket(self, request: web.Request, who: Integration) -> web.Response:
-        body = await self._body(request)
+        body = await self.body(request)
         if isinstance(body, web.Response):
             return body
         answers = {name: body.get(name) for name in ("description", "kind", "category", "impact", "urgency")}
-        reply = await self._run(request, who, "new", answers)
+        reply = await self.run(request, who, "new", answers)
         opened = OPENED.match(reply.text)
         if reply.outcome != "done" or opened is None:
-            return self._answered(reply)
-        ticket = await self._read(lambda s: api_reads.ticket_json(s, opened.group(1), internal=False))
+            return self.answered(reply)
+        ticket = await self.app.read(lambda s: api_reads.ticket_json(s, opened.group(1), internal=False))
         return web.json_response(ticket, status=201, headers={"Location": f"{PREFIX}/tickets/{opened.group(1)}"})
 
     async def comment(self, request: web.Request, who: Integration) -> web.Response:
-        body = await self._body(request)
+        body = await self.body(request)
         if isinstance(body, web.Response):
             return body
         internal = body.get("internal") is True
         if internal and "tickets:manage" not in who.scopes:
             return problem(403, "Internal notes need the scope tickets:manage.")
         verb = "note" if internal else "comment"
-        reply = await self._run(request, who, verb, {"ticket": request.match_info["key"], verb: body.get("text")})
-        return self._answered(reply, status=201)
+        reply = await self.run(request, who, verb, {"ticket": request.match_info["key"], verb: body.get("text")})
+        return self.answered(reply, status=201)
 
     async def transition(self, request: web.Request, who: Integration) -> web.Response:
-        body = await self._body(request)
+        body = await self.body(request)
         if isinstance(body, web.Response):
             return body
         action = str(body.get("action", ""))
@@ -178,37 +174,37 @@ class Api:
         answers: dict[str, object] = {"ticket": request.match_info["key"]}
         if text_name:
             answers[text_name] = body.get("text")
-        reply = await self._run(request, who, action, answers)
+        reply = await self.run(request, who, action, answers)
         if reply.outcome == "refused":
-            return self._answered(reply)
+            return self.answered(reply)
         key = request.match_info["key"]
-        ticket = await self._read(lambda s: api_reads.ticket_json(s, key, internal=False))
-        return self._answered(reply, {"ticket": ticket})
+        ticket = await self.app.read(lambda s: api_reads.ticket_json(s, key, internal=False))
+        return self.answered(reply, {"ticket": ticket})
 
     async def services(self, request: web.Request, who: Integration) -> web.Response:
         services = self.app.desk.deps.settings.services
-        return web.json_response({"services": await self._read(lambda s: api_reads.service_list(s, services))})
+        return web.json_response({"services": await self.app.read(lambda s: api_reads.service_list(s, services))})
 
     async def list_outages(self, request: web.Request, who: Integration) -> web.Response:
         active = request.query.get("status", "") == "active"
-        return web.json_response({"outages": await self._read(
+        return web.json_response({"outages": await self.app.read(
             lambda s: api_reads.outage_list(s, active_only=active, limit=100))})
 
     async def show_outage(self, request: web.Request, who: Integration) -> web.Response:
         key = request.match_info["key"]
-        found = await self._read(lambda s: api_reads.outage_by_key(s, key))
+        found = await self.app.read(lambda s: api_reads.outage_by_key(s, key))
         return web.json_response(found) if found else problem(404, f"No outage {key}.")
 
     async def declare(self, request: web.Request, who: Integration) -> web.Response:
-        body = await self._body(request)
+        body = await self.body(request)
         if isinstance(body, web.Response):
             return body
-        reply = await self._run(request, who, "outage declare",
+        reply = await self.run(request, who, "outage declare",
                                 {name: body.get(name) for name in ("service", "summary", "impact")})
         declared = OPENED.match(reply.text)
         if reply.outcome != "done" or declared is None:
-            return self._answered(reply)
-        outage = await self._read(lambda s: api_reads.outage_by_key(s, declared.group(1)))
+            return self.answered(reply)
+        outage = await self.app.read(lambda s: api_reads.outage_by_key(s, declared.group(1)))
         return web.json_response(outage, status=201, headers={"Location": f"{PREFIX}/outages/{declared.group(1)}"})
 
     async def update_outage(self, request: web.Request, who: Integration) -> web.Response:
@@ -218,12 +214,12 @@ class Api:
         return await self._outage_step(request, who, "outage resolve", "resolution")
 
     async def _outage_step(self, request: web.Request, who: Integration, verb: str, text_name: str) -> web.Response:
-        body = await self._body(request)
+        body = await self.body(request)
         if isinstance(body, web.Response):
             return body
         key = request.match_info["key"]
-        reply = await self._run(request, who, verb, {"outage": key, text_name: body.get("text")})
+        reply = await self.run(request, who, verb, {"outage": key, text_name: body.get("text")})
         if reply.outcome == "refused":
-            return self._answered(reply)
-        return self._answered(reply, {"outage": await self._read(lambda s: api_reads.outage_by_key(s, key))})
+            return self.answered(reply)
+        return self.answered(reply, {"outage": await self.app.read(lambda s: api_reads.outage_by_key(s, key))})
 

@@ -4,7 +4,9 @@ never markup) and work without JavaScript; a little htmx, served from here, refr
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,10 +16,13 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from adapters.web.reads import Viewer, viewer
 from adapters.web.sessions import Session, Signer, csrf_ok
 from adapters.web.settings import WebSettings
+from core.cards import Reply
 from core.clock import Clock
 from core.knowledge import KnowledgeBase
+from core.messages import Author, CommandRequest
 from core.service import Desk
 from core.text import inert
 
@@ -35,6 +40,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+TONES = {"done": "success", "refused": "danger", "repeated": "info"}
 
 
 class WebApp:
@@ -59,6 +66,7 @@ class WebApp:
                                      autoescape=select_autoescape(["html", "xml"]), trim_blocks=True,
                                      lstrip_blocks=True, finalize=shown)
         self.templates.globals["desk_name"] = desk.deps.settings.name
+        self.templates.globals["has_catalog"] = bool(desk.deps.settings.catalog.items)
         # A sign-in form posts here and is sent on to the platform's authorization page: forms may go there.
         providers = [found.authorize_url for found in map(settings.provider, ("slack", "discord")) if found]
         origins = sorted({"/".join(url.split("/")[:3]) for url in providers})
@@ -116,6 +124,30 @@ class WebApp:
                                "This form came from another site or an old page. Go back, reload and try again.")
         return fields
 
+    async def read(self, work: Callable[[Any], Any]) -> Any:
+        """`work(session)` in one short reading transaction, off the event loop."""
+
+        def run() -> Any:
+            with self.desk.db.deferred_sessions() as session, session.begin():
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
+    async def viewer(self, request: web.Request) -> Viewer:
+        s = self.session(request)
+        return await self.read(lambda session: viewer(  # type: ignore[no-any-return]
+            session, platform=s.platform, workspace=s.workspace, user_id=s.user_id, name=s.name))
+
+    async def command(self, request: web.Request, *, verb: str, answers: dict[str, object], nonce: str) -> Reply:
+        """Run a `/desk` verb as the signed-in chat account: the same permissions, notifications and audit as
+        in chat. The form's own number is the event id: a form sent twice (a double click, a retry) acts once."""
+        s = self.session(request)
+        author = Author(platform=s.platform, user_id=s.user_id, display_name=s.name, roles_known=False,
+                        workspace=s.workspace)
+        event_id = "web:" + (nonce if NONCE.fullmatch(nonce) else secrets.token_urlsafe(18))
+        return await asyncio.to_thread(self.desk.handle_command, CommandRequest(
+            platform=s.platform, event_id=event_id, author=author, verb=verb, answers=answers))
+
     def signed_in(self, handler: Handler) -> Handler:
         """A page for signed-in people: anyone else is told how to sign in."""
 
@@ -155,12 +187,13 @@ STATIC_TYPES = {"htmx.min.js": "text/javascript", "site.css": "text/css"}
 def routes(app: WebApp) -> list[web.RouteDef]:
     """Every route the web adapter adds to the process's HTTP server."""
     from adapters.web.api import Api
+    from adapters.web.catalog_pages import CatalogPages
     from adapters.web.dashboard import Dashboard
     from adapters.web.knowledge_pages import KnowledgePages
     from adapters.web.portal import Portal
     from adapters.web.status_pages import StatusPages
 
     found = [web.get("/static/{name}", app.static)]
-    for part in (Portal(app), KnowledgePages(app), StatusPages(app), Dashboard(app), Api(app)):
+    for part in (Portal(app), CatalogPages(app), KnowledgePages(app), StatusPages(app), Dashboard(app), Api(app)):
         found.extend(part.routes())
     return found

@@ -14,7 +14,6 @@ from pathlib import Path
 from aiohttp import web
 
 from adapters.web.app import WebApp
-from adapters.web.reads import viewer
 from adapters.web.report_cache import ReportCache
 from core.reports.charts import CHARTS, charts_available, render_all
 from core.reports.export import csv_rows, hours, percent
@@ -46,14 +45,7 @@ class Dashboard:
                 web.get("/dashboard.json", self.app.signed_in(self.figures))]
 
     async def _lead(self, request: web.Request) -> bool:
-        s = self.app.session(request)
-
-        def read() -> bool:
-            with self.app.desk.db.deferred_sessions() as session, session.begin():
-                return viewer(session, platform=s.platform, workspace=s.workspace, user_id=s.user_id,
-                              name=s.name).agent
-
-        return await asyncio.to_thread(read)
+        return (await self.app.viewer(request)).agent
 
     async def _figures(self, request: web.Request) -> tuple[Figures | None, str, dict[str, str]]:
         chosen = {name: request.query.get(name, "").strip()[:200] for name in ("since", "until", *FILTER_NAMES)}

@@ -1,4 +1,4 @@
-"""Outgoing webhooks: ticket and outage events POSTed as JSON to each configured URL, signed with HMAC-SHA256,
+"""Outgoing webhooks: ticket, order and outage events POSTed as JSON to each configured URL, signed with HMAC-SHA256,
 and retried through the outbox like any notification (backoff, Retry-After, dead letters).
 
 A feed job (on the leading process, every 2 seconds) reads the audit trail and the outages' updates past
@@ -26,6 +26,7 @@ from core.delivery import Delivered, Delivery, DeliveryFailed, Destination
 from core.outbox import Outbox
 from core.scheduling.jobs import LoopJob
 from core.storage.access_models import EventFeedRow
+from core.storage.catalog_models import OrderRow
 from core.storage.itsm_models import OutageRow, OutageUpdateRow
 from core.storage.models import AuditRow, TicketRow
 
@@ -36,6 +37,11 @@ SETTLE = timedelta(seconds=2)
 TIMEOUT_SECONDS = 10.0
 OUTAGE_EVENTS = {"declared": "outage.declared", "update": "outage.updated", "resolved": "outage.resolved"}
 PRIVATE_ACTIONS = {"note"}
+# The steps of a catalog order, from its ticket's audit trail (its opening and status changes stay ticket.*).
+ORDER_EVENTS = {"ordered": "order.placed", "approval_asked": "order.approval_asked",
+                "approve": "order.approval_given", "approved": "order.approved", "reject": "order.rejected",
+                "approval_expired": "order.expired", "task_opened": "order.task_opened",
+                "task_done": "order.task_done", "task_cancelled": "order.task_cancelled"}
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -45,6 +51,8 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def ticket_event(action: str, field: str) -> str:
+    if action in ORDER_EVENTS:
+        return ORDER_EVENTS[action]
     if action == "opened":
         return "ticket.opened"
     if action == "comment":
@@ -77,9 +85,10 @@ Event = tuple[int, Any, str, dict[str, Any]]  # row id, when, event name ("" for
 
 def _ticket_events(session: Session, after: int) -> list[Event]:
     found = []
-    rows = session.execute(select(AuditRow, TicketRow).join(TicketRow, TicketRow.id == AuditRow.ticket_id)
+    rows = session.execute(select(AuditRow, TicketRow, OrderRow).join(TicketRow, TicketRow.id == AuditRow.ticket_id)
+                           .outerjoin(OrderRow, OrderRow.ticket_id == TicketRow.id)
                            .where(AuditRow.id > after).order_by(AuditRow.id).limit(BATCH))
-    for audit, ticket in rows:
+    for audit, ticket, order in rows:
         if audit.action in PRIVATE_ACTIONS:
             found.append((audit.id, audit.at, "", {}))
             continue
@@ -89,7 +98,9 @@ def _ticket_events(session: Session, after: int) -> list[Event]:
             "ticket": {"key": ticket.key, "kind": ticket.kind, "status": ticket.status, "priority": ticket.priority,
                        "title": ticket.title, "category": ticket.category, "service": ticket.service},
             "change": {"action": audit.action, "field": audit.field, "old": audit.old, "new": audit.new},
-            "actor": audit.actor.display_name if audit.actor else None}))
+            "actor": audit.actor.display_name if audit.actor else None,
+            **({"order": {"key": ticket.key, "item": order.item, "item_name": order.item_name, "state": order.state}}
+               if order is not None else {})}))
     return found
 
 

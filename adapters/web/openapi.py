@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.catalog.views import STATE_WORDS
 from core.integrations import SCOPES
 from core.lifecycle import Status
 
@@ -45,8 +46,9 @@ def openapi_document(base_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "spoc REST API", "version": "1",
-                 "description": "Tickets and outages for other systems. `Idempotency-Key` makes a retried call "
-                                "act once. Scopes: " + "; ".join(f"{k}: {v}" for k, v in SCOPES.items())},
+                 "description": "Tickets, outages and catalog orders for other systems. `Idempotency-Key` "
+                                "makes a retried call act once. Scopes: "
+                                + "; ".join(f"{k}: {v}" for k, v in SCOPES.items())},
         "servers": [{"url": f"{base_url}/api/v1"}],
         "components": {
             "securitySchemes": {"token": {"type": "http", "scheme": "bearer",
@@ -59,6 +61,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 "Outage": {"type": "object", "properties": {
                     k: {"type": "string"} for k in ("key", "service", "summary", "impact", "status",
                                                     "declared_at", "resolved_at")}},
+                **CATALOG_SCHEMAS,
             },
         },
         "paths": {
@@ -100,5 +103,70 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                                    params=(outage_key,), body=TEXT_BODY)},
             "/outages/{key}/resolve": {"post": _op("End an outage", "outages:write", message,
                                                    params=(outage_key,), body=TEXT_BODY)},
+            **catalog_paths(),
         },
+    }
+
+
+CATALOG_SCHEMAS: dict[str, Any] = {
+    "ItemField": {"type": "object", "required": ["name", "label", "kind", "required"], "properties": {
+        "name": {"type": "string"}, "label": {"type": "string"}, "help": {"type": "string"},
+        "kind": {"type": "string", "enum": ["text", "paragraph", "choice", "person", "date", "number"]},
+        "required": {"type": "boolean"}, "choices": {"type": "array", "items": {"type": "string"}},
+        "min": {"type": "integer"}, "max": {"type": ["integer", "null"]},
+        "past": {"type": "boolean", "description": "a date may be before today"}}},
+    "CatalogItem": {"type": "object", "properties": {
+        **{k: {"type": "string"} for k in ("slug", "name", "category", "description", "who", "priority")},
+        "approval": {"type": "array", "items": {"type": "string"}},
+        "teams": {"type": "array", "items": {"type": "string"}},
+        "fields": {"type": "array", "items": {"$ref": "#/components/schemas/ItemField"}}}},
+    "Order": {"type": "object", "properties": {
+        **{k: {"type": "string"} for k in ("key", "item", "item_name", "status", "requester", "created_at")},
+        "state": {"type": "string", "enum": list(STATE_WORDS)},
+        "answers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "waiting_for": {"type": "array", "items": {"type": "string"}},
+        "approvals": {"type": "array", "items": {"type": "object", "properties": {
+            "step": {"type": "integer"}, "approver": {"type": "string"}, "reason": {"type": "string"},
+            "decision": {"type": "string", "enum": ["waiting", "approve", "reject", "withdrawn", "expired",
+                                                    "not_needed"]},
+            "decided_at": {"type": ["string", "null"]}}}},
+        "tasks": {"type": "array", "items": {"type": "object", "properties": {
+            k: {"type": "string"} for k in ("key", "team", "title", "status")}}},
+        "approved_at": {"type": ["string", "null"]}, "done_at": {"type": ["string", "null"]}}},
+    "AnswerProblems": {"type": "object", "required": ["error", "fields"], "properties": {
+        "error": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "each field whose answer cannot be used, and why"}}},
+}
+
+
+def catalog_paths() -> dict[str, Any]:
+    item, order = {"$ref": "#/components/schemas/CatalogItem"}, {"$ref": "#/components/schemas/Order"}
+    placed = _op("Order a catalog item in the integration's name: its approvals and tasks follow as in chat",
+                 "orders:write", order, status="201", body={"type": "object", "required": ["item"], "properties": {
+                     "item": {"type": "string", "description": "the item's slug"},
+                     "answers": {"type": "object", "description": "each field's name and its answer (a number "
+                                                                  "as a number or text; a date as YYYY-MM-DD; a "
+                                                                  "person as an e-mail or name)"}}})
+    placed["responses"]["422"] = {"description": "answers that cannot be used (each field named), or an item "
+                                                 "the token may not order", "content": {"application/json": {
+                                                     "schema": {"$ref": "#/components/schemas/AnswerProblems"}}}}
+    return {
+        "/catalog/items": {"get": _op("The items the token may order (agents' items with an agent scope)",
+                                      "catalog:read", {"type": "object", "properties": {
+                                          "items": {"type": "array", "items": item}}},
+                                      params=(_query("q", {"type": "string"}),))},
+        "/catalog/items/{slug}": {"get": _op("An item with the questions its form asks", "catalog:read", item,
+                                             params=({"name": "slug", "in": "path", "required": True,
+                                                      "schema": {"type": "string"}},))},
+        "/orders": {
+            "get": _op("Orders, newest first", "orders:read",
+                       {"type": "object", "properties": {"orders": {"type": "array", "items": order}}},
+                       params=(_query("state", {"type": "string", "enum": list(STATE_WORDS)}),
+                               _query("item", {"type": "string"}),
+                               _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}))),
+            "post": placed,
+        },
+        "/orders/{key}": {"get": _op("An order with its answers, approvals and tasks", "orders:read", order,
+                                     params=(_path_key("an order's key, like REQ-43"),))},
     }

@@ -7,20 +7,18 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-from typing import Any
 
 from aiohttp import web
 
-from adapters.web.app import WebApp
-from adapters.web.reads import Viewer, ticket_page, tickets_of, viewer
-from core.messages import Author, CommandRequest
+from adapters.web.app import TONES, WebApp
+from adapters.web.reads import ticket_page, tickets_of
+from core.catalog.reading import order_views
 from core.sign_in import redeem_sign_in
 from core.storage.models import IdentityRow
 
 # What a ticket page's forms may ask, and the name of the text each verb takes (if any).
 ACTIONS: dict[str, str] = {"comment": "comment", "confirm": "", "reject": "reason", "reopen": "reason",
                            "cancel": "reason", "close": "", "claim": "", "resolve": "resolution", "note": "note"}
-NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 KEY = re.compile(r"[A-Z]{2,6}-\d{1,12}")
 MAX_TEXT = 10_000
 
@@ -95,28 +93,23 @@ class Portal:
         self.app.remember(request, session)
         return self.app.redirect(request, "/signin", flash="Signed out.", session=session)
 
-    async def viewer(self, request: web.Request) -> Viewer:
-        s = self.app.session(request)
-        return await asyncio.to_thread(self._read, lambda session: viewer(
-            session, platform=s.platform, workspace=s.workspace, user_id=s.user_id, name=s.name))
-
-    def _read(self, work: Any) -> Any:
-        with self.app.desk.db.deferred_sessions() as session, session.begin():
-            return work(session)
-
     async def my_tickets(self, request: web.Request) -> web.StreamResponse:
-        who = await self.viewer(request)
+        who = await self.app.viewer(request)
         page = _page_number(request.query.get("page"))
-        reported, total = await asyncio.to_thread(self._read, lambda s: tickets_of(s, who, page=page))
-        assigned = await asyncio.to_thread(self._read, lambda s: tickets_of(s, who, page=1, assigned=True)) \
+        reported, total = await self.app.read(lambda s: tickets_of(s, who, page=page))
+        catalog = self.app.desk.deps.settings.catalog
+        orders = await self.app.read(lambda s: order_views(s, catalog, requester_id=who.person_id)) \
+            if who.person_id is not None and page == 1 else []
+        assigned = await self.app.read(lambda s: tickets_of(s, who, page=1, assigned=True)) \
             if who.agent else ([], 0)
         return self.app.render(request, "tickets.html", who=who, tickets=reported, total=total, page=page,
-                               pages=max(1, -(-total // 25)), assigned=assigned[0])
+                               pages=max(1, -(-total // 25)), assigned=assigned[0], orders=orders)
 
     async def ticket(self, request: web.Request) -> web.StreamResponse:
-        who = await self.viewer(request)
+        who = await self.app.viewer(request)
         key = request.match_info["key"].upper()
-        shown = await asyncio.to_thread(self._read, lambda s: ticket_page(s, who, key))
+        catalog = self.app.desk.deps.settings.catalog
+        shown = await self.app.read(lambda s: ticket_page(s, who, key, catalog=catalog))
         if shown is None:
             return self.app.refuse(request, 404, f"No ticket {key} for you",
                                    "There is no such ticket, or it is not yours to see. Your tickets are listed "
@@ -141,17 +134,9 @@ class Portal:
         answers: dict[str, object] = {"ticket": key}
         if ACTIONS[verb] and text:
             answers[ACTIONS[verb]] = text
-        nonce = fields.get("nonce", "")
-        s = self.app.session(request)
-        author = Author(platform=s.platform, user_id=s.user_id, display_name=s.name, roles_known=False,
-                        workspace=s.workspace)
-        # The form's own number is the event id: a form sent twice (a double click, a retry) acts once.
-        event_id = "web:" + (nonce if NONCE.fullmatch(nonce) else secrets.token_urlsafe(18))
-        reply = await asyncio.to_thread(self.app.desk.handle_command, CommandRequest(
-            platform=s.platform, event_id=event_id, author=author, verb=verb, answers=answers))
-        tone = {"done": "success", "refused": "danger", "repeated": "info"}[reply.outcome]
+        reply = await self.app.command(request, verb=verb, answers=answers, nonce=fields.get("nonce", ""))
         said = reply.text or (reply.card.title if reply.card else "Done.")
-        return self.app.redirect(request, f"/tickets/{key}", flash=said, tone=tone)
+        return self.app.redirect(request, f"/tickets/{key}", flash=said, tone=TONES[reply.outcome])
 
 
 def _page_number(raw: str | None) -> int:

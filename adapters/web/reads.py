@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.catalog.reading import OrderView, order_view
+from core.config.catalog import CatalogSettings
 from core.errors import UnknownTicket
 from core.lifecycle import Status
 from core.storage.models import CommentRow, IdentityRow, PersonRow, TicketRow
@@ -75,6 +77,7 @@ class TicketPage:
     hold_reason: str
     mine: bool
     comments: list[Comment] = field(default_factory=list)
+    order: OrderView | None = None
 
     @property
     def resolved(self) -> bool:
@@ -107,7 +110,7 @@ def tickets_of(session: Session, who: Viewer, *, page: int, assigned: bool = Fal
     return [_line(t) for t in rows], total
 
 
-def ticket_page(session: Session, who: Viewer, key: str) -> TicketPage | None:
+def ticket_page(session: Session, who: Viewer, key: str, *, catalog: CatalogSettings) -> TicketPage | None:
     """A ticket as the viewer may see it: its requester sees public comments, an agent every one. None when
     there is no such ticket or it is not theirs to see (the same answer, so keys cannot be probed)."""
     try:
@@ -123,7 +126,7 @@ def ticket_page(session: Session, who: Viewer, key: str) -> TicketPage | None:
         kind=ticket.kind, priority=ticket.priority, category=ticket.category,
         requester=ticket.requester.display_name, assignee=ticket.assignee.display_name if ticket.assignee else "",
         created_at=ticket.created_at, updated_at=ticket.updated_at, resolution=ticket.resolution,
-        hold_reason=ticket.hold_reason, mine=mine,
+        hold_reason=ticket.hold_reason, mine=mine, order=order_view(session, catalog, ticket),
         comments=[Comment(author=c.author.display_name if c.author else "spoc", body=c.body, at=c.created_at,
                           internal=c.internal) for c in comments if who.agent or not c.internal])
 

@@ -12,12 +12,12 @@ class Frozen(BaseModel):
 
 
 class Hook(Frozen):
-    """An outgoing webhook: ticket and outage events are POSTed to `url`, signed with `secret`."""
+    """An outgoing webhook: ticket, order and outage events are POSTed to `url`, signed with `secret`."""
 
     name: str
     url: str
     secret: str = ""
-    events: tuple[str, ...] = ("ticket.*", "outage.*")
+    events: tuple[str, ...] = ("ticket.*", "order.*", "outage.*")
 
     @field_validator("url")
     @classmethod

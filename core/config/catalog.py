@@ -178,6 +178,10 @@ class CatalogSettings(Frozen):
         needle = slug.strip().lower()
         return next((i for i in self.items if i.slug == needle or i.name.lower() == needle), None)
 
+    def visible_to(self, *, agent: bool) -> list[CatalogItem]:
+        """The items someone may order: agents every one, anyone else those for anyone."""
+        return [i for i in self.items if i.who == "anyone" or agent]
+
     def with_items(self, items: tuple[CatalogItem, ...]) -> CatalogSettings:
         by_slug = {i.slug: i for i in items}
         by_slug.update({i.slug: i for i in self.items})

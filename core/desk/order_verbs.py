@@ -37,8 +37,7 @@ def order(ctx: Ctx, *, item: str, answers: dict[str, object]) -> Reply:
     """Order from the service catalog. Without an item: the catalog; with a word: the items matching it;
     with an item: its form (in chat a form opens; on a line each question is an option, `--reason TEXT`)."""
     catalog = ctx.settings.catalog
-    agent = is_agent(ctx.person())
-    visible = [i for i in catalog.items if i.who == "anyone" or agent]
+    visible = catalog.visible_to(agent=is_agent(ctx.person()))
     if not item:
         return Reply(card=catalog_card(visible, title="Service catalog", empty="The catalog is empty."))
     chosen = catalog.item(item)

@@ -259,6 +259,9 @@ class OutboxRow(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     message_id: Mapped[str] = mapped_column(String(MESSAGE_REF), default="")
+    # When the earliest attempt that is not known to have failed or succeeded began: a process may have died
+    # after the platform accepted the message and before `sent` was written, so the next attempt asks first.
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class BlobRow(Base):

@@ -6,6 +6,7 @@ on the gateway, so a client sees its own messages come back and must ignore them
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +18,9 @@ from .discord_world import DiscordWorld
 TEXT_CHANNEL_TYPES = {0, 1, 3, 5, 10, 11, 12}
 THREAD_PARENT_TYPES = {0, 5}
 MAX_CONTENT = 2000  # a bot's limit; the spec's 4000 is for Nitro users
+# `enforce_nonce`: a message with the nonce of one the same author sent within this long is that message.
+# Discord says "the past few minutes".
+NONCE_WINDOW = timedelta(minutes=5)
 
 
 class ChannelRoutes:
@@ -141,6 +145,9 @@ class ChannelRoutes:
             raise DiscordApiError(403, 50007)
         body = req.json_object()
         check_message_body(body, has_files=bool(req.files))
+        sent_before = self._same_nonce(body)
+        if sent_before is not None:
+            return json_response(sent_before)
         if channel["type"] in (11, 12) and channel["thread_metadata"]["archived"]:
             if channel["thread_metadata"]["locked"]:
                 raise DiscordApiError(400, 50083)
@@ -168,6 +175,18 @@ class ChannelRoutes:
         )
         await self.store_and_announce(message)
         return json_response(message)
+
+    def _same_nonce(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """With `enforce_nonce`, the bot's recent message that carried this nonce, which Discord answers with
+        instead of creating another."""
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return None
+        since = datetime.now(UTC) - NONCE_WINDOW
+        bot = str(self.world.bot.id)
+        return next((m for m in self.world.messages.values()
+                     if str(m.get("nonce")) == str(nonce) and m["author"]["id"] == bot
+                     and datetime.fromisoformat(m["timestamp"]) >= since), None)
 
     async def list_messages(self, req: ApiRequest) -> web.Response:
         """A page of the channel's messages, newest first, as Discord answers it: at most ``limit`` (1-100,

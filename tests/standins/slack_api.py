@@ -124,6 +124,7 @@ class SlackApiStandIn:
         self._state = _State()
         self._lock = threading.Condition()
         self._numbers = itertools.count(1)
+        self._last_micros = 0
         self._users: dict[str, _User] = {}
         self._usergroups: dict[str, list[str]] = {}
         self._channel_messages: dict[str, list[dict[str, Any]]] = {}
@@ -380,7 +381,8 @@ class SlackApiStandIn:
     def _history(self, args: dict[str, Any], *, replies: bool) -> Reply:
         """conversations.history: a channel's messages (not thread replies) between `oldest` and `latest`,
         newest first. conversations.replies: a thread's parent, then its replies after `oldest`, oldest
-        first. Both page with `limit` and `cursor` (the next page's `response_metadata.next_cursor`)."""
+        first. Both page with `limit` and `cursor` (the next page's `response_metadata.next_cursor`), and show
+        a message's metadata only with `include_all_metadata`. What the bot posted is there too."""
         messages = self._channel_messages.get(str(args.get("channel", "")), [])
         oldest, latest = Decimal(args.get("oldest") or 0), Decimal(args.get("latest") or "9999999999.999999")
         inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
@@ -400,6 +402,8 @@ class SlackApiStandIn:
         limit = int(args["limit"]) if str(args.get("limit", "")).isdigit() else 100
         start = int(args["cursor"]) if str(args.get("cursor", "")).isdigit() else 0
         page, more = found[start:start + limit], len(found) > start + limit
+        if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
         return {"ok": True, "messages": page, "has_more": more,
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
@@ -570,7 +574,8 @@ class SlackApiStandIn:
     # -- replies (called with the lock held) ----------------------------------------------------------
 
     def _next_ts(self) -> str:
-        micros = 1_700_000_000_000_000 + 100 * next(self._numbers)
+        """The moment the message is posted, as Slack's ts is, kept increasing (one message a microsecond)."""
+        micros = self._last_micros = max(time.time_ns() // 1000, self._last_micros + 1)
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_id(self, prefix: str) -> str:
@@ -602,7 +607,9 @@ class SlackApiStandIn:
         if channel[0] in "UW":  # posting to a user id lands in the DM with them
             channel = _dm_id(channel)
         ts = self._next_ts()
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(args, ts)}
+        message = self._message(args, ts)
+        self._channel_messages.setdefault(channel, []).append(message)  # history shows what the bot posted too
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _update_message(self, args: dict[str, Any]) -> Reply:
         if not args.get("channel"):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 18:20:51.841977
+Create Date: 2026-12-01 19:31:08.647007
 """
 from __future__ import annotations
 
@@ -506,6 +506,7 @@ def upgrade() -> None:
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('message_id', sa.String(length=1000), nullable=False),
+    sa.Column('attempt_started_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], name=op.f('fk_outbox_ticket_id_tickets')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )

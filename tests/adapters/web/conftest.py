@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import WebApp, routes
 from adapters.web.settings import WebSettings
+from bot.catalog_loading import with_catalog
 from core.clock import ManualClock
 from core.context import DeskDeps, Routes
 from core.delivery import Destination
@@ -29,10 +30,15 @@ NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 
 
 @pytest.fixture
-def web_desk(database_url: str, clock: ManualClock, knowledge: FakeKnowledgeBase) -> Any:
+def web_settings() -> DeskSettings:
+    settings, _problems = with_catalog(DeskSettings(people=DEFAULT_PEOPLE))  # the starter catalog's items
+    return settings
+
+
+@pytest.fixture
+def web_desk(database_url: str, clock: ManualClock, knowledge: FakeKnowledgeBase, web_settings: DeskSettings) -> Any:
     db = Database(database_url)
-    settings = DeskSettings(people=DEFAULT_PEOPLE)
-    desk = Desk(db=db, deps=DeskDeps(settings=settings, knowledge=knowledge,
+    desk = Desk(db=db, deps=DeskDeps(settings=web_settings, knowledge=knowledge,
                                      routes=Routes(triage=(Destination("console", "it-triage"),)),
                                      platforms=frozenset({"console"}), portal_url=BASE), clock=clock)
     desk.setup()

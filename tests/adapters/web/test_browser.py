@@ -90,8 +90,8 @@ async def test_the_status_page_shows_an_outage_declared_in_chat_within_two_secon
     await browser.open(url_of(client, "/status"))
     await browser.until_text("None: every service is working.", seconds=5)
     chat.desk_command(SAM, 'outage declare email "Outlook cannot connect"')
-    took = await browser.until_text("Outlook cannot connect", seconds=2.5)
-    assert took <= 2.5
+    took = await browser.until_text("Outlook cannot connect", seconds=2)
+    assert took <= 2
     await browser.screenshot("status")
 
 
@@ -112,6 +112,29 @@ async def test_a_leads_dashboard_shows_the_figures_of_spoc_report(
     assert f"{figures['volume']['opened']}\nOpened" in shown and f"{figures['volume']['resolved']}\nResolved" in shown
     assert f"{figures['backlog']['total']}\nBacklog" in shown
     await browser.screenshot("dashboard")
+
+
+async def test_an_employee_orders_from_the_catalog_page_fixes_a_missing_answer_and_sees_the_approval_asked(
+        browser: Browser, client: TestClient, chat: Chat) -> None:
+    chat.say(DANA, "my laptop screen flickers all day")
+    await browser.open(url_of(client, f"/signin/{link_code(chat.desk_command(DANA, 'web'))}"))
+    await browser.click("form button")
+    await browser.until_away_from("/signin/", seconds=10)
+    await browser.open(url_of(client, "/catalog"))
+    await browser.until_text("Access to a shared drive", seconds=5)
+    await browser.screenshot("catalog")
+    await browser.click("a[href='/catalog/shared-drive-access']")
+    await browser.type_into("#field-share", "Finance (S:)")
+    await browser.type_into("#field-access", "read and write")
+    await browser.click("form.order button")
+    await browser.until_text("Why do you need it is required.", seconds=10)
+    await browser.screenshot("catalog-item")
+    await browser.type_into("#field-reason", "I close the books each month")
+    await browser.click("form.order button")
+    await browser.until_text("REQ-2 ordered: Access to a shared drive.", seconds=10)
+    shown = await browser.text()
+    assert "Approval\nwaiting for Lee" in shown and "I close the books each month" in shown
+    await browser.screenshot("order")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with javascript", "signed in without javascript"])
@@ -137,9 +160,15 @@ async def test_every_page_passes_axe_with_no_serious_violation(
         await browser.click("form.action:has(#text-comment) button")
         await browser.until_text("Comment added to INC-1.", seconds=10)
         await browser.call("execute_cdp_cmd", "Emulation.setScriptExecutionDisabled", {"value": False})
+    chat.desk_command(SAM, "order vpn-access --reason travelling")
     for path in ("/signin", "/tickets", "/tickets/INC-1", "/kb?q=vpn", "/kb/vpn-drops", "/status",
-                 "/dashboard?since=7d"):
+                 "/dashboard?since=7d", "/catalog", "/catalog?q=share", "/catalog/new-hire", "/tickets/REQ-2"):
         await browser.open(url_of(client, path))
         violations = await browser.accessibility_violations()
         assert violations == [], (path, [(v["id"], v["help"], [n["html"] for n in v["nodes"]][:3])
                                          for v in violations])
+    await browser.open(url_of(client, "/catalog/new-hire"))
+    await browser.click("form.order button")  # sent empty: each field says what it needs
+    await browser.until_text("is required.", seconds=10)
+    violations = await browser.accessibility_violations()
+    assert violations == [], [(v["id"], v["help"], [n["html"] for n in v["nodes"]][:3]) for v in violations]
