@@ -62,6 +62,9 @@ class WebSettings(Frozen):
     # Requests per minute each API token may make (429 with Retry-After beyond).
     api_rate_per_minute: int = Field(default=120, ge=1)
     webhooks: tuple[Hook, ...] = ()
+    # The dashboard's figures and charts are kept for everyone asking for the same period: never older than
+    # this, refreshed in the background once half as old.
+    dashboard_max_age: float = Field(default=60.0, gt=0, le=24 * 3600)
     slack_sign_in: OpenIdProvider = OpenIdProvider()
     discord_sign_in: OpenIdProvider = OpenIdProvider()
 
