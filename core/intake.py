@@ -108,7 +108,8 @@ def _linked_to_duplicate(ctx: Ctx, inbound: Inbound, text: str) -> TicketRow | N
     window = ctx.settings.duplicate_window_minutes
     if window <= 0:
         return None
-    recent = ctx.session.execute(RECENT_OPEN_OF_REQUESTER, {
+    # Plain rows through the connection: nothing this unit of work holds unwritten is a ticket.
+    recent = ctx.session.connection().execute(RECENT_OPEN_OF_REQUESTER, {
         "person": ctx.person().id, "since": ctx.now - timedelta(minutes=window)}).all()
     sample = text[:SIMILARITY_SAMPLE].lower()
     for ticket_id, description in recent:

@@ -13,15 +13,20 @@ from sqlalchemy.orm import Session
 
 from core.messages import Author
 from core.storage.models import IdentityRow, PersonRow
+from core.storage.reads import as_stored
 from core.storage.writes import append_unless_taken, store_now, store_unless_taken
 
 RANK = {"requester": 0, "agent": 1, "admin": 2}
 ACCOUNT_KEY = ("platform", "workspace", "user_id")
-# Built once: every message and command starts by looking up its author.
+_PEOPLE, _IDENTITIES = PersonRow.__table__, IdentityRow.__table__
+# Built once: every message and command starts by looking up its author (as plain columns: loading the
+# person as an ORM row costs more than the query).
+PERSON_COLUMNS = tuple(column.key for column in _PEOPLE.columns)  # type: ignore[attr-defined]
 PERSON_WITH_ACCOUNT = (
-    select(PersonRow, IdentityRow.id, IdentityRow.agent).join(IdentityRow, IdentityRow.person_id == PersonRow.id)
-    .where(IdentityRow.platform == bindparam("platform"), IdentityRow.workspace == bindparam("workspace"),
-           IdentityRow.user_id == bindparam("user_id"))
+    select(*_PEOPLE.columns, _IDENTITIES.c.id, _IDENTITIES.c.agent)  # type: ignore[attr-defined]
+    .join(_IDENTITIES, _IDENTITIES.c.person_id == _PEOPLE.c.id)  # type: ignore[attr-defined]
+    .where(_IDENTITIES.c.platform == bindparam("platform"), _IDENTITIES.c.workspace == bindparam("workspace"),  # type: ignore[attr-defined]
+           _IDENTITIES.c.user_id == bindparam("user_id"))  # type: ignore[attr-defined]
 )
 # Built once: every notification to a requester who is not the one acting asks it.
 USER_ID_ON = (select(IdentityRow.user_id).where(IdentityRow.person_id == bindparam("person"),
@@ -41,14 +46,15 @@ def resolve_account(session: Session, author: Author) -> tuple[PersonRow, bool]:
     """The person behind a chat account, created on first sight; and whether what the platform now says
     about the account's agent role differs from what was known (core/roles.py settles the role then)."""
     key = {"platform": author.platform, "workspace": author.workspace, "user_id": author.user_id}
-    found = session.execute(PERSON_WITH_ACCOUNT, key).first()
+    found = session.connection().execute(PERSON_WITH_ACCOUNT, key).first()
     if found is None:
         person = _first_sight(session, author)
         if person is not None:
             return person, author.roles_known and author.is_agent
         # Another transaction met this account at the same moment and stored it first.
-        found = session.execute(PERSON_WITH_ACCOUNT, key).one()
-    person, identity_id, agent = found
+        found = session.connection().execute(PERSON_WITH_ACCOUNT, key).one()
+    *columns, identity_id, agent = found
+    person = as_stored(session, PersonRow(**dict(zip(PERSON_COLUMNS, columns, strict=True))))
     if author.roles_known and agent != author.is_agent:
         session.execute(update(IdentityRow).where(IdentityRow.id == identity_id).values(agent=author.is_agent))
         return person, True

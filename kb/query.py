@@ -58,10 +58,32 @@ class Vocabulary:
         self._known = known
         self._by_length: dict[int, list[str]] = {}
         self._closest: dict[str, list[tuple[str, int]]] = {}  # typo lookups, until the index changes
+        # The known words inside unknown ones (`split`, `known_part`), until the index changes: the same
+        # unknown words come back in query after query, and each look tries every way to cut them.
+        self._splits: dict[str, tuple[str, str] | None] = {}
+        self._parts: dict[str, str | None] = {}
 
     def changed(self) -> None:
         """The index learned words or documents: what `closest` found may be found otherwise now."""
         self._closest.clear()
+        self._splits.clear()
+        self._parts.clear()
+
+    def split(self, token: str) -> tuple[str, str] | None:
+        """Two known words an unknown one is made of (`wifipassword`), if any."""
+        if token not in self._splits:
+            if len(self._splits) >= MAX_REMEMBERED_LOOKUPS:
+                self._splits.clear()
+            self._splits[token] = _split(token, self)
+        return self._splits[token]
+
+    def known_part(self, token: str) -> str | None:
+        """The longest known word inside an unknown one: `interdependencies` -> `depend`."""
+        if token not in self._parts:
+            if len(self._parts) >= MAX_REMEMBERED_LOOKUPS:
+                self._parts.clear()
+            self._parts[token] = _known_part(token, self)
+        return self._parts[token]
 
     def df(self, token: str) -> int:
         return self._known(token)
@@ -120,7 +142,7 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
             for other in related:
                 query.add(other, RELATED_WEIGHT, f"synonym:{token}")
             continue
-        split = _split(token, vocabulary)
+        split = vocabulary.split(token)
         if split:
             for part in split:
                 query.add(part, JOINED_WEIGHT, f"split:{token}")
@@ -129,7 +151,7 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
         fixes += 1
         for choice, distance in fixed:
             query.add(choice, TYPO_WEIGHT / distance, f"typo:{token}")
-        inner = None if fixed else _known_part(token, vocabulary)
+        inner = None if fixed else vocabulary.known_part(token)
         if inner is not None:
             query.add(inner, AFFIX_WEIGHT, f"part:{token}")
         elif not fixed:
@@ -150,7 +172,6 @@ def parse(text: str, vocabulary: Vocabulary) -> Query:
 
 
 def _known_part(token: str, vocabulary: Vocabulary) -> str | None:
-    """The longest known word inside an unknown one: `interdependencies` -> `depend`."""
     for size in range(len(token) - 1, MIN_PART - 1, -1):
         for start in (len(token) - size, 0):
             part = token[start : start + size]

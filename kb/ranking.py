@@ -28,6 +28,7 @@ UNKNOWN_WORD_SHARE = 0.5
 EVIDENCE_SHARE = 0.4
 # What a phrasing that names another subject than the query's still counts for.
 OFF_TOPIC_SHARE = 0.5
+MAX_SHAPES = 4096
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,26 @@ class _Entry:
     asked_doc: int = -1
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """An entry's words as sets, for checking many queries against it."""
+
+    entry: _Entry
+    strong: frozenset[str]
+    phrasing_words: list[frozenset[str]]
+    apart: list[bool]  # whether each phrasing leaves the title's and tags' words out
+
+    @classmethod
+    def of(cls, entry: _Entry) -> _Shape:
+        strong = frozenset((*entry.title_terms, *entry.meta_terms))
+        words = [frozenset(phrasing.split()) for phrasing in entry.phrasings]
+        return cls(entry=entry, strong=strong, phrasing_words=words, apart=[w.isdisjoint(strong) for w in words])
+
+    def current(self, entry: _Entry) -> bool:
+        # An entry is replaced when its article changes; its phrasings are only ever appended to.
+        return self.entry is entry and len(self.phrasing_words) == len(entry.phrasings)
+
+
 class Ranker:
     def __init__(self, weights: RankWeights | None = None) -> None:
         self.weights = weights or RankWeights()
@@ -101,10 +122,23 @@ class Ranker:
         # phrasings index only ever counts the single closest one.
         self.asked = LexicalIndex([Field("text", 1.0, 0.75), Field("pairs", w.pairs, 0.75)])
         self.vocabulary = Vocabulary(self._df)
+        self.generation = 0  # counts the changes: what was ranked before one may rank otherwise now
         self._known: set[str] = set()
         self._keys: dict[str, int] = {}
         self._entries: list[_Entry] = []
         self._published = np.zeros(0, dtype=bool)
+        # The candidates' word sets, kept for the articles asked about most (bounded: one per article
+        # would weigh hundreds of MB at 100k articles).
+        self._shapes: dict[int, _Shape] = {}
+
+    def _shape(self, key: int) -> _Shape:
+        entry = self._entries[key]
+        shape = self._shapes.get(key)
+        if shape is None or not shape.current(entry):
+            if len(self._shapes) >= MAX_SHAPES:
+                self._shapes.clear()
+            shape = self._shapes[key] = _Shape.of(entry)
+        return shape
 
     def _df(self, token: str) -> int:
         return self.articles.df(token) + self.phrasings.df(token)
@@ -154,6 +188,7 @@ class Ranker:
         }
 
     def _remember(self, fields: dict[str, list[str]]) -> None:
+        self.generation += 1
         self.vocabulary.changed()
         for tokens in fields.values():
             for token in tokens:
@@ -290,8 +325,8 @@ class Ranker:
         scored: list[tuple[float, float, float, _Entry]] = []
         for key, entry in zip(keys, entries, strict=True):
             end = start + 1 + len(entry.phrasings)
-            on_topic = not asked.isdisjoint((*entry.title_terms, *entry.meta_terms))
-            match = _match(held, entry, alike[start:end], on_topic=on_topic)
+            shape = self._shape(key)
+            match = _match(held, shape, alike[start:end], on_topic=not shape.strong.isdisjoint(asked))
             start = end
             relative = float(lexical[key]) / top
             confidence = _confidence(coverage=match.coverage, fuzzy=match.fuzzy, relative=relative,
@@ -362,18 +397,19 @@ class _Held:
 
     def __init__(self, idf: dict[str, float]) -> None:
         self.position = {token: n for n, token in enumerate(idf)}
+        self.words = frozenset(idf)
         self.weights = list(idf.values())
         self.total = sum(idf.values())
 
-    def weight_in(self, words: set[str]) -> float:
-        found = words.intersection(self.position)
+    def weight_in(self, words: frozenset[str]) -> float:
+        found = words & self.words
         if not found:
             return 0
         position, weights = self.position, self.weights
         return sum([weights[n] for n in sorted([position[word] for word in found])])
 
 
-def _match(held: _Held, entry: _Entry, alike: list[float], *, on_topic: bool) -> _Match:
+def _match(held: _Held, shape: _Shape, alike: list[float], *, on_topic: bool) -> _Match:
     """How well one article holds the query.
 
     coverage: the share of the query's weight (each word weighed by how telling it is) found in the
@@ -387,13 +423,19 @@ def _match(held: _Held, entry: _Entry, alike: list[float], *, on_topic: bool) ->
     """
     if not held.total:
         return _Match(0.0, 0.0, 0.0)
-    strong = {*entry.title_terms, *entry.meta_terms}
-    best = held.weight_in(strong)
+    best = held.weight_in(shape.strong)
+    query = held.words
+    if on_topic:
+        fuzzy = max(alike)
+        for words in shape.phrasing_words:
+            if not query.isdisjoint(words):
+                best = max(best, held.weight_in(words))
+        return _Match(coverage=best / held.total, fuzzy=fuzzy, evidence=best)
     fuzzy = alike[0]
-    for phrasing, likeness in zip(entry.phrasings, alike[1:], strict=True):
-        words_of = set(phrasing.split())
-        share = 1.0 if on_topic or words_of.isdisjoint(strong) else OFF_TOPIC_SHARE
-        best = max(best, share * held.weight_in(words_of))
+    for words, apart, likeness in zip(shape.phrasing_words, shape.apart, alike[1:], strict=True):
+        share = 1.0 if apart else OFF_TOPIC_SHARE
+        if not query.isdisjoint(words):
+            best = max(best, share * held.weight_in(words))
         fuzzy = max(fuzzy, share * likeness)
     return _Match(coverage=best / held.total, fuzzy=fuzzy, evidence=best)
 

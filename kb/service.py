@@ -39,6 +39,7 @@ OVERLAP = timedelta(seconds=5)
 OVERLAP_IDS = 100
 MAX_WASTE = 0.3  # rebuild the index when this share of it is replaced versions
 SEMANTIC_POOL = 30  # lexical candidates the semantic model re-scores
+MAX_REMEMBERED_SUGGESTIONS = 1024
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class KnowledgeService:
         self._seen: Probe | None = None
         self._checked_at = 0.0
         self._semantic: SemanticReranker | None = None
+        self._suggested: dict[tuple[str, int], tuple[Suggestion, ...]] = {}
+        self._suggested_by: tuple[Ranker, int] | None = None
         if semantic:
             from kb.semantic import SemanticReranker
 
@@ -172,11 +175,23 @@ class KnowledgeService:
         return ranker.describe(slug) if ranker is not None else [slug]
 
     def suggest(self, text: str, *, limit: int | None = None) -> list[Suggestion]:
-        # The ranking is by confidence, so what clears the threshold is a prefix of it: never a
-        # lower-ranked article shown while a better one is held back.
-        ranked = self.rank(text, limit=self.max_suggestions if limit is None else limit, explain=False)
-        return [_suggestion(item) for item in itertools.takewhile(lambda item: item.confidence >= self.threshold,
-                                                                   ranked)]
+        limit = self.max_suggestions if limit is None else limit
+        with self._lock:
+            # Many people write the same words when one thing breaks: the same text gets the same
+            # suggestions until the index changes.
+            ranker = self.refresh()
+            if self._suggested_by != (ranker, ranker.generation) or len(self._suggested) >= MAX_REMEMBERED_SUGGESTIONS:
+                self._suggested.clear()
+                self._suggested_by = (ranker, ranker.generation)
+            found = self._suggested.get((text, limit))
+            if found is None:
+                # The ranking is by confidence, so what clears the threshold is a prefix of it: never a
+                # lower-ranked article shown while a better one is held back.
+                ranked = self.rank(text, limit=limit, explain=False)
+                found = self._suggested[text, limit] = tuple(
+                    _suggestion(item) for item in itertools.takewhile(
+                        lambda item: item.confidence >= self.threshold, ranked))
+            return list(found)
 
     def search(self, text: str, *, limit: int = 5) -> list[Suggestion]:
         return [_suggestion(item) for item in self.rank(text, limit=limit, explain=False)]

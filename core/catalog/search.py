@@ -3,7 +3,8 @@ for something an item provides ("I need access to the finance share")."""
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from core.config.catalog import CatalogItem, CatalogSettings
 
@@ -28,11 +29,30 @@ def search(catalog: CatalogSettings, text: str, *, limit: int = 5) -> list[Catal
 
 
 def offered(catalog: CatalogSettings, message: str) -> CatalogItem | None:
-    """The one item a message asks for, when it says so closely enough to offer it (`offer_threshold`)."""
+    """The one item a message asks for, when it says so closely enough to offer it (`offer_threshold`):
+    the first of those that say it best."""
+    if not catalog.items:
+        return None
+    phrases, starts = _offer_phrases(catalog.items)
     text = " ".join(message.lower().split())
-    best: tuple[float, CatalogItem] | None = None
-    for item in catalog.items:
-        score = max(fuzz.token_sort_ratio(text, p.lower()) for p in _phrases(item))
-        if score >= catalog.offer_threshold and (best is None or score > best[0]):
-            best = (score, item)
-    return best[1] if best else None
+    # Every phrase of every item in one call; then each item's best phrase.
+    alike = process.cdist([text], phrases, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
+    scores = np.maximum.reduceat(alike, starts)
+    best = int(np.argmax(scores))
+    return catalog.items[best] if scores[best] >= catalog.offer_threshold else None
+
+
+_OFFER_PHRASES: dict[int, tuple[tuple[CatalogItem, ...], list[str], np.ndarray]] = {}
+
+
+def _offer_phrases(items: tuple[CatalogItem, ...]) -> tuple[list[str], np.ndarray]:
+    """Every item's phrases, lowered, one after another; and where each item's begin. Made once per
+    catalog (every message asks), not per message."""
+    found = _OFFER_PHRASES.get(id(items))
+    if found is None or found[0] is not items:
+        if len(_OFFER_PHRASES) > 8:
+            _OFFER_PHRASES.clear()
+        phrases = [[p.lower() for p in _phrases(item)] for item in items]
+        starts = np.cumsum([0, *(len(each) for each in phrases[:-1])])
+        found = _OFFER_PHRASES[id(items)] = (items, [p for each in phrases for p in each], starts)
+    return found[1], found[2]

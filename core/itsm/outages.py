@@ -22,8 +22,10 @@ from core.teams import default_calendar, team_named
 
 ACTIVE, RESOLVED = "active", "resolved"
 LIVING_PREFIX = "outage:"  # a banner's card key: the prefix, the outage's id, then where it is posted
-# Built once: every new incident asks it.
 ACTIVE_OUTAGES = select(OutageRow).where(OutageRow.status == ACTIVE).order_by(OutageRow.id)
+# Built once: every new incident asks it.
+ACTIVE_OUTAGE_SERVICES = (select(OutageRow.service, OutageRow.id).where(OutageRow.status == ACTIVE)
+                          .order_by(OutageRow.id))
 
 
 def get_outage(ctx: Ctx, key: str, *, for_update: bool = False) -> OutageRow:
@@ -41,8 +43,12 @@ def active_outages(ctx: Ctx) -> list[OutageRow]:
 
 
 def service_of(ctx: Ctx, outage: OutageRow) -> Service:
+    return _service(ctx, outage.service)
+
+
+def _service(ctx: Ctx, name: str) -> Service:
     # A service dropped from the config keeps its outages readable.
-    return service_named(ctx.settings.services, outage.service) or Service(name=outage.service)
+    return service_named(ctx.settings.services, name) or Service(name=name)
 
 
 def declare(ctx: Ctx, service: Service, *, summary: str, impact: str = "") -> OutageRow:
@@ -108,14 +114,15 @@ def link_report(ctx: Ctx, ticket: TicketRow) -> OutageRow | None:
     told it is a known issue and subscribed to the service."""
     if ticket.kind != Kind.INCIDENT.value:
         return None
-    outages = {o.service: o for o in active_outages(ctx)}
+    # Asked for every new incident, and mostly there is none: plain rows first, the outage row only when linked.
+    outages = dict(ctx.session.connection().execute(ACTIVE_OUTAGE_SERVICES).all())
     if not outages:
         return None
-    services = [service_of(ctx, o) for o in outages.values()]
+    services = [_service(ctx, name) for name in outages]
     service = matching_service(ticket.description, category_service=ticket.service, services=services)
     if service is None:
         return None
-    outage = outages[service.name]
+    outage = ctx.session.get_one(OutageRow, outages[service.name])
     append(ctx.session, OutageTicketRow, ticket_id=ticket.id, outage_id=outage.id)
     audit(ctx, ticket, "linked_outage", field="outage", new=outage.key)
     subscribe(ctx, service, ctx.person(), platform=ticket.origin_platform)

@@ -119,8 +119,9 @@ def _recent_unexplained(
     """Recent incidents of the ticket's category without a known cause (a problem or an outage): id -> title;
     and of those in a cluster already, id -> (cluster, its problem if one was opened for it)."""
     since = ctx.now - timedelta(hours=ctx.settings.recurring_incidents.window_hours)
-    recent = ctx.session.execute(RECENT_UNEXPLAINED,
-                                 {"category": ticket.category, "ticket": ticket.id, "since": since}).all()
+    # Plain rows through the connection: no ORM loading, and no flush (intake asks with autoflush off anyway).
+    recent = ctx.session.connection().execute(
+        RECENT_UNEXPLAINED, {"category": ticket.category, "ticket": ticket.id, "since": since}).all()
     titles, clusters = {}, {}
     for ticket_id, title, cluster_id, problem_id in recent:
         titles[ticket_id] = title.lower()

@@ -25,8 +25,11 @@ class Head:
     examples: Counter[str] = field(default_factory=Counter)
     everywhere: Counter[str] = field(default_factory=Counter)
     total: float = 0.0
+    # Every message asks the weights of its words again; they change only when an example comes or goes.
+    _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, label: str, features: Iterable[str], weight: float = 1.0) -> None:
+        self._weights.clear()
         counts = self.counts.setdefault(label, Counter())
         for feature in features:
             counts[feature] += weight
@@ -39,6 +42,7 @@ class Head:
         counts = self.counts.get(label)
         if counts is None:
             return
+        self._weights.clear()
         for feature in features:
             if counts.get(feature, 0) <= 0:
                 continue
@@ -62,6 +66,12 @@ class Head:
 
     def weight(self, feature: str, label: str) -> float:
         """log P(feature | not label): the higher, the more the other labels' examples use it."""
+        found = self._weights.get((feature, label))
+        if found is None:
+            found = self._weights[feature, label] = self._weight(feature, label)
+        return found
+
+    def _weight(self, feature: str, label: str) -> float:
         vocabulary = len(self.everywhere) + 1
         other = self.everywhere[feature] - self.counts.get(label, Counter())[feature]
         return math.log((other + SMOOTHING) / (self.total - self.totals[label] + SMOOTHING * vocabulary))

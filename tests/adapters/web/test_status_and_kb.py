@@ -33,7 +33,20 @@ async def test_the_public_status_page_shows_each_service_and_an_outage_declared_
     assert 'class="state outage">Outage since <time datetime="2026-03-02T09:00:00+00:00">2026-03-02 09:00 UTC' \
         '</time>, <a href="#OUT-1">OUT-1</a>' in text
     page = await (await client.get("/status")).text()
-    assert 'hx-get="/status/live"' in page and 'hx-trigger="every 2s"' in page
+    assert 'hx-get="/status/live"' in page and 'hx-trigger="every 1s"' in page
+
+
+async def test_the_live_part_is_sent_only_when_it_changed(make_client, chat: Chat) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient = await make_client(WebSettings(session_secret="s", public_status=True))
+    page = await (await client.get("/status")).text()
+    version = re.search(r'id="live-version" name="v" value="(\w+)"', page).group(1)  # type: ignore[union-attr]
+    unchanged = await client.get("/status/live", params={"v": version})
+    assert unchanged.status == 204 and await unchanged.text() == ""
+    chat.desk_command(SAM, 'outage declare email "Outlook cannot connect"')
+    changed = await client.get("/status/live", params={"v": version})
+    text = await changed.text()
+    assert changed.status == 200 and "Outlook cannot connect" in text
+    assert f'value="{version}"' not in text and 'id="live-version"' in text
 
 
 async def test_a_resolved_outage_moves_to_the_history_with_its_updates(
