@@ -5,10 +5,13 @@ The tickets (with their history) are those of bench/report.py, bulk-inserted; co
 and the starter knowledge base are added. Measured per page, one request after another (the issue's target is
 under 200 ms p99): my tickets (a requester; an agent with an assigned queue), a ticket with 20 comments, the
 knowledge base search, the status page and its live part and Atom feed, the API's ticket list and one ticket,
-and the leads' dashboard over 30 days (the report plus four charts, expected to be the slow one).
+and the leads' dashboard over 30 days and over all the tickets. The dashboard's first request for a period
+computes the report and draws its four charts (shown apart: "first request"); later ones are served from the
+figures kept for that period (`web.dashboard_max_age`, default 60 s; with a shorter one, as `--dashboard-max-age
+2`, the background refreshes run while the requests are measured).
 Left out: the sign-in (a session cookie is made directly), network latency, several processes.
 
-Run: python bench/web.py [--tickets 100000] [--requests 100]
+Run: python bench/web.py [--tickets 100000] [--requests 100] [--dashboard-max-age 60]
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import socket
+import os
 import statistics
 import sys
 import tempfile
@@ -29,7 +32,8 @@ from aiohttp import web
 from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import END, generate  # noqa: E402 - bench/report.py writes the same tickets
+from report import DAYS, END, generate  # noqa: E402 - bench/report.py writes the same tickets
+from workers import free_port  # noqa: E402
 
 from adapters.web.app import WebApp, routes  # noqa: E402
 from adapters.web.sessions import COOKIE, Session  # noqa: E402
@@ -40,12 +44,6 @@ from core.clock import ManualClock  # noqa: E402
 from core.integrations import create_token  # noqa: E402
 from core.storage.itsm_models import OutageRow, OutageUpdateRow  # noqa: E402
 from core.storage.models import CommentRow, IdentityRow, TicketRow  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def enrich(db, now) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -94,13 +92,14 @@ async def measure(base: str, *, cookie: dict[str, str], headers: dict[str, str],
             "requests": len(timings)}
 
 
-async def run(url: str, *, requests: int) -> dict[str, object]:
+async def run(url: str, *, requests: int, dashboard_max_age: float) -> dict[str, object]:
     config = parse_config(json.dumps({"database": {"url": url}, "log_level": "ERROR",
                                       "desk": {"name": "Bench desk"}}), environ={})
     clock = ManualClock(END)
     app = build_app(config, clock=clock)
     asked = enrich(app.db, clock.now())
-    settings = WebSettings(session_secret="bench", public_status=True, api_rate_per_minute=1_000_000)
+    settings = WebSettings(session_secret="bench", public_status=True, api_rate_per_minute=1_000_000,
+                           dashboard_max_age=dashboard_max_age)
     port = free_port()
     site = WebApp(desk=app.desk, knowledge=app.knowledge, settings=settings, base_url=f"http://127.0.0.1:{port}",
                   clock=clock)
@@ -132,8 +131,12 @@ async def run(url: str, *, requests: int) -> dict[str, object]:
         for name, (cookie, headers, path) in pages.items():
             results[name] = await measure(base, cookie=cookie, headers=headers, path=path, requests=requests)
             print(f"{name}: {results[name]}", file=sys.stderr)
-        results["dashboard 30 days (report + 4 charts)"] = await measure(
-            base, cookie=signed("agent"), headers={}, path="/dashboard?since=30d", requests=max(3, requests // 20))
+        for name, path in (("dashboard 30 days", "/dashboard?since=30d"),
+                           ("dashboard all tickets", f"/dashboard?since={DAYS + 1}d")):
+            first = await measure(base, cookie=signed("agent"), headers={}, path=path, requests=1)
+            results[f"{name}: first request (report + 4 charts)"] = first
+            results[name] = await measure(base, cookie=signed("agent"), headers={}, path=path, requests=requests)
+            print(f"{name}: first {first['p50_ms']} ms; then {results[name]}", file=sys.stderr)
     finally:
         await runner.cleanup()
         app.db.dispose()
@@ -144,17 +147,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--dashboard-max-age", type=float, default=60.0,
+                        help="seconds the dashboard's figures are kept (web.dashboard_max_age)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="spoc-bench-web-") as directory:
         url = f"sqlite:///{directory}/spoc.db"
         started = time.perf_counter()
         made = generate(url, args.tickets)
         print(f"generated {made} in {time.perf_counter() - started:.1f} s (not part of the figures)", file=sys.stderr)
-        results = asyncio.run(run(url, requests=args.requests))
-    pages = {k: v for k, v in results.items() if not k.startswith("dashboard")}
+        results = asyncio.run(run(url, requests=args.requests, dashboard_max_age=args.dashboard_max_age))
+    pages = {k: v for k, v in results.items() if "first request" not in k}
     worst = max(v["p99_ms"] for v in pages.values())  # type: ignore[index]
-    print(json.dumps({"tickets": args.tickets, "pages": results, "worst_page_p99_ms": worst,
-                      "pages_under_200ms_p99": worst < 200}))
+    print(json.dumps({"tickets": args.tickets, "dashboard_max_age_s": args.dashboard_max_age, "pages": results,
+                      "worst_page_p99_ms": worst, "pages_under_200ms_p99": worst < 200,
+                      "load_average": round(os.getloadavg()[0], 1)}))
 
 
 if __name__ == "__main__":

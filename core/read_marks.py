@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Insert, select
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from core.lifecycle import Status, format_key
 from core.messages import ReadMark
 from core.storage.boundary_models import ReadMarkRow
 from core.storage.models import ThreadRow, TicketRow
+from core.storage.writes import conflict_aware_insert
 
 FINISHED = (Status.CLOSED.value, Status.CANCELLED.value)
 
@@ -68,7 +68,7 @@ def live_ticket_threads(session: Session, platform: str) -> list[TicketThread]:
 
 @cache
 def _advance_statement(dialect: str) -> Insert:
-    insert = _dialect_insert(dialect)(ReadMarkRow.__table__)
+    insert = conflict_aware_insert(dialect)(ReadMarkRow.__table__)
     return insert.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=["platform", "place"], set_={"position": insert.excluded.position},
         where=ReadMarkRow.__table__.c.position < insert.excluded.position)
@@ -76,15 +76,6 @@ def _advance_statement(dialect: str) -> Insert:
 
 @cache
 def _first_mark_statement(dialect: str) -> Insert:
-    insert = _dialect_insert(dialect)(ReadMarkRow.__table__)
+    insert = conflict_aware_insert(dialect)(ReadMarkRow.__table__)
     return insert.on_conflict_do_nothing(index_elements=["platform", "place"])  # type: ignore[no-any-return]
 
-
-def _dialect_insert(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - spoc runs on SQLite and PostgreSQL
-        raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
-    return insert

@@ -3,16 +3,14 @@ the account they asked from. Only the hash of a link's code is kept, it works on
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from core.context import Ctx
-from core.errors import DeskError
+from core.one_time_codes import code_hash, store_code
 from core.storage.access_models import SignInCodeRow
 
 LIFETIME = timedelta(minutes=15)
@@ -27,22 +25,11 @@ class Account:
     user_id: str
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
 def issue_sign_in(ctx: Ctx) -> str:
     """A fresh code for the account that asked; it replaces any link that account had pending."""
-    author = ctx.author
-    if author is None:
-        raise DeskError("Only a person in chat can ask for a sign-in link.")
-    ctx.session.execute(delete(SignInCodeRow).where(
-        (SignInCodeRow.expires_at <= ctx.now)
-        | ((SignInCodeRow.platform == author.platform) & (SignInCodeRow.workspace == author.workspace)
-           & (SignInCodeRow.user_id == author.user_id))))
     code = secrets.token_urlsafe(32)
-    ctx.session.add(SignInCodeRow(code_hash=_hash(code), platform=author.platform, workspace=author.workspace,
-                                  user_id=author.user_id, expires_at=ctx.now + LIFETIME))
+    store_code(ctx, SignInCodeRow, hashed=code_hash(code), lifetime=LIFETIME,
+               refusal="Only a person in chat can ask for a sign-in link.")
     return code
 
 
@@ -50,7 +37,7 @@ def redeem_sign_in(session: Session, code: str, *, now: datetime) -> Account | N
     """The account a code signs in as, once; None when it is unknown, used or expired."""
     if not code or len(code) > 200:
         return None
-    row = session.get(SignInCodeRow, _hash(code), with_for_update=True)
+    row = session.get(SignInCodeRow, code_hash(code), with_for_update=True)
     if row is None:
         return None
     session.delete(row)

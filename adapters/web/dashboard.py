@@ -1,17 +1,20 @@
 """The leads' dashboard: the report's figures and charts over a chosen period, built by the same code as
 `spoc report` and `/desk report` (so the same definitions), for the people who may run `/desk report`.
-`/dashboard.json` is the figures as `spoc report --format json` prints them."""
+`/dashboard.json` is the figures as `spoc report --format json` prints them. Figures and charts are kept
+for everyone asking for the same period (`report_cache.py`), at most `web.dashboard_max_age` seconds old."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
 from adapters.web.app import WebApp
+from adapters.web.report_cache import ReportCache
 from core.reports.charts import CHARTS, charts_available, render_all
 from core.reports.export import csv_rows, hours, percent
 from core.reports.period import PeriodError, parse_period
@@ -22,9 +25,20 @@ CHART_ALT = {"volume": "Tickets opened and resolved per day", "backlog-age": "Op
              "sla-by-priority": "SLA met by priority", "mttr-by-category": "Mean time to resolve by category"}
 
 
+@dataclass(frozen=True)
+class Figures:
+    """A report with what its page shows, drawn once for everyone who asks for its period."""
+
+    report: Report
+    headline: list[tuple[str, str, str]]
+    rows: list[tuple[str, str, str, object]]
+    charts: list[tuple[str, str]]
+
+
 class Dashboard:
     def __init__(self, app: WebApp) -> None:
         self.app = app
+        self.kept: ReportCache[Figures] = ReportCache(max_age=app.settings.dashboard_max_age)
 
     def routes(self) -> list[web.RouteDef]:
         return [web.get("/dashboard", self.app.signed_in(self.page)),
@@ -33,45 +47,51 @@ class Dashboard:
     async def _lead(self, request: web.Request) -> bool:
         return (await self.app.viewer(request)).agent
 
-    async def _report(self, request: web.Request) -> tuple[Report | None, str, dict[str, str]]:
+    async def _figures(self, request: web.Request) -> tuple[Figures | None, str, dict[str, str]]:
         chosen = {name: request.query.get(name, "").strip()[:200] for name in ("since", "until", *FILTER_NAMES)}
-        now = self.app.clock.now()
+        chosen["since"] = chosen["since"] or "30d"
         settings = self.app.desk.deps.settings
 
-        def build() -> Report:
-            period = parse_period(chosen["since"] or "30d", chosen["until"] or None, now=now)
+        def build() -> Figures:
+            now = self.app.clock.now()
+            period = parse_period(chosen["since"], chosen["until"] or None, now=now)
             with self.app.desk.db.deferred_sessions() as session, session.begin():
                 scope = read_filters(session, settings, {name: chosen[name] for name in FILTER_NAMES})
-                return build_report(session, settings, period=period, filters=scope.filters, now=now,
-                                    scope=scope.words)
+                report = build_report(session, settings, period=period, filters=scope.filters, now=now,
+                                      scope=scope.words)
+            return Figures(report, _headline(report), list(csv_rows(report)), _charts(report))
+
+        async def compute() -> Figures:
+            return await asyncio.to_thread(build)
 
         try:
-            return await asyncio.to_thread(build), "", chosen
+            kept = await self.kept.get(tuple(sorted(chosen.items())), compute)
         except (PeriodError, FilterError) as error:
             return None, str(error), chosen
+        return kept.value, "", chosen
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         if not await self._lead(request):
             return self.app.refuse(request, 403, "For IT agents", "The dashboard is for the people who may run "
                                                                  "`/desk report`. Your tickets are under My tickets.")
-        report, problem, chosen = await self._report(request)
-        if report is None:
+        figures, problem, chosen = await self._figures(request)
+        if figures is None:
             return self.app.render(request, "dashboard.html", status=400, problem=problem, chosen=chosen,
                                    report=None, headline=[], rows=[], charts=[], filters=FILTER_NAMES,
-                                   request_query="")
-        charts = await asyncio.to_thread(_charts, report)
-        return self.app.render(request, "dashboard.html", problem="", chosen=chosen, report=report,
-                               headline=_headline(report), rows=list(csv_rows(report)), charts=charts,
-                               filters=FILTER_NAMES, request_query=request.query_string)
+                                   request_query="", max_age=0)
+        return self.app.render(request, "dashboard.html", problem="", chosen=chosen, report=figures.report,
+                               headline=figures.headline, rows=figures.rows, charts=figures.charts,
+                               filters=FILTER_NAMES, request_query=request.query_string,
+                               max_age=self.kept.max_age)
 
     async def figures(self, request: web.Request) -> web.StreamResponse:
         if not await self._lead(request):
             return web.json_response({"error": "The dashboard is for IT agents."}, status=403,
                                      headers=self.app.headers)
-        report, problem, _chosen = await self._report(request)
-        if report is None:
+        figures, problem, _chosen = await self._figures(request)
+        if figures is None:
             return web.json_response({"error": problem}, status=400, headers=self.app.headers)
-        return web.json_response(report.to_dict(), headers=self.app.headers)
+        return web.json_response(figures.report.to_dict(), headers=self.app.headers)
 
 
 def _headline(report: Report) -> list[tuple[str, str, str]]:

@@ -50,7 +50,8 @@ PROVIDERS = {"slack": SLACK_ENDPOINTS, "discord": DISCORD_ENDPOINTS}
 
 
 class WebSettings(Frozen):
-    enabled: bool = True
+    # Unset: on while the console is one of the adapters in use (the demo); true serves them with any adapter.
+    enabled: bool | None = None
     # Where people reach the pages (links in chat point here). Default: http://127.0.0.1:<port>.
     base_url: str = ""
     # The status page (and its feeds) without signing in.
@@ -61,6 +62,9 @@ class WebSettings(Frozen):
     # Requests per minute each API token may make (429 with Retry-After beyond).
     api_rate_per_minute: int = Field(default=120, ge=1)
     webhooks: tuple[Hook, ...] = ()
+    # The dashboard's figures and charts are kept for everyone asking for the same period: never older than
+    # this, refreshed in the background once half as old.
+    dashboard_max_age: float = Field(default=60.0, gt=0, le=24 * 3600)
     slack_sign_in: OpenIdProvider = OpenIdProvider()
     discord_sign_in: OpenIdProvider = OpenIdProvider()
 

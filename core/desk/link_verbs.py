@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from core.cards import Reply
 from core.commands.params import Text
@@ -14,6 +13,7 @@ from core.context import Ctx
 from core.desk.permissions import ANYONE
 from core.desk.registry import verb
 from core.errors import DeskError
+from core.one_time_codes import code_hash, store_code
 from core.people import account_of
 from core.roles import join_people
 from core.storage.models import IdentityRow, LinkCodeRow
@@ -29,21 +29,14 @@ def _normal(code: str) -> str:
 
 
 def _hash(code: str) -> str:
-    return hashlib.sha256(_normal(code).encode()).hexdigest()
+    return code_hash(_normal(code))
 
 
 def issue_code(ctx: Ctx) -> str:
     """A fresh code for the account that asked; it replaces any code that account had pending."""
-    author = ctx.author
-    if author is None:
-        raise DeskError("Only a person in chat can link accounts.")
-    ctx.session.execute(delete(LinkCodeRow).where(
-        (LinkCodeRow.expires_at <= ctx.now)
-        | ((LinkCodeRow.platform == author.platform) & (LinkCodeRow.workspace == author.workspace)
-           & (LinkCodeRow.user_id == author.user_id))))
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-    ctx.session.add(LinkCodeRow(code_hash=_hash(raw), platform=author.platform, workspace=author.workspace,
-                                user_id=author.user_id, expires_at=ctx.now + LIFETIME))
+    store_code(ctx, LinkCodeRow, hashed=_hash(raw), lifetime=LIFETIME,
+               refusal="Only a person in chat can link accounts.")
     return f"{raw[:4]}-{raw[4:]}"
 
 

@@ -1,128 +1,208 @@
-"""Mean times in business time: the hours the ticket's team works, by its calendar (holidays included).
+"""Mean times from report to first response and to resolved, on the wall clock and in business time (the
+hours the ticket's team works, by its calendar, holidays included), computed by the database in one query.
 
-Business time cannot be averaged in SQL, so it is computed per ticket, but without walking the calendar
-for each one: the calendar's working intervals over the whole span are summed once into a running total
-(`BusinessClock`), and a ticket's business time is then the difference of two binary searches. This is
-exactly `business_time_between` for every ticket, at a cost that does not grow with how long it was open.
+Business time cannot be subtracted like wall-clock time, but it can be looked up: with B(t) the business
+seconds of a calendar up to the instant t, a ticket's business time from report to response is
+B(responded) - B(reported), exactly `business_time_between`. B is handed to the query as a small table
+(`CalendarDays`): a row per calendar and UTC day with the business seconds before that day and the day's
+working intervals, so that B(t) = before + the part of each of the day's intervals that lies before t. The
+database finds each instant's row by its day and sums; no ticket leaves it.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, false, or_, select
+from sqlalchemy import Integer, and_, case, column, false, func, literal, or_, select, table, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.business_time.calendar import BusinessCalendar, business_intervals
 from core.config.sla import DEFAULT_CALENDAR
 from core.reports.metrics import within
 from core.reports.period import Period, ReportFilter
-from core.reports.sql import epoch, filtered
+from core.reports.sql import epoch, epoch_day, filtered
 from core.settings import DeskSettings
 from core.storage.models import TicketRow
-from core.teams import first_line, team_named
+from core.teams import first_line, pick_for, team_named
+
+DAY = 86400
 
 
-class BusinessClock:
-    """Business seconds of one calendar between any two instants (epoch seconds) in [start, end]."""
-
-    def __init__(self, calendar: BusinessCalendar, *, start: datetime, end: datetime) -> None:
-        self.openings: list[float] = []
-        self.closings: list[float] = []
-        self.before: list[float] = []  # business seconds before each interval opens
-        total = 0.0
-        for opening, closing in business_intervals(calendar, start=start, end=end):
-            self.openings.append(opening.timestamp())
-            self.closings.append(closing.timestamp())
-            self.before.append(total)
-            total += self.closings[-1] - self.openings[-1]
-
-    def elapsed(self, at: float) -> float:
-        """Business seconds from the clock's start to `at`."""
-        index = bisect_right(self.openings, at) - 1
-        if index < 0:
-            return 0.0
-        return self.before[index] + min(at, self.closings[index]) - self.openings[index]
-
-    def between(self, start: float, end: float) -> float:
-        return max(0.0, self.elapsed(end) - self.elapsed(start))
-
-
-@dataclass
+@dataclass(frozen=True)
 class Mean:
-    count: int = 0
-    total: float = 0.0
+    """Tickets counted, and their mean wall-clock and business seconds (None with no tickets)."""
 
-    def add(self, seconds: float) -> None:
-        self.count += 1
-        self.total += seconds
+    count: int
+    wall_seconds: float | None
+    business_seconds: float | None
+
+
+@dataclass(frozen=True)
+class Durations:
+    response: Mean
+    resolution: Mean
+    resolution_by_category: dict[str, Mean]
+
+
+class CalendarDays:
+    """One calendar's business seconds as a table of UTC days `first_day`..`last_day` (days since 1970):
+    for each, the business seconds from the first day's start to that day's start, and the day's working
+    intervals as (start in epoch seconds, length in seconds), clipped to the day. Each year's days come from
+    that year's calendar (its holidays)."""
+
+    def __init__(self, calendar_of_year: Any, *, first_day: int, last_day: int) -> None:
+        self.first_day, self.last_day = first_day, last_day
+        intervals: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        start, end = _utc(first_day * DAY), _utc((last_day + 1) * DAY)
+        for year in range(start.year, end.year + 1):
+            calendar: BusinessCalendar = calendar_of_year(year)
+            span = (max(start, datetime(year, 1, 1, tzinfo=UTC)), min(end, datetime(year + 1, 1, 1, tzinfo=UTC)))
+            for opening, closing in business_intervals(calendar, start=span[0], end=span[1]):
+                a, b = round(opening.timestamp()), round(closing.timestamp())
+                while a < b:
+                    cut = min(b, (a // DAY + 1) * DAY)
+                    intervals[a // DAY].append((a, cut - a))
+                    a = cut
+        self.rows: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []
+        before = 0
+        for day in range(first_day, last_day + 1):
+            found = tuple(intervals.get(day, ()))
+            self.rows.append((day, before, found))
+            before += sum(length for _, length in found)
 
     @property
-    def value(self) -> float | None:
-        return self.total / self.count if self.count else None
+    def widest(self) -> int:
+        """The most working intervals any one UTC day holds."""
+        return max((len(found) for _, _, found in self.rows), default=0)
+
+    def elapsed(self, at: float) -> float:
+        """B(at): business seconds from the first day's start to `at` (as the query computes it)."""
+        day, before, found = self.rows[int(at // DAY) - self.first_day]
+        return before + sum(min(max(at - a, 0), length) for a, length in found)
 
 
-@dataclass
-class BusinessMeans:
-    response: Mean = field(default_factory=Mean)
-    resolution: Mean = field(default_factory=Mean)
-    resolution_by_category: dict[str, Mean] = field(default_factory=dict)
+def durations(session: Session, settings: DeskSettings, *, period: Period, filters: ReportFilter) -> Durations:
+    """MTTA (over tickets first answered in the period) and MTTR (over tickets whose last resolution falls in
+    the period, self-service left out; overall and by category), wall-clock and business."""
+    earliest = session.scalar(select(func.min(TicketRow.created_at)))
+    if earliest is None:
+        return Durations(Mean(0, None, None), Mean(0, None, None), {})
+    first_day = int(earliest.timestamp() // DAY)
+    last_day = max(first_day, int(period.until.timestamp() // DAY))
+    names, calendar_index = _calendars(settings)
+    tables = [CalendarDays(settings.sla.calendars[name].calendar, first_day=first_day, last_day=last_day)
+              for name in names]
+    responded = within(TicketRow.first_response_at, period)
+    resolved = and_(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false()))
+    # Each ticket's instants in epoch seconds. The tickets answered or resolved in the period are said so that
+    # an index on each instant serves.
+    chosen = filtered(select(
+        TicketRow.category.label("category"), calendar_index.label("calendar"),
+        epoch(TicketRow.created_at).label("reported"),
+        case((responded, epoch(TicketRow.first_response_at))).label("answered"),
+        case((resolved, epoch(TicketRow.resolved_at))).label("fixed"),
+    ).where(or_(responded, resolved)), filters)
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite would fold this into the query below and work each instant out again wherever it is used; an
+        # OFFSET has it work them out once. (PostgreSQL folds it, and runs it on parallel workers.)
+        chosen = chosen.offset(0)
+    instants = chosen.subquery("instants")
+    with _days_table(session, tables) as days:
+        joined: Any = instants
+        business = []
+        for n, instant in enumerate((instants.c.reported, instants.c.answered, instants.c.fixed)):
+            day = days.alias(f"d{n}")
+            joined = joined.outerjoin(day, and_(day.c.calendar == instants.c.calendar, day.c.day == epoch_day(instant)))
+            business.append(_business(day, instant, max(table.widest for table in tables)))
+        to_response, to_resolution = business[1] - business[0], business[2] - business[0]
+        c = instants.c
+        rows = session.execute(select(
+            c.category,
+            func.count(c.answered), func.sum(c.answered - c.reported), func.count(to_response), func.sum(to_response),
+            func.count(c.fixed), func.sum(c.fixed - c.reported), func.count(to_resolution), func.sum(to_resolution),
+        ).select_from(joined).group_by(c.category)).all()
+    by_category = {row[0]: _mean(row[5:9]) for row in rows if row[5]}
+    return Durations(response=_mean(_sum([row[1:5] for row in rows])),
+                     resolution=_mean(_sum([row[5:9] for row in rows])), resolution_by_category=by_category)
 
 
-def business_means(
-    session: Session, settings: DeskSettings, *, period: Period, filters: ReportFilter,
-) -> BusinessMeans:
-    """MTTA and MTTR (overall and by category) in business seconds, over the same tickets as the
-    wall-clock figures of `metrics.response_wall` and `metrics.resolution_wall_by_category`."""
-    responded = case((within(TicketRow.first_response_at, period), epoch(TicketRow.first_response_at)))
-    resolved = case((and_(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false())),
-                     epoch(TicketRow.resolved_at)))
-    # The same tickets as `responded` or `resolved` being set, said so that an index on each instant serves.
-    statement = filtered(select(TicketRow.team, TicketRow.category, epoch(TicketRow.created_at), responded, resolved)
-                         .where(or_(within(TicketRow.first_response_at, period),
-                                    and_(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false())))),
-                         filters)
-    rows = session.connection().execute(statement).all()  # plain rows: no ORM work per ticket
-    means = BusinessMeans()
-    if not rows:
-        return means
-    elapsed = {key: clock.elapsed for key, clock in _clocks(settings, rows).items()}
-    response, resolution, by_category = means.response, means.resolution, means.resolution_by_category
-    # The one loop over tickets in a report: bound methods and locals only.
-    for team, category, created, responded_at, resolved_at in rows:
-        business = elapsed[(team, category)]
-        start = business(created)
-        if responded_at is not None:
-            response.add(business(responded_at) - start)
-        if resolved_at is not None:
-            seconds = business(resolved_at) - start
-            resolution.add(seconds)
-            if category not in by_category:
-                by_category[category] = Mean()
-            by_category[category].add(seconds)
-    return means
+def _business(day: Any, instant: ColumnElement[float], widest: int) -> ColumnElement[float]:
+    """B(instant) from its row of the days table: the business seconds before its day, and the part of each
+    of the day's working intervals that lies before the instant."""
+    total: ColumnElement[float] = day.c.prior
+    for n in range(widest):
+        start, length = day.c[f"start{n}"], day.c[f"length{n}"]
+        total = total + case((instant <= start, 0), (instant >= start + length, length), else_=instant - start)
+    return total
 
 
-def _clocks(settings: DeskSettings, rows: Sequence[Any]) -> dict[tuple[str, str], BusinessClock]:
-    """One clock per calendar, spanning every instant the rows name; keyed by (team, category)."""
-    instants = [at for row in rows for at in row[2:] if at is not None]
-    first, last = min(instants), max(instants)
-    start = datetime.fromtimestamp(first - 1, tz=UTC)
-    end = datetime.fromtimestamp(last + 1, tz=UTC)
-    # Country holidays are loaded from the year before to two after the one named: name the middle.
-    year = datetime.fromtimestamp((first + last) / 2, tz=UTC).year
-    by_calendar: dict[str, BusinessClock] = {}
-    clocks: dict[tuple[str, str], BusinessClock] = {}
-    for team, category in {(row[0], row[1]) for row in rows}:
-        name = calendar_name(settings, team=team, category=category)
-        if name not in by_calendar:
-            by_calendar[name] = BusinessClock(settings.sla.calendars[name].calendar(year), start=start, end=end)
-        clocks[(team, category)] = by_calendar[name]
-    return clocks
+@contextmanager
+def _days_table(session: Session, tables: Sequence[CalendarDays]) -> Iterator[Any]:
+    """The calendars' days as a table for the query: `calendar, day, prior, start0, length0, ...`. PostgreSQL
+    takes them as VALUES and hashes them; SQLite would scan VALUES once per ticket, so there they go into a
+    temporary table with a key (in the connection's own temporary database: no lock on the desk's)."""
+    widest = max(1, max(table.widest for table in tables))
+    names = ["calendar", "day", "prior"] + [f"{kind}{n}" for n in range(widest) for kind in ("start", "length")]
+    rows = []
+    for index, days in enumerate(tables):
+        for day, before, found in days.rows:
+            cells = [index, day, before]
+            for n in range(widest):
+                cells.extend(found[n] if n < len(found) else (0, 0))
+            rows.append(cells)
+    if session.get_bind().dialect.name != "sqlite":
+        listed = text("VALUES " + ", ".join("(" + ", ".join(str(int(cell)) for cell in cells) + ")" for cells in rows)
+                      ).columns(*(column(f"column{n + 1}", Integer) for n in range(len(names)))).subquery("listed")
+        # VALUES name their columns column1, column2, ... on both databases.
+        yield select(*(listed.c[f"column{n + 1}"].label(name) for n, name in enumerate(names))).subquery("days")
+        return
+    connection = session.connection()
+    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.report_days")
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE report_days ({', '.join(f'{name} INTEGER' for name in names)}, "
+                               "PRIMARY KEY (calendar, day)) WITHOUT ROWID")
+    try:
+        connection.exec_driver_sql(f"INSERT INTO temp.report_days VALUES ({', '.join('?' * len(names))})",
+                                   [tuple(cells) for cells in rows])
+        yield table("report_days", *(column(name, Integer) for name in names))
+    finally:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS temp.report_days")
+
+
+def _calendars(settings: DeskSettings) -> tuple[list[str], ColumnElement[int]]:
+    """The calendars tickets can be on, and which of them a ticket's is: its team's, or for a ticket without
+    a team the first line's for its category (`calendar_name`, said in SQL)."""
+    def known(name: str) -> str:
+        return name if name in settings.sla.calendars else DEFAULT_CALENDAR
+
+    names: list[str] = []
+
+    def index(name: str) -> int:
+        if known(name) not in names:
+            names.append(known(name))
+        return names.index(known(name))
+
+    fallback = calendar_name(settings, team="", category="")
+    tier_one = [t for t in settings.teams if t.tier == 1]
+    by_category = [(category, index(calendar_name(settings, team="", category=category)))
+                   for team in tier_one for category in team.categories
+                   if pick_for(tier_one, category) is team]
+    by_team = [(spelling, index(team.calendar)) for team in settings.teams
+               for spelling in sorted({team.name, team.title.lower()})]
+    default = index(DEFAULT_CALENDAR)
+    without_team = index(fallback)
+    if len(names) == 1:
+        return names, literal(0)
+    first_line_calendar = case(*((TicketRow.category == category, literal(n)) for category, n in by_category),
+                               else_=literal(without_team)) if by_category else literal(without_team)
+    team = func.lower(func.trim(TicketRow.team))
+    return names, case((TicketRow.team == "", first_line_calendar),
+                       *((team == spelling, literal(n)) for spelling, n in by_team), else_=literal(default))
 
 
 def calendar_name(settings: DeskSettings, *, team: str, category: str) -> str:
@@ -130,3 +210,18 @@ def calendar_name(settings: DeskSettings, *, team: str, category: str) -> str:
     found = team_named(settings, team) if team else first_line(settings, category)
     name = found.calendar if found is not None else DEFAULT_CALENDAR
     return name if name in settings.sla.calendars else DEFAULT_CALENDAR
+
+
+def _sum(rows: Sequence[Sequence[Any]]) -> tuple[int, float, int, float]:
+    return (sum(r[0] for r in rows), sum(r[1] or 0.0 for r in rows), sum(r[2] for r in rows),
+            sum(r[3] or 0.0 for r in rows))
+
+
+def _mean(row: Sequence[Any]) -> Mean:
+    count, wall, business_count, business = row
+    return Mean(int(count), float(wall) / count if count else None,
+                float(business) / business_count if business_count else None)
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.reports import flows, metrics
-from core.reports.business import business_means
+from core.reports.business import Mean, durations
 from core.reports.figures import (
     AgentLoad,
     ArticleUse,
@@ -81,16 +80,13 @@ def build_report(
     _for_large_reads(session)
     intakes = flows.intake(session, period=period, filters=filters)
     moves = flows.movements(session, period=period, filters=filters)
-    response_count, response_wall = metrics.response_wall(session, period=period, filters=filters)
-    by_category = metrics.resolution_wall_by_category(session, period=period, filters=filters)
-    resolution_count, resolution_wall = _overall(by_category.values())
-    business = business_means(session, settings, period=period, filters=filters)
+    times = durations(session, settings, period=period, filters=filters)
     return Report(
         period=period, filters=filters, scope=scope or filters.describe(), generated_at=now,
         volume=flows.volume(intakes, moves),
         backlog=metrics.backlog(session, at=min(period.until, now), now=now, filters=filters),
-        mtta=Duration(MTTA_MEASURED, response_count, _ms(response_wall), _ms(business.response.value)),
-        mttr=Duration(MTTR_MEASURED, resolution_count, _ms(resolution_wall), _ms(business.resolution.value)),
+        mtta=_duration(MTTA_MEASURED, times.response),
+        mttr=_duration(MTTR_MEASURED, times.resolution),
         sla=tuple(flows.sla_by_priority(intakes)),
         first_contact=metrics.first_contact(session, period=period, filters=filters),
         deflection=flows.deflection(intakes),
@@ -98,10 +94,8 @@ def build_report(
         satisfaction=metrics.satisfaction(session, period=period, filters=filters),
         workload=tuple(metrics.workload(session, filters=filters, resolved_by=flows.resolutions_by(moves))),
         daily=tuple(flows.daily(period, intakes, moves)),
-        mttr_by_category=tuple(
-            CategoryTimes(category, count, _ms(wall), _ms(business.resolution_by_category[category].value)
-                          if category in business.resolution_by_category else None)
-            for category, (count, wall) in sorted(by_category.items())),
+        mttr_by_category=tuple(CategoryTimes(category, mean.count, _ms(mean.wall_seconds), _ms(mean.business_seconds))
+                               for category, mean in sorted(times.resolution_by_category.items())),
         requests=requests(session, period=period),
     )
 
@@ -114,13 +108,8 @@ def _for_large_reads(session: Session) -> None:
         session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
 
 
-def _overall(groups: Iterable[tuple[int, float | None]]) -> tuple[int, float | None]:
-    """The mean over all groups from each group's count and mean."""
-    count = total = 0.0
-    for n, mean in groups:
-        if mean is not None:
-            count, total = count + n, total + n * mean
-    return int(count), (total / count if count else None)
+def _duration(measured: str, mean: Mean) -> Duration:
+    return Duration(measured, mean.count, _ms(mean.wall_seconds), _ms(mean.business_seconds))
 
 
 def _ms(seconds: float | None) -> float | None:

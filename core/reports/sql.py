@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, Select, String
+from sqlalchemy import Float, Integer, Select, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -19,6 +19,14 @@ class epoch(FunctionElement[float]):
 
     type = Float()
     name = "epoch"
+    inherit_cache = True
+
+
+class epoch_day(FunctionElement[int]):
+    """The UTC day of an instant given in epoch seconds, as whole days since 1970-01-01."""
+
+    type = Integer()
+    name = "epoch_day"
     inherit_cache = True
 
 
@@ -39,7 +47,19 @@ def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(epoch, "postgresql")
 def _epoch_postgresql(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) AS DOUBLE PRECISION)"
+    # date_part gives a double at once; EXTRACT gives a numeric, several times slower to make and to add.
+    return f"date_part('epoch', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(epoch_day, "sqlite")
+def _epoch_day_sqlite(element: epoch_day, compiler: SQLCompiler, **kw: Any) -> str:
+    # Instants are after 1970 (periods refuse earlier ones), so truncating is flooring.
+    return f"CAST(({compiler.process(element.clauses, **kw)}) / 86400 AS INTEGER)"
+
+
+@compiles(epoch_day, "postgresql")
+def _epoch_day_postgresql(element: epoch_day, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(FLOOR(({compiler.process(element.clauses, **kw)}) / 86400) AS INTEGER)"
 
 
 @compiles(utc_day, "sqlite")

@@ -116,12 +116,17 @@ def _insert_unless_taken(session: Session, row_type: type[Base], unique: tuple[s
 
 @cache
 def _insert_or_nothing(row_type: type[Base], dialect: str, unique: tuple[str, ...]) -> Insert:
+    table = row_type.__table__
+    return (conflict_aware_insert(dialect)(table).on_conflict_do_nothing(index_elements=list(unique))
+            .returning(*table.primary_key.columns))
+
+
+def conflict_aware_insert(dialect: str) -> Any:
+    """The dialect's `insert`, the one that knows `ON CONFLICT` (SQLite and PostgreSQL spell it alike)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover - spoc runs on SQLite and PostgreSQL
         raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
-    table = row_type.__table__
-    return (dialect_insert(table).on_conflict_do_nothing(index_elements=list(unique))  # type: ignore[arg-type]
-            .returning(*table.primary_key.columns))
+    return dialect_insert

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.business_time.calendar import BusinessCalendar, business_intervals, business_time_between
-from core.reports.business import BusinessClock
+from core.reports.business import DAY, CalendarDays
 from core.reports.export import hours, percent
 from core.reports.period import PeriodError, parse_chat_period, parse_period
 
@@ -50,11 +50,27 @@ def test_periods_that_cannot_be_read_say_how_to_write_them(since: str, until: st
        st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)))
 def test_business_time_looked_up_equals_the_calendar_walk(start: datetime, length: timedelta) -> None:
     # Across the change to summer time (29 March), Easter holidays and a lunch break.
+    # The days table a report's query looks instants up in, read here as the query reads it.
     start = start.replace(tzinfo=UTC)
-    end = min(start + length, SPAN_END)
-    clock = BusinessClock(BERLIN, start=SPAN_START, end=SPAN_END)
+    end = min(start + length, SPAN_END - timedelta(microseconds=1))
+    days = CalendarDays(lambda year: BERLIN, first_day=int(SPAN_START.timestamp() // DAY),
+                        last_day=int(SPAN_END.timestamp() // DAY))
     expected = business_time_between(BERLIN, start=start, end=end).total_seconds()
-    assert clock.between(start.timestamp(), end.timestamp()) == pytest.approx(expected, abs=1e-3)
+    assert days.elapsed(end.timestamp()) - days.elapsed(start.timestamp()) == pytest.approx(expected, abs=1e-3)
+
+
+def test_each_days_working_intervals_are_cut_at_utc_midnight() -> None:
+    """New York's 10:00-20:00 (15:00-01:00 UTC in winter) runs past midnight UTC: each UTC day holds the end of
+    one working day and the start of the next, and the business seconds before a day count only what came
+    before it."""
+    new_york = BusinessCalendar(time_zone="America/New_York", working_hours=((time(10), time(20)),))
+    monday = datetime(2026, 3, 2, tzinfo=UTC)
+    days = CalendarDays(lambda year: new_york, first_day=int(monday.timestamp() // DAY),
+                        last_day=int(monday.timestamp() // DAY) + 2)
+    (_, before_monday, monday_intervals), (_, before_tuesday, tuesday_intervals) = days.rows[:2]
+    assert before_monday == 0 and [length for _, length in monday_intervals] == [9 * 3600]
+    assert before_tuesday == 9 * 3600 and [length for _, length in tuesday_intervals] == [3600, 9 * 3600]
+    assert days.widest == 2
 
 
 def test_business_intervals_are_clipped_to_the_span() -> None:

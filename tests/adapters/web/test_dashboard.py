@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import Engine, event
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -60,3 +61,26 @@ async def test_a_bad_period_or_filter_is_named_and_nothing_is_computed(client: T
     assert "last tuesday-ish" in await response.text()
     team = await client.get("/dashboard.json", params={"team": "nobody"})
     assert team.status == 400 and "No team 'nobody'" in (await team.json())["error"]
+
+
+async def test_a_period_asked_for_again_is_shown_from_the_kept_figures_without_reading_the_tickets(
+        client: TestClient, chat: Chat, clock: ManualClock) -> None:
+    busy_morning(chat, clock)
+    await sign_in(client, chat, SAM)
+    reads: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        first = await (await client.get("/dashboard", params=PERIOD)).text()
+        assert any(" tickets" in statement for statement in reads)
+        reads.clear()
+        again = await (await client.get("/dashboard", params=PERIOD)).text()
+        figures = await (await client.get("/dashboard.json", params=PERIOD)).json()
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert not [statement for statement in reads if " tickets" in statement], reads
+    assert again.split("<h1>")[1] == first.split("<h1>")[1] and figures["volume"]["opened"] == 2
+    assert "Figures as of 2026-" in first
