@@ -99,7 +99,8 @@ def run(
 @app.command("web")
 def web_command(config: ConfigOption = None) -> None:
     """Serve the desk's web pages, status page and REST API alone, without chat (`spoc run` serves them too
-    while web.enabled is on). What people do there is told in chat by the running desk.
+    with the console adapter, or with any when web.enabled is true). What people do there is told in chat by
+    the running desk.
 
     Example: spoc web --config spoc.yaml
     """

@@ -125,12 +125,16 @@ class SpocConfig(Frozen):
             return self.http.port
         if "slack" in self.adapters() and self.slack.mode == "http":
             return SLACK_HTTP_PORT
-        return DEMO_PORT if self.web.enabled else None
+        return DEMO_PORT if self.web_enabled() else None
+
+    def web_enabled(self) -> bool:
+        """Whether the desk serves its web pages: `web.enabled`; unset, while the console is in use (the demo)."""
+        return self.web.enabled if self.web.enabled is not None else "console" in self.adapters()
 
     def portal_url(self) -> str:
         """Where people reach the desk's pages ("" when they are off)."""
         port = self.http_port()
-        return self.web.url_on(port) if self.web.enabled and port is not None else ""
+        return self.web.url_on(port) if self.web_enabled() and port is not None else ""
 
     def with_adapters(self, names: tuple[str, ...]) -> SpocConfig:
         return self.model_copy(update={"run": RunSettings(adapters=names)})  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ class WebPart:
 
 
 def web_part_for(app: App, dispatcher: Dispatcher) -> WebPart | None:
-    if not app.config.web.enabled:
+    if not app.config.web_enabled():
         return None
     from adapters.web.app import WebApp, routes
 

@@ -50,7 +50,8 @@ PROVIDERS = {"slack": SLACK_ENDPOINTS, "discord": DISCORD_ENDPOINTS}
 
 
 class WebSettings(Frozen):
-    enabled: bool = True
+    # Unset: on while the console is one of the adapters in use (the demo); true serves them with any adapter.
+    enabled: bool | None = None
     # Where people reach the pages (links in chat point here). Default: http://127.0.0.1:<port>.
     base_url: str = ""
     # The status page (and its feeds) without signing in.

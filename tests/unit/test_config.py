@@ -151,3 +151,21 @@ def test_run_refuses_an_adapter_without_its_token_the_same_way(tmp_path: Path) -
         assert result.stderr.splitlines()[0].startswith("The config has ") and "Traceback" not in result.stderr
         assert result.stderr.splitlines()[1].startswith(f"  {key}: the ")
     assert not (tmp_path / "spoc.db").exists()  # refused before touching anything
+
+
+def test_the_web_pages_are_on_by_default_only_while_the_console_is_in_use() -> None:
+    demo = parse_config("")
+    assert demo.adapters() == ("console",) and demo.web_enabled()
+    assert (demo.http_port(), demo.portal_url()) == (8080, "http://127.0.0.1:8080")
+    for names in (("slack",), ("discord",), ("email",)):
+        chat = demo.with_adapters(names)
+        assert not chat.web_enabled() and chat.portal_url() == "", names
+    assert demo.with_adapters(("discord",)).http_port() is None  # nothing is served: no port is opened
+    assert demo.with_adapters(("console", "discord")).web_enabled()
+
+
+def test_web_enabled_true_serves_the_pages_with_any_adapter_and_false_with_none() -> None:
+    on = parse_config("web: {enabled: true}\nhttp: {port: 8000}\n").with_adapters(("discord",))
+    assert on.web_enabled() and on.portal_url() == "http://127.0.0.1:8000"
+    off = parse_config("web: {enabled: false}\n")
+    assert not off.web_enabled() and off.http_port() is None and off.portal_url() == ""
