@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.fault_world import Ledger, Spoc, Tally, free_port, report_text
+from bench.fault_world import Ledger, Spoc, Tally, report_text
+from bench.workers import free_port
 from tests.standins.discord_payloads import (
     AGENT_ROLE_ID,
     AGENTS_CHANNEL_ID,

@@ -8,11 +8,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import os
 import re
 import signal
-import socket
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,33 +18,32 @@ from typing import Any
 import aiohttp
 from sqlalchemy import create_engine, func, select
 
+from bench.workers import free_port, spoc_env, spoc_run, wait_ready
 from core.storage.boundary_models import PendingEventRow
 from core.storage.models import CommentRow, OutboxRow, TicketRow
 from tests.standins.slack_api import SlackApiStandIn
 from tests.standins.slack_requests import event_body, message_event, signed_headers
 
-ROOT = Path(__file__).resolve().parent.parent
 SECRET = "faults-signing-secret"
 TOKEN = re.compile(r"\[(r\d+-[a-z]?\d+)\]")
 START_TIMEOUT = 120.0
+NO_STARTER_KB = "kb: {load_starter: false}\n"  # restarts stay short
 _serials = itertools.count(1)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def report_text(token: str) -> str:
     return f"[{token}] the printer on floor {len(token) % 7 + 1} shows paper jam error {token}"
 
 
-def slack_config(*, database: str, port: int, api_url: str) -> str:
-    return (f'database: {{url: "{database}"}}\nhttp: {{host: 127.0.0.1, port: {port}}}\n'
-            "slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n  signing_secret: ${SLACK_SIGNING_SECRET}\n  mode: http\n"
-            f"  api_url: {api_url}\n  intake_channels: [CHELP]\n  triage_channel: CTRIAGE\n"
-            "  per_channel_interval_seconds: 0\n")
+def slack_spoc(*, workdir: Path, database: str, api_url: str) -> Spoc:
+    """`spoc run --adapter slack` in HTTP mode against the Slack stand-in at `api_url`."""
+    port = free_port()
+    config = (f'database: {{url: "{database}"}}\nhttp: {{host: 127.0.0.1, port: {port}}}\n{NO_STARTER_KB}'
+              "slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n  signing_secret: ${SLACK_SIGNING_SECRET}\n  mode: http\n"
+              f"  api_url: {api_url}\n  intake_channels: [CHELP]\n  triage_channel: CTRIAGE\n"
+              "  per_channel_interval_seconds: 0\n")
+    return Spoc(workdir=workdir, config=config, adapter="slack", port=port,
+                env={"SLACK_BOT_TOKEN": "xoxb-faults", "SLACK_SIGNING_SECRET": SECRET})
 
 
 def console_lines(tokens: list[str]) -> list[str]:
@@ -55,8 +51,10 @@ def console_lines(tokens: list[str]) -> list[str]:
     return [line for token in tokens for line in (f"/as p{token.replace('-', 'x')}", report_text(token))]
 
 
-def console_config(*, database: str, port: int) -> str:
-    return f'database: {{url: "{database}"}}\nhttp: {{host: 127.0.0.1, port: {port}}}\n'
+def console_spoc(*, workdir: Path, database: str) -> Spoc:
+    port = free_port()
+    return Spoc(workdir=workdir, adapter="console", port=port, env={},
+                config=f'database: {{url: "{database}"}}\nhttp: {{host: 127.0.0.1, port: {port}}}\n{NO_STARTER_KB}')
 
 
 class Spoc:
@@ -80,14 +78,12 @@ class Spoc:
         self.starts += 1
         self._close_log()
         log = self._log = open(self.workdir / f"spoc-{self.starts}.log", "wb")  # noqa: SIM115 - closed after it
-        env = {k: v for k, v in os.environ.items() if k not in ("SPOC_CONFIG", "SPOC_DATABASE_URL")}
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--adapter", self.adapter, "--config", str(self.config),
-            cwd=self.workdir, env=env | self.env | {"PYTHONPATH": str(ROOT)},
+        process = self.process = await asyncio.create_subprocess_exec(
+            *spoc_run(self.config, adapter=self.adapter), cwd=self.workdir, env=spoc_env(self.env),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log)
         self.lines_handled = 0
-        self._reader = asyncio.create_task(self._read_output(self.process))
-        await self._ready()
+        self._reader = asyncio.create_task(self._read_output(process))
+        await wait_ready(self.port, ended=lambda: process.returncode, timeout=START_TIMEOUT, path="/healthz")
 
     async def _read_output(self, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None
@@ -95,20 +91,10 @@ class Spoc:
             if line.startswith(b"(message "):
                 self.lines_handled += 1
 
-    async def _ready(self) -> None:
-        deadline = asyncio.get_running_loop().time() + START_TIMEOUT
-        async with aiohttp.ClientSession() as http:
-            while True:
-                with contextlib.suppress(aiohttp.ClientError, OSError):
-                    async with http.get(f"http://127.0.0.1:{self.port}/healthz") as response:
-                        if response.status == 200:
-                            return
-                assert self.process is not None
-                if self.process.returncode is not None:
-                    raise RuntimeError(f"spoc run ended while starting (see {self.workdir}/spoc-{self.starts}.log)")
-                if asyncio.get_running_loop().time() > deadline:
-                    raise RuntimeError("spoc run did not start listening in time")
-                await asyncio.sleep(0.1)
+    def logged(self, words: str) -> int:
+        """Lines of every run's log that say `words`."""
+        return sum(line.count(words) for path in self.workdir.glob("spoc-*.log")
+                   for line in path.read_text(errors="replace").splitlines())
 
     async def write_lines(self, lines: list[str]) -> None:
         assert self.process is not None and self.process.stdin is not None

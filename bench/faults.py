@@ -37,14 +37,12 @@ import random
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.discord_fault import gateway_session_lost  # noqa: E402
 from bench.fault_world import (  # noqa: E402
@@ -52,17 +50,16 @@ from bench.fault_world import (  # noqa: E402
     SlackSender,
     Spoc,
     Tally,
-    console_config,
     console_lines,
-    free_port,
+    console_spoc,
     report_body,
-    slack_config,
+    slack_spoc,
 )
+from bench.workers import Schema  # noqa: E402
 from tests.standins.slack_api import SlackApiStandIn  # noqa: E402
 from tests.standins.tcp_proxy import TcpProxy  # noqa: E402
 
-SLACK_ENV = {"SLACK_BOT_TOKEN": "xoxb-faults", "SLACK_SIGNING_SECRET": "faults-signing-secret"}
-NO_STARTER_KB = "kb: {load_starter: false}\n"
+FOUND_POSTED = "not posted again"  # what the Slack messenger logs when a message an earlier attempt posted is found
 
 
 async def slack_stream(sender: SlackSender, bodies: list[bytes], *, at_once: int = 8,
@@ -96,13 +93,11 @@ async def kill_rounds_slack(args: argparse.Namespace, workdir: Path) -> dict[str
     rounds = rounds_clean = 0
     started = time.monotonic()
     async with SlackApiStandIn() as slack:
-        port = free_port()
         database = f"sqlite:///{workdir}/slack.db"
-        spoc = Spoc(workdir=workdir, config=slack_config(database=database, port=port, api_url=slack.url)
-                    + NO_STARTER_KB, adapter="slack", port=port, env=SLACK_ENV)
+        spoc = slack_spoc(workdir=workdir, database=database, api_url=slack.url)
         ledger = Ledger(database)
         await spoc.start()
-        async with SlackSender(port) as sender:
+        async with SlackSender(spoc.port) as sender:
             for number in range(1, args.rounds + 1):
                 if time.monotonic() - started > args.budget_seconds:
                     break
@@ -135,6 +130,7 @@ async def kill_rounds_slack(args: argparse.Namespace, workdir: Path) -> dict[str
         exit_code = await spoc.stop()
         ledger.close()
     return summary(total, rounds=rounds, rounds_clean=rounds_clean, kills=spoc.kills,
+                   found_posted_before_a_kill=spoc.logged(FOUND_POSTED),
                    exit_code_after_sigterm=exit_code, deliveries=sender.tries, refused=dict(sender.refused),
                    seconds=round(time.monotonic() - started, 1))
 
@@ -143,10 +139,8 @@ async def kill_rounds_console(args: argparse.Namespace, workdir: Path) -> dict[s
     total = Tally()
     rounds_clean = typed_again = 0
     started = time.monotonic()
-    port = free_port()
     database = f"sqlite:///{workdir}/console.db"
-    spoc = Spoc(workdir=workdir, config=console_config(database=database, port=port) + NO_STARTER_KB,
-                adapter="console", port=port, env={})
+    spoc = console_spoc(workdir=workdir, database=database)
     ledger = Ledger(database)
     await spoc.start()
     rounds = 0
@@ -212,10 +206,8 @@ async def steady_reports(sender: SlackSender, ledger: Ledger, *, seconds: float,
 async def chat_api_down(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     started = time.monotonic()
     async with SlackApiStandIn() as slack:
-        port = free_port()
         database = f"sqlite:///{workdir}/api.db"
-        spoc = Spoc(workdir=workdir, config=slack_config(database=database, port=port, api_url=slack.url)
-                    + NO_STARTER_KB, adapter="slack", port=port, env=SLACK_ENV)
+        spoc = slack_spoc(workdir=workdir, database=database, api_url=slack.url)
         ledger = Ledger(database)
         await spoc.start()
         half = args.api_fault_seconds / 2
@@ -228,7 +220,7 @@ async def chat_api_down(args: argparse.Namespace, workdir: Path) -> dict[str, An
             await asyncio.sleep(half)
             slack.recover()
 
-        async with SlackSender(port) as sender:
+        async with SlackSender(spoc.port) as sender:
             faulting = asyncio.create_task(fault())
             reports, comments = await steady_reports(sender, ledger, seconds=args.api_fault_seconds + 4,
                                                      rate=args.rate, prefix="r0")
@@ -245,23 +237,6 @@ async def chat_api_down(args: argparse.Namespace, workdir: Path) -> dict[str, An
                    exit_code_after_sigterm=exit_code, seconds=round(time.monotonic() - started, 1))
 
 
-def postgres_schema(base: str) -> tuple[str, str]:
-    """A schema of its own on the shared PostgreSQL: (its name, the search_path option)."""
-    schema = f"faults_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    return schema, f"options=-csearch_path%3D{schema}"
-
-
-def drop_schema(base: str, schema: str) -> None:
-    engine = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    engine.dispose()
-
-
 async def database_unreachable(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     if not args.postgres:
         return {"not_run": "no PostgreSQL: pass --postgres URL or set SPOC_TEST_POSTGRES_URL"}
@@ -269,24 +244,19 @@ async def database_unreachable(args: argparse.Namespace, workdir: Path) -> dict[
 
     target = make_url(args.postgres)
     started = time.monotonic()
-    schema, option = postgres_schema(args.postgres)
+    schema = Schema(args.postgres, prefix="faults")
     results: dict[str, Any] = {}
     try:
         async with TcpProxy(target.host or "127.0.0.1", target.port or 5432) as proxy, SlackApiStandIn() as slack:
             proxied = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-            database = f"{proxied}{'&' if '?' in proxied else '?'}{option}"
-            direct = f"{args.postgres}{'&' if '?' in args.postgres else '?'}{option}"
-            ledger = Ledger(direct)
-            slack_port, console_port = free_port(), free_port()
-            slack_spoc = Spoc(workdir=workdir, config=slack_config(database=database, port=slack_port,
-                                                                   api_url=slack.url) + NO_STARTER_KB,
-                              adapter="slack", port=slack_port, env=SLACK_ENV)
-            await slack_spoc.start()
+            database = schema.on(proxied)
+            ledger = Ledger(schema.url)
+            slack_worker = slack_spoc(workdir=workdir, database=database, api_url=slack.url)
+            await slack_worker.start()
             console_dir = workdir / "console"
             console_dir.mkdir()
-            console_spoc = Spoc(workdir=console_dir, config=console_config(database=database, port=console_port)
-                                + NO_STARTER_KB, adapter="console", port=console_port, env={})
-            await console_spoc.start()
+            console_worker = console_spoc(workdir=console_dir, database=database)
+            await console_worker.start()
 
             async def fault() -> None:
                 await asyncio.sleep(2)
@@ -302,12 +272,12 @@ async def database_unreachable(args: argparse.Namespace, workdir: Path) -> dict[
                 while loop.time() < end:
                     token = f"r0-{n}"
                     tokens.append(token)
-                    await console_spoc.write_lines(console_lines([token]))
+                    await console_worker.write_lines(console_lines([token]))
                     n += 1
                     await asyncio.sleep(1 / args.rate)
                 return tokens
 
-            async with SlackSender(slack_port) as sender:
+            async with SlackSender(slack_worker.port) as sender:
                 faulting = asyncio.create_task(fault())
                 typed = asyncio.create_task(typing())
                 reports, comments = await steady_reports(sender, ledger, seconds=args.db_fault_seconds + 10,
@@ -321,7 +291,7 @@ async def database_unreachable(args: argparse.Namespace, workdir: Path) -> dict[
                 refused = dict(sender.refused)
             slack_tally = await asyncio.to_thread(ledger.tally, set(reports), set(comments), slack=slack)
             console_tally = await asyncio.to_thread(ledger.tally, set(console_tokens), set())
-            exits = [await slack_spoc.stop(), await console_spoc.stop()]
+            exits = [await slack_worker.stop(), await console_worker.stop()]
             ledger.close()
             print(f"  database away, slack: {tally_line(slack_tally)}", flush=True)
             print(f"  database away, console: {tally_line(console_tally)}", flush=True)
@@ -330,7 +300,7 @@ async def database_unreachable(args: argparse.Namespace, workdir: Path) -> dict[
                        "proxy_cuts": proxy.cut_count, "exit_codes_after_sigterm": exits,
                        "seconds": round(time.monotonic() - started, 1)}
     finally:
-        drop_schema(args.postgres, schema)
+        schema.drop()
     return results
 
 

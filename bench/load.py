@@ -24,25 +24,24 @@ import asyncio
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load_mix import AGENT, Event, Mix, Plan  # noqa: E402
+from bench.workers import Schema, cpu_seconds, free_port, spoc_env, spoc_run, wait_ready  # noqa: E402
 from core.lifecycle import format_key  # noqa: E402
 from core.storage.models import OutboxRow, ProcessedEventRow, ThreadRow, TicketRow  # noqa: E402
 from tests.standins.slack_requests import signed_headers  # noqa: E402
@@ -81,12 +80,6 @@ asyncio.run(serve())
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
@@ -96,26 +89,6 @@ def percentile(values: list[float], share: float) -> float | None:
 
 def ms(value: float | None) -> float | None:
     return None if value is None else round(value * 1000, 1)
-
-
-class Schema:
-    """A schema of its own on the PostgreSQL server, dropped at the end."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base.replace("postgresql+psycopg://", "postgresql://", 1)
-        self.name = f"bench_load_{uuid.uuid4().hex[:10]}"
-        self.admin = create_engine(self.base.replace("postgresql://", "postgresql+psycopg://", 1))
-        with self.admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {self.name}"))
-        sep = "&" if "?" in self.base else "?"
-        self.url = f"{self.base}{sep}options=-csearch_path%3D{self.name}"
-        self.engine = create_engine(self.url.replace("postgresql://", "postgresql+psycopg://", 1))
-
-    def drop(self) -> None:
-        self.engine.dispose()
-        with self.admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {self.name} CASCADE"))
-        self.admin.dispose()
 
 
 class StandIn:
@@ -151,11 +124,6 @@ def worker_config(directory: Path, *, port: int, api_url: str, channels: list[st
     return path
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class Fleet:
     """The workers: started together (they migrate and seed under a lock), stopped with SIGTERM."""
 
@@ -165,26 +133,12 @@ class Fleet:
         for port in self.ports:
             config = worker_config(directory, port=port, api_url=api_url, channels=channels)
             log = open(directory / f"worker-{port}.log", "w")  # noqa: SIM115 - kept open for the process
-            self.processes.append(subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--adapter", "slack", "--config", str(config)],
-                env=env, cwd=directory, stdout=log, stderr=log))
+            self.processes.append(subprocess.Popen(spoc_run(config, adapter="slack"), env=env, cwd=directory,
+                                                   stdout=log, stderr=log))
 
     async def ready(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        async with aiohttp.ClientSession() as session:
-            for port, process in zip(self.ports, self.processes, strict=True):
-                while True:
-                    if process.poll() is not None:
-                        raise SystemExit(f"worker on port {port} exited with {process.returncode}")
-                    try:
-                        async with session.get(f"http://127.0.0.1:{port}/readyz") as answer:
-                            if answer.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise SystemExit(f"worker on port {port} not ready after {timeout} s")
-                    await asyncio.sleep(0.2)
+        for port, process in zip(self.ports, self.processes, strict=True):
+            await wait_ready(port, ended=process.poll, timeout=timeout)
 
     def cpu(self) -> list[float]:
         return [cpu_seconds(p.pid) for p in self.processes]
@@ -337,10 +291,10 @@ def reply_times(calls: list[dict[str, Any]], reports: list[Event], sent_at: dict
 
 
 async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
-    schema = Schema(args.postgres)
+    schema = Schema(args.postgres, prefix="bench_load")
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PYTHONPATH=str(ROOT), SLACK_BOT_TOKEN="xoxb-load", SLACK_SIGNING_SECRET=SECRET,
-                   SPOC_DATABASE_URL=schema.url)
+        env = spoc_env({"SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SECRET,
+                        "SPOC_DATABASE_URL": schema.url})
         stand_in = StandIn(env, args.pace)
         channels = [f"CHELP{n:03d}" for n in range(args.channels)]
         plan = Plan(channels=channels, dm_share=args.dm_share, requesters=args.requesters,

@@ -48,9 +48,9 @@ from soak import (  # noqa: E402
     offer,
     process_sample,
     running_spoc,
-    until_ready,
 )
 
+from bench.workers import rss_mb  # noqa: E402
 from core.storage.database import Database  # noqa: E402
 from kb.article import Article  # noqa: E402
 from kb.service import KnowledgeService  # noqa: E402
@@ -76,11 +76,6 @@ def load(url: str, *, tickets: int, articles: int) -> dict[str, object]:
             "articles_store_s": round(articles_s, 1), "database_mb": round(size_mb, 1)}
 
 
-def peak_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")) / 1024
-
-
 async def report(http: aiohttp.ClientSession, base: str, response_url: str) -> tuple[int, float]:
     body = slash_command_body(text=f"report {WHOLE_HISTORY}", user_id=AGENTS[0], channel_id=INTAKE[0],
                               response_url=response_url, trigger_id=f"t{random.random()}")
@@ -95,7 +90,6 @@ async def touch(base: str, spoc: subprocess.Popen[bytes], traffic: Traffic, *, s
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     async with aiohttp.ClientSession() as http:
-        await until_ready(http, base, spoc)
         await asyncio.sleep(2)  # the first scheduled jobs and the role sync settle
         ready = process_sample(spoc.pid, 0.0).rss_mb
         for _ in range(3):
@@ -103,7 +97,7 @@ async def touch(base: str, spoc: subprocess.Popen[bytes], traffic: Traffic, *, s
         sent = await offer(http, base, traffic, rate=20, seconds=seconds, latencies=latencies, statuses=statuses)
         await drain(http, base)
         after = process_sample(spoc.pid, 0.0).rss_mb
-        peak = peak_mb(spoc.pid)
+        peak = rss_mb(spoc.pid, field="VmHWM")
     return {"rss_ready_mb": round(ready, 1), "rss_after_touch_mb": round(after, 1), "rss_peak_mb": round(peak, 1),
             "events": sent, "acked_200": statuses.get(200, 0)}
 

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from sqlalchemy import create_engine, func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.workers import free_port, spoc_env, spoc_run  # noqa: E402
 from core.storage.boundary_models import PendingEventRow  # noqa: E402
 from core.storage.models import TicketRow  # noqa: E402
 from tests.standins.slack_requests import event_body, message_event, signed_headers  # noqa: E402
@@ -45,12 +45,6 @@ async def serve():
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 asyncio.run(serve())
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -149,7 +143,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env = spoc_env()
         stand_in = subprocess.Popen([sys.executable, "-c", STAND_IN], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     text=True, cwd=ROOT, env=env)
         api_url = stand_in.stdout.readline().strip()  # type: ignore[union-attr]
@@ -160,7 +154,7 @@ def main() -> None:
                           f"  mode: http\n  api_url: {api_url}\n  intake_channels: [CHELP]\n"
                           f"  triage_channel: CTRIAGE\nkb:\n  load_starter: false\n")
         database = f"sqlite:///{tmp}/bench.db"
-        spoc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--adapter", "slack", "--config", str(config)],
+        spoc = subprocess.Popen(spoc_run(config, adapter="slack"),
                                 env=env | {"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SECRET,
                                            "SPOC_DATABASE_URL": database} | EXTRA_ENV, cwd=tmp,
                                 stderr=open(STDERR, "w") if STDERR else subprocess.DEVNULL)

@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +43,7 @@ from prometheus_client.parser import text_string_to_metric_families
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.workers import cpu_seconds, free_port, rss_mb, spoc_env, spoc_run, wait_ready  # noqa: E402
 from tests.standins.slack_api import SlackApiStandIn  # noqa: E402
 from tests.standins.slack_requests import (  # noqa: E402
     block_actions_body,
@@ -156,17 +155,7 @@ class Sample:
 
 
 def process_sample(pid: int, at: float) -> Sample:
-    status = Path(f"/proc/{pid}/status").read_text()
-    rss_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-    return Sample(at=at, rss_mb=rss_kb / 1024, cpu_seconds=cpu)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    return Sample(at=at, rss_mb=rss_mb(pid), cpu_seconds=cpu_seconds(pid))
 
 
 def spoc_config(*, port: int, api_url: str, database: str, pace: float) -> str:
@@ -190,21 +179,6 @@ async def metrics(http: aiohttp.ClientSession, base: str) -> dict[str, float]:
             label = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
             found[f"{s.name}{{{label}}}" if label else s.name] = s.value
     return found
-
-
-async def until_ready(http: aiohttp.ClientSession, base: str, spoc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + READY_WITHIN
-    while time.monotonic() < deadline:
-        if spoc.poll() is not None:
-            raise SystemExit(f"spoc run exited with {spoc.returncode} before it was ready")
-        try:
-            async with http.get(f"{base}/readyz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit(f"spoc run was not ready within {READY_WITHIN} s")
 
 
 async def offer(http: aiohttp.ClientSession, base: str, traffic: Traffic, *, rate: float, seconds: float,
@@ -254,7 +228,6 @@ async def soak(args: argparse.Namespace, *, base: str, spoc: subprocess.Popen[by
             await asyncio.sleep(args.sample_seconds)
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100)) as http:
-        await until_ready(http, base, spoc)
         before = process_sample(spoc.pid, 0.0)
         start = time.monotonic()
         sampler = asyncio.create_task(sample(start))
@@ -345,7 +318,8 @@ def chat_texts() -> list[str]:
 def running_spoc(*, database: str = "", pace: float = 0.25
                  ) -> Iterator[tuple[str, subprocess.Popen[bytes], SlackApiStandIn, Path]]:
     """`spoc run --adapter slack` in HTTP mode on `database` (default: a new SQLite file) with the Slack
-    stand-in; yields its base URL, the process, the stand-in and the path of its log. Stopped after."""
+    stand-in; yields, once it is ready, its base URL, the process, the stand-in and the path of its log.
+    Stopped after."""
     if not payloads_available():
         raise SystemExit("needs the Slack payloads in ../shared/data/slack/payloads beside the repository")
     with tempfile.TemporaryDirectory() as tmp, SlackApiStandIn() as slack:
@@ -353,14 +327,13 @@ def running_spoc(*, database: str = "", pace: float = 0.25
         database = database or f"sqlite:///{tmp}/soak.db"
         config = Path(tmp) / "spoc.yaml"
         config.write_text(spoc_config(port=port, api_url=slack.url, database=database, pace=pace))
-        env = dict(os.environ, PYTHONPATH=str(ROOT), SLACK_BOT_TOKEN="xoxb-soak", SLACK_SIGNING_SECRET=SECRET,
-                   SPOC_DATABASE_URL=database)
-        env.pop("SPOC_CONFIG", None)
+        env = spoc_env({"SLACK_BOT_TOKEN": "xoxb-soak", "SLACK_SIGNING_SECRET": SECRET,
+                        "SPOC_DATABASE_URL": database})
         log_path = Path(tmp) / "spoc.log"
         with open(log_path, "wb") as log:
-            spoc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--adapter", "slack", "--config",
-                                     str(config)], env=env, cwd=tmp, stderr=log)
+            spoc = subprocess.Popen(spoc_run(config, adapter="slack"), env=env, cwd=tmp, stderr=log)
             try:
+                asyncio.run(wait_ready(port, ended=spoc.poll, timeout=READY_WITHIN))
                 yield f"http://127.0.0.1:{port}", spoc, slack, log_path
             finally:
                 spoc.terminate()

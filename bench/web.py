@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,7 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import DAYS, END, generate  # noqa: E402 - bench/report.py writes the same tickets
+from workers import free_port  # noqa: E402
 
 from adapters.web.app import WebApp, routes  # noqa: E402
 from adapters.web.sessions import COOKIE, Session  # noqa: E402
@@ -44,12 +44,6 @@ from core.clock import ManualClock  # noqa: E402
 from core.integrations import create_token  # noqa: E402
 from core.storage.itsm_models import OutageRow, OutageUpdateRow  # noqa: E402
 from core.storage.models import CommentRow, IdentityRow, TicketRow  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def enrich(db, now) -> dict[str, object]:  # type: ignore[no-untyped-def]

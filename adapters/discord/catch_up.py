@@ -9,8 +9,10 @@ brought it: the event id is the same, so a message taken live and read again her
 
 A place is read from a little before its mark (`OVERLAP`), since messages handled side by side may commit
 out of order, and at most `PER_PLACE` messages at a time. An intake channel read for the first time is only
-marked (its history before spoc was watching is not a backlog of reports). Direct messages are not read
-again: Discord keeps no list of them to page through without a user's channel already open.
+marked (its history before spoc was watching is not a backlog of reports). Direct messages are read again in
+the direct-message channels the desk has taken a message from (their marks are places `dm:<channel id>`), the
+`DIRECT_PLACES` most recently active: Discord keeps no list of a bot's direct messages, so a person who writes
+to spoc for the first time while the gateway is away is not found.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from core.service import Desk
 log = logging.getLogger(__name__)
 OVERLAP = timedelta(seconds=30)
 PER_PLACE = 1000
+DIRECT = "dm:"  # the mark of a direct-message channel: its place is this and the channel's id
+DIRECT_PLACES = 50
 SNOWFLAKE_MS_SHIFT = 22  # a snowflake's time is its bits above 22, in milliseconds
 
 
@@ -70,7 +74,8 @@ class CatchUp:
     async def _catch_up(self, shard_id: int | None) -> None:
         marks = await asyncio.to_thread(self.desk.read_marks, PLATFORM)
         tickets = await asyncio.to_thread(self.desk.ticket_threads, PLATFORM)
-        places = await self._intake_places(marks, shard_id) + self._thread_places(marks, tickets, shard_id)
+        places = (await self._intake_places(marks, shard_id) + self._thread_places(marks, tickets, shard_id)
+                  + await self._direct_places(marks, shard_id))
         taken = 0
         for channel, after in places:
             if self._halted:
@@ -118,6 +123,27 @@ class CatchUp:
                     found.append((thread, marks.get(str(thread.id), thread.id)))
         return found
 
+    async def _direct_places(self, marks: dict[str, int], shard_id: int | None
+                             ) -> list[tuple[discord.abc.Messageable, int]]:
+        """The direct-message channels the desk took a message from, most recently active first (Discord
+        gives direct messages to shard 0 only)."""
+        if shard_id not in (None, 0):
+            return []
+        seen = sorted(((int(place.removeprefix(DIRECT)), position) for place, position in marks.items()
+                       if place.startswith(DIRECT) and place.removeprefix(DIRECT).isdigit()),
+                      key=lambda pair: pair[1], reverse=True)
+        found: list[tuple[discord.abc.Messageable, int]] = []
+        for channel_id, position in seen[:DIRECT_PLACES]:
+            try:
+                channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+            except discord.HTTPException as error:
+                log.warning("Discord: could not open the direct messages %s after a gap (%s %s); messages written "
+                            "there meanwhile are not taken", channel_id, error.status, error.text or "")
+                continue
+            if isinstance(channel, discord.DMChannel):
+                found.append((channel, position))
+        return found
+
     async def _read(self, channel: discord.abc.Messageable, after: int) -> int:
         start = max(after - _overlap(), 0)
         count = 0
@@ -156,3 +182,8 @@ def _on_shard(guild: discord.Guild, shard_id: int | None) -> bool:
 
 def _name(channel: Any) -> str:
     return f"#{channel.name} ({channel.id})" if getattr(channel, "name", None) else str(channel.id)
+
+
+def direct_place(channel_id: int) -> str:
+    """The place of a direct-message channel's read mark."""
+    return f"{DIRECT}{channel_id}"

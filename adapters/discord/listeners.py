@@ -15,6 +15,7 @@ from typing import Any
 
 import discord
 
+from adapters.discord.catch_up import direct_place
 from adapters.discord.people import PLATFORM, DiscordDirectory
 from adapters.discord.settings import DiscordSettings
 from adapters.discord.threads import ThreadBook
@@ -81,10 +82,11 @@ class MessageListeners:
         author = await self.directory.author(message.author)
         common = {"platform": PLATFORM, "event_id": message_event_id(channel.id, message.id),
                   "message_id": str(message.id), "author": author, "text": text}
+        # Direct messages, threads and intake channels are read again after a gap: taking a message marks it read.
         if isinstance(channel, discord.DMChannel):
             root = await self._reply_root(message)
-            return Inbound(channel=str(channel.id), thread=root, is_direct=True, **common)
-        # A thread and an intake channel can be read again after a gap: taking the message marks it read.
+            return Inbound(channel=str(channel.id), thread=root, is_direct=True,
+                           mark=ReadMark(place=direct_place(channel.id), position=message.id), **common)
         here = ReadMark(place=str(channel.id), position=message.id)
         if isinstance(channel, discord.Thread):
             if str(channel.parent_id) not in self.watched and not self.threads.is_ticket_thread(channel):

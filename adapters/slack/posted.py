@@ -47,8 +47,9 @@ class PostedMessages:
             for message in page.get("messages", []):
                 metadata = message.get("metadata") or {}
                 if metadata.get("event_type") == EVENT_TYPE and _same(metadata.get("event_payload") or {}, wanted):
-                    log.info("outbox %s was posted before its attempt was recorded (%s in %s); not posted again",
-                             delivery.outbox_id, message["ts"], channel)
+                    # Only after a process died mid-delivery (or an answer was lost): worth an operator's eye.
+                    log.warning("outbox %s was posted by an attempt whose outcome was never recorded (%s in %s); "
+                                "not posted again", delivery.outbox_id, message["ts"], channel)
                     return Delivered(message_id=str(message["ts"]), channel=channel)
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
             if not page.get("has_more") or not cursor:

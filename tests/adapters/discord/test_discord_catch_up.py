@@ -9,7 +9,15 @@ from typing import Any
 
 from tests.adapters.discord.conftest import HELPDESK, TIMEOUT, DiscordWorld, eventually
 from tests.integration.helpers import comments, tickets
-from tests.standins.discord_payloads import AGENT, GUILD_ID, guild_channel_payload, message_create, snowflake
+from tests.standins.discord_payloads import (
+    AGENT,
+    EMPLOYEE,
+    GUILD_ID,
+    dm_message_create,
+    guild_channel_payload,
+    message_create,
+    snowflake,
+)
 
 HISTORY = "GET /channels/{channel_id}/messages"
 
@@ -147,3 +155,39 @@ async def test_a_channel_read_for_the_first_time_is_marked_and_its_old_messages_
     await eventually(lambda: tickets(world.desk), what="the missed report")
     await asyncio.sleep(0.3)
     assert [t["title"] for t in tickets(world.desk)] == ["the docking station is dead"]
+
+
+async def test_direct_messages_missed_during_an_invalid_session_are_taken_once_after_the_new_session(
+    world: DiscordWorld,
+) -> None:
+    dm = EMPLOYEE.dm_channel_id
+    await world.srv.dispatch("MESSAGE_CREATE", kept_dm(world, "my laptop won't turn on"))
+    await eventually(lambda: tickets(world.desk), what="the first direct message's ticket")
+    await lose_the_session(world)
+    await world.srv.dispatch("MESSAGE_CREATE", kept_dm(world, "and the docking station is dead too"))
+    await asyncio.sleep(0.3)
+    assert len(tickets(world.desk)) == 1, "nothing reached the client while its session was gone"
+    await new_session(world)
+    await eventually(lambda: len(tickets(world.desk)) == 2, what="the missed direct message as a ticket")
+    await asyncio.sleep(0.3)
+    assert [t["title"] for t in tickets(world.desk)] == ["my laptop won't turn on",
+                                                         "and the docking station is dead too"]
+    [read] = history_reads(world, dm)
+    assert int(read.query["after"]) > 0, "read after the last direct message taken"
+    world.srv.assert_calls_match_spec()
+
+
+async def test_a_direct_message_channel_never_written_in_costs_no_read(world: DiscordWorld) -> None:
+    await world.report("outlook cannot connect to the server")
+    await lose_the_session(world)
+    await new_session(world)
+    await asyncio.sleep(0.3)
+    assert not history_reads(world, EMPLOYEE.dm_channel_id)
+    assert not world.srv.calls_to("GET /channels/{channel_id}")
+
+
+def kept_dm(world: DiscordWorld, text: str) -> dict[str, Any]:
+    """A direct message to spoc that Discord keeps (its history can be read), as the gateway brings it."""
+    payload = dm_message_create(content=text)
+    world.keep(payload)
+    return payload
