@@ -8,8 +8,10 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_code
 from core.delivery import Delivered, Delivery
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,17 @@ class PostedMessages:
         """The message an unconfirmed earlier attempt of `delivery` posted in `channel` (`thread`), if any."""
         if delivery.unconfirmed_since is None:
             return None
+        try:
+            return await self._look(delivery, channel=channel, thread=thread)
+        except SlackApiError as error:
+            if error.response.status_code == 429 or error.response.status_code >= 500:
+                raise  # asked again at the next attempt
+            # Refused for good (a scope or membership the history needs): a message twice beats none.
+            log.warning("outbox %s: could not look for an earlier post in %s (%s); posting it", delivery.outbox_id,
+                        channel, error_code(error))
+            return None
+
+    async def _look(self, delivery: Delivery, *, channel: str, thread: str) -> Delivered | None:
         wanted = outbox_metadata(delivery)["event_payload"]
         oldest = f"{(delivery.unconfirmed_since - EARLIER).timestamp():.6f}"
         cursor = ""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.dispatcher import Dispatcher
 from core.clock import ManualClock
 from core.delivery import DeliveryFailed
-from core.outbox import RetryPolicy, listing, retry
+from core.outbox import LEASE, RetryPolicy, listing, retry
 from core.service import Desk
 from tests.conftest import DANA, SAM, Chat
-from tests.fakes import RecordingMessenger
+from tests.fakes import DyingMessenger, ProcessDied, RecordingMessenger
 from tests.integration.helpers import outbox
 
 POLICY = RetryPolicy(max_attempts=3, base_delay=2.0, max_delay=60.0)
@@ -161,3 +163,22 @@ def test_a_ticket_opened_by_command_gets_its_thread_from_the_first_posted_messag
     assert comments(chat.desk, 1)[0] == ("it flickers only on battery", False)
     later = [d for d in messenger.delivered if d.card.text.startswith("Sam from IT: try another cable")]
     assert later[0].destination.thread == root
+
+
+def test_a_delivery_whose_process_died_during_its_attempt_is_marked_unconfirmed_at_its_next_attempt(
+    chat: Chat, clock: ManualClock,
+) -> None:
+    messenger = RecordingMessenger()
+    chat.say(DANA, "my laptop won't turn on")
+    dying = Dispatcher(db=chat.desk.db, messengers={"console": DyingMessenger(messenger, after_sending=True)},
+                       clock=clock, policy=POLICY)
+    with pytest.raises(ProcessDied):
+        deliver(dying)
+    died_at = clock.now()
+    clock.advance(LEASE + timedelta(seconds=1))  # the dead process's lease runs out
+    deliver(dispatcher_for(chat.desk, messenger, clock))
+    attempts: dict[int, list[object]] = {}
+    for delivery in messenger.delivered:
+        attempts.setdefault(delivery.outbox_id, []).append(delivery.unconfirmed_since)
+    assert attempts and all(seen == [None, died_at] for seen in attempts.values()), attempts
+    assert set(statuses(chat.desk)) == {"sent"}

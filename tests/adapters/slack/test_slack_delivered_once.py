@@ -52,3 +52,13 @@ async def test_a_first_attempt_posts_with_its_metadata_and_looks_for_nothing(wor
     metadata = [c.args["metadata"] for c in world.slack.calls_to("chat.postMessage")]
     assert [m["event_type"] for m in metadata] == ["spoc_outbox", "spoc_outbox"]
     assert [m["event_payload"]["outbox_id"] for m in metadata] == [1, 2]
+
+
+async def test_a_history_slack_refuses_for_good_is_no_reason_to_lose_the_notification(world: SlackWorld) -> None:
+    await report(world)
+    await die_delivering(world.desk.db, world.adapter.messenger, after_sending=False)
+    world.slack.fail_next("conversations.history", error="missing_scope")
+    world.slack.fail_next("conversations.replies", error="missing_scope")
+    await world.deliver()
+    assert [status for status, _ in outbox(world)] == ["sent", "sent"]
+    assert len(world.posted()) == 2
