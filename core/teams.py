@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from core.business_time.calendar import BusinessCalendar
 from core.config.sla import DEFAULT_CALENDAR, Team
-from core.context import Ctx
 from core.delivery import Destination
 from core.people import identity_on
 from core.person_lookup import configured_person
 from core.settings import DeskSettings
 from core.storage.models import TicketRow
+
+if TYPE_CHECKING:  # only named: a report, which needs teams, loads none of what a unit of work needs
+    from core.context import Ctx
 
 
 def team_named(settings: DeskSettings, name: str) -> Team | None:

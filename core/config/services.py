@@ -6,7 +6,6 @@ import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from rapidfuzz import fuzz, process
 
 
 class Frozen(BaseModel):
@@ -102,6 +101,8 @@ def service_named(services: tuple[Service, ...], text: str) -> Service | None:
 
 def closest_service(services: tuple[Service, ...], text: str) -> Service | None:
     """The service `text` most likely meant, for a "Did you mean" answer."""
+    from rapidfuzz import fuzz, process  # here: every command reads the config, few ever ask this
+
     choices = {word: s for s in services for word in s.words}
     found = process.extractOne(text.strip().lower(), list(choices), scorer=fuzz.ratio, score_cutoff=60)
     return choices[found[0]] if found else None

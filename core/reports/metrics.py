@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from core.lifecycle import Status
@@ -31,6 +31,7 @@ STATUS_CHANGE = AuditRow.action == "status"
 REOPENING = and_(AuditRow.old.in_((Status.RESOLVED.value, Status.CLOSED.value)),
                  AuditRow.new.in_((Status.NEW.value, Status.IN_PROGRESS.value)))
 HANDOFFS = ("unassign", "escalate", "deescalate")
+WORKLOAD_ROLES = ("agent", "admin")
 AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
     ("under 1 day", timedelta(days=1)),
     ("1-3 days", timedelta(days=3)),
@@ -50,15 +51,19 @@ def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 def backlog(session: Session, *, at: datetime, now: datetime, filters: ReportFilter) -> Backlog:
     """Tickets open (new, in progress, on hold) at `at`, by status and by age since they were reported."""
-    if at >= now:
-        status: Any = TicketRow.status
-    else:  # the status each ticket had then: its last status change before `at`
+    candidates = select(TicketRow.status.label("status"), TicketRow.created_at.label("created_at"))
+    if at < now:  # the status each ticket had then: its last status change before `at`
         status = func.coalesce(
             select(AuditRow.new).where(AuditRow.ticket_id == TicketRow.id, STATUS_CHANGE, AuditRow.at < at)
             .order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(1).scalar_subquery(),
             literal(Status.NEW.value))
-    tickets = filtered(select(status.label("status"), TicketRow.created_at.label("created_at"))
-                       .where(TicketRow.created_at < at), filters).subquery()
+        # Every status change is in the trail, so a ticket that is not open now and whose status has not
+        # changed since `at` had its present status then: only the others need looking up.
+        open_or_changed = union(select(TicketRow.id).where(TicketRow.status.in_(OPEN)),
+                                select(AuditRow.ticket_id).where(STATUS_CHANGE, AuditRow.at >= at))
+        candidates = select(status.label("status"), TicketRow.created_at.label("created_at")).where(
+            TicketRow.id.in_(open_or_changed))
+    tickets = filtered(candidates.where(TicketRow.created_at < at), filters).subquery()
     buckets: list[ColumnElement[int]] = []
     younger_than: datetime | None = None
     for _label, edge in AGE_BUCKETS:
@@ -150,7 +155,7 @@ def workload(session: Session, *, filters: ReportFilter, resolved_by: dict[int, 
         .where(TicketRow.status.in_(OPEN), TicketRow.assignee_id.is_not(None))
         .group_by(TicketRow.assignee_id), filters)).all())
     people = select(PersonRow.id, PersonRow.display_name).where(or_(
-        PersonRow.role.in_(("agent", "admin")), PersonRow.id.in_(list(open_by) or [-1])))
+        PersonRow.role.in_(WORKLOAD_ROLES), PersonRow.id.in_(list(open_by) or [-1])))
     if filters.agent_id is not None:
         people = people.where(PersonRow.id == filters.agent_id)
     loads = [AgentLoad(name, open_by.get(pid, 0), resolved_by.get(pid, 0)) for pid, name in session.execute(people)]

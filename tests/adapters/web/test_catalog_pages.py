@@ -147,3 +147,18 @@ async def test_the_catalog_needs_a_sign_in_and_has_no_link_when_it_is_empty(
     await sign_in(empty, chat, DANA)
     page = await (await empty.get("/tickets")).text()
     assert 'href="/catalog"' not in page
+
+
+async def test_hostile_answers_are_shown_as_text_on_the_order_and_in_the_form(client: TestClient, chat: Chat) -> None:
+    await sign_in(client, chat, DANA)
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\u202e'
+    refused = await client.post("/catalog/shared-drive-access", data={
+        **await form_of(client, "/catalog/shared-drive-access"), "share": hostile, "access": hostile})
+    form = await refused.text()
+    assert refused.status == 400 and "<script>alert(1)" not in form and "<img src=x" not in form
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img" in form and "\u202e" not in form
+    placed = await client.post("/catalog/shared-drive-access", data={
+        **await form_of(client, "/catalog/shared-drive-access"), **SHARE, "share": hostile})
+    page = await placed.text()
+    assert placed.status == 200 and "REQ-1 ordered" in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "\u202e" not in page
