@@ -317,10 +317,12 @@ class Ranker:
         held = _Held(self._query_idf(query))
         asked = set(query.weights)
         least_evidence = EVIDENCE_SHARE * self.articles.idf("")
-        relatives = {key: float(lexical[key]) / top for key in candidates.tolist()}
-        # A candidate far below the best cannot be confident enough, whatever else it holds: it is not
-        # scored further (most of the candidates, when a threshold is asked for).
-        keys = [key for key, relative in relatives.items() if _confidence_at_most(relative) >= min_confidence]
+        if min_confidence > 0:
+            # A candidate far below the best cannot be confident enough, whatever else it holds: it is not
+            # scored further (most of the candidates, when a threshold is asked for).
+            candidates = candidates[lexical[candidates].astype(np.float64) / top >= _least_relative(min_confidence)]
+        keys = candidates.tolist()
+        relatives = {key: float(lexical[key]) / top for key in keys}
         if not keys:
             return []
         entries = [self._entries[key] for key in keys]
@@ -459,10 +461,11 @@ def _confidence(*, coverage: float, fuzzy: float, relative: float, evidence: flo
     return round(1.0 - (1.0 - raw) * (1.0 - raw), 4)
 
 
-def _confidence_at_most(relative: float) -> float:
-    """The most `_confidence` can give a candidate scoring `relative` to the best: its raw blend is never
-    more than `relative` (every other factor is at most 1), and the bend and the rounding keep the order."""
-    return _confidence(coverage=1.0, fuzzy=1.0, relative=relative, evidence=1.0)
+def _least_relative(confidence: float) -> float:
+    """How close to the best a candidate must score to perhaps reach `confidence`: `_confidence`'s raw blend
+    is never more than `relative` (every other factor is at most 1), bent to 1 - (1 - raw)^2 and rounded to
+    4 places. A little below the exact bound, so that no candidate that could reach it is left out."""
+    return 1.0 - math.sqrt(max(0.0, 1.0 - confidence + 1e-4)) - 1e-9
 
 
 def _asked_fields(entry: _Entry) -> dict[str, list[str]]:

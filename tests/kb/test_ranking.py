@@ -105,3 +105,18 @@ def test_bulk_loading_many_articles_keeps_each_one_findable() -> None:
     ranker.load(ArticleDoc(slug=f"a{i}", title=f"topic{i} printer", body=f"word{i}") for i in range(300))
     assert [item.slug for item in ranker.rank("topic7 printer", limit=1)] == ["a7"]
     assert [item.slug for item in ranker.rank("topic299", limit=1)] == ["a299"]
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.8])
+def test_a_confidence_floor_leaves_out_no_article_that_reaches_it(service: KnowledgeService, threshold: float) -> None:
+    ranker = service.refresh()
+    queries = ["I forgot my password, how do I reset it?", "vpn keeps dropping when I work from home",
+               "printer on floor 2 is jammed", "outlook not syncing mail", "new laptop please",
+               "my screen flickers", "cannot log in to teams", "wifi password"]
+    for query in queries:
+        every = [(r.slug, r.confidence) for r in ranker.rank(query, limit=40, explain=False)
+                 if r.confidence >= threshold]
+        floored = [(r.slug, r.confidence) for r in ranker.rank(query, limit=40, explain=False,
+                                                               min_confidence=threshold)
+                   if r.confidence >= threshold]
+        assert floored == every
