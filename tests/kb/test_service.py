@@ -96,6 +96,20 @@ def test_another_process_learning_is_seen_after_refresh(
     assert other.search(QUESTION)[0].slug == "printer"
 
 
+def test_the_same_text_is_suggested_what_another_process_taught_after_refresh(
+    sessions: sessionmaker[Session], service: KnowledgeService
+) -> None:
+    clock = FakeMonotonic()
+    other = KnowledgeService(sessions, refresh_seconds=5.0, monotonic=clock)
+    before = [s.slug for s in other.suggest(QUESTION)]
+    assert before[:1] != ["printer"]
+    service.record(slug="printer", kind="solved", text=QUESTION)
+    clock.advance(1.0)
+    assert [s.slug for s in other.suggest(QUESTION)] == before  # remembered: not looked yet
+    clock.advance(5.0)
+    assert other.suggest(QUESTION)[0].slug == "printer"
+
+
 def test_another_process_publishing_and_importing_is_seen_after_refresh(
     sessions: sessionmaker[Session],
     service: KnowledgeService,
