@@ -299,8 +299,9 @@ class Ranker:
         return by_key, best_phrasing
 
     def rank(self, text: str, *, limit: int = 5, include_unpublished: bool = False,
-             explain: bool = True) -> list[Ranked]:
-        """The best `limit` articles for `text`, most likely first; `explain` adds each one's reasons."""
+             explain: bool = True, min_confidence: float = 0.0) -> list[Ranked]:
+        """The best `limit` articles for `text`, most likely first; `explain` adds each one's reasons.
+        `min_confidence`: only articles at least this confident are wanted (the others may be left out)."""
         query = parse(text, self.vocabulary)
         if query.empty or not self._entries:
             return []
@@ -316,7 +317,12 @@ class Ranker:
         held = _Held(self._query_idf(query))
         asked = set(query.weights)
         least_evidence = EVIDENCE_SHARE * self.articles.idf("")
-        keys = candidates.tolist()
+        relatives = {key: float(lexical[key]) / top for key in candidates.tolist()}
+        # A candidate far below the best cannot be confident enough, whatever else it holds: it is not
+        # scored further (most of the candidates, when a threshold is asked for).
+        keys = [key for key, relative in relatives.items() if _confidence_at_most(relative) >= min_confidence]
+        if not keys:
+            return []
         entries = [self._entries[key] for key in keys]
         # How alike the query is to every title and phrasing of the candidates, in one call.
         texts = [text for entry in entries for text in (entry.title_plain, *entry.phrasings)]
@@ -328,7 +334,7 @@ class Ranker:
             shape = self._shape(key)
             match = _match(held, shape, alike[start:end], on_topic=not shape.strong.isdisjoint(asked))
             start = end
-            relative = float(lexical[key]) / top
+            relative = relatives[key]
             confidence = _confidence(coverage=match.coverage, fuzzy=match.fuzzy, relative=relative,
                                      evidence=min(1.0, match.evidence / least_evidence))
             score = relative + w.coverage * match.coverage + w.fuzzy * match.fuzzy
@@ -451,6 +457,12 @@ def _confidence(*, coverage: float, fuzzy: float, relative: float, evidence: flo
     """
     raw = min(1.0, 0.55 * coverage + 0.45 * fuzzy * math.sqrt(coverage)) * relative * evidence
     return round(1.0 - (1.0 - raw) * (1.0 - raw), 4)
+
+
+def _confidence_at_most(relative: float) -> float:
+    """The most `_confidence` can give a candidate scoring `relative` to the best: its raw blend is never
+    more than `relative` (every other factor is at most 1), and the bend and the rounding keep the order."""
+    return _confidence(coverage=1.0, fuzzy=1.0, relative=relative, evidence=1.0)
 
 
 def _asked_fields(entry: _Entry) -> dict[str, list[str]]:

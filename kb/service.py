@@ -158,14 +158,18 @@ class KnowledgeService:
     # -- the port -------------------------------------------------------------------------------------
 
     def rank(self, text: str, *, limit: int = 5, include_unpublished: bool = False,
-             explain: bool = True) -> list[Ranked]:
-        """Ranked matches with confidence (and, when `explain`, reasons): the agent's and the CLI's view."""
+             explain: bool = True, min_confidence: float = 0.0) -> list[Ranked]:
+        """Ranked matches with confidence (and, when `explain`, reasons): the agent's and the CLI's view.
+        `min_confidence`: the articles less confident than this are not wanted (some may still be listed)."""
         if not text or not text.strip() or limit <= 0:
             return []
         ranker = self.refresh()
         with self._lock:
             pool = max(limit, SEMANTIC_POOL) if self._semantic is not None else limit
-            ranked = ranker.rank(text, limit=pool, include_unpublished=include_unpublished, explain=explain)
+            # The semantic model gives its own confidences: it re-scores the whole lexical pool.
+            floor = min_confidence if self._semantic is None else 0.0
+            ranked = ranker.rank(text, limit=pool, include_unpublished=include_unpublished, explain=explain,
+                                 min_confidence=floor)
             if self._semantic is not None and ranked:
                 ranked = self._semantic.rerank(text, ranked, lookup=self._semantic_text)
         return ranked[:limit]
@@ -187,7 +191,7 @@ class KnowledgeService:
             if found is None:
                 # The ranking is by confidence, so what clears the threshold is a prefix of it: never a
                 # lower-ranked article shown while a better one is held back.
-                ranked = self.rank(text, limit=limit, explain=False)
+                ranked = self.rank(text, limit=limit, explain=False, min_confidence=self.threshold)
                 found = self._suggested[text, limit] = tuple(
                     _suggestion(item) for item in itertools.takewhile(
                         lambda item: item.confidence >= self.threshold, ranked))
