@@ -7,8 +7,8 @@ under 200 ms p99): my tickets (a requester; an agent with an assigned queue), a 
 knowledge base search, the status page and its live part and Atom feed, the API's ticket list and one ticket,
 and the leads' dashboard over 30 days and over all the tickets. The dashboard's first request for a period
 computes the report and draws its four charts (shown apart: "first request"); later ones are served from the
-figures kept for that period (`web.dashboard_max_age`, default 60 s; with a shorter one, as `--dashboard-max-age
-2`, the background refreshes run while the requests are measured).
+figures kept for that period (`web.dashboard_max_age`, default 60 s, at least 10 s: a run of requests shorter
+than half of it sees no background refresh).
 Left out: the sign-in (a session cookie is made directly), network latency, several processes.
 
 Run: python bench/web.py [--tickets 100000] [--requests 100] [--dashboard-max-age 60]

@@ -10,6 +10,8 @@ import pytest
 from core.clock import ManualClock
 from core.config.catalog import CatalogSettings
 from core.messages import Author, CommandRequest
+from core.reports.period import Period
+from core.reports.requests import requests
 from core.scheduling.jobs import run_all
 from core.service import Desk
 from tests.integration.catalog_helpers import PEOPLE, SHARE, Desk18, catalog_settings, with_seats
@@ -79,6 +81,9 @@ def test_share_access_manager_approves_storage_task_done_requester_confirms(shop
     assert fields["Requests (catalog)"].startswith("1 ordered · 1 approved · 0 rejected (0%) · 1 done; "
                                                    "approval took 2h 00m")
     assert fields["Fulfilment by team (task opened to done)"] == "infrastructure 3h 00m"
+    by_item = shop.read(lambda session: requests(session, period=Period(since=clock.now() - timedelta(days=7),
+                                                                         until=clock.now())).fulfilment_by_item)
+    assert [(t.name, t.count, t.wall_seconds) for t in by_item] == [("Access to a shared drive", 1, 3 * 3600.0)]
     actions = [action for action, _new in shop.audit(1)]
     for step in ("ordered", "approval_asked", "approve", "approved", "task_opened", "task_done"):
         assert step in actions

@@ -105,6 +105,11 @@ def test_a_negative_console_width_is_refused() -> None:
     assert problems("console:\n  width: -5\n") == ["console.width: Input should be greater than or equal to 40"]
 
 
+def test_a_dashboard_max_age_too_short_for_a_refresh_to_finish_is_refused() -> None:
+    assert problems("web:\n  dashboard_max_age: 2\n") == [
+        "web.dashboard_max_age: Input should be greater than or equal to 10"]
+
+
 def test_a_secret_with_an_environment_default_is_refused() -> None:
     assert problems("slack:\n  signing_secret: ${SLACK_SIGNING_SECRET:-hunter2}\n") == [
         "slack.signing_secret: a secret cannot have a default in the config: write ${SLACK_SIGNING_SECRET} and "
