@@ -121,8 +121,9 @@ class Outbox:
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:
     """Lease the due notifications of our platforms: the first few of each place (a channel, or a person),
     so that a channel with a long backlog, which its platform's pace lets out at one message a second,
-    holds up no other place; those that go `ahead` first. A living card goes out with its newest pending version, in the place of the
-    oldest; the versions between are superseded, since the card shows the latest state anyway."""
+    holds up no other place; those that go `ahead` first. A living card goes out with its newest pending
+    version, in the place of the oldest; the versions between are superseded, since the card shows the latest
+    state anyway."""
     free = (OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now, OutboxRow.platform.in_(platforms),
             or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until < now))
     in_place = func.row_number().over(partition_by=(OutboxRow.platform, OutboxRow.channel, OutboxRow.user_id),

@@ -1,14 +1,15 @@
 """Storms: reports arriving faster than a chat channel can show them.
 
-A chat platform may pace each channel (about one message a second), so a burst of reports would queue a
-card per report behind one another, and the last reporter would wait minutes to hear anything. When a
-channel of a paced platform already has `storm_backlog` messages waiting, a new report is collapsed
-instead: agents see it on the triage channel's one living storm card (edited in place: how many, the
-newest first with their titles, the keys of all the others), which goes out before the channel's other
-waiting messages, and its reporter gets an immediate lightweight acknowledgement (`quiet`: an ephemeral message, a reaction) that uses none of the channel's pace. The
-full reply still goes out as the pace allows; the ticket gets a card of its own when something happens to
-it. A storm of a channel goes on while reports keep coming; after `STORM_GAP` of quiet, or once its card
-lists `CARD_HOLDS` reports (what a platform shows on one card), the next one starts a new card.
+A chat platform may pace each channel (about one message a second), so a burst of reports would queue a card
+per report behind one another, and the last reporter would wait minutes to hear anything. When a channel of
+a paced platform already has `storm_backlog` messages waiting, a new report is collapsed instead: agents see
+it on the triage channel's one living storm card (edited in place: how many, the newest first with their
+titles, the keys of all the others), which goes out before the channel's other waiting messages, and its
+reporter gets an immediate lightweight acknowledgement (`quiet`: an ephemeral message, a reaction) that uses
+none of the channel's pace. The full reply still goes out as the pace allows; the ticket gets a card of its
+own when something happens to it. A storm of a channel goes on while reports keep coming; after `STORM_GAP`
+of quiet, or once its card lists `CARD_HOLDS` reports (what a platform shows on one card), the next one
+starts a new card.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from core.storage.writes import append_unless_taken
 STORM_GAP = timedelta(minutes=10)
 KEY_PREFIX = "storm:"
 SHOWN = 15  # the newest reports shown with their titles
-CARD_HOLDS = 100  # reports on one card: the keys of the earlier ones fit a Slack section beside the titles
+CARD_HOLDS = 100  # reports on one card: the keys of the earlier ones fit one block of text beside the titles
 KEYS_SHOWN = 2 * CARD_HOLDS  # workers adding reports at once may overfill a card a little; never by this much
 TITLE_SHOWN = 50
 # Built once: every report to a paced platform asks the first; every report of a storm the others.

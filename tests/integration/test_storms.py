@@ -53,6 +53,12 @@ def outbox(desk: Desk) -> list[OutboxRow]:
     return desk.db.run(lambda s: list(s.scalars(select(OutboxRow).order_by(OutboxRow.id))))
 
 
+def leased_in_triage(desk: Desk, clock: ManualClock) -> list[str]:
+    """What a worker leases now for the triage channel, in the order it sends them: their card keys."""
+    return desk.db.run(lambda s: [r.card_key for r in claim_due(s, now=clock.now(), platforms=frozenset({"console"}))
+                                  if r.channel == "it-triage"])
+
+
 def burst(chat: Chat, count: int) -> list[str]:
     return [chat.say(person(f"Reporter{n}"), PROBLEMS[n]) for n in range(count)]
 
@@ -186,8 +192,7 @@ def test_a_storm_card_goes_out_before_the_ordinary_triage_cards_waiting_in_its_c
 ) -> None:
     chat = Chat(stormy)
     burst(chat, BACKLOG + 2)
-    leased = stormy.db.run(lambda s: [r.card_key for r in claim_due(s, now=clock.now(), platforms=frozenset({"console"}))
-                                      if r.channel == "it-triage"])
+    leased = leased_in_triage(stormy, clock)
     keys = [t["key"] for t in tickets(stormy)]
     assert leased[0] == "storm:console:it-triage:1"
     ordinary = [k.split(":")[1] for k in leased[1:]]
@@ -202,8 +207,7 @@ def test_a_storm_card_waits_for_no_ordinary_message_leased_elsewhere(stormy: Des
     assert len(elsewhere) == PER_PLACE  # another worker is sending the channel's first cards
     for n in range(2):
         chat.say(person(f"Later{n}"), PROBLEMS[10 + n])
-    leased = stormy.db.run(lambda s: [r.card_key for r in claim_due(s, now=clock.now(), platforms=frozenset({"console"}))
-                                      if r.channel == "it-triage"])
+    leased = leased_in_triage(stormy, clock)
     assert leased == ["storm:console:it-triage:1"]
 
 
