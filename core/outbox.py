@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from core.cards import Attachment, Card
 from core.delivery import Destination
@@ -19,6 +19,7 @@ from core.storage.writes import append_all, append_unless_taken
 PENDING, SENT, DEAD, SUPERSEDED = "pending", "sent", "dead", "superseded"
 LEASE = timedelta(seconds=60)
 PER_PLACE = 3  # leased at once for one channel or person: a paced channel lets out about one a second
+BEYOND_ANY_ID = 2 ** 62
 # Living cards drawn afresh when they go out, by the prefix of their key: a card that sums up rows written by
 # transactions that could not see each other's (a storm card) shows all of them that have committed.
 Drawing = Callable[[Session, str], Card]
@@ -119,28 +120,33 @@ class Outbox:
 
 
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:
-    """Lease the due notifications of our platforms: the first few of each place (a channel, or a person),
-    so that a channel with a long backlog, which its platform's pace lets out at one message a second,
-    holds up no other place; those that go `ahead` first. A living card goes out with its newest pending
-    version, in the place of the oldest; the versions between are superseded, since the card shows the latest
-    state anyway."""
-    free = (OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now, OutboxRow.platform.in_(platforms),
-            or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until < now))
-    in_place = func.row_number().over(partition_by=(OutboxRow.platform, OutboxRow.channel, OutboxRow.user_id),
-                                      order_by=(OutboxRow.ahead.desc(), OutboxRow.id))
-    due = select(OutboxRow.id, in_place.label("n")).where(*free).subquery()
-    query = (select(OutboxRow).where(OutboxRow.id.in_(select(due.c.id).where(due.c.n <= PER_PLACE)), *free)
+    """Lease the due notifications of our platforms: the first few of each queue (a place, a channel or a
+    person, and whether they go `ahead`), so that a channel with a long backlog, which its platform's pace lets
+    out at one message a second, holds up no other place; those that go ahead first. The queues are read
+    through their index (`ix_outbox_queue`): each queue's first due message and its few next ones, never a
+    rank of every pending row. A living card goes out with its newest pending version, in the place of the
+    oldest; the versions between are superseded, since the card shows the latest state anyway."""
+    queued = aliased(OutboxRow, name="queued")
+    last = (select(queued.id).where(*_same_queue(queued, OutboxRow), *_free(queued, now))
+            .order_by(queued.id).offset(PER_PLACE - 1).limit(1).scalar_subquery())
+    queues = (select(*_queue(OutboxRow), func.min(OutboxRow.id).label("first"), last.label("last"))
+              .where(OutboxRow.platform.in_(platforms), *_free(OutboxRow, now)).group_by(*_queue(OutboxRow))
+              .order_by(func.min(OutboxRow.id)).limit(limit).subquery())
+    in_queue = and_(*_same_queue(OutboxRow, queues.c),
+                    OutboxRow.id.between(queues.c.first, func.coalesce(queues.c.last, BEYOND_ANY_ID)))
+    query = (select(OutboxRow).join(queues, in_queue).where(*_free(OutboxRow, now))
              .order_by(OutboxRow.ahead.desc(), OutboxRow.id).limit(limit))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True, of=OutboxRow)
     rows = list(session.scalars(query))
-    batch = {row.id for row in rows}
+    behind = _behind_others(session, [row.id for row in rows])
+    held: set[tuple[Any, ...]] = set()  # queues in which a message waits: the later ones of the batch wait too
     leased: list[OutboxRow] = []
     for row in rows:
         if row.status != PENDING:  # superseded by an earlier version of its card in this batch
             continue
-        if _earlier_message_waiting(session, row, batch) or not _thread_known(session, row):
-            batch.discard(row.id)
+        if _queue(row) in held or row.id in behind or not _thread_known(session, row):
+            held.add(_queue(row))
             continue
         if row.card_key:
             _take_newest_version(session, row)
@@ -150,6 +156,21 @@ def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], lim
         row.locked_until = now + LEASE
         leased.append(row)
     return leased
+
+
+def _queue(columns: Any) -> tuple[Any, ...]:
+    """A queue of messages delivered in order: a place (a channel, or a person) and whether they go ahead."""
+    return columns.platform, columns.channel, columns.user_id, columns.ahead
+
+
+def _same_queue(columns: Any, other: Any) -> list[Any]:
+    return [mine == theirs for mine, theirs in zip(_queue(columns), _queue(other), strict=True)]
+
+
+def _free(columns: Any, now: datetime) -> tuple[Any, ...]:
+    """Pending, due and leased to nobody."""
+    return (columns.status == PENDING, columns.next_attempt_at <= now,
+            or_(columns.locked_until.is_(None), columns.locked_until < now))
 
 
 def begin_attempts(rows: list[OutboxRow], *, now: datetime) -> dict[int, datetime | None]:
@@ -174,17 +195,17 @@ def _take_newest_version(session: Session, row: OutboxRow) -> None:
         version.status = SUPERSEDED
 
 
-def _earlier_message_waiting(session: Session, row: OutboxRow, batch: set[int]) -> bool:
-    """Messages to one channel arrive in the order they were written: a message waits while an earlier
-    one to the same place is still pending (leased elsewhere or waiting for its retry). This also keeps a
-    living card from being posted twice instead of edited. A message that goes ahead waits only for earlier
-    ones that go ahead too."""
-    query = select(OutboxRow.id).where(
-        OutboxRow.platform == row.platform, OutboxRow.channel == row.channel,
-        OutboxRow.user_id == row.user_id, OutboxRow.status == PENDING, OutboxRow.id < row.id,
-    )
-    earlier = session.scalars(query.where(OutboxRow.ahead.is_(True)) if row.ahead else query).all()
-    return any(outbox_id not in batch for outbox_id in earlier)
+def _behind_others(session: Session, batch: list[int]) -> set[int]:
+    """Messages of one queue arrive in the order they were written: those of `batch` behind an earlier one of
+    their queue that is still pending elsewhere (leased by another worker, or waiting for its retry). This also
+    keeps a living card from being posted twice instead of edited. Messages that go ahead are a queue of their
+    own: they wait for no other message to their place, and none of those waits for them."""
+    if not batch:
+        return set()
+    earlier = aliased(OutboxRow, name="earlier")
+    return set(session.scalars(
+        select(OutboxRow.id).distinct().join(earlier, and_(*_same_queue(earlier, OutboxRow), earlier.id < OutboxRow.id))
+        .where(OutboxRow.id.in_(batch), earlier.status == PENDING, earlier.id.not_in(batch))))
 
 
 def _thread_known(session: Session, row: OutboxRow) -> bool:

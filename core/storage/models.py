@@ -233,6 +233,10 @@ class OutboxRow(Base):
         Index("ix_outbox_due", "status", "next_attempt_at"),
         # A channel's messages: what is still pending before a message (order) and the last one sent (pace).
         Index("ix_outbox_channel", "platform", "channel", "status", "sent_at"),
+        # The queues of pending messages, one per place and `ahead`, in order: a worker leases the first few of
+        # each through it, and a message finds the earlier ones it waits for.
+        Index("ix_outbox_queue", "platform", "channel", "user_id", "ahead", "id",
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

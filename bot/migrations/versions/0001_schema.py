@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 20:16:19.120207
+Create Date: 2026-12-01 20:22:37.835782
 """
 from __future__ import annotations
 
@@ -515,6 +515,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outbox_card_key'), ['card_key'], unique=False)
         batch_op.create_index('ix_outbox_channel', ['platform', 'channel', 'status', 'sent_at'], unique=False)
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outbox_queue', ['platform', 'channel', 'user_id', 'ahead', 'id'], unique=False, postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
 
     op.create_table('problem_incidents',
     sa.Column('incident_id', sa.Integer(), nullable=False),
@@ -693,6 +694,7 @@ def downgrade() -> None:
 
     op.drop_table('problem_incidents')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_queue', postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'"))
         batch_op.drop_index('ix_outbox_due')
         batch_op.drop_index('ix_outbox_channel')
         batch_op.drop_index(batch_op.f('ix_outbox_card_key'))
