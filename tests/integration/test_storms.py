@@ -224,3 +224,41 @@ def test_every_report_of_a_storm_is_on_its_card_by_key_and_a_full_card_starts_th
         assert card["title"].startswith(f"Storm: {len(listed)} reports")
         shown = re.findall(r"\b(?:INC|REQ)-\d+\b", card["text"])
         assert sorted(shown) == sorted(listed) and "more" not in card["text"]
+
+
+def test_messages_leased_by_one_worker_hold_back_the_later_ones_of_their_channel_from_another_and_no_other_place(
+    database_url: str, clock: ManualClock,
+) -> None:
+    db = Database(database_url)
+    platforms = frozenset({"console"})
+    try:
+        def write(session):  # type: ignore[no-untyped-def]
+            out = Outbox(session, now=clock.now(), platforms=platforms)
+            for n in range(2 * PER_PLACE):
+                out.send(Destination("console", "busy"), text_card(f"message {n}"))
+            out.write()
+
+        def lease(session):  # type: ignore[no-untyped-def]
+            return [(r.id, r.channel or r.user_id, r.card["text"]) for r in claim_due(session, now=clock.now(),
+                                                                                      platforms=platforms)]
+
+        db.run(write)
+        first = db.run(lease)
+        assert [text for _id, _place, text in first] == [f"message {n}" for n in range(PER_PLACE)]
+        def a_direct_message(session):  # type: ignore[no-untyped-def]
+            out = Outbox(session, now=clock.now(), platforms=platforms)
+            out.send(Destination("console", user_id="u1"), text_card("a direct message"))
+            out.write()
+
+        db.run(a_direct_message)
+        assert [(place, text) for _id, place, text in db.run(lease)] == [("u1", "a direct message")]
+
+        def sent(session):  # type: ignore[no-untyped-def]
+            for outbox_id, _place, _text in first:
+                mark_sent(session, outbox_id=outbox_id, message_id=f"m{outbox_id}", channel="busy", now=clock.now())
+
+        db.run(sent)
+        later = [f"message {n}" for n in range(PER_PLACE, 2 * PER_PLACE)]
+        assert [text for _id, _place, text in db.run(lease)] == later
+    finally:
+        db.dispose()
