@@ -73,12 +73,15 @@ class Outbox:
         thread_audience: str = "",
         in_thread_of: str = "",
         quiet: bool = False,
+        ahead: bool = False,
     ) -> bool:
         """Queue `card`. A `card_key` makes it a living card: later sends with that key edit it in place.
         A `thread_audience` makes the posted message the root of a ticket thread for that audience.
         `in_thread_of` (a living card's key) posts it in the thread under that card, once it is posted.
         `quiet`: a lightweight acknowledgement to `destination.user_id` about the message `destination.thread`
         in `destination.channel`, outside the channel's pace and order (an ephemeral message, a reaction).
+        `ahead`: a living card that sums up what is true when it goes out (drawn when leased) goes before the
+        other messages waiting for its place, which would only delay news they cannot make stale.
         False when it is for a platform this desk does not talk to."""
         if destination.platform not in self.platforms:
             return False
@@ -96,6 +99,7 @@ class Outbox:
             thread_audience=thread_audience,
             in_thread_of=in_thread_of,
             quiet=quiet,
+            ahead=ahead,
             status=PENDING,
             attempts=0,
             next_attempt_at=self.now,
@@ -117,15 +121,16 @@ class Outbox:
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:
     """Lease the due notifications of our platforms: the first few of each place (a channel, or a person),
     so that a channel with a long backlog, which its platform's pace lets out at one message a second,
-    holds up no other place. A living card goes out with its newest pending version, in the place of the
-    oldest; the versions between are superseded, since the card shows the latest state anyway."""
+    holds up no other place; those that go `ahead` first. A living card goes out with its newest pending
+    version, in the place of the oldest; the versions between are superseded, since the card shows the latest
+    state anyway."""
     free = (OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now, OutboxRow.platform.in_(platforms),
             or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until < now))
     in_place = func.row_number().over(partition_by=(OutboxRow.platform, OutboxRow.channel, OutboxRow.user_id),
-                                      order_by=OutboxRow.id)
+                                      order_by=(OutboxRow.ahead.desc(), OutboxRow.id))
     due = select(OutboxRow.id, in_place.label("n")).where(*free).subquery()
     query = (select(OutboxRow).where(OutboxRow.id.in_(select(due.c.id).where(due.c.n <= PER_PLACE)), *free)
-             .order_by(OutboxRow.id).limit(limit))
+             .order_by(OutboxRow.ahead.desc(), OutboxRow.id).limit(limit))
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list(session.scalars(query))
@@ -172,13 +177,13 @@ def _take_newest_version(session: Session, row: OutboxRow) -> None:
 def _earlier_message_waiting(session: Session, row: OutboxRow, batch: set[int]) -> bool:
     """Messages to one channel arrive in the order they were written: a message waits while an earlier
     one to the same place is still pending (leased elsewhere or waiting for its retry). This also keeps a
-    living card from being posted twice instead of edited."""
-    earlier = session.scalars(
-        select(OutboxRow.id).where(
-            OutboxRow.platform == row.platform, OutboxRow.channel == row.channel,
-            OutboxRow.user_id == row.user_id, OutboxRow.status == PENDING, OutboxRow.id < row.id,
-        )
-    ).all()
+    living card from being posted twice instead of edited. A message that goes ahead waits only for earlier
+    ones that go ahead too."""
+    query = select(OutboxRow.id).where(
+        OutboxRow.platform == row.platform, OutboxRow.channel == row.channel,
+        OutboxRow.user_id == row.user_id, OutboxRow.status == PENDING, OutboxRow.id < row.id,
+    )
+    earlier = session.scalars(query.where(OutboxRow.ahead.is_(True)) if row.ahead else query).all()
     return any(outbox_id not in batch for outbox_id in earlier)
 
 

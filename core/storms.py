@@ -1,14 +1,15 @@
 """Storms: reports arriving faster than a chat channel can show them.
 
-A chat platform may pace each channel (about one message a second), so a burst of reports would queue a
-card per report behind one another, and the last reporter would wait minutes to hear anything. When a
-channel of a paced platform already has `storm_backlog` messages waiting, a new report is collapsed
-instead: agents see it on the triage channel's one living storm card (edited in place: how many, the
-newest first with their titles, the keys of the others), and its reporter gets an immediate lightweight
-acknowledgement (`quiet`: an ephemeral message, a reaction) that uses none of the channel's pace. The
-full reply still goes out as the pace allows; the ticket gets a card of its own when something happens to
-it. A storm of a channel goes on while reports keep coming; after `STORM_GAP` of quiet the next one starts
-a new card.
+A chat platform may pace each channel (about one message a second), so a burst of reports would queue a card
+per report behind one another, and the last reporter would wait minutes to hear anything. When a channel of
+a paced platform already has `storm_backlog` messages waiting, a new report is collapsed instead: agents see
+it on the triage channel's one living storm card (edited in place: how many, the newest first with their
+titles, the keys of all the others), which goes out before the channel's other waiting messages, and its
+reporter gets an immediate lightweight acknowledgement (`quiet`: an ephemeral message, a reaction) that uses
+none of the channel's pace. The full reply still goes out as the pace allows; the ticket gets a card of its
+own when something happens to it. A storm of a channel goes on while reports keep coming; after `STORM_GAP`
+of quiet, or once its card lists `CARD_HOLDS` reports (what a platform shows on one card), the next one
+starts a new card.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from core.storage.writes import append_unless_taken
 STORM_GAP = timedelta(minutes=10)
 KEY_PREFIX = "storm:"
 SHOWN = 15  # the newest reports shown with their titles
-KEYS_SHOWN = 60  # the keys of the earlier ones, before "and N more"
+CARD_HOLDS = 100  # reports on one card: the keys of the earlier ones fit one block of text beside the titles
+KEYS_SHOWN = 2 * CARD_HOLDS  # workers adding reports at once may overfill a card a little; never by this much
 TITLE_SHOWN = 50
 # Built once: every report to a paced platform asks the first; every report of a storm the others.
 WAITING = (select(OutboxRow.id).where(OutboxRow.platform == bindparam("platform"),
@@ -68,10 +70,13 @@ def show_in_storm(ctx: Ctx, ticket: TicketRow, route: Destination) -> None:
     place = {"platform": route.platform, "channel": route.channel}
     last = ctx.session.execute(LAST_STORM, place).first()
     storm = 1 if last is None else last.storm + (0 if ctx.now - last.at < STORM_GAP else 1)
+    if last is not None and storm == last.storm and \
+            (ctx.session.scalar(MEMBER_COUNT, place | {"storm": storm}) or 0) >= CARD_HOLDS:
+        storm += 1
     append_unless_taken(ctx.session, StormMemberRow, unique=("ticket_id", "platform", "channel"),
                         ticket_id=ticket.id, storm=storm, at=ctx.now, **place)
     card = storm_card(ctx.session, platform=route.platform, channel=route.channel, storm=storm)
-    ctx.outbox.send(route, card, card_key=f"{KEY_PREFIX}{route.platform}:{route.channel}:{storm}")
+    ctx.outbox.send(route, card, card_key=f"{KEY_PREFIX}{route.platform}:{route.channel}:{storm}", ahead=True)
 
 
 @drawn_when_leased(KEY_PREFIX)

@@ -252,6 +252,9 @@ class OutboxRow(Base):
     # A lightweight acknowledgement to one person (`user_id`) about a message in `channel` (`thread`): it uses
     # none of the channel's pace and waits for none of its messages (an ephemeral message, a reaction).
     quiet: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A summary drawn afresh when it goes out (a storm card): it goes before the other messages waiting for its
+    # place, and waits only for earlier ones that go ahead too.
+    ahead: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())

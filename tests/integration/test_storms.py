@@ -5,6 +5,7 @@ allows. And the outbox lets a backlogged channel hold up no other place."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
@@ -22,7 +23,7 @@ from core.settings import DeskSettings
 from core.storage.database import Database
 from core.storage.models import OutboxRow
 from core.storage.storm_models import StormMemberRow
-from core.storms import SHOWN
+from core.storms import CARD_HOLDS, SHOWN
 from tests.conftest import DEFAULT_PEOPLE, SAM, Chat, person
 from tests.fakes import FakeKnowledgeBase, RecordingMessenger
 from tests.integration.helpers import tickets
@@ -50,6 +51,12 @@ def stormy(database_url: str, clock: ManualClock) -> Iterator[Desk]:
 
 def outbox(desk: Desk) -> list[OutboxRow]:
     return desk.db.run(lambda s: list(s.scalars(select(OutboxRow).order_by(OutboxRow.id))))
+
+
+def leased_in_triage(desk: Desk, clock: ManualClock) -> list[str]:
+    """What a worker leases now for the triage channel, in the order it sends them: their card keys."""
+    return desk.db.run(lambda s: [r.card_key for r in claim_due(s, now=clock.now(), platforms=frozenset({"console"}))
+                                  if r.channel == "it-triage"])
 
 
 def burst(chat: Chat, count: int) -> list[str]:
@@ -162,7 +169,7 @@ def test_a_storm_card_goes_out_drawn_afresh_with_reports_its_newest_version_coul
 
     def send_the_cards_ahead(session):  # type: ignore[no-untyped-def]
         for row in claim_due(session, now=clock.now(), platforms=frozenset({"console"})):
-            if row.channel == "it-triage":
+            if row.channel == "it-triage" and not row.card_key.startswith("storm:"):
                 mark_sent(session, outbox_id=row.id, message_id=f"m{row.id}", channel=row.channel, now=clock.now())
 
     stormy.db.run(send_the_cards_ahead)
@@ -178,3 +185,42 @@ def test_a_storm_card_goes_out_drawn_afresh_with_reports_its_newest_version_coul
                                       if r.card_key.startswith("storm:")])
     [card] = leased
     assert card["title"].startswith("Storm: 3 reports") and f"{first['key']} ·" in card["text"]
+
+
+def test_a_storm_card_goes_out_before_the_ordinary_triage_cards_waiting_in_its_channel(
+    stormy: Desk, clock: ManualClock,
+) -> None:
+    chat = Chat(stormy)
+    burst(chat, BACKLOG + 2)
+    leased = leased_in_triage(stormy, clock)
+    keys = [t["key"] for t in tickets(stormy)]
+    assert leased[0] == "storm:console:it-triage:1"
+    ordinary = [k.split(":")[1] for k in leased[1:]]
+    assert ordinary and ordinary == [k.split("-")[1] for k in keys[:len(ordinary)]]
+
+
+def test_a_storm_card_waits_for_no_ordinary_message_leased_elsewhere(stormy: Desk, clock: ManualClock) -> None:
+    chat = Chat(stormy)
+    burst(chat, BACKLOG)
+    elsewhere = stormy.db.run(lambda s: [r.id for r in claim_due(s, now=clock.now(), platforms=frozenset({"console"}))
+                                         if r.channel == "it-triage"])
+    assert len(elsewhere) == PER_PLACE  # another worker is sending the channel's first cards
+    for n in range(2):
+        chat.say(person(f"Later{n}"), PROBLEMS[10 + n])
+    leased = leased_in_triage(stormy, clock)
+    assert leased == ["storm:console:it-triage:1"]
+
+
+def test_every_report_of_a_storm_is_on_its_card_by_key_and_a_full_card_starts_the_next(stormy: Desk) -> None:
+    chat = Chat(stormy)
+    for n in range(BACKLOG + CARD_HOLDS + 2):
+        chat.say(person(f"Reporter{n}"), f"{PROBLEMS[n % len(PROBLEMS)]} ({n})")
+    keys = [t["key"] for t in tickets(stormy)][BACKLOG:]
+    rows = [r for r in outbox(stormy) if r.card_key.startswith("storm:")]
+    newest = {r.card_key: r.card for r in rows}
+    assert list(newest) == ["storm:console:it-triage:1", "storm:console:it-triage:2"]
+    assert all(r.ahead for r in rows)
+    for card, listed in zip(newest.values(), (keys[:CARD_HOLDS], keys[CARD_HOLDS:]), strict=True):
+        assert card["title"].startswith(f"Storm: {len(listed)} reports")
+        shown = re.findall(r"\b(?:INC|REQ)-\d+\b", card["text"])
+        assert sorted(shown) == sorted(listed) and "more" not in card["text"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 19:31:08.647007
+Create Date: 2026-12-01 20:16:19.120207
 """
 from __future__ import annotations
 
@@ -499,6 +499,7 @@ def upgrade() -> None:
     sa.Column('thread_audience', sa.String(length=20), nullable=False),
     sa.Column('in_thread_of', sa.String(length=200), nullable=False),
     sa.Column('quiet', sa.Boolean(), nullable=False),
+    sa.Column('ahead', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
