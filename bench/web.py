@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from report import DAYS, END, generate  # noqa: E402 - bench/report.py writes the same tickets
 from workers import free_port  # noqa: E402
 
-from adapters.web.app import WebApp, routes  # noqa: E402
+from adapters.web.app import WebApp, mount  # noqa: E402
 from adapters.web.sessions import COOKIE, Session  # noqa: E402
 from adapters.web.settings import WebSettings  # noqa: E402
 from bot.config import parse_config  # noqa: E402
@@ -104,7 +104,7 @@ async def run(url: str, *, requests: int, dashboard_max_age: float) -> dict[str,
     site = WebApp(desk=app.desk, knowledge=app.knowledge, settings=settings, base_url=f"http://127.0.0.1:{port}",
                   clock=clock)
     application = web.Application()
-    application.add_routes(routes(site))
+    mount(site, application)
     runner = web.AppRunner(application, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -24,7 +24,7 @@ from bot.http_server import CannotListen, HttpServer
 from bot.scheduler import DeskScheduler
 from bot.simulated_clock import SimulatedClock
 from bot.supervisor import AdapterGaveUp, Backoff, CannotRun, supervise
-from bot.web_part import web_part_for
+from bot.web_part import WebPart, web_part_for
 from bot.wiring import App
 from core.clock import ManualClock
 from core.delivery import Messenger
@@ -79,19 +79,20 @@ def build_adapter(
 
 
 def http_server_for(app: App, adapters: Sequence[Adapter], health: Health,
-                    web_routes: Sequence[web.RouteDef] = ()) -> HttpServer | None:
+                    web_part: WebPart | None = None) -> HttpServer | None:
     """The one HTTP server: on `http.port`; without it, when an adapter serves routes (Slack's HTTP mode, on
     3000), or on 127.0.0.1:8080 for the web pages alone."""
     routes = [route for adapter in adapters for route in adapter.routes()]
     port = app.config.http.port
-    if port is None and not routes and not web_routes:
+    if port is None and not routes and web_part is None:
         return None
     host = app.config.http.host if port is not None or routes else "127.0.0.1"
     server = HttpServer(host=host, port=port if port is not None else app.config.http_port() or SLACK_HTTP_PORT)
     server.add_routes(health.routes())
     server.add_routes(app.metrics.routes())
     server.add_routes(routes)
-    server.add_routes(web_routes)
+    if web_part is not None:
+        web_part.mount(server.app)
     server.only_for_web = port is None and not routes
     return server
 
@@ -115,7 +116,7 @@ async def serve(app: App, names: tuple[str, ...], *, source: TextIO = sys.stdin,
     web_part = web_part_for(app, dispatcher)
     if scheduler is not None and web_part is not None:
         scheduler.register(web_part.jobs)
-    server = http_server_for(app, adapters, health, web_part.routes if web_part else ())
+    server = http_server_for(app, adapters, health, web_part)
     _stop_on_signals(stop)
     backoff = Backoff(attempts=run.reconnect_attempts)
     supervised: list[asyncio.Task[None]] = []

@@ -3,6 +3,7 @@ messenger that delivers outgoing webhooks from the outbox, and the job that feed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,19 +15,19 @@ from bot.wiring import App
 
 @dataclass
 class WebPart:
-    routes: list[web.RouteDef]
+    mount: Callable[[web.Application], None]
     jobs: list[Any] = field(default_factory=list)
 
 
 def web_part_for(app: App, dispatcher: Dispatcher) -> WebPart | None:
     if not app.config.web_enabled():
         return None
-    from adapters.web.app import WebApp, routes
+    from adapters.web.app import WebApp, mount
 
     settings = app.config.web
     site = WebApp(desk=app.desk, knowledge=app.knowledge, settings=settings, base_url=app.config.portal_url(),
                   clock=app.clock)
-    part = WebPart(routes=routes(site))
+    part = WebPart(mount=lambda server: mount(site, server))
     if settings.webhooks:
         from adapters.web.hooks import PLATFORM, HookMessenger, feed_job
 

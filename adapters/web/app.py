@@ -184,8 +184,9 @@ def shown(value: Any) -> Any:
 STATIC_TYPES = {"htmx.min.js": "text/javascript", "site.css": "text/css"}
 
 
-def routes(app: WebApp) -> list[web.RouteDef]:
-    """Every route the web adapter adds to the process's HTTP server."""
+def mount(app: WebApp, server: web.Application) -> None:
+    """The web adapter on the process's HTTP server: every route, and what runs beside them while it serves
+    (the dashboard's figures computed ahead)."""
     from adapters.web.api import Api
     from adapters.web.catalog_pages import CatalogPages
     from adapters.web.dashboard import Dashboard
@@ -193,7 +194,8 @@ def routes(app: WebApp) -> list[web.RouteDef]:
     from adapters.web.portal import Portal
     from adapters.web.status_pages import StatusPages
 
-    found = [web.get("/static/{name}", app.static)]
-    for part in (Portal(app), CatalogPages(app), KnowledgePages(app), StatusPages(app), Dashboard(app), Api(app)):
-        found.extend(part.routes())
-    return found
+    dashboard = Dashboard(app)
+    server.add_routes([web.get("/static/{name}", app.static)])
+    for part in (Portal(app), CatalogPages(app), KnowledgePages(app), StatusPages(app), dashboard, Api(app)):
+        server.add_routes(part.routes())
+    server.cleanup_ctx.append(dashboard.keep_warm)

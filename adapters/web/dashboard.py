@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import logging
 import tempfile
+import time
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +25,8 @@ from core.reports.period import PeriodError, parse_period
 from core.reports.report import Report, build_report
 from core.reports.scope import FILTER_NAMES, FilterError, read_filters
 
+log = logging.getLogger(__name__)
+DEFAULT_SINCE = "30d"
 CHART_ALT = {"volume": "Tickets opened and resolved per day", "backlog-age": "Open tickets by age",
              "sla-by-priority": "SLA met by priority", "mttr-by-category": "Mean time to resolve by category"}
 
@@ -47,9 +53,33 @@ class Dashboard:
     async def _lead(self, request: web.Request) -> bool:
         return (await self.app.viewer(request)).agent
 
+    async def keep_warm(self, _server: web.Application) -> AsyncIterator[None]:
+        """While the server runs: the default period's figures are computed as it starts, so the first lead
+        to open the dashboard does not wait for the database."""
+        warming = asyncio.create_task(self._warm(), name="dashboard-warm-up")
+        yield
+        warming.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await warming
+
+    async def _warm(self) -> None:
+        started = time.monotonic()
+        try:
+            await self._kept(_chosen({}))
+        except Exception as error:  # the page computes them when asked, and says what went wrong
+            log.warning("the dashboard's figures could not be computed ahead: %s", error)
+            return
+        log.info("dashboard figures for the last %s ready in %.1f s", DEFAULT_SINCE, time.monotonic() - started)
+
     async def _figures(self, request: web.Request) -> tuple[Figures | None, str, dict[str, str]]:
-        chosen = {name: request.query.get(name, "").strip()[:200] for name in ("since", "until", *FILTER_NAMES)}
-        chosen["since"] = chosen["since"] or "30d"
+        chosen = _chosen(request.query)
+        try:
+            figures = await self._kept(chosen)
+        except (PeriodError, FilterError) as error:
+            return None, str(error), chosen
+        return figures, "", chosen
+
+    async def _kept(self, chosen: dict[str, str]) -> Figures:
         settings = self.app.desk.deps.settings
 
         def build() -> Figures:
@@ -64,11 +94,7 @@ class Dashboard:
         async def compute() -> Figures:
             return await asyncio.to_thread(build)
 
-        try:
-            kept = await self.kept.get(tuple(sorted(chosen.items())), compute)
-        except (PeriodError, FilterError) as error:
-            return None, str(error), chosen
-        return kept.value, "", chosen
+        return (await self.kept.get(tuple(sorted(chosen.items())), compute)).value
 
     async def page(self, request: web.Request) -> web.StreamResponse:
         if not await self._lead(request):
@@ -92,6 +118,13 @@ class Dashboard:
         if figures is None:
             return web.json_response({"error": problem}, status=400, headers=self.app.headers)
         return web.json_response(figures.report.to_dict(), headers=self.app.headers)
+
+
+def _chosen(query: Mapping[str, str]) -> dict[str, str]:
+    """The period and filters a request asks for (the last 30 days when it names no period)."""
+    chosen = {name: query.get(name, "").strip()[:200] for name in ("since", "until", *FILTER_NAMES)}
+    chosen["since"] = chosen["since"] or DEFAULT_SINCE
+    return chosen
 
 
 def _headline(report: Report) -> list[tuple[str, str, str]]:

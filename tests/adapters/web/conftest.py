@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.web.app import WebApp, routes
+from adapters.web.app import WebApp, mount
 from adapters.web.settings import WebSettings
 from bot.catalog_loading import with_catalog
 from core.clock import ManualClock
@@ -61,7 +61,7 @@ async def make_client(web_desk: Desk, clock: ManualClock, knowledge: Any) -> Asy
                       settings=settings or WebSettings(session_secret="a test secret"),
                       base_url=f"http://127.0.0.1:{port}", clock=clock)
         application = web.Application()
-        application.add_routes(routes(site))
+        mount(site, application)
         client = TestClient(TestServer(application, host="127.0.0.1", port=port))
         await client.start_server()
         clients.append(client)

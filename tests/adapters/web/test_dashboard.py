@@ -3,9 +3,14 @@ only for the people who may run `/desk report`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import Engine, event
 from typer.testing import CliRunner
@@ -84,3 +89,29 @@ async def test_a_period_asked_for_again_is_shown_from_the_kept_figures_without_r
     assert not [statement for statement in reads if " tickets" in statement], reads
     assert again.split("<h1>")[1] == first.split("<h1>")[1] and figures["volume"]["opened"] == 2
     assert "Figures as of 2026-" in first
+
+
+async def test_the_last_30_days_are_computed_as_the_server_starts_so_the_first_lead_reads_no_tickets(
+        make_client: Callable[..., Any], chat: Chat, clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
+    busy_morning(chat, clock)
+    caplog.set_level(logging.INFO, logger="adapters.web.dashboard")
+    client: TestClient = await make_client()
+    for _ in range(100):
+        if "dashboard figures for the last 30d ready" in caplog.text:
+            break
+        await asyncio.sleep(0.05)
+    await sign_in(client, chat, SAM)
+    reads: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        page = await (await client.get("/dashboard")).text()
+        figures = await (await client.get("/dashboard.json")).json()
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert "dashboard figures for the last 30d ready" in caplog.text
+    assert not [statement for statement in reads if " tickets" in statement], reads
+    assert figures["volume"]["opened"] == 2 and "Figures as of" in page

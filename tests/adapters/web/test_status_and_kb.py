@@ -122,7 +122,7 @@ async def test_the_web_search_ranks_the_starter_articles_as_desk_kb_search_does(
     from aiohttp import web as aioweb
     from aiohttp.test_utils import TestServer
 
-    from adapters.web.app import WebApp, routes
+    from adapters.web.app import WebApp, mount
     from core.context import DeskDeps, Routes
     from core.service import Desk
     from core.settings import DeskSettings
@@ -143,8 +143,8 @@ async def test_the_web_search_ranks_the_starter_articles_as_desk_kb_search_does(
     query = "vpn keeps disconnecting when working from home"
     in_chat = [line.split(" (")[0] for line in chat.desk_command(SAM, f"kb search {query}").splitlines()[1:]]
     application = aioweb.Application()
-    application.add_routes(routes(WebApp(desk=desk, knowledge=knowledge, settings=WebSettings(session_secret="s"),
-                                         base_url="http://x", clock=clock)))
+    mount(WebApp(desk=desk, knowledge=knowledge, settings=WebSettings(session_secret="s"), base_url="http://x",
+                 clock=clock), application)
     async with TestClient(TestServer(application)) as client:
         code = link_code(chat.desk_command(SAM, "web").replace("http://x", "http://desk.example"))
         page = await (await client.get(f"/signin/{code}")).text()
