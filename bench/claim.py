@@ -77,9 +77,11 @@ def main() -> None:
         Base.metadata.create_all(schema.engine)
         now = datetime.now(UTC)
         with schema.engine.begin() as conn:
-            conn.execute(insert(OutboxRow), rows(args.sent, channel="CSENT", status="sent", now=now))
-            conn.execute(insert(OutboxRow), rows(args.backlog, channel="CBUSY", status="pending", now=now))
-            conn.execute(insert(OutboxRow), rows(args.people, channel="", status="pending", now=now, person=True))
+            for made in (rows(args.sent, channel="CSENT", status="sent", now=now),
+                         rows(args.backlog, channel="CBUSY", status="pending", now=now),
+                         rows(args.people, channel="", status="pending", now=now, person=True)):
+                if made:
+                    conn.execute(insert(OutboxRow), made)
             conn.execute(text("ANALYZE"))
         times, leased = [], 0
         for _ in range(args.rounds):

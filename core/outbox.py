@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from core.cards import Attachment, Card
@@ -119,6 +119,36 @@ class Outbox:
         self._queued, self._files = [], {}
 
 
+def _queue(columns: Any) -> tuple[Any, ...]:
+    """A queue of messages delivered in order: a place (a channel, or a person) and whether they go ahead."""
+    return columns.platform, columns.channel, columns.user_id, columns.ahead
+
+
+def _same_queue(columns: Any, other: Any) -> list[Any]:
+    return [mine == theirs for mine, theirs in zip(_queue(columns), _queue(other), strict=True)]
+
+
+def _free(columns: Any) -> tuple[Any, ...]:
+    """Pending, due and leased to nobody at `now`."""
+    now = bindparam("now")
+    return (columns.status == PENDING, columns.next_attempt_at <= now,
+            or_(columns.locked_until.is_(None), columns.locked_until < now))
+
+
+# Built once (every worker claims on every commit): each due queue's first message and the few after it.
+_queued = aliased(OutboxRow, name="queued")
+_LAST = (select(_queued.id).where(*_same_queue(_queued, OutboxRow), *_free(_queued))
+         .order_by(_queued.id).offset(PER_PLACE - 1).limit(1).scalar_subquery())
+_QUEUES = (select(*_queue(OutboxRow), func.min(OutboxRow.id).label("first"), _LAST.label("last"))
+           .where(OutboxRow.platform.in_(bindparam("platforms", expanding=True)), *_free(OutboxRow))
+           .group_by(*_queue(OutboxRow)).order_by(func.min(OutboxRow.id)).limit(bindparam("limit")).subquery())
+CLAIM = (select(OutboxRow)
+         .join(_QUEUES, and_(*_same_queue(OutboxRow, _QUEUES.c),
+                             OutboxRow.id.between(_QUEUES.c.first, func.coalesce(_QUEUES.c.last, BEYOND_ANY_ID))))
+         .where(*_free(OutboxRow)).order_by(OutboxRow.ahead.desc(), OutboxRow.id).limit(bindparam("limit")))
+CLAIM_LOCKING = CLAIM.with_for_update(skip_locked=True, of=OutboxRow)
+
+
 def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], limit: int = 50) -> list[OutboxRow]:
     """Lease the due notifications of our platforms: the first few of each queue (a place, a channel or a
     person, and whether they go `ahead`), so that a channel with a long backlog, which its platform's pace lets
@@ -126,19 +156,8 @@ def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], lim
     through their index (`ix_outbox_queue`): each queue's first due message and its few next ones, never a
     rank of every pending row. A living card goes out with its newest pending version, in the place of the
     oldest; the versions between are superseded, since the card shows the latest state anyway."""
-    queued = aliased(OutboxRow, name="queued")
-    last = (select(queued.id).where(*_same_queue(queued, OutboxRow), *_free(queued, now))
-            .order_by(queued.id).offset(PER_PLACE - 1).limit(1).scalar_subquery())
-    queues = (select(*_queue(OutboxRow), func.min(OutboxRow.id).label("first"), last.label("last"))
-              .where(OutboxRow.platform.in_(platforms), *_free(OutboxRow, now)).group_by(*_queue(OutboxRow))
-              .order_by(func.min(OutboxRow.id)).limit(limit).subquery())
-    in_queue = and_(*_same_queue(OutboxRow, queues.c),
-                    OutboxRow.id.between(queues.c.first, func.coalesce(queues.c.last, BEYOND_ANY_ID)))
-    query = (select(OutboxRow).join(queues, in_queue).where(*_free(OutboxRow, now))
-             .order_by(OutboxRow.ahead.desc(), OutboxRow.id).limit(limit))
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=OutboxRow)
-    rows = list(session.scalars(query))
+    query = CLAIM_LOCKING if session.bind is not None and session.bind.dialect.name == "postgresql" else CLAIM
+    rows = list(session.scalars(query, {"now": now, "platforms": sorted(platforms), "limit": limit}))
     behind = _behind_others(session, [row.id for row in rows])
     held: set[tuple[Any, ...]] = set()  # queues in which a message waits: the later ones of the batch wait too
     leased: list[OutboxRow] = []
@@ -156,21 +175,6 @@ def claim_due(session: Session, *, now: datetime, platforms: frozenset[str], lim
         row.locked_until = now + LEASE
         leased.append(row)
     return leased
-
-
-def _queue(columns: Any) -> tuple[Any, ...]:
-    """A queue of messages delivered in order: a place (a channel, or a person) and whether they go ahead."""
-    return columns.platform, columns.channel, columns.user_id, columns.ahead
-
-
-def _same_queue(columns: Any, other: Any) -> list[Any]:
-    return [mine == theirs for mine, theirs in zip(_queue(columns), _queue(other), strict=True)]
-
-
-def _free(columns: Any, now: datetime) -> tuple[Any, ...]:
-    """Pending, due and leased to nobody."""
-    return (columns.status == PENDING, columns.next_attempt_at <= now,
-            or_(columns.locked_until.is_(None), columns.locked_until < now))
 
 
 def begin_attempts(rows: list[OutboxRow], *, now: datetime) -> dict[int, datetime | None]:
@@ -202,10 +206,14 @@ def _behind_others(session: Session, batch: list[int]) -> set[int]:
     own: they wait for no other message to their place, and none of those waits for them."""
     if not batch:
         return set()
-    earlier = aliased(OutboxRow, name="earlier")
-    return set(session.scalars(
-        select(OutboxRow.id).distinct().join(earlier, and_(*_same_queue(earlier, OutboxRow), earlier.id < OutboxRow.id))
-        .where(OutboxRow.id.in_(batch), earlier.status == PENDING, earlier.id.not_in(batch))))
+    return set(session.scalars(BEHIND_OTHERS, {"batch": batch}))
+
+
+_earlier = aliased(OutboxRow, name="earlier")
+BEHIND_OTHERS = (select(OutboxRow.id).distinct()
+                 .join(_earlier, and_(*_same_queue(_earlier, OutboxRow), _earlier.id < OutboxRow.id))
+                 .where(OutboxRow.id.in_(bindparam("batch", expanding=True)), _earlier.status == PENDING,
+                        _earlier.id.not_in(bindparam("batch", expanding=True))))
 
 
 def _thread_known(session: Session, row: OutboxRow) -> bool:
