@@ -38,7 +38,8 @@ async def test_reports_beyond_the_backlog_go_on_one_storm_card_and_each_reporter
     keys = [t["key"] for t in tickets(stormy.desk)]
     early, late = keys[:BACKLOG], keys[BACKLOG:]
     cards = [m for m in stormy.srv.messages_in(TRIAGE)]
-    assert [embed_text(c).split(" ·")[0] for c in cards[:BACKLOG]] == early
+    # The storm card goes ahead of the triage cards still waiting for the channel's pace.
+    assert [embed_text(c).split(" ·")[0] for c in cards if not embed_text(c).startswith("Storm:")] == early
     [storm] = [c for c in cards if embed_text(c).startswith("Storm:")]  # edited in place, never posted twice
     shown = embed_text(storm)
     assert shown.startswith(f"Storm: {len(late)} reports")

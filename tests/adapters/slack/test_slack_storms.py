@@ -44,7 +44,9 @@ async def test_reports_beyond_the_backlog_go_on_one_storm_card_and_each_reporter
     keys = [t["key"] for t in tickets(stormy.desk)]
     early, late = keys[:BACKLOG], keys[BACKLOG:]
     cards = stormy.posted(TRIAGE)
-    assert [c["text"].split(" ·")[0] for c in cards] == [*early, cards[-1]["text"].split(" ·")[0]]
+    # The storm card goes ahead of the triage cards still waiting for the channel's pace.
+    assert [c["text"].split(" ·")[0] for c in cards if not c["text"].startswith("Storm:")] == early
+    assert len(cards) == len(early) + 1
     [storm] = [c for c in cards if c["text"].startswith("Storm:")]  # posted once, then edited in place
     edits = [c.args for c in stormy.slack.calls_to("chat.update") if c.args.get("channel") == TRIAGE]
     newest = edits[-1] if edits else storm
