@@ -66,26 +66,45 @@ class Dispatcher:
 
     async def deliver_due(self, *, deadline: float | None = None) -> int:
         """Deliver everything due now, or what fits before `deadline` (loop time); returns how many
-        deliveries were attempted. What is left stays in the outbox for the next pass."""
+        deliveries were attempted. What is left stays in the outbox for the next pass.
+
+        Each channel's leased messages go out in order while other channels' do the same; whenever a
+        channel is done, or every poll interval, more is leased, so a channel held to its platform's pace
+        (a message a second) keeps no other channel waiting."""
         loop = asyncio.get_running_loop()
         attempted = 0
-        while deadline is None or loop.time() < deadline:
-            deliveries = await asyncio.to_thread(self._lease)
-            if not deliveries:
-                return attempted
-            attempted += len(deliveries)
-            # A lease must not run out while its messages are still going out (another worker would take
-            # them again), so a batch stops early and hands back what it did not send.
-            batch_deadline = loop.time() + LEASE.total_seconds() - LEASE_MARGIN_SECONDS
-            if deadline is not None:
-                batch_deadline = min(batch_deadline, deadline)
-            by_channel: dict[tuple[str, str, str], list[Delivery]] = defaultdict(list)
-            for delivery in deliveries:
-                d = delivery.destination
-                by_channel[(d.platform, d.channel, d.user_id)].append(delivery)
-            await asyncio.gather(*(self._deliver_in_order(group, deadline=batch_deadline)
-                                   for group in by_channel.values()))
-        return attempted
+        running: dict[asyncio.Task[None], int] = {}
+        try:
+            while deadline is None or loop.time() < deadline:
+                room = self.batch - sum(running.values())
+                deliveries = await asyncio.to_thread(self._lease, room) if room > 0 else []
+                attempted += len(deliveries)
+                running.update(self._start(deliveries, deadline=self._lease_deadline(loop.time(), deadline)))
+                if not running:
+                    return attempted
+                done, _ = await asyncio.wait(running, timeout=self.poll_seconds,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del running[task]
+                    task.result()  # a fault outside a delivery's own handling ends the pass (it is logged)
+            return attempted
+        finally:
+            await asyncio.gather(*running, return_exceptions=True)  # each stops at its own deadline
+
+    @staticmethod
+    def _lease_deadline(now: float, deadline: float | None) -> float:
+        # A lease must not run out while its messages are still going out (another worker would take them
+        # again), so a channel stops early and hands back what it did not send.
+        batch_deadline = now + LEASE.total_seconds() - LEASE_MARGIN_SECONDS
+        return batch_deadline if deadline is None else min(batch_deadline, deadline)
+
+    def _start(self, deliveries: list[Delivery], *, deadline: float) -> dict[asyncio.Task[None], int]:
+        by_channel: dict[tuple[str, str, str], list[Delivery]] = defaultdict(list)
+        for delivery in deliveries:
+            d = delivery.destination
+            by_channel[(d.platform, d.channel, d.user_id)].append(delivery)
+        return {asyncio.create_task(self._deliver_in_order(group, deadline=deadline)): len(group)
+                for group in by_channel.values()}
 
     async def drain(self, *, timeout: float = 30.0) -> None:
         """Deliver until nothing is due (or the timeout passes): used when a scripted run ends."""
@@ -94,10 +113,10 @@ class Dispatcher:
         while loop.time() < deadline and await self.deliver_due(deadline=deadline):
             pass
 
-    def _lease(self) -> list[Delivery]:
+    def _lease(self, limit: int) -> list[Delivery]:
         def work(session):  # type: ignore[no-untyped-def]
             now = self.clock.now()
-            rows = claim_due(session, now=now, platforms=self.platforms, limit=self.batch)
+            rows = claim_due(session, now=now, platforms=self.platforms, limit=limit)
             unconfirmed = begin_attempts(rows, now=now)
             paced = {(row.platform, row.channel): last_sent_at(session, platform=row.platform, channel=row.channel)
                      for row in rows}

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 
 from bot.dispatcher import Dispatcher
 from core.clock import ManualClock
-from core.delivery import DeliveryFailed
+from core.delivery import Delivered, Delivery, DeliveryFailed
 from core.outbox import LEASE, RetryPolicy, listing, retry
 from core.service import Desk
-from tests.conftest import DANA, SAM, Chat
+from tests.conftest import DANA, KIM, SAM, Chat
 from tests.fakes import DyingMessenger, ProcessDied, RecordingMessenger
 from tests.integration.helpers import outbox
 
@@ -136,7 +137,7 @@ def test_a_new_dispatcher_delivers_what_a_dead_process_left_behind(chat: Chat, c
     chat.say(DANA, "my laptop won't turn on")
     # The first process leased the messages and died before delivering them.
     crashed = dispatcher_for(chat.desk, RecordingMessenger(), clock)
-    leased = crashed._lease()
+    leased = crashed._lease(crashed.batch)
     assert leased
     restarted_messenger = RecordingMessenger()
     restarted = dispatcher_for(chat.desk, restarted_messenger, clock)
@@ -182,3 +183,46 @@ def test_a_delivery_whose_process_died_during_its_attempt_is_marked_unconfirmed_
         attempts.setdefault(delivery.outbox_id, []).append(delivery.unconfirmed_since)
     assert attempts and all(seen == [None, died_at] for seen in attempts.values()), attempts
     assert set(statuses(chat.desk)) == {"sent"}
+
+
+@dataclass
+class HeldChannelMessenger(RecordingMessenger):
+    """Holds every delivery to `held` until `release` is set, as a platform's pace holds a busy channel."""
+
+    held: str = "it-triage"
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def deliver(self, delivery: Delivery) -> Delivered:
+        if delivery.destination.channel == self.held:
+            await self.release.wait()
+        return await super().deliver(delivery)
+
+
+def test_a_channel_held_back_by_its_pace_keeps_no_other_channel_waiting(chat: Chat, clock: ManualClock) -> None:
+    async def scenario() -> None:
+        messenger = HeldChannelMessenger()
+        dispatcher = Dispatcher(db=chat.desk.db, messengers={"console": messenger}, clock=clock, policy=POLICY,
+                                poll_seconds=0.05)
+        chat.say(DANA, "my laptop won't turn on")
+        delivering = asyncio.create_task(dispatcher.deliver_due())
+
+        async def until_told(key: str) -> None:
+            for _ in range(200):  # a bound for a failing run, not a timing check
+                if any(text.startswith(f"{key} opened") for text in messenger.texts()):
+                    return
+                await asyncio.sleep(0.05)
+            raise AssertionError(f"{key}'s reporter was not told while the triage channel was held: "
+                                 f"{messenger.texts()}")
+
+        await until_told("INC-1")
+        # Reported while the first triage card is still held: its reporter is told without waiting for it.
+        chat.say(KIM, "the printer on floor 2 is jammed")
+        await until_told("INC-2")
+        assert [d for d in messenger.delivered if d.destination.channel == "it-triage"] == []
+        messenger.release.set()
+        await delivering
+        triage = [d.card.title for d in messenger.delivered if d.destination.channel == "it-triage"]
+        assert [title.split(" ")[0] for title in triage] == ["INC-1", "INC-2"]
+        assert set(statuses(chat.desk)) == {"sent"}
+
+    asyncio.run(scenario())
