@@ -4,9 +4,10 @@ only for the people who may run `/desk report`."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,21 @@ from tests.adapters.web.conftest import sign_in
 from tests.conftest import DANA, KIM, SAM, Chat
 
 PERIOD = {"since": "2026-03-01", "until": "2026-03-02T12:00+00:00"}
+
+
+@contextlib.contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """Every SQL statement any engine runs inside the block."""
+    reads: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield reads
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
 
 
 def busy_morning(chat: Chat, clock: ManualClock) -> None:
@@ -72,20 +88,12 @@ async def test_a_period_asked_for_again_is_shown_from_the_kept_figures_without_r
         client: TestClient, chat: Chat, clock: ManualClock) -> None:
     busy_morning(chat, clock)
     await sign_in(client, chat, SAM)
-    reads: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        reads.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
+    with statements_run() as reads:
         first = await (await client.get("/dashboard", params=PERIOD)).text()
         assert any(" tickets" in statement for statement in reads)
         reads.clear()
         again = await (await client.get("/dashboard", params=PERIOD)).text()
         figures = await (await client.get("/dashboard.json", params=PERIOD)).json()
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
     assert not [statement for statement in reads if " tickets" in statement], reads
     assert again.split("<h1>")[1] == first.split("<h1>")[1] and figures["volume"]["opened"] == 2
     assert "Figures as of 2026-" in first
@@ -101,17 +109,9 @@ async def test_the_last_30_days_are_computed_as_the_server_starts_so_the_first_l
             break
         await asyncio.sleep(0.05)
     await sign_in(client, chat, SAM)
-    reads: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        reads.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
+    with statements_run() as reads:
         page = await (await client.get("/dashboard")).text()
         figures = await (await client.get("/dashboard.json")).json()
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
     assert "dashboard figures for the last 30d ready" in caplog.text
     assert not [statement for statement in reads if " tickets" in statement], reads
     assert figures["volume"]["opened"] == 2 and "Figures as of" in page
