@@ -88,6 +88,10 @@ class Dispatcher:
                     del running[task]
                     task.result()  # a fault outside a delivery's own handling ends the pass (it is logged)
             return attempted
+        except asyncio.CancelledError:  # the process is stopping: what is in flight stops too
+            for task in running:
+                task.cancel()
+            raise
         finally:
             await asyncio.gather(*running, return_exceptions=True)  # each stops at its own deadline
 

@@ -226,3 +226,22 @@ def test_a_channel_held_back_by_its_pace_keeps_no_other_channel_waiting(chat: Ch
         assert set(statuses(chat.desk)) == {"sent"}
 
     asyncio.run(scenario())
+
+
+def test_a_pass_stopped_while_a_channel_is_held_stops_its_deliveries_too(chat: Chat, clock: ManualClock) -> None:
+    async def scenario() -> None:
+        messenger = HeldChannelMessenger()
+        dispatcher = Dispatcher(db=chat.desk.db, messengers={"console": messenger}, clock=clock, policy=POLICY,
+                                poll_seconds=0.05)
+        chat.say(DANA, "my laptop won't turn on")
+        delivering = asyncio.create_task(dispatcher.deliver_due())
+        for _ in range(200):  # a bound for a failing run, not a timing check
+            if messenger.delivered:
+                break
+            await asyncio.sleep(0.05)
+        delivering.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(delivering, 5)  # a TimeoutError here: the held delivery kept the pass alive
+        assert [d.destination.channel for d in messenger.delivered] == ["it-help"]
+
+    asyncio.run(scenario())
