@@ -141,6 +141,8 @@ class Ranker:
         return shape
 
     def _df(self, token: str) -> int:
+        if token not in self._known:  # most words a query tries (joined, split, cut short) are no index's
+            return 0
         return self.articles.df(token) + self.phrasings.df(token)
 
     def __len__(self) -> int:
@@ -279,8 +281,10 @@ class Ranker:
     # -- ranking --------------------------------------------------------------------------------------
 
     def _lexical(self, query: Query) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        weighted = dict(query.weights)
-        weighted.update(query.pairs)
+        # Most of a long message's words and pairs are in none of the indexes: left out once, not by each.
+        known = self._known
+        weighted = {token: weight for token, weight in query.weights.items() if token in known}
+        weighted.update((bigram, weight) for bigram, weight in query.pairs.items() if bigram in known)
         n_keys = len(self._entries)
         article_scores = self.articles.score(weighted)
         by_key = np.bincount(self.articles.owners(), weights=article_scores, minlength=n_keys).astype(
