@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.triage.text import TITLE
+
 SMOOTHING = 0.3
 
 
@@ -62,7 +64,11 @@ class Head:
         return sorted(label for label, count in self.examples.items() if count > 0)
 
     def known(self, features: Iterable[str]) -> list[str]:
-        return [feature for feature in features if feature in self.everywhere]
+        """The features this head has counts for, each once; a title word it never saw in a title as the
+        word itself (what bodies, one-line messages and built-in examples taught of it)."""
+        everywhere = self.everywhere
+        found = dict.fromkeys(feature if feature in everywhere else feature.removeprefix(TITLE) for feature in features)
+        return [feature for feature in found if feature in everywhere]
 
     def weight(self, feature: str, label: str) -> float:
         """log P(feature | not label): the higher, the more the other labels' examples use it."""
