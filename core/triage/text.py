@@ -48,10 +48,11 @@ def features(text: str, *, neutral: frozenset[str] = frozenset()) -> frozenset[s
     """Each word and each pair of neighbouring words (`please_setup`) once; `neutral` words left out.
 
     When a body follows the first line, that line is the title and its words are its own (`title:can`):
-    a title is a headline, and a word in it says something else than in the sentences of a body ('can' in
-    "can we get a projector" asks, in "we can't print" complains). Its pairs stay shared: they are rarer,
-    and say the same wherever they are. A head that never saw a title word reads it as the word
-    (`Head.known`), so built-in examples, one-line messages and bodies still teach titles."""
+    a title is a headline, and a word in it says something else than in the sentences of a body ('can'
+    heading "can we get a projector" asks; in "since the update I can only open it read-only" it tells what
+    broke). Its pairs stay shared: they are rarer, and say the same wherever they are. A head that never saw
+    a title word reads it as the word (`Head.known`), so built-in examples, one-line messages and bodies
+    still teach titles."""
     title, _, body = normalise(text).strip().partition("\n")
     if not body.strip():
         return _words_and_pairs(title, neutral)
