@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.reports import flows, metrics
-from core.reports.business import Mean, durations
+from core.reports.business import Mean, durations_of
 from core.reports.figures import (
     AgentLoad,
     ArticleUse,
@@ -26,6 +26,7 @@ from core.reports.figures import (
 )
 from core.reports.period import Period, ReportFilter
 from core.reports.requests import Requests, requests
+from core.reports.rollup import tallies
 from core.settings import DeskSettings
 
 REPORT_WORK_MEM = "64MB"
@@ -79,9 +80,10 @@ def build_report(
 ) -> Report:
     """Every figure of the period for the tickets `filters` names; backlog as it stood at the period's end."""
     _for_large_reads(session)
-    intakes = flows.intake(session, period=period, filters=filters)
-    moves = flows.movements(session, period=period, filters=filters)
-    times = durations(session, settings, period=period, filters=filters)
+    found = tallies(session, settings, period=period, filters=filters, clock=datetime.now(UTC))
+    intakes = flows.intakes_of(found)
+    moves = flows.movements_of(found, flows.workers(session, filters))
+    times = durations_of(found)
     return Report(
         period=period, filters=filters, scope=scope or filters.describe(), generated_at=now,
         volume=flows.volume(intakes, moves),
@@ -89,10 +91,10 @@ def build_report(
         mtta=_duration(MTTA_MEASURED, times.response),
         mttr=_duration(MTTR_MEASURED, times.resolution),
         sla=tuple(flows.sla_by_priority(intakes)),
-        first_contact=metrics.first_contact(session, period=period, filters=filters),
+        first_contact=metrics.first_contact_of(found),
         deflection=flows.deflection(intakes),
         knowledge=tuple(metrics.knowledge_use(session, period=period, filters=filters)),
-        satisfaction=metrics.satisfaction(session, period=period, filters=filters),
+        satisfaction=metrics.satisfaction_of(found),
         workload=tuple(metrics.workload(session, filters=filters, resolved_by=flows.resolutions_by(moves))),
         daily=tuple(flows.daily(period, intakes, moves)),
         mttr_by_category=tuple(CategoryTimes(category, mean.count, _ms(mean.wall_seconds), _ms(mean.business_seconds))
