@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.reports import flows, metrics
@@ -27,10 +26,9 @@ from core.reports.figures import (
 from core.reports.period import Period, ReportFilter
 from core.reports.requests import Requests, requests
 from core.reports.rollup import tallies
+from core.reports.sql import for_large_reads
 from core.settings import DeskSettings
 
-REPORT_WORK_MEM = "64MB"
-REPORT_SQLITE_MMAP = 1 << 30
 MTTA_MEASURED = "from report to first response by an agent"
 MTTR_MEASURED = "from report to resolved (self-service left out)"
 
@@ -79,7 +77,7 @@ def build_report(
     scope: str = "",
 ) -> Report:
     """Every figure of the period for the tickets `filters` names; backlog as it stood at the period's end."""
-    _for_large_reads(session)
+    for_large_reads(session)
     found = tallies(session, settings, period=period, filters=filters, clock=datetime.now(UTC))
     intakes = flows.intakes_of(found)
     moves = flows.movements_of(found, flows.workers(session, filters))
@@ -101,19 +99,6 @@ def build_report(
                                for category, mean in sorted(times.resolution_by_category.items())),
         requests=requests(session, period=period),
     )
-
-
-def _for_large_reads(session: Session) -> None:
-    """On PostgreSQL, for this transaction: no JIT compilation (it costs more than it saves on queries that
-    run once, about half a second each here) and room to hash and sort the period's rows in memory. On
-    SQLite, for this connection: the file read through memory mapping rather than a read() per page (a
-    quarter off a report over 100,000 tickets); its pages are the operating system's cache, not copies."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
-    elif dialect == "sqlite":
-        session.connection().exec_driver_sql(f"PRAGMA mmap_size = {REPORT_SQLITE_MMAP}")
 
 
 def _duration(measured: str, mean: Mean) -> Duration:

@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 
 from core.reports.metrics import STATUS_CHANGE
 from core.reports.period import Period, ReportFilter
-from core.reports.sql import utc_day
+from core.reports.sql import for_large_reads, utc_day
 from core.reports.tallies import VALUES, Tally, counted, every_tally, folded
 from core.settings import DeskSettings
+from core.storage.database import make_engine, takes_write_lock
 from core.storage.models import AuditRow, SlaEventRow, TicketRow
 from core.storage.report_models import ReportRolledDayRow, ReportTallyRow, ReportTrailCheckRow
 
@@ -48,15 +49,43 @@ def tallies(session: Session, settings: DeskSettings, *, period: Period, filters
     first, last = whole_days(period, settled_before=clock - SETTLED)
     if filters.agent_id is not None or first >= last:
         return counted(session, settings, period=period, filters=filters)
-    basis = basis_of(settings)
-    if not refresh(session, settings, basis=basis, first=first, last=last):
+    found = kept(session, settings, first=first, last=last, filters=filters)
+    if found is None:
         return counted(session, settings, period=period, filters=filters)
-    found = stored(session, basis=basis, first=first, last=last, filters=filters)
     for part in (Period(since=period.since, until=_start(first)) if period.since < _start(first) else None,
                  Period(since=_start(last), until=period.until) if _start(last) < period.until else None):
         if part is not None:
             found.extend(counted(session, settings, period=part, filters=filters))
     return folded((t.figure, t.day, t.priority, t.category, t.key, t.values) for t in found)
+
+
+def kept(session: Session, settings: DeskSettings, *, first: date, last: date, filters: ReportFilter
+         ) -> list[Tally] | None:
+    """The stored tallies of the days [first, last), storing first what is missing or changed: in the
+    report's transaction when it holds SQLite's write lock, else in a short transaction of its own (the
+    report's may be a reader that must not take it). None when they cannot be brought up to date now."""
+    engine = session.get_bind().engine
+    if engine.dialect.name == "sqlite":
+        if engine.url.database in (None, "", ":memory:"):
+            return None  # a database only this connection sees: nothing worth keeping
+        if takes_write_lock(engine):
+            return _kept(session, settings, first=first, last=last, filters=filters)
+        engine = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with Session(bind=engine) as own, own.begin():
+            for_large_reads(own)
+            return _kept(own, settings, first=first, last=last, filters=filters)
+    finally:
+        if engine is not session.get_bind().engine:
+            engine.dispose()
+
+
+def _kept(session: Session, settings: DeskSettings, *, first: date, last: date, filters: ReportFilter
+          ) -> list[Tally] | None:
+    basis = basis_of(settings)
+    if not refresh(session, settings, basis=basis, first=first, last=last):
+        return None
+    return stored(session, basis=basis, first=first, last=last, filters=filters)
 
 
 def whole_days(period: Period, *, settled_before: datetime) -> tuple[date, date]:

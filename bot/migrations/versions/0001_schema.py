@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 22:29:50.154266
+Create Date: 2026-12-01 22:32:59.135167
 """
 from __future__ import annotations
 
@@ -164,12 +164,12 @@ def upgrade() -> None:
     )
     op.create_table('report_rolled_days',
     sa.Column('basis', sa.String(length=64), nullable=False),
-    sa.Column('day', sa.Integer(), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
     sa.PrimaryKeyConstraint('basis', 'day', name=op.f('pk_report_rolled_days'))
     )
     op.create_table('report_tallies',
     sa.Column('basis', sa.String(length=64), nullable=False),
-    sa.Column('day', sa.Integer(), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('figure', sa.String(length=20), nullable=False),
     sa.Column('team', sa.String(length=100), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
