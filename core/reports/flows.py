@@ -42,11 +42,9 @@ class Intake:
 
 @dataclass(frozen=True)
 class Movement:
-    """Status changes on one day; `resolver_id` is who resolved, when they are someone the report's workload
-    names (None on the row of every other change)."""
+    """Status changes on one day."""
 
     day: str
-    resolver_id: int | None
     resolved: int
     closed: int
     reopened: int
@@ -66,9 +64,8 @@ def workers(session: Session, filters: ReportFilter) -> set[int]:
         *([filters.agent_id] if filters.agent_id is not None else [])}
 
 
-def movements_of(tallies: Iterable[Tally], workers: set[int]) -> list[Movement]:
-    return [Movement(t.day, t.key if t.key in workers else None, *(int(v) for v in t.values[:4]))
-            for t in tallies if t.figure == "moved"]
+def movements_of(tallies: Iterable[Tally]) -> list[Movement]:
+    return [Movement(t.day, *(int(v) for v in t.values[:4])) for t in tallies if t.figure == "moved"]
 
 
 def volume(intakes: list[Intake], moves: list[Movement]) -> Volume:
@@ -111,9 +108,10 @@ def deflection(intakes: list[Intake]) -> Deflection:
     return Deflection(reports=sum(i.opened for i in intakes), self_service=sum(i.self_service for i in intakes))
 
 
-def resolutions_by(moves: list[Movement]) -> dict[int, int]:
+def resolutions_by(tallies: Iterable[Tally], workers: set[int]) -> dict[int, int]:
+    """Resolutions in the period per person the workload names."""
     found: Counter[int] = Counter()
-    for m in moves:
-        if m.resolver_id is not None:
-            found[m.resolver_id] += m.resolved
+    for t in tallies:
+        if t.figure == "resolved_by" and t.key in workers:
+            found[t.key] += int(t.values[0])
     return dict(found)

@@ -80,7 +80,8 @@ def build_report(
     for_large_reads(session)
     found = tallies(session, settings, period=period, filters=filters, clock=datetime.now(UTC))
     intakes = flows.intakes_of(found)
-    moves = flows.movements_of(found, flows.workers(session, filters))
+    moves = flows.movements_of(found)
+    resolved_by = flows.resolutions_by(found, flows.workers(session, filters))
     times = durations_of(found)
     return Report(
         period=period, filters=filters, scope=scope or filters.describe(), generated_at=now,
@@ -93,7 +94,7 @@ def build_report(
         deflection=flows.deflection(intakes),
         knowledge=tuple(metrics.knowledge_use(session, period=period, filters=filters)),
         satisfaction=metrics.satisfaction_of(found),
-        workload=tuple(metrics.workload(session, filters=filters, resolved_by=flows.resolutions_by(moves))),
+        workload=tuple(metrics.workload(session, filters=filters, resolved_by=resolved_by)),
         daily=tuple(flows.daily(period, intakes, moves)),
         mttr_by_category=tuple(CategoryTimes(category, mean.count, _ms(mean.wall_seconds), _ms(mean.business_seconds))
                                for category, mean in sorted(times.resolution_by_category.items())),

@@ -145,6 +145,8 @@ def forget(session: Session) -> None:
 
 
 def stored(session: Session, *, basis: str, first: date, last: date, filters: ReportFilter) -> list[Tally]:
+    """The stored tallies of the days [first, last) for the tickets `filters` names, added up as `folded`
+    adds up counted ones (the resolutions by resolver over all the days)."""
     row = ReportTallyRow
     conditions = [row.basis == basis, row.day >= first.isoformat(), row.day < last.isoformat()]
     for name, value in (("team", filters.team), ("kind", filters.kind), ("category", filters.category),
@@ -152,10 +154,12 @@ def stored(session: Session, *, basis: str, first: date, last: date, filters: Re
         if value:
             conditions.append(getattr(row, name) == value)
     values = [func.sum(getattr(row, f"v{n}")) for n in range(VALUES)]
-    found = session.execute(select(row.figure, row.day, row.priority, row.category, row.key, *values)
-                            .where(*conditions).group_by(row.figure, row.day, row.priority, row.category, row.key))
+    by_day = session.execute(select(row.figure, row.day, row.priority, row.category, literal(0), *values).where(
+        *conditions, row.figure != "resolved_by").group_by(row.figure, row.day, row.priority, row.category))
+    by_resolver = session.execute(select(row.figure, literal(""), literal(""), literal(""), row.key, *values).where(
+        *conditions, row.figure == "resolved_by").group_by(row.figure, row.key))
     return [Tally(figure, day, priority, category, key, tuple(float(v or 0) for v in sums))
-            for figure, day, priority, category, key, *sums in found]
+            for figure, day, priority, category, key, *sums in (*by_day, *by_resolver)]
 
 
 def _store(session: Session, settings: DeskSettings, *, basis: str, period: Period) -> None:

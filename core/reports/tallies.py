@@ -3,11 +3,13 @@ attributes the report filters on. A report adds tallies up, whether they were ju
 (`counted`) or stored for finished days (`core/reports/rollup.py`); both come from the selects here, so the
 two ways cannot drift apart.
 
-Each tally row is `figure, day, team, kind, category, service, platform, priority, key, v0..v8`:
+Each tally row is `figure, day, team, kind, category, service, platform, priority, key, v0..v8` (priority
+empty and key 0 where the figure does not tell them apart):
 - opened (day reported; by priority): reported, self-service, response met, response breached, resolution
   met, resolution breached. The SLA counts leave self-service out: a clock is breached when the SLA sweep
   recorded its breach, met when it stopped (first response given, ticket resolved) without one.
-- moved (day of the status change; key: who resolved, for resolutions): resolved, closed, reopened, cancelled.
+- moved (day of the status change): resolved, closed, reopened, cancelled.
+- resolved_by (day of the resolution; key: who resolved): resolutions.
 - answered (day of the first response): tickets, wall seconds, tickets with business time, business seconds.
 - fixed (day of the (last) resolution, self-service left out): as answered, report to resolved.
 - first_contact (day of the (last) resolution, self-service left out): resolved, resolved at first contact.
@@ -36,7 +38,6 @@ from core.storage.report_models import RatingRow
 
 VALUES = 9
 DIMENSIONS = ("team", "kind", "category", "service", "platform", "priority")
-FIGURES = ("opened", "moved", "answered", "fixed", "first_contact", "closed")
 
 
 @dataclass(frozen=True)
@@ -52,23 +53,27 @@ class Tally:
     values: tuple[float, ...]
 
 
-def _dimensions() -> list[ColumnElement[Any]]:
+def _dimensions(*, by_priority: bool) -> list[ColumnElement[Any]]:
+    """What the report filters on, and the priority where the figure is told apart by it (only opened: every
+    other figure's rows would be several times as many for nothing)."""
     return [TicketRow.team.label("team"), TicketRow.kind.label("kind"), TicketRow.category.label("category"),
             TicketRow.service.label("service"), TicketRow.origin_platform.label("platform"),
-            TicketRow.priority.label("priority")]
+            (TicketRow.priority if by_priority else literal("")).label("priority")]
 
 
 def _row(figure: str, day: ColumnElement[str], key: ColumnElement[int] | None,
          values: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
     padded = [*values, *([literal(0.0)] * (VALUES - len(values)))]
-    return [literal(figure).label("figure"), day.label("day"), *_dimensions(),
+    return [literal(figure).label("figure"), day.label("day"), *_dimensions(by_priority=figure == "opened"),
             (key if key is not None else literal(0)).label("key"),
             *(func.coalesce(value, 0.0).label(f"v{n}") for n, value in enumerate(padded))]
 
 
-def _grouped(statement: Select[Any], day: ColumnElement[str], key: ColumnElement[int] | None) -> Select[Any]:
+def _grouped(statement: Select[Any], day: ColumnElement[str], key: ColumnElement[int] | None, *,
+             by_priority: bool = False) -> Select[Any]:
     return statement.group_by(day, TicketRow.team, TicketRow.kind, TicketRow.category, TicketRow.service,
-                              TicketRow.origin_platform, TicketRow.priority, *([key] if key is not None else []))
+                              TicketRow.origin_platform, *([TicketRow.priority] if by_priority else []),
+                              *([key] if key is not None else []))
 
 
 def opened(period: Period, filters: ReportFilter) -> Select[Any]:
@@ -91,20 +96,27 @@ def opened(period: Period, filters: ReportFilter) -> Select[Any]:
         count_if(resolution_breached),
     ))).select_from(TicketRow).outerjoin(breaches, breaches.c.ticket_id == TicketRow.id).where(
         within(TicketRow.created_at, period))
-    return filtered(_grouped(statement, day, None), filters)
+    return filtered(_grouped(statement, day, None, by_priority=True), filters)
 
 
 def moved(period: Period, filters: ReportFilter) -> Select[Any]:
-    resolver = case((and_(AuditRow.new == Status.RESOLVED.value, AuditRow.actor_id.is_not(None)), AuditRow.actor_id),
-                    else_=0)
     day = utc_day(AuditRow.at)
-    statement = select(*_row("moved", day, resolver, (
+    statement = select(*_row("moved", day, None, (
         count_if(AuditRow.new == Status.RESOLVED.value), count_if(AuditRow.new == Status.CLOSED.value),
         count_if(REOPENING), count_if(AuditRow.new == Status.CANCELLED.value),
     ))).select_from(AuditRow).join(TicketRow, TicketRow.id == AuditRow.ticket_id).where(
         STATUS_CHANGE, within(AuditRow.at, period),
         or_(AuditRow.new.in_((Status.RESOLVED.value, Status.CLOSED.value, Status.CANCELLED.value)), REOPENING))
-    return filtered(_grouped(statement, day, resolver), filters)
+    return filtered(_grouped(statement, day, None), filters)
+
+
+def resolved_by(period: Period, filters: ReportFilter) -> Select[Any]:
+    day = utc_day(AuditRow.at)
+    statement = select(*_row("resolved_by", day, AuditRow.actor_id, (func.count(),))).select_from(AuditRow).join(
+        TicketRow, TicketRow.id == AuditRow.ticket_id).where(
+        STATUS_CHANGE, within(AuditRow.at, period), AuditRow.new == Status.RESOLVED.value,
+        AuditRow.actor_id.is_not(None))
+    return filtered(_grouped(statement, day, AuditRow.actor_id), filters)
 
 
 def first_contact(period: Period, filters: ReportFilter) -> Select[Any]:
@@ -154,7 +166,8 @@ def durations(session: Session, settings: DeskSettings, period: Period, filters:
     # Each ticket's instants in epoch seconds. The tickets answered or resolved in the period are said so that
     # an index on each instant serves.
     chosen = filtered(select(
-        *_dimensions(), calendar_index.label("calendar"), epoch(TicketRow.created_at).label("reported"),
+        *_dimensions(by_priority=False)[:5], calendar_index.label("calendar"),
+        epoch(TicketRow.created_at).label("reported"),
         case((responded, epoch(TicketRow.first_response_at))).label("answered"),
         case((resolved, epoch(TicketRow.resolved_at))).label("fixed"),
         case((responded, utc_day(TicketRow.first_response_at))).label("answered_day"),
@@ -179,9 +192,10 @@ def durations(session: Session, settings: DeskSettings, period: Period, filters:
         for figure, instant, until_then in (("answered", c.answered, business[1] - business[0]),
                                             ("fixed", c.fixed, business[2] - business[0])):
             day_of = c[f"{figure}_day"]
-            dimensions = [c.team, c.kind, c.category, c.service, c.platform, c.priority]
+            dimensions = [c.team, c.kind, c.category, c.service, c.platform]
             parts.append(select(
-                literal(figure).label("figure"), day_of.label("day"), *dimensions, literal(0).label("key"),
+                literal(figure).label("figure"), day_of.label("day"), *dimensions, literal("").label("priority"),
+                literal(0).label("key"),
                 func.count(instant).label("v0"), func.coalesce(func.sum(instant - c.reported), 0.0).label("v1"),
                 func.count(until_then).label("v2"), func.coalesce(func.sum(until_then), 0.0).label("v3"),
                 *(literal(0.0).label(f"v{n}") for n in range(4, VALUES)),
@@ -194,7 +208,8 @@ def every_tally(session: Session, settings: DeskSettings, period: Period, filter
                 ) -> Iterator[list[Select[Any]]]:
     """The selects of every figure's tallies over `period`, for the tickets `filters` names."""
     with durations(session, settings, period, filters) as times:
-        yield [opened(period, filters), moved(period, filters), first_contact(period, filters),
+        yield [opened(period, filters), moved(period, filters), resolved_by(period, filters),
+               first_contact(period, filters),
                closed(period, filters), *([times] if times is not None else [])]
 
 
@@ -208,12 +223,13 @@ def counted(session: Session, settings: DeskSettings, *, period: Period, filters
 
 
 def folded(rows: Iterable[tuple[str, str, str, str, int, Sequence[Any]]]) -> list[Tally]:
-    """Rows `figure, day, priority, category, key, values` added up per figure, day and what each figure
-    tells apart (priority for opened, key for moved, category for answered and fixed)."""
+    """Rows `figure, day, priority, category, key, values` added up per figure and what each figure tells
+    apart: the day and the priority for opened, the resolver (over all days) for resolved_by, the day and the
+    category for answered and fixed, the day for the others."""
     sums: dict[tuple[str, str, str, str, int], list[float]] = defaultdict(lambda: [0.0] * VALUES)
     for figure, day, priority, category, key, values in rows:
-        at = (figure, day, priority if figure == "opened" else "",
-              category if figure in ("answered", "fixed") else "", int(key or 0) if figure == "moved" else 0)
+        at = (figure, "" if figure == "resolved_by" else day, priority if figure == "opened" else "",
+              category if figure in ("answered", "fixed") else "", int(key or 0) if figure == "resolved_by" else 0)
         total = sums[at]
         for n, value in enumerate(values):
             total[n] += float(value or 0)

@@ -35,7 +35,7 @@ class WeeklyReportRow(Base):
 class ReportTallyRow(Base):
     """One finished UTC day's counts and sums of one report figure for one combination of the tickets'
     attributes (a rollup): the report adds these up instead of reading every ticket again. `basis` names the
-    calendars and teams the business seconds were worked out with; `key` is the resolver of a resolution."""
+    calendars and teams the business seconds were worked out with; `key` is who resolved, for the resolutions."""
 
     __tablename__ = "report_tallies"
 
