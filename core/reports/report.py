@@ -81,7 +81,8 @@ def build_report(
     found = tallies(session, settings, period=period, filters=filters, clock=datetime.now(UTC))
     intakes = flows.intakes_of(found)
     moves = flows.movements_of(found)
-    resolved_by = flows.resolutions_by(found, flows.workers(session, filters))
+    resolved_by = flows.resolutions_by(session, found, workers=flows.workers(session, filters), period=period,
+                                       filters=filters)
     times = durations_of(found)
     return Report(
         period=period, filters=filters, scope=scope or filters.describe(), generated_at=now,

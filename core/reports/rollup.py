@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, insert, literal, select, union
+from sqlalchemy import delete, func, insert, literal, select, text, union
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,8 @@ from core.storage.report_models import ReportRolledDayRow, ReportTallyRow, Repor
 SETTLED = timedelta(hours=1)
 ROLLUP_LOCK = 0x5EC0_2E90  # the advisory lock one report at a time holds while it stores tallies
 KEPT_CHECKS = 10
+EVERY = "*"
+NARROWING = ("team", "kind", "service", "platform")  # the filters the rows under `basis*` add up
 LOCK_WAIT = "2s"
 COLUMNS = ("figure", "day", "team", "kind", "category", "service", "platform", "priority", "key",
            *(f"v{n}" for n in range(VALUES)))
@@ -52,6 +54,9 @@ def tallies(session: Session, settings: DeskSettings, *, period: Period, filters
     found = kept(session, settings, first=first, last=last, filters=filters)
     if found is None:
         return counted(session, settings, period=period, filters=filters)
+    if any(getattr(filters, name) for name in NARROWING):
+        found.extend(counted(session, settings, period=Period(since=_start(first), until=_start(last)),
+                             filters=filters, resolutions_only=True))
     for part in (Period(since=period.since, until=_start(first)) if period.since < _start(first) else None,
                  Period(since=_start(last), until=period.until) if _start(last) < period.until else None):
         if part is not None:
@@ -146,13 +151,15 @@ def forget(session: Session) -> None:
 
 def stored(session: Session, *, basis: str, first: date, last: date, filters: ReportFilter) -> list[Tally]:
     """The stored tallies of the days [first, last) for the tickets `filters` names, added up as `folded`
-    adds up counted ones (the resolutions by resolver over all the days)."""
+    adds up counted ones (the resolutions by resolver over all the days). Filtered on a team, kind, service
+    or platform, the resolutions are left out: they are stored only for every ticket (by resolver and
+    category)."""
     row = ReportTallyRow
-    conditions = [row.basis == basis, row.day >= first.isoformat(), row.day < last.isoformat()]
-    for name, value in (("team", filters.team), ("kind", filters.kind), ("category", filters.category),
-                        ("service", filters.service), ("platform", filters.platform)):
-        if value:
-            conditions.append(getattr(row, name) == value)
+    narrowed = {name: getattr(filters, name) for name in NARROWING if getattr(filters, name)}
+    conditions = [row.basis == (basis if narrowed else f"{basis}{EVERY}"), row.day >= first.isoformat(),
+                  row.day < last.isoformat(), *(getattr(row, name) == value for name, value in narrowed.items())]
+    if filters.category:
+        conditions.append(row.category == filters.category)
     values = [func.sum(getattr(row, f"v{n}")) for n in range(VALUES)]
     by_day = session.execute(select(row.figure, row.day, row.priority, row.category, literal(0), *values).where(
         *conditions, row.figure != "resolved_by").group_by(row.figure, row.day, row.priority, row.category))
@@ -163,11 +170,21 @@ def stored(session: Session, *, basis: str, first: date, last: date, filters: Re
 
 
 def _store(session: Session, settings: DeskSettings, *, basis: str, period: Period) -> None:
+    """Store the tallies of `period`: per combination of the tickets' attributes, and (under `basis*`) added
+    up over every team, kind, service and platform; the resolutions by resolver only so."""
     with every_tally(session, settings, period, ReportFilter()) as selects:
-        for statement in selects:
+        for figure, statement in selects.items():
             rows = statement.subquery("tally")
-            session.execute(insert(ReportTallyRow).from_select(
-                ["basis", *COLUMNS], select(literal(basis), *(rows.c[name] for name in COLUMNS))))
+            if figure != "resolved_by":
+                session.execute(insert(ReportTallyRow).from_select(
+                    ["basis", *COLUMNS], select(literal(basis), *(rows.c[name] for name in COLUMNS))))
+            kept = [rows.c[name] for name in COLUMNS[:9] if name not in NARROWING]
+            session.execute(insert(ReportTallyRow).from_select(["basis", *COLUMNS], select(
+                literal(f"{basis}{EVERY}"),
+                *(literal(EVERY) if name in NARROWING else rows.c[name] for name in COLUMNS[:9]),
+                *(func.sum(rows.c[f"v{n}"]) for n in range(VALUES))).group_by(*kept)))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE report_tallies"))  # the planner learns at once how many rows a day has
 
 
 def _trail_end(session: Session) -> tuple[int, int] | None:

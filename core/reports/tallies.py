@@ -9,7 +9,7 @@ empty and key 0 where the figure does not tell them apart):
   met, resolution breached. The SLA counts leave self-service out: a clock is breached when the SLA sweep
   recorded its breach, met when it stopped (first response given, ticket resolved) without one.
 - moved (day of the status change): resolved, closed, reopened, cancelled.
-- resolved_by (day of the resolution; key: who resolved): resolutions.
+- resolved_by (day of the resolution; key: who resolved, when not the ticket's requester): resolutions.
 - answered (day of the first response): tickets, wall seconds, tickets with business time, business seconds.
 - fixed (day of the (last) resolution, self-service left out): as answered, report to resolved.
 - first_contact (day of the (last) resolution, self-service left out): resolved, resolved at first contact.
@@ -83,7 +83,9 @@ def opened(period: Period, filters: ReportFilter) -> Select[Any]:
         func.max(case((SlaEventRow.clock == "resolution", 1), else_=0)).label("resolution"),
     ).where(SlaEventRow.kind == "breach",
             # A breach comes after its ticket was reported: older ones belong to tickets outside the period.
-            SlaEventRow.at >= period.since).group_by(SlaEventRow.ticket_id).subquery()
+            SlaEventRow.at >= period.since,
+            SlaEventRow.ticket_id.in_(select(TicketRow.id).where(within(TicketRow.created_at, period))),
+            ).group_by(SlaEventRow.ticket_id).subquery()
     handled = TicketRow.self_service.is_(false())
     response_breached = and_(handled, func.coalesce(breaches.c.response, 0) == 1)
     resolution_breached = and_(handled, func.coalesce(breaches.c.resolution, 0) == 1)
@@ -115,7 +117,9 @@ def resolved_by(period: Period, filters: ReportFilter) -> Select[Any]:
     statement = select(*_row("resolved_by", day, AuditRow.actor_id, (func.count(),))).select_from(AuditRow).join(
         TicketRow, TicketRow.id == AuditRow.ticket_id).where(
         STATUS_CHANGE, within(AuditRow.at, period), AuditRow.new == Status.RESOLVED.value,
-        AuditRow.actor_id.is_not(None))
+        # Requesters who solve their own tickets would make a row each: `flows.self_resolutions` counts those
+        # of the few people the workload names.
+        AuditRow.actor_id.is_not(None), AuditRow.actor_id != TicketRow.requester_id)
     return filtered(_grouped(statement, day, AuditRow.actor_id), filters)
 
 
@@ -205,19 +209,24 @@ def durations(session: Session, settings: DeskSettings, period: Period, filters:
 
 @contextmanager
 def every_tally(session: Session, settings: DeskSettings, period: Period, filters: ReportFilter
-                ) -> Iterator[list[Select[Any]]]:
-    """The selects of every figure's tallies over `period`, for the tickets `filters` names."""
+                ) -> Iterator[dict[str, Select[Any]]]:
+    """The selects of every figure's tallies over `period`, for the tickets `filters` names, by name (the
+    durations' select makes both answered and fixed)."""
     with durations(session, settings, period, filters) as times:
-        yield [opened(period, filters), moved(period, filters), resolved_by(period, filters),
-               first_contact(period, filters),
-               closed(period, filters), *([times] if times is not None else [])]
+        yield {"opened": opened(period, filters), "moved": moved(period, filters),
+               "resolved_by": resolved_by(period, filters), "first_contact": first_contact(period, filters),
+               "closed": closed(period, filters), **({"durations": times} if times is not None else {})}
 
 
-def counted(session: Session, settings: DeskSettings, *, period: Period, filters: ReportFilter) -> list[Tally]:
-    """The tallies of `period`, counted from the tickets now."""
+def counted(session: Session, settings: DeskSettings, *, period: Period, filters: ReportFilter,
+            resolutions_only: bool = False) -> list[Tally]:
+    """The tallies of `period`, counted from the tickets now (only resolved_by with `resolutions_only`)."""
+    if resolutions_only:
+        return folded((row[0], row[1], row[7], row[4], row[8], tuple(row[9:9 + VALUES]))
+                      for row in session.execute(resolved_by(period, filters)))
     found: list[Any] = []
     with every_tally(session, settings, period, filters) as selects:
-        for statement in selects:
+        for statement in selects.values():
             found.extend(session.execute(statement).all())
     return folded((row[0], row[1], row[7], row[4], row[8], tuple(row[9:9 + VALUES])) for row in found)
 

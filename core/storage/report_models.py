@@ -35,13 +35,14 @@ class WeeklyReportRow(Base):
 class ReportTallyRow(Base):
     """One finished UTC day's counts and sums of one report figure for one combination of the tickets'
     attributes (a rollup): the report adds these up instead of reading every ticket again. `basis` names the
-    calendars and teams the business seconds were worked out with; `key` is who resolved, for the resolutions."""
+    calendars and teams the business seconds were worked out with, followed by `*` on the rows that add up
+    every team, kind, service and platform; `key` is who resolved, for the resolutions."""
 
     __tablename__ = "report_tallies"
 
     basis: Mapped[str] = mapped_column(String(64), primary_key=True)
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2026-03-02
     figure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # 2026-03-02
     team: Mapped[str] = mapped_column(String(100), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     category: Mapped[str] = mapped_column(String(100), primary_key=True)

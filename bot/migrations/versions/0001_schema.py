@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 22:32:59.135167
+Create Date: 2026-12-01 22:48:31.271152
 """
 from __future__ import annotations
 
@@ -169,8 +169,8 @@ def upgrade() -> None:
     )
     op.create_table('report_tallies',
     sa.Column('basis', sa.String(length=64), nullable=False),
-    sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('figure', sa.String(length=20), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
     sa.Column('team', sa.String(length=100), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('category', sa.String(length=100), nullable=False),
@@ -187,7 +187,7 @@ def upgrade() -> None:
     sa.Column('v6', sa.Float(), nullable=False),
     sa.Column('v7', sa.Float(), nullable=False),
     sa.Column('v8', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('basis', 'day', 'figure', 'team', 'kind', 'category', 'service', 'platform', 'priority', 'key', name=op.f('pk_report_tallies'))
+    sa.PrimaryKeyConstraint('basis', 'figure', 'day', 'team', 'kind', 'category', 'service', 'platform', 'priority', 'key', name=op.f('pk_report_tallies'))
     )
     op.create_table('report_trail_checks',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -366,6 +366,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit'))
     )
     with op.batch_alter_table('audit', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_status_at', ['at'], unique=False, sqlite_where=sa.text("action = 'status'"), postgresql_where=sa.text("action = 'status'"))
         batch_op.create_index(batch_op.f('ix_audit_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('change_approvals',
@@ -783,6 +784,7 @@ def downgrade() -> None:
     op.drop_table('change_approvals')
     with op.batch_alter_table('audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_ticket_id'))
+        batch_op.drop_index('ix_audit_status_at', sqlite_where=sa.text("action = 'status'"), postgresql_where=sa.text("action = 'status'"))
 
     op.drop_table('audit')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
