@@ -116,8 +116,8 @@ def resolutions_by(session: Session, tallies: Iterable[Tally], *, workers: set[i
     their own tickets looked up here (by requester, so only those few people's tickets are read)."""
     found: Counter[int] = Counter()
     for t in tallies:
-        if t.figure == "resolved_by" and t.key in workers:
-            found[t.key] += int(t.values[0])
+        if t.figure == "resolved_by" and int(t.key) in workers:
+            found[int(t.key)] += int(t.values[0])
     if workers:
         found.update(dict(session.execute(filtered(
             select(AuditRow.actor_id, func.count()).join(TicketRow, TicketRow.id == AuditRow.ticket_id).where(

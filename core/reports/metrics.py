@@ -24,7 +24,7 @@ from core.reports.figures import (
 )
 from core.reports.period import Period, ReportFilter
 from core.reports.sql import filtered
-from core.storage.models import AuditRow, PersonRow, SuggestionRow, TicketRow
+from core.storage.models import AuditRow, PersonRow, TicketRow
 
 if TYPE_CHECKING:
     from core.reports.tallies import Tally
@@ -95,15 +95,11 @@ def first_contact_of(tallies: Iterable[Tally]) -> FirstContact:
     return FirstContact(resolved=int(sum(v[0] for v in found)), first_contact=int(sum(v[1] for v in found)))
 
 
-def knowledge_use(session: Session, *, period: Period, filters: ReportFilter, limit: int = 50) -> list[ArticleUse]:
-    """Per article, over the tickets reported in the period: suggested, "this solved it", "not helpful"."""
-    suggested = func.count(SuggestionRow.id)
-    rows = session.execute(filtered(select(
-        SuggestionRow.slug, func.max(SuggestionRow.title), suggested,
-        count_if(SuggestionRow.outcome == "solved"), count_if(SuggestionRow.outcome == "not_helpful"),
-    ).join(TicketRow, TicketRow.id == SuggestionRow.ticket_id).where(within(TicketRow.created_at, period))
-        .group_by(SuggestionRow.slug).order_by(suggested.desc(), SuggestionRow.slug).limit(limit), filters)).all()
-    return [ArticleUse(slug, title, n, solved, unhelpful) for slug, title, n, solved, unhelpful in rows]
+def knowledge_of(tallies: Iterable[Tally], *, limit: int = 50) -> list[ArticleUse]:
+    """Per article, over the tickets reported in the period: suggested, "this solved it", "not helpful"; the
+    most suggested first."""
+    found = sorted((t for t in tallies if t.figure == "suggested"), key=lambda t: (-t.values[0], t.key))
+    return [ArticleUse(t.key, t.title, int(t.values[0]), int(t.values[1]), int(t.values[2])) for t in found[:limit]]
 
 
 def satisfaction_of(tallies: Iterable[Tally]) -> Satisfaction:

@@ -93,7 +93,7 @@ def build_report(
         sla=tuple(flows.sla_by_priority(intakes)),
         first_contact=metrics.first_contact_of(found),
         deflection=flows.deflection(intakes),
-        knowledge=tuple(metrics.knowledge_use(session, period=period, filters=filters)),
+        knowledge=tuple(metrics.knowledge_of(found)),
         satisfaction=metrics.satisfaction_of(found),
         workload=tuple(metrics.workload(session, filters=filters, resolved_by=resolved_by)),
         daily=tuple(flows.daily(period, intakes, moves)),

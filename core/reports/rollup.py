@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from core.reports.metrics import STATUS_CHANGE
 from core.reports.period import Period, ReportFilter
 from core.reports.sql import for_large_reads, utc_day
-from core.reports.tallies import VALUES, Tally, counted, every_tally, folded
+from core.reports.tallies import KEYED, VALUES, Tally, counted, every_tally, folded
 from core.settings import DeskSettings
 from core.storage.database import make_engine, takes_write_lock
 from core.storage.models import AuditRow, SlaEventRow, TicketRow
@@ -38,8 +38,9 @@ KEPT_CHECKS = 10
 EVERY = "*"
 NARROWING = ("team", "kind", "service", "platform")  # the filters the rows under `basis*` add up
 LOCK_WAIT = "2s"
-COLUMNS = ("figure", "day", "team", "kind", "category", "service", "platform", "priority", "key",
+COLUMNS = ("figure", "day", "team", "kind", "category", "service", "platform", "priority", "key", "title",
            *(f"v{n}" for n in range(VALUES)))
+GROUPS = COLUMNS[:9]  # what a tally row is counted for
 
 
 def tallies(session: Session, settings: DeskSettings, *, period: Period, filters: ReportFilter,
@@ -56,12 +57,12 @@ def tallies(session: Session, settings: DeskSettings, *, period: Period, filters
         return counted(session, settings, period=period, filters=filters)
     if any(getattr(filters, name) for name in NARROWING):
         found.extend(counted(session, settings, period=Period(since=_start(first), until=_start(last)),
-                             filters=filters, resolutions_only=True))
+                             filters=filters, keyed_only=True))
     for part in (Period(since=period.since, until=_start(first)) if period.since < _start(first) else None,
                  Period(since=_start(last), until=period.until) if _start(last) < period.until else None):
         if part is not None:
             found.extend(counted(session, settings, period=part, filters=filters))
-    return folded((t.figure, t.day, t.priority, t.category, t.key, t.values) for t in found)
+    return folded((t.figure, t.day, t.priority, t.category, t.key, t.title, t.values) for t in found)
 
 
 def kept(session: Session, settings: DeskSettings, *, first: date, last: date, filters: ReportFilter
@@ -151,9 +152,8 @@ def forget(session: Session) -> None:
 
 def stored(session: Session, *, basis: str, first: date, last: date, filters: ReportFilter) -> list[Tally]:
     """The stored tallies of the days [first, last) for the tickets `filters` names, added up as `folded`
-    adds up counted ones (the resolutions by resolver over all the days). Filtered on a team, kind, service
-    or platform, the resolutions are left out: they are stored only for every ticket (by resolver and
-    category)."""
+    adds up counted ones (those by key over all the days). Filtered on a team, kind, service or platform,
+    the figures by key are left out: they are stored only added up (by key and category)."""
     row = ReportTallyRow
     narrowed = {name: getattr(filters, name) for name in NARROWING if getattr(filters, name)}
     conditions = [row.basis == (basis if narrowed else f"{basis}{EVERY}"), row.day >= first.isoformat(),
@@ -161,28 +161,29 @@ def stored(session: Session, *, basis: str, first: date, last: date, filters: Re
     if filters.category:
         conditions.append(row.category == filters.category)
     values = [func.sum(getattr(row, f"v{n}")) for n in range(VALUES)]
-    by_day = session.execute(select(row.figure, row.day, row.priority, row.category, literal(0), *values).where(
-        *conditions, row.figure != "resolved_by").group_by(row.figure, row.day, row.priority, row.category))
-    by_resolver = session.execute(select(row.figure, literal(""), literal(""), literal(""), row.key, *values).where(
-        *conditions, row.figure == "resolved_by").group_by(row.figure, row.key))
-    return [Tally(figure, day, priority, category, key, tuple(float(v or 0) for v in sums))
-            for figure, day, priority, category, key, *sums in (*by_day, *by_resolver)]
+    by_day = session.execute(select(row.figure, row.day, row.priority, row.category, literal(""), literal(""),
+                                    *values).where(*conditions, row.figure.not_in(KEYED))
+                             .group_by(row.figure, row.day, row.priority, row.category))
+    by_key = session.execute(select(row.figure, literal(""), literal(""), literal(""), row.key, func.max(row.title),
+                                    *values).where(*conditions, row.figure.in_(KEYED)).group_by(row.figure, row.key))
+    return [Tally(figure, day, priority, category, key, title, tuple(float(v or 0) for v in sums))
+            for figure, day, priority, category, key, title, *sums in (*by_day, *by_key)]
 
 
 def _store(session: Session, settings: DeskSettings, *, basis: str, period: Period) -> None:
     """Store the tallies of `period`: per combination of the tickets' attributes, and (under `basis*`) added
-    up over every team, kind, service and platform; the resolutions by resolver only so."""
+    up over every team, kind, service and platform; the figures by key (people, articles) only so."""
     with every_tally(session, settings, period, ReportFilter()) as selects:
         for figure, statement in selects.items():
             rows = statement.subquery("tally")
-            if figure != "resolved_by":
+            if figure not in KEYED:
                 session.execute(insert(ReportTallyRow).from_select(
                     ["basis", *COLUMNS], select(literal(basis), *(rows.c[name] for name in COLUMNS))))
-            kept = [rows.c[name] for name in COLUMNS[:9] if name not in NARROWING]
+            kept = [rows.c[name] for name in GROUPS if name not in NARROWING]
             session.execute(insert(ReportTallyRow).from_select(["basis", *COLUMNS], select(
                 literal(f"{basis}{EVERY}"),
-                *(literal(EVERY) if name in NARROWING else rows.c[name] for name in COLUMNS[:9]),
-                *(func.sum(rows.c[f"v{n}"]) for n in range(VALUES))).group_by(*kept)))
+                *(literal(EVERY) if name in NARROWING else rows.c[name] for name in GROUPS),
+                func.max(rows.c.title), *(func.sum(rows.c[f"v{n}"]) for n in range(VALUES))).group_by(*kept)))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE report_tallies"))  # the planner learns at once how many rows a day has
 

@@ -4,7 +4,7 @@ attributes the report filters on. A report adds tallies up, whether they were ju
 two ways cannot drift apart.
 
 Each tally row is `figure, day, team, kind, category, service, platform, priority, key, v0..v8` (priority
-empty and key 0 where the figure does not tell them apart):
+and key empty where the figure does not tell them apart):
 - opened (day reported; by priority): reported, self-service, response met, response breached, resolution
   met, resolution breached. The SLA counts leave self-service out: a clock is breached when the SLA sweep
   recorded its breach, met when it stopped (first response given, ticket resolved) without one.
@@ -12,6 +12,7 @@ empty and key 0 where the figure does not tell them apart):
 - resolved_by (day of the resolution; key: who resolved, when not the ticket's requester): resolutions.
 - answered (day of the first response): tickets, wall seconds, tickets with business time, business seconds.
 - fixed (day of the (last) resolution, self-service left out): as answered, report to resolved.
+- suggested (day reported; key: the article, title its title): suggested, "this solved it", "not helpful".
 - first_contact (day of the (last) resolution, self-service left out): resolved, resolved at first contact.
 - closed (day closed): closed, rated, sum of scores, satisfied (4 or 5), answers 1..5.
 """
@@ -24,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from core.lifecycle import Status
@@ -33,10 +34,11 @@ from core.reports.metrics import HANDOFFS, REOPENING, STATUS_CHANGE, count_if, w
 from core.reports.period import Period, ReportFilter
 from core.reports.sql import epoch, epoch_day, filtered, utc_day
 from core.settings import DeskSettings
-from core.storage.models import AuditRow, SlaEventRow, TicketRow
+from core.storage.models import AuditRow, SlaEventRow, SuggestionRow, TicketRow
 from core.storage.report_models import RatingRow
 
 VALUES = 9
+KEYED = ("resolved_by", "suggested")  # added up by key over all the days, not per day
 DIMENSIONS = ("team", "kind", "category", "service", "platform", "priority")
 
 
@@ -49,7 +51,8 @@ class Tally:
     day: str
     priority: str
     category: str
-    key: int
+    key: str
+    title: str
     values: tuple[float, ...]
 
 
@@ -61,15 +64,16 @@ def _dimensions(*, by_priority: bool) -> list[ColumnElement[Any]]:
             (TicketRow.priority if by_priority else literal("")).label("priority")]
 
 
-def _row(figure: str, day: ColumnElement[str], key: ColumnElement[int] | None,
-         values: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+def _row(figure: str, day: ColumnElement[str], key: ColumnElement[str] | None,
+         values: Sequence[ColumnElement[Any]], title: ColumnElement[str] | None = None) -> list[ColumnElement[Any]]:
     padded = [*values, *([literal(0.0)] * (VALUES - len(values)))]
     return [literal(figure).label("figure"), day.label("day"), *_dimensions(by_priority=figure == "opened"),
-            (key if key is not None else literal(0)).label("key"),
+            (key if key is not None else literal("")).label("key"),
+            (title if title is not None else literal("")).label("title"),
             *(func.coalesce(value, 0.0).label(f"v{n}") for n, value in enumerate(padded))]
 
 
-def _grouped(statement: Select[Any], day: ColumnElement[str], key: ColumnElement[int] | None, *,
+def _grouped(statement: Select[Any], day: ColumnElement[str], key: ColumnElement[Any] | None, *,
              by_priority: bool = False) -> Select[Any]:
     return statement.group_by(day, TicketRow.team, TicketRow.kind, TicketRow.category, TicketRow.service,
                               TicketRow.origin_platform, *([TicketRow.priority] if by_priority else []),
@@ -114,13 +118,23 @@ def moved(period: Period, filters: ReportFilter) -> Select[Any]:
 
 def resolved_by(period: Period, filters: ReportFilter) -> Select[Any]:
     day = utc_day(AuditRow.at)
-    statement = select(*_row("resolved_by", day, AuditRow.actor_id, (func.count(),))).select_from(AuditRow).join(
+    resolver = cast(AuditRow.actor_id, String)
+    statement = select(*_row("resolved_by", day, resolver, (func.count(),))).select_from(AuditRow).join(
         TicketRow, TicketRow.id == AuditRow.ticket_id).where(
         STATUS_CHANGE, within(AuditRow.at, period), AuditRow.new == Status.RESOLVED.value,
-        # Requesters who solve their own tickets would make a row each: `flows.self_resolutions` counts those
-        # of the few people the workload names.
+        # Requesters who solve their own tickets would make a row each: `flows.resolutions_by` looks those up
+        # for the few people the workload names.
         AuditRow.actor_id.is_not(None), AuditRow.actor_id != TicketRow.requester_id)
     return filtered(_grouped(statement, day, AuditRow.actor_id), filters)
+
+
+def suggested(period: Period, filters: ReportFilter) -> Select[Any]:
+    day = utc_day(TicketRow.created_at)
+    statement = select(*_row("suggested", day, SuggestionRow.slug, (
+        func.count(), count_if(SuggestionRow.outcome == "solved"), count_if(SuggestionRow.outcome == "not_helpful"),
+    ), title=func.max(SuggestionRow.title))).select_from(SuggestionRow).join(
+        TicketRow, TicketRow.id == SuggestionRow.ticket_id).where(within(TicketRow.created_at, period))
+    return filtered(_grouped(statement, day, SuggestionRow.slug), filters)
 
 
 def first_contact(period: Period, filters: ReportFilter) -> Select[Any]:
@@ -199,7 +213,7 @@ def durations(session: Session, settings: DeskSettings, period: Period, filters:
             dimensions = [c.team, c.kind, c.category, c.service, c.platform]
             parts.append(select(
                 literal(figure).label("figure"), day_of.label("day"), *dimensions, literal("").label("priority"),
-                literal(0).label("key"),
+                literal("").label("key"), literal("").label("title"),
                 func.count(instant).label("v0"), func.coalesce(func.sum(instant - c.reported), 0.0).label("v1"),
                 func.count(until_then).label("v2"), func.coalesce(func.sum(until_then), 0.0).label("v3"),
                 *(literal(0.0).label(f"v{n}") for n in range(4, VALUES)),
@@ -214,33 +228,35 @@ def every_tally(session: Session, settings: DeskSettings, period: Period, filter
     durations' select makes both answered and fixed)."""
     with durations(session, settings, period, filters) as times:
         yield {"opened": opened(period, filters), "moved": moved(period, filters),
-               "resolved_by": resolved_by(period, filters), "first_contact": first_contact(period, filters),
+               "resolved_by": resolved_by(period, filters), "suggested": suggested(period, filters),
+               "first_contact": first_contact(period, filters),
                "closed": closed(period, filters), **({"durations": times} if times is not None else {})}
 
 
 def counted(session: Session, settings: DeskSettings, *, period: Period, filters: ReportFilter,
-            resolutions_only: bool = False) -> list[Tally]:
-    """The tallies of `period`, counted from the tickets now (only resolved_by with `resolutions_only`)."""
-    if resolutions_only:
-        return folded((row[0], row[1], row[7], row[4], row[8], tuple(row[9:9 + VALUES]))
-                      for row in session.execute(resolved_by(period, filters)))
+            keyed_only: bool = False) -> list[Tally]:
+    """The tallies of `period`, counted from the tickets now (only those by key with `keyed_only`)."""
     found: list[Any] = []
-    with every_tally(session, settings, period, filters) as selects:
-        for statement in selects.values():
-            found.extend(session.execute(statement).all())
-    return folded((row[0], row[1], row[7], row[4], row[8], tuple(row[9:9 + VALUES])) for row in found)
+    if keyed_only:
+        found = [*session.execute(resolved_by(period, filters)), *session.execute(suggested(period, filters))]
+    else:
+        with every_tally(session, settings, period, filters) as selects:
+            for statement in selects.values():
+                found.extend(session.execute(statement).all())
+    return folded((row[0], row[1], row[7], row[4], row[8], row[9], tuple(row[10:10 + VALUES])) for row in found)
 
 
-def folded(rows: Iterable[tuple[str, str, str, str, int, Sequence[Any]]]) -> list[Tally]:
-    """Rows `figure, day, priority, category, key, values` added up per figure and what each figure tells
-    apart: the day and the priority for opened, the resolver (over all days) for resolved_by, the day and the
-    category for answered and fixed, the day for the others."""
-    sums: dict[tuple[str, str, str, str, int], list[float]] = defaultdict(lambda: [0.0] * VALUES)
-    for figure, day, priority, category, key, values in rows:
-        at = (figure, "" if figure == "resolved_by" else day, priority if figure == "opened" else "",
-              category if figure in ("answered", "fixed") else "", int(key or 0) if figure == "resolved_by" else 0)
+def folded(rows: Iterable[tuple[str, str, str, str, str, str, Sequence[Any]]]) -> list[Tally]:
+    """Rows `figure, day, priority, category, key, title, values` added up per figure and what each figure
+    tells apart: the day and the priority for opened, the key (over all days) for the figures by key, the day
+    and the category for answered and fixed, the day for the others."""
+    sums: dict[tuple[str, str, str, str, str], list[float]] = defaultdict(lambda: [0.0] * VALUES)
+    titles: dict[tuple[str, str, str, str, str], str] = {}
+    for figure, day, priority, category, key, title, values in rows:
+        at = (figure, "" if figure in KEYED else day, priority if figure == "opened" else "",
+              category if figure in ("answered", "fixed") else "", key or "" if figure in KEYED else "")
         total = sums[at]
         for n, value in enumerate(values):
             total[n] += float(value or 0)
-    return [Tally(*at, values=tuple(total)) for at, total in sums.items()]
-
+        titles[at] = max(titles.get(at, ""), title or "")
+    return [Tally(*at, title=titles[at], values=tuple(total)) for at, total in sums.items()]

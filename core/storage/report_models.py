@@ -36,7 +36,8 @@ class ReportTallyRow(Base):
     """One finished UTC day's counts and sums of one report figure for one combination of the tickets'
     attributes (a rollup): the report adds these up instead of reading every ticket again. `basis` names the
     calendars and teams the business seconds were worked out with, followed by `*` on the rows that add up
-    every team, kind, service and platform; `key` is who resolved, for the resolutions."""
+    every team, kind, service and platform; `key` is who resolved (their id), for the resolutions, and the
+    article, for the articles suggested."""
 
     __tablename__ = "report_tallies"
 
@@ -49,7 +50,8 @@ class ReportTallyRow(Base):
     service: Mapped[str] = mapped_column(String(100), primary_key=True)
     platform: Mapped[str] = mapped_column(String(20), primary_key=True)
     priority: Mapped[str] = mapped_column(String(2), primary_key=True)
-    key: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0 when none
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "" when none
+    title: Mapped[str] = mapped_column(String(300), default="")  # the article's, for the articles suggested
     v0: Mapped[float] = mapped_column(Float, default=0.0)
     v1: Mapped[float] = mapped_column(Float, default=0.0)
     v2: Mapped[float] = mapped_column(Float, default=0.0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 22:48:31.271152
+Create Date: 2026-12-01 22:53:45.727322
 """
 from __future__ import annotations
 
@@ -177,7 +177,8 @@ def upgrade() -> None:
     sa.Column('service', sa.String(length=100), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
     sa.Column('priority', sa.String(length=2), nullable=False),
-    sa.Column('key', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('v0', sa.Float(), nullable=False),
     sa.Column('v1', sa.Float(), nullable=False),
     sa.Column('v2', sa.Float(), nullable=False),
