@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, column, func, literal, select, table, text
+from sqlalchemy import Integer, case, column, func, literal, select, table
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -125,9 +125,9 @@ def in_business(day: Any, instant: ColumnElement[float], widest: int) -> ColumnE
 
 @contextmanager
 def days_table(session: Session, tables: Sequence[CalendarDays]) -> Iterator[Any]:
-    """The calendars' days as a table for the query: `calendar, day, prior, start0, length0, ...`. PostgreSQL
-    takes them as VALUES and hashes them; SQLite would scan VALUES once per ticket, so there they go into a
-    temporary table with a key (in the connection's own temporary database: no lock on the desk's)."""
+    """The calendars' days as a table for the query: `calendar, day, prior, start0, length0, ...`, a temporary
+    table with a key (on SQLite in the connection's own temporary database: no lock on the desk's). As VALUES
+    both databases would scan the list once per ticket when the tickets are few."""
     widest = max(1, max(table.widest for table in tables))
     names = ["calendar", "day", "prior"] + [f"{kind}{n}" for n in range(widest) for kind in ("start", "length")]
     rows = []
@@ -137,22 +137,20 @@ def days_table(session: Session, tables: Sequence[CalendarDays]) -> Iterator[Any
             for n in range(widest):
                 cells.extend(found[n] if n < len(found) else (0, 0))
             rows.append(cells)
-    if session.get_bind().dialect.name != "sqlite":
-        listed = text("VALUES " + ", ".join("(" + ", ".join(str(int(cell)) for cell in cells) + ")" for cells in rows)
-                      ).columns(*(column(f"column{n + 1}", Integer) for n in range(len(names)))).subquery("listed")
-        # VALUES name their columns column1, column2, ... on both databases.
-        yield select(*(listed.c[f"column{n + 1}"].label(name) for n, name in enumerate(names))).subquery("days")
-        return
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    where = "temp.report_days" if sqlite else "pg_temp.report_days"
     connection = session.connection()
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.report_days")
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {where}")
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE report_days ({', '.join(f'{name} INTEGER' for name in names)}, "
-                               "PRIMARY KEY (calendar, day)) WITHOUT ROWID")
+                               f"PRIMARY KEY (calendar, day)){' WITHOUT ROWID' if sqlite else ''}")
     try:
-        connection.exec_driver_sql(f"INSERT INTO temp.report_days VALUES ({', '.join('?' * len(names))})",
-                                   [tuple(cells) for cells in rows])
+        marks = ", ".join(["?" if sqlite else "%s"] * len(names))
+        connection.exec_driver_sql(f"INSERT INTO {where} VALUES ({marks})", [tuple(cells) for cells in rows])
+        if not sqlite:
+            connection.exec_driver_sql(f"ANALYZE {where}")  # so that the planner knows how few rows it has
         yield table("report_days", *(column(name, Integer) for name in names))
     finally:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS temp.report_days")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {where}")
 
 
 def _calendars(settings: DeskSettings) -> tuple[list[str], ColumnElement[int]]:

@@ -55,7 +55,7 @@ def tallies(session: Session, settings: DeskSettings, *, period: Period, filters
     found = kept(session, settings, first=first, last=last, filters=filters)
     if found is None:
         return counted(session, settings, period=period, filters=filters)
-    if any(getattr(filters, name) for name in NARROWING):
+    if any(getattr(filters, name) for name in (*NARROWING, "category")):
         found.extend(counted(session, settings, period=Period(since=_start(first), until=_start(last)),
                              filters=filters, keyed_only=True))
     for part in (Period(since=period.since, until=_start(first)) if period.since < _start(first) else None,
@@ -152,8 +152,8 @@ def forget(session: Session) -> None:
 
 def stored(session: Session, *, basis: str, first: date, last: date, filters: ReportFilter) -> list[Tally]:
     """The stored tallies of the days [first, last) for the tickets `filters` names, added up as `folded`
-    adds up counted ones (those by key over all the days). Filtered on a team, kind, service or platform,
-    the figures by key are left out: they are stored only added up (by key and category)."""
+    adds up counted ones (those by key over all the days). Filtered on anything, the figures by key are left
+    out: they are stored only added up over every ticket (by key)."""
     row = ReportTallyRow
     narrowed = {name: getattr(filters, name) for name in NARROWING if getattr(filters, name)}
     conditions = [row.basis == (basis if narrowed else f"{basis}{EVERY}"), row.day >= first.isoformat(),
@@ -164,25 +164,28 @@ def stored(session: Session, *, basis: str, first: date, last: date, filters: Re
     by_day = session.execute(select(row.figure, row.day, row.priority, row.category, literal(""), literal(""),
                                     *values).where(*conditions, row.figure.not_in(KEYED))
                              .group_by(row.figure, row.day, row.priority, row.category))
-    by_key = session.execute(select(row.figure, literal(""), literal(""), literal(""), row.key, func.max(row.title),
-                                    *values).where(*conditions, row.figure.in_(KEYED)).group_by(row.figure, row.key))
+    by_key = [] if narrowed or filters.category else session.execute(select(
+        row.figure, literal(""), literal(""), literal(""), row.key, func.max(row.title), *values).where(
+        *conditions, row.figure.in_(KEYED)).group_by(row.figure, row.key))
     return [Tally(figure, day, priority, category, key, title, tuple(float(v or 0) for v in sums))
             for figure, day, priority, category, key, title, *sums in (*by_day, *by_key)]
 
 
 def _store(session: Session, settings: DeskSettings, *, basis: str, period: Period) -> None:
     """Store the tallies of `period`: per combination of the tickets' attributes, and (under `basis*`) added
-    up over every team, kind, service and platform; the figures by key (people, articles) only so."""
+    up over every team, kind, service and platform; the figures by key (people, articles) only added up over
+    every ticket, the category too."""
     with every_tally(session, settings, period, ReportFilter()) as selects:
         for figure, statement in selects.items():
             rows = statement.subquery("tally")
             if figure not in KEYED:
                 session.execute(insert(ReportTallyRow).from_select(
                     ["basis", *COLUMNS], select(literal(basis), *(rows.c[name] for name in COLUMNS))))
-            kept = [rows.c[name] for name in GROUPS if name not in NARROWING]
+            added_up = (*NARROWING, "category") if figure in KEYED else NARROWING
+            kept = [rows.c[name] for name in GROUPS if name not in added_up]
             session.execute(insert(ReportTallyRow).from_select(["basis", *COLUMNS], select(
                 literal(f"{basis}{EVERY}"),
-                *(literal(EVERY) if name in NARROWING else rows.c[name] for name in GROUPS),
+                *(literal(EVERY) if name in added_up else rows.c[name] for name in GROUPS),
                 func.max(rows.c.title), *(func.sum(rows.c[f"v{n}"]) for n in range(VALUES))).group_by(*kept)))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE report_tallies"))  # the planner learns at once how many rows a day has
