@@ -39,6 +39,8 @@ from core.storage.report_models import RatingRow
 
 VALUES = 9
 KEYED = ("resolved_by", "suggested")  # added up by key over all the days, not per day
+BY_DAY = ("opened", "moved")  # the tickets per day
+BY_CATEGORY = ("answered", "fixed")
 DIMENSIONS = ("team", "kind", "category", "service", "platform", "priority")
 
 
@@ -247,14 +249,14 @@ def counted(session: Session, settings: DeskSettings, *, period: Period, filters
 
 
 def folded(rows: Iterable[tuple[str, str, str, str, str, str, Sequence[Any]]]) -> list[Tally]:
-    """Rows `figure, day, priority, category, key, title, values` added up per figure and what each figure
-    tells apart: the day and the priority for opened, the key (over all days) for the figures by key, the day
-    and the category for answered and fixed, the day for the others."""
+    """Rows `figure, day, priority, category, key, title, values` added up per figure and what the report
+    tells apart: the day (and the priority) for opened, the day for moved, the category for answered and
+    fixed, the key for the figures by key; the others over the whole period."""
     sums: dict[tuple[str, str, str, str, str], list[float]] = defaultdict(lambda: [0.0] * VALUES)
     titles: dict[tuple[str, str, str, str, str], str] = {}
     for figure, day, priority, category, key, title, values in rows:
-        at = (figure, "" if figure in KEYED else day, priority if figure == "opened" else "",
-              category if figure in ("answered", "fixed") else "", key or "" if figure in KEYED else "")
+        at = (figure, day if figure in BY_DAY else "", priority if figure == "opened" else "",
+              category if figure in BY_CATEGORY else "", key or "" if figure in KEYED else "")
         total = sums[at]
         for n, value in enumerate(values):
             total[n] += float(value or 0)
