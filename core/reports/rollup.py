@@ -145,7 +145,10 @@ def refresh(session: Session, settings: DeskSettings, *, basis: str, first: date
 
 
 def forget(session: Session) -> None:
-    """Drop every stored tally: for changes the trail does not tell (people merged into one)."""
+    """Drop every stored tally: for changes the trail does not tell (people merged into one). On PostgreSQL
+    after any report storing days has ended, so that none stores what it counted before this change."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(ROLLUP_LOCK)))
     session.execute(delete(ReportTallyRow))
     session.execute(delete(ReportRolledDayRow))
 
