@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, func, insert, literal, select, text, union
 from sqlalchemy.exc import OperationalError
@@ -183,18 +184,31 @@ def _store(session: Session, settings: DeskSettings, *, basis: str, period: Peri
     every ticket, the category too."""
     with every_tally(session, settings, period, ReportFilter()) as selects:
         for figure, statement in selects.items():
-            rows = statement.subquery("tally")
-            if figure not in KEYED:
+            if figure in KEYED:
+                _add_up(session, statement.subquery("tally"), basis=basis, over=(*NARROWING, "category"))
+            else:
+                rows = statement.subquery("tally")
                 session.execute(insert(ReportTallyRow).from_select(
                     ["basis", *COLUMNS], select(literal(basis), *(rows.c[name] for name in COLUMNS))))
-            added_up = (*NARROWING, "category") if figure in KEYED else NARROWING
-            kept = [rows.c[name] for name in GROUPS if name not in added_up]
-            session.execute(insert(ReportTallyRow).from_select(["basis", *COLUMNS], select(
-                literal(f"{basis}{EVERY}"),
-                *(literal(EVERY) if name in added_up else rows.c[name] for name in GROUPS),
-                func.max(rows.c.title), *(func.sum(rows.c[f"v{n}"]) for n in range(VALUES))).group_by(*kept)))
+    # The rows over every ticket from the rows just stored (counting the tickets again would cost as much).
+    stored_now = select(ReportTallyRow).where(
+        ReportTallyRow.basis == basis, ReportTallyRow.day >= utc_date(period.since).isoformat(),
+        ReportTallyRow.day < utc_date(period.until).isoformat()).subquery("stored_now")
+    _add_up(session, stored_now, basis=basis, over=NARROWING)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE report_tallies"))  # the planner learns at once how many rows a day has
+
+
+def _add_up(session: Session, rows: Any, *, basis: str, over: tuple[str, ...]) -> None:
+    """Store `rows` (tally rows) added up over the attributes `over`, under `basis*`."""
+    kept = [rows.c[name] for name in GROUPS if name not in over]
+    session.execute(insert(ReportTallyRow).from_select(["basis", *COLUMNS], select(
+        literal(f"{basis}{EVERY}"), *(literal(EVERY) if name in over else rows.c[name] for name in GROUPS),
+        func.max(rows.c.title), *(func.sum(rows.c[f"v{n}"]) for n in range(VALUES))).group_by(*kept)))
+
+
+def utc_date(at: datetime) -> date:
+    return at.astimezone(UTC).date()
 
 
 def _trail_end(session: Session) -> tuple[int, int] | None:
