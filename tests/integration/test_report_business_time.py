@@ -14,8 +14,8 @@ from sqlalchemy import insert
 from core.business_time.calendar import business_time_between
 from core.config.sla import CalendarSettings, SlaSettings, Team
 from core.reports.business import calendar_name, durations_of
-from core.reports.tallies import counted
 from core.reports.period import Period, ReportFilter
+from core.reports.tallies import counted
 from core.settings import DeskSettings
 from core.storage.database import Database
 from core.storage.models import PersonRow, TicketRow
