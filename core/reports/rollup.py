@@ -137,10 +137,10 @@ def refresh(session: Session, settings: DeskSettings, *, basis: str, first: date
     have = set(session.scalars(select(ReportRolledDayRow.day).where(
         ReportRolledDayRow.basis == basis, ReportRolledDayRow.day >= first.isoformat(),
         ReportRolledDayRow.day < last.isoformat())))
-    for start, end in _missing_runs(first, last, have):
-        _store(session, settings, basis=basis, period=Period(since=_start(start), until=_start(end)))
-        session.add_all(ReportRolledDayRow(basis=basis, day=(start + timedelta(days=n)).isoformat())
-                        for n in range((end - start).days))
+    for run_first, run_last in _missing_runs(first, last, have):
+        _store(session, settings, basis=basis, period=Period(since=_start(run_first), until=_start(run_last)))
+        session.add_all(ReportRolledDayRow(basis=basis, day=(run_first + timedelta(days=n)).isoformat())
+                        for n in range((run_last - run_first).days))
         session.flush()
     return True
 
