@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -87,12 +86,9 @@ class TicketRow(Base):
         Index("ix_tickets_kind_category_created", "kind", "category", "created_at"),
         # The ticket a chat message opened: every edit or deletion of a message in an intake channel asks.
         Index("ix_tickets_origin", "origin_platform", "origin_channel", "origin_message"),
-        # Reports read the tickets reported, first answered, resolved or closed in a period. The last three
-        # are empty on a new ticket: those indexes hold only the tickets that have the instant.
+        # Reports read the tickets reported, first answered, resolved or closed in a period (the last three
+        # through partial indexes, core/storage/schema.py).
         Index("ix_tickets_created", "created_at"),
-        *(Index(f"ix_tickets_{column}", column, sqlite_where=text(f"{column} IS NOT NULL"),
-                postgresql_where=text(f"{column} IS NOT NULL"))
-          for column in ("first_response_at", "resolved_at", "closed_at")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -179,12 +175,7 @@ class TicketFileRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit"
-    __table_args__ = (
-        # Reports read the status changes of a period (the day in progress, the backlog as it stood then);
-        # only status changes are indexed, so the other trail rows cost no index write.
-        Index("ix_audit_status_at", "at", sqlite_where=text("action = 'status'"),
-              postgresql_where=text("action = 'status'")),
-    )
+    # Reports read the status changes of a period through a partial index (core/storage/schema.py).
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
@@ -239,10 +230,7 @@ class OutboxRow(Base):
         Index("ix_outbox_due", "status", "next_attempt_at"),
         # A channel's messages: what is still pending before a message (order) and the last one sent (pace).
         Index("ix_outbox_channel", "platform", "channel", "status", "sent_at"),
-        # The queues of pending messages, one per place and `ahead`, in order: a worker leases the first few of
-        # each through it, and a message finds the earlier ones it waits for.
-        Index("ix_outbox_queue", "platform", "channel", "user_id", "ahead", "id",
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        # The queues of pending messages: a partial index (core/storage/schema.py).
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
