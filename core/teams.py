@@ -1,20 +1,14 @@
-"""Which team has a ticket, which team is next in line, where a team is reached, and its calendar."""
+"""Which team has a ticket, which team is next in line, and its calendar (where a team is reached:
+core/team_reach.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from core.business_time.calendar import BusinessCalendar
 from core.config.sla import DEFAULT_CALENDAR, Team
-from core.delivery import Destination
-from core.people import identity_on
-from core.person_lookup import configured_person
 from core.settings import DeskSettings
 from core.storage.models import TicketRow
-
-if TYPE_CHECKING:  # only named: a report, which needs teams, loads none of what a unit of work needs
-    from core.context import Ctx
 
 
 def team_named(settings: DeskSettings, name: str) -> Team | None:
@@ -62,33 +56,3 @@ def calendar_of(settings: DeskSettings, ticket: TicketRow, *, around: datetime) 
 
 def default_calendar(settings: DeskSettings, *, around: datetime) -> BusinessCalendar:
     return settings.sla.calendars[DEFAULT_CALENDAR].calendar(around.year)
-
-
-def team_channels(ctx: Ctx, team: Team | None) -> list[Destination]:
-    """A team's channel on every platform this desk talks to; the triage channel where it has none."""
-    triage = {route.platform: route for route in ctx.deps.routes.triage}
-    places: list[Destination] = []
-    for platform in sorted(ctx.deps.platforms):
-        channel = team.channels.get(platform, "") if team else ""
-        if channel:
-            places.append(Destination(platform, channel))
-        elif platform in triage:
-            places.append(triage[platform])
-    return places
-
-
-def on_call_mention(ctx: Ctx, team: Team | None, platform: str) -> tuple[str, ...]:
-    if team is None or not team.on_call:
-        return ()
-    person = configured_person(ctx.session, team.on_call)
-    user_id = identity_on(ctx.session, person.id, platform) if person else None
-    return (user_id,) if user_id else ()
-
-
-def direct_to(ctx: Ctx, person_id: int, *, prefer: str = "") -> Destination | None:
-    """A direct message to a person on one platform of this desk: `prefer` if they are there."""
-    for platform in ([prefer] if prefer in ctx.deps.platforms else []) + sorted(ctx.deps.platforms):
-        user_id = identity_on(ctx.session, person_id, platform)
-        if user_id:
-            return Destination(platform, user_id=user_id)
-    return None

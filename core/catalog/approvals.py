@@ -24,7 +24,7 @@ from core.people import RANK
 from core.person_lookup import configured_person
 from core.storage.catalog_models import OrderApprovalRow, OrderRow
 from core.storage.models import AuditRow, PersonRow, TicketRow
-from core.teams import direct_to
+from core.team_reach import direct_to
 
 AWAITING, REJECTED, EXPIRED = "awaiting_approval", "rejected", "expired"
 WAITING, APPROVE, REJECT, WITHDRAWN, NOT_NEEDED = "", "approve", "reject", "withdrawn", "not_needed"

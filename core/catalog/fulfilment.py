@@ -23,7 +23,8 @@ from core.notify import audit, refresh_cards, tell_requester
 from core.storage.catalog_models import OrderRow, OrderTaskRow
 from core.storage.models import PersonRow, TicketRow
 from core.storage.writes import store_now
-from core.teams import first_line, team_channels, team_named
+from core.team_reach import team_channels
+from core.teams import first_line, team_named
 
 FULFILLING, DONE, WAITING_FOR_SEAT = "fulfilling", "done", "waiting_for_seat"
 LEVELS = {"P1": (1, 1), "P2": (1, 2), "P3": (2, 2), "P4": (3, 3)}

@@ -16,7 +16,7 @@ from core.notify import audit, tell_requester
 from core.person_lookup import configured_person
 from core.storage.itsm_models import ChangeApprovalRow, ChangeRow
 from core.storage.models import OutboxRow, PersonRow, TicketRow
-from core.teams import direct_to
+from core.team_reach import direct_to
 
 APPROVE, REJECT = "approve", "reject"
 

@@ -13,7 +13,8 @@ from core.people import identity_on
 from core.storage.itsm_models import SubscriptionRow
 from core.storage.models import PersonRow
 from core.storage.writes import append_unless_taken
-from core.teams import direct_to, team_channels, team_named
+from core.team_reach import direct_to, team_channels
+from core.teams import team_named
 
 
 def find_service(ctx: Ctx, text: str) -> Service:

@@ -13,15 +13,8 @@ from core.errors import DeskError
 from core.notify import audit, refresh_cards, tell_agents, tell_requester
 from core.settings import DeskSettings
 from core.storage.models import AuditRow, CommentRow, TicketRow
-from core.teams import (
-    first_line,
-    next_in_line,
-    on_call_mention,
-    pick_for,
-    team_channels,
-    team_named,
-    team_of,
-)
+from core.team_reach import on_call_mention, team_channels
+from core.teams import first_line, next_in_line, pick_for, team_named, team_of
 from core.views import agent_buttons, sla_due_text, who
 
 MISSPELT_TEAM_SIMILARITY = 75

@@ -20,7 +20,8 @@ from core.scheduling.jobs import scheduled
 from core.scheduling.runner import SystemRunner, for_each_ticket
 from core.sla.sweep import record
 from core.storage.models import DigestRow, PersonRow, SlaEventRow, TicketRow
-from core.teams import calendar_of, default_calendar, direct_to
+from core.team_reach import direct_to
+from core.teams import calendar_of, default_calendar
 from core.views import sla_due_text, survey_card
 
 HOLD, REMINDER, AUTO_CLOSE = "hold", "reminder", "auto_close"

@@ -31,7 +31,8 @@ from core.scheduling.jobs import scheduled
 from core.scheduling.runner import SystemRunner, for_each_ticket
 from core.sla.escalation import escalate, post_to_team
 from core.storage.models import SlaEventRow, TicketRow
-from core.teams import direct_to, next_in_line, team_of
+from core.team_reach import direct_to
+from core.teams import next_in_line, team_of
 
 log = logging.getLogger(__name__)
 RUNNING = (Status.NEW.value, Status.IN_PROGRESS.value)
