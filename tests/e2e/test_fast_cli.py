@@ -17,11 +17,13 @@ from core.service import Desk
 from tests.conftest import SAM, Chat, person
 
 HEAVY = ("sqlalchemy", "pydantic", "alembic", "core.storage.models", "kb.service", "rich")
+# What a report on SQLite does without: the other database's dialect, and what delivering a message needs.
+NOT_FOR_A_REPORT = ("sqlalchemy.dialects.postgresql", "core.delivery", "core.cards", "core.messages")
 
 
-def loaded_after(code: str) -> list[str]:
-    """Which heavy modules a fresh interpreter has loaded after running `code`."""
-    probe = f"{code}\nimport sys\nsys.stderr.write('loaded: ' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+def loaded_after(code: str, *, watched: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of the `watched` modules a fresh interpreter has loaded after running `code`."""
+    probe = f"{code}\nimport sys\nsys.stderr.write('loaded: ' + ' '.join(m for m in {watched!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stderr.rpartition("loaded:")[2].split()
@@ -31,6 +33,14 @@ def test_help_loads_no_database_or_validation_library() -> None:
     help_run = ("import sys\nsys.argv = ['spoc', '--help']\nfrom bot.cli import main\n"
                 "try:\n    main()\nexcept SystemExit:\n    pass")
     assert loaded_after(help_run) == []
+
+
+def test_a_report_on_sqlite_loads_neither_the_postgresql_dialect_nor_message_delivery(sqlite_url: str) -> None:
+    report_run = (f"import os, sys\nos.environ.update(SPOC_DATABASE_URL={sqlite_url!r}, SPOC_CONFIG='')\n"
+                  "sys.argv = ['spoc', 'report', '--format', 'json']\nfrom bot.cli import main\n"
+                  "try:\n    main()\nexcept SystemExit as end:\n    assert not end.code, end.code")
+    opened = loaded_after(report_run, watched=("core.reports.report", *NOT_FOR_A_REPORT))
+    assert opened == ["core.reports.report"]
 
 
 def test_a_current_schema_is_used_without_loading_alembic(sqlite_url: str) -> None:
