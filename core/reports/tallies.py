@@ -215,10 +215,10 @@ def durations(session: Session, settings: DeskSettings, period: Period, filters:
                            "answered_business"),
                        (c.fixed - c.reported).label("fixed_wall"), (business[2] - business[0]).label("fixed_business"),
                        ).select_from(joined).cte("timed")
+        kept = [timed.c[column.name] for column in dimensions]
         parts = []
         for figure in ("answered", "fixed"):
             day_of, wall, until_then = (timed.c[f"{figure}_{part}"] for part in ("day", "wall", "business"))
-            kept = [timed.c[name] for name in ("team", "kind", "category", "service", "platform")]
             parts.append(select(
                 literal(figure).label("figure"), day_of.label("day"), *kept, literal("").label("priority"),
                 literal("").label("key"), literal("").label("title"),
