@@ -28,6 +28,7 @@ from core.telemetry import NoObserver, Observer
 
 log = logging.getLogger(__name__)
 LEASE_MARGIN_SECONDS = 10.0
+QUIET_DOUBLINGS = 3  # leases that found nothing stretch the poll interval up to 2**3 times
 
 
 class Dispatcher:
@@ -43,6 +44,7 @@ class Dispatcher:
         self.batch = batch
         self.observer: Observer = observer or NoObserver()
         self.wakeup = asyncio.Event()
+        self._quiet_leases = 0  # leases in a row that found nothing to deliver
 
     @property
     def platforms(self) -> frozenset[str]:
@@ -50,17 +52,25 @@ class Dispatcher:
 
     def poke(self) -> None:
         """New work was committed: look now instead of at the next poll."""
+        self._quiet_leases = 0
         self.wakeup.set()
+
+    @property
+    def interval(self) -> float:
+        """How long after a lease the next one is due without a poke or a channel done: the poll interval,
+        stretched after leases that found nothing. Every worker polls the one outbox, and each worker's own
+        commits poke it, so most polls find nothing: they cost every worker CPU while the others deliver."""
+        return self.poll_seconds * 2 ** min(self._quiet_leases, QUIET_DOUBLINGS)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            self.wakeup.clear()  # before the pass: a poke during it is not lost
             try:
                 await self.deliver_due()
             except Exception:
                 log.exception("outbox pass failed; trying again")
-            self.wakeup.clear()
             waiters = [asyncio.ensure_future(self.wakeup.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, timeout=self.interval, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
 
@@ -69,8 +79,8 @@ class Dispatcher:
         deliveries were attempted. What is left stays in the outbox for the next pass.
 
         Each channel's leased messages go out in order while other channels' do the same; whenever a
-        channel is done, or every poll interval, more is leased, so a channel held to its platform's pace
-        (a message a second) keeps no other channel waiting."""
+        channel is done, or every poll interval (`interval`), more is leased, so a channel held to its
+        platform's pace (a message a second) keeps no other channel waiting."""
         loop = asyncio.get_running_loop()
         attempted = 0
         running: dict[asyncio.Task[None], int] = {}
@@ -78,13 +88,13 @@ class Dispatcher:
             while deadline is None or loop.time() < deadline:
                 room = self.batch - sum(running.values())
                 deliveries = await asyncio.to_thread(self._lease, room) if room > 0 else []
+                leased_at = loop.time()
+                self._quiet_leases = 0 if deliveries else self._quiet_leases + 1
                 attempted += len(deliveries)
                 running.update(self._start(deliveries, deadline=self._lease_deadline(loop.time(), deadline)))
                 if not running:
                     return attempted
-                done, _ = await asyncio.wait(running, timeout=self.poll_seconds,
-                                             return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
+                for task in await self._until_more(set(running), leased_at=leased_at):
                     del running[task]
                     task.result()  # a fault outside a delivery's own handling ends the pass (it is logged)
             return attempted
@@ -94,6 +104,15 @@ class Dispatcher:
             raise
         finally:
             await asyncio.gather(*running, return_exceptions=True)  # each stops at its own deadline
+
+    async def _until_more(self, running: set[asyncio.Task[None]], *, leased_at: float) -> set[asyncio.Task[None]]:
+        """Wait until a channel is done (those done are returned) or the next lease is due: `interval` after
+        the last one, looked at every poll interval (a poke meanwhile brings it back to the poll interval)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            done, _ = await asyncio.wait(running, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            if done or loop.time() - leased_at >= self.interval:
+                return done
 
     @staticmethod
     def _lease_deadline(now: float, deadline: float | None) -> float:
