@@ -16,7 +16,7 @@ def with_catalog(desk: DeskSettings, *, extra_dirs: tuple[Path, ...] = ()) -> tu
     settings = desk.catalog
     dirs = ([starter_dir()] if settings.load_starter else []) + [Path(d) for d in settings.dirs] + list(extra_dirs)
     loaded = load_dirs(dirs)
-    catalog = settings.with_items(loaded.items)
+    catalog = settings.with_items(tuple(loaded.items))
     problems = [str(p) for p in loaded.problems]
     problems += [f"desk.catalog: {p}" for p in check_catalog(
         catalog, people={p.name.lower() for p in desk.people}, teams={t.name for t in desk.teams})]

@@ -17,16 +17,13 @@ unless `slug:` says otherwise.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from core.config.catalog import CatalogItem
-
-FENCE = "---"
+from core.front_matter import Loaded, Problem, fail, load_files, not_a_folder, read
 
 
 def starter_dir() -> Path:
@@ -34,59 +31,20 @@ def starter_dir() -> Path:
     return Path(__file__).resolve().parent / "items"
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Loaded:
-    items: tuple[CatalogItem, ...]
-    problems: tuple[Problem, ...]
-
-
-class ItemError(ValueError):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-
-
 def parse_item(text: str, *, file: str, default_slug: str) -> CatalogItem:
-    """One item from the text of its file; ItemError naming `file` and the line that is wrong."""
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines or lines[0].strip() != FENCE:
-        raise ItemError(Problem(file, 1, "the file must start with front matter: a line `---`, YAML, then `---`"))
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == FENCE), None)
-    if end is None:
-        raise ItemError(Problem(file, 1, "the front matter is never closed by a line `---`"))
-    front = "\n".join(lines[1:end])
-    try:
-        node = yaml.compose(front)
-        meta = yaml.safe_load(front)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ItemError(Problem(file, mark.line + 2 if mark else 1,
-                                f"front matter is not valid YAML: {problem}")) from None
-    if not isinstance(meta, dict):
-        raise ItemError(Problem(file, 2, "the front matter must be `key: value` lines"))
-    description = "\n".join(lines[end + 1:]).strip()
-    values: dict[str, Any] = {"slug": default_slug, **meta}
-    if description and "description" not in meta:
-        values["description"] = description
+    """One item from the text of its file; FileError naming `file` and the line that is wrong."""
+    document = read(text, file=file)
+    values = {"slug": default_slug, **document.meta}
+    if document.body and "description" not in document.meta:
+        values["description"] = document.body
     try:
         return CatalogItem.model_validate(values)
     except ValidationError as invalid:
         first = invalid.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        line = _line_of(node, first["loc"]) + 1  # the front matter starts on the file's second line
+        line = _line_of(yaml.compose(document.front), first["loc"]) + 1  # the front matter starts on line 2
         message = first["msg"].removeprefix("Value error, ")
-        raise ItemError(Problem(file, line, f"{where}: {message}" if where else message)) from None
+        raise fail(file, line, f"{where}: {message}" if where else message) from None
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
@@ -109,40 +67,17 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int:
     return line
 
 
-def load_files(paths: Iterable[Path]) -> Loaded:
-    """Every file's item; a broken file is reported and the others still load. Two files with one slug are
-    both refused, each naming the other."""
-    parsed: list[tuple[str, CatalogItem]] = []
-    problems: list[Problem] = []
-    for path in sorted(paths):
-        try:
-            parsed.append((str(path), parse_item(path.read_text(encoding="utf-8"), file=str(path),
-                                                 default_slug=path.stem.lower())))
-        except ItemError as error:
-            problems.append(error.problem)
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(str(path), 1, f"cannot be read: {error}"))
-    owners: dict[str, list[str]] = {}
-    for name, item in parsed:
-        owners.setdefault(item.slug, []).append(name)
-    items: list[CatalogItem] = []
-    for name, item in parsed:
-        others = [other for other in owners[item.slug] if other != name]
-        if others:
-            problems.append(Problem(name, 1, f"slug `{item.slug}` is also used by {', '.join(others)}"))
-        else:
-            items.append(item)
-    return Loaded(items=tuple(items), problems=tuple(problems))
-
-
-def load_dirs(dirs: Iterable[Path]) -> Loaded:
-    items: list[CatalogItem] = []
+def load_dirs(dirs: Iterable[Path]) -> Loaded[CatalogItem]:
+    """Every folder's items and the problems of the files that did not load; in one folder, two files with
+    one slug are both refused, each naming the other."""
+    found: list[tuple[str, CatalogItem]] = []
     problems: list[Problem] = []
     for directory in dirs:
         if not directory.is_dir():
-            problems.append(Problem(str(directory), 0, "is not a folder"))
+            problems.append(not_a_folder(directory))
             continue
-        loaded = load_files(directory.glob("*.md"))
-        items += loaded.items
+        loaded = load_files(directory.glob("*.md"), slug_of=lambda item: item.slug,
+                            parse=lambda text, path: parse_item(text, file=str(path), default_slug=path.stem.lower()))
+        found += loaded.found
         problems += loaded.problems
-    return Loaded(items=tuple(items), problems=tuple(problems))
+    return Loaded(found=found, problems=problems)

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.front_matter import Problem
 from core.knowledge import ArticleText, FeedbackKind, Suggestion
 from kb.article import Article, slugify
-from kb.parser import Problem, load_dir, render
+from kb.parser import load_dir, render
 from kb.ranking import ArticleDoc, Ranked, Ranker, RankWeights
 from kb.store import Clock, KnowledgeStore, Probe, utc_now
 from kb.tables import FEEDBACK_KINDS
@@ -254,7 +255,7 @@ class KnowledgeService:
     def import_dir(self, path: str | Path) -> ImportReport:
         """Import every `*.md` under `path`; broken files are reported, the others imported."""
         loaded = load_dir(Path(path))
-        results = self.store.upsert_many([article for _, article in loaded.articles])
+        results = self.store.upsert_many(loaded.items)
         if any(result != "unchanged" for result in results.values()):
             self._written()
         return ImportReport(

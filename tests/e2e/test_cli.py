@@ -12,16 +12,12 @@ from sqlalchemy import update
 
 from core.storage.database import Database
 from core.storage.models import OutboxRow
-
-
-def spoc(*args: str, env: dict[str, str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=180)
+from tests.e2e.processes import own_env, spoc
 
 
 def test_dead_notifications_are_listed_and_can_be_sent_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/spoc.db"
-    env = dict(os.environ, SPOC_DATABASE_URL=url, COLUMNS="200")
+    env = own_env(tmp_path, COLUMNS="200")
     spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin="my laptop won't turn on\n")
     db = Database(url)
     db.run(lambda s: s.execute(update(OutboxRow).where(OutboxRow.id == 1).values(status="dead",

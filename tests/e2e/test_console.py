@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.e2e.processes import spoc
 
 SCRIPT = """\
 my laptop won't turn on
@@ -22,16 +21,9 @@ my laptop won't turn on
 """
 
 
-def spoc(*args: str, env: dict[str, str], cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=180)
-
 
 def test_report_claim_comment_resolve_confirm_through_the_console(tmp_path: Path) -> None:
-    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
-    env.pop("SLACK_BOT_TOKEN", None)
-    env.pop("DISCORD_BOT_TOKEN", None)
-    run = spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin=SCRIPT)
+    run = spoc("run", "--adapter", "console", cwd=tmp_path, stdin=SCRIPT)
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "INC-1 opened: hardware, incident, P3" in out
@@ -45,7 +37,7 @@ def test_report_claim_comment_resolve_confirm_through_the_console(tmp_path: Path
     dana_view = out.split("/as dana")[1]
     assert "vendor case 8812" not in dana_view
 
-    listed = spoc("tickets", "list", "--format", "json", env=env, cwd=tmp_path)
+    listed = spoc("tickets", "list", "--format", "json", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     [ticket] = json.loads(listed.stdout)
     assert (ticket["key"], ticket["status"], ticket["assignee"], ticket["requester"]) == \
@@ -55,13 +47,12 @@ def test_report_claim_comment_resolve_confirm_through_the_console(tmp_path: Path
 
 
 def test_tickets_show_gives_comments_and_audit_as_json(tmp_path: Path) -> None:
-    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
-    spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin=SCRIPT)
-    shown = spoc("tickets", "show", "INC-1", "--format", "json", env=env, cwd=tmp_path)
+    spoc("run", "--adapter", "console", cwd=tmp_path, stdin=SCRIPT)
+    shown = spoc("tickets", "show", "INC-1", "--format", "json", cwd=tmp_path)
     data = json.loads(shown.stdout)
     assert [c["internal"] for c in data["comments"]] == [False, True]
     assert [a["action"] for a in data["audit"]][:2] == ["opened", "assign"]
-    missing = spoc("tickets", "show", "INC-999", env=env, cwd=tmp_path)
+    missing = spoc("tickets", "show", "INC-999", cwd=tmp_path)
     assert missing.returncode == 1 and "No ticket INC-999" in missing.stderr
 
 
@@ -81,23 +72,20 @@ it still does not turn on
 
 
 def test_a_second_run_on_the_same_database_takes_every_message_and_command(tmp_path: Path) -> None:
-    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
-    for name in ("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "SPOC_CONFIG"):
-        env.pop(name, None)
-    first = spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin=FIRST_RUN)
+    first = spoc("run", "--adapter", "console", cwd=tmp_path, stdin=FIRST_RUN)
     assert first.returncode == 0, first.stderr
     assert "(message m1.1)" in first.stdout and "INC-1 opened" in first.stdout
 
-    second = spoc("run", "--adapter", "console", env=env, cwd=tmp_path, stdin=SECOND_RUN)
+    second = spoc("run", "--adapter", "console", cwd=tmp_path, stdin=SECOND_RUN)
     assert second.returncode == 0, second.stderr
     out = second.stdout
     assert "(message m2.1)" in out and "INC-2 opened" in out
     assert "arrived twice" not in out
     assert out.count("Sam from IT is working on this.") == 2
 
-    listed = spoc("tickets", "list", "--format", "json", env=env, cwd=tmp_path)
+    listed = spoc("tickets", "list", "--format", "json", cwd=tmp_path)
     by_key = {t["key"]: t for t in json.loads(listed.stdout)}
     assert {k: (t["status"], t["assignee"]) for k, t in by_key.items()} == \
         {"INC-1": ("in_progress", "Sam"), "INC-2": ("in_progress", "Sam")}
-    shown = json.loads(spoc("tickets", "show", "INC-1", "--format", "json", env=env, cwd=tmp_path).stdout)
+    shown = json.loads(spoc("tickets", "show", "INC-1", "--format", "json", cwd=tmp_path).stdout)
     assert [c["body"] for c in shown["comments"]] == ["it still does not turn on"]

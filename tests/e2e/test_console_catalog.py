@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.e2e.processes import spoc
 
 SCRIPT = """\
 /desk order
@@ -27,11 +26,7 @@ abc
 
 
 def test_an_order_asks_field_by_field_and_asks_again_after_a_bad_answer(tmp_path: Path) -> None:
-    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
-    env.pop("SLACK_BOT_TOKEN", None)
-    env.pop("DISCORD_BOT_TOKEN", None)
-    run = subprocess.run([sys.executable, "-m", "bot", "run", "--adapter", "console"], input=SCRIPT,
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=180)
+    run = spoc("run", "--adapter", "console", cwd=tmp_path, stdin=SCRIPT)
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "shared-drive-access: Access to a shared drive (needs approval)" in out
@@ -77,11 +72,7 @@ I audit the books
 
 def test_an_order_approved_fulfilled_confirmed_and_counted_end_to_end_in_the_console(tmp_path: Path) -> None:
     (tmp_path / "spoc.yaml").write_text(CONFIG, encoding="utf-8")
-    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
-    env.pop("SLACK_BOT_TOKEN", None)
-    env.pop("DISCORD_BOT_TOKEN", None)
-    run = subprocess.run([sys.executable, "-m", "bot", "run", "--adapter", "console"], input=JOURNEY,
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=180)
+    run = spoc("run", "--adapter", "console", cwd=tmp_path, stdin=JOURNEY)
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "[Order: Access to a shared drive] /desk order shared-drive-access" in out

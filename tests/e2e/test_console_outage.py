@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.e2e.processes import spoc
 
 SCRIPT = """\
 /as kim
@@ -29,11 +28,7 @@ is outlook down? it keeps asking for my password
 def test_an_outage_is_announced_reports_are_known_issues_and_each_reporter_hears_it_is_fixed(
     tmp_path: Path,
 ) -> None:
-    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
-    for name in ("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "SPOC_CONFIG"):
-        env.pop(name, None)
-    run = subprocess.run([sys.executable, "-m", "bot", "run", "--adapter", "console"], input=SCRIPT,
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=180)
+    run = spoc("run", "--adapter", "console", cwd=tmp_path, stdin=SCRIPT)
     assert run.returncode == 0, run.stderr
     out = run.stdout
     banner = re.search(r"\[#it-help\] spoc \((m\d+\.\d+)\):\n┌ OUT-1 · e-mail outage: Outlook cannot connect", out)

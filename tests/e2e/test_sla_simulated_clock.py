@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.e2e.processes import spoc
 
 CONFIG = """\
 desk:
@@ -32,18 +31,10 @@ everyone in the whole office lost the wifi, urgent
 """
 
 
-def spoc(*args: str, tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, SPOC_DATABASE_URL=f"sqlite:///{tmp_path}/spoc.db")
-    for name in ("SLACK_BOT_TOKEN", "DISCORD_BOT_TOKEN", "SPOC_CONFIG"):
-        env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=180)
-
-
 def test_a_p1_warns_breaches_and_escalates_as_the_simulated_clock_moves(tmp_path: Path) -> None:
     (tmp_path / "spoc.yaml").write_text(CONFIG)
     run = spoc("run", "--adapter", "console", "--simulated-clock", "--clock-start", "2026-03-06T16:30+00:00",
-               tmp_path=tmp_path, stdin=SCRIPT)
+               cwd=tmp_path, stdin=SCRIPT)
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert out.startswith("Simulated clock: Fri 6 Mar 16:30 UTC.")
@@ -66,6 +57,6 @@ def test_a_p1_warns_breaches_and_escalates_as_the_simulated_clock_moves(tmp_path
 
 
 def test_the_simulated_clock_needs_the_console(tmp_path: Path) -> None:
-    run = spoc("run", "--adapter", "slack", "--simulated-clock", tmp_path=tmp_path)
+    run = spoc("run", "--adapter", "slack", "--simulated-clock", cwd=tmp_path)
     assert run.returncode == 2
     assert "--simulated-clock needs the console adapter" in run.stderr

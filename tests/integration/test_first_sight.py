@@ -3,17 +3,15 @@ neither loses its message (INSERT ... ON CONFLICT DO NOTHING, then the other's r
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
 
 from core.messages import Author, Inbound
 from core.service import Desk
-from core.storage.database import Database
 from core.storage.models import IdentityRow, PersonRow, TicketRow
+from tests.integration.together import at_once, while_another_transaction_writes
 
 PROBLEMS = ("my laptop will not boot", "the printer on floor 3 is jammed", "vpn drops every hour",
             "outlook crashes when I open the calendar")
@@ -40,22 +38,11 @@ def test_workers_meeting_one_new_author_at_once_store_one_person(
     make_desk: Callable[..., Desk], database_url: str,
 ) -> None:
     desks = [make_desk(database_url) for _ in range(4)]
-    start = threading.Barrier(len(desks))
-    failures: list[BaseException] = []
 
     def work(n: int, desk: Desk) -> None:
-        start.wait()
-        try:
-            assert desk.handle_message(message(n))
-        except BaseException as error:  # noqa: BLE001 - reported below, with the others
-            failures.append(error)
+        assert desk.handle_message(message(n))
 
-    threads = [threading.Thread(target=work, args=(n, desk)) for n, desk in enumerate(desks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert failures == []
+    assert at_once(desks, work) == []
     people, accounts, requesters = counts(desks[0])
     assert (people, accounts, len(requesters)) == (1, 1, 1)
     assert desks[0].db.run(lambda s: s.scalar(select(func.count()).select_from(TicketRow))) == 4
@@ -68,35 +55,17 @@ def test_an_author_being_stored_by_another_transaction_is_waited_for_and_used(
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite takes the write lock at the start of a transaction: writers never overlap there")
     desk = make_desk(database_url)
-    other = Database(database_url)
-    try:
-        with other.engine.connect() as held:  # another worker, midway through its first sight of the author
-            person_id = held.execute(text("INSERT INTO people (display_name, email, role, team, config_name, "
-                                          "config_role) VALUES ('Newcomer', 'new@example.com', 'requester', '', "
-                                          "'', '') RETURNING id")).scalar_one()
-            held.execute(text("INSERT INTO identities (platform, workspace, user_id, display_name, person_id, "
-                              "agent) VALUES ('console', '', 'newcomer', 'Newcomer', :p, false)"), {"p": person_id})
-            done: list[bool] = []
-            thread = threading.Thread(target=lambda: done.append(desk.handle_message(message(1))))
-            thread.start()
-            wait_until(lambda: _waiting_for_a_lock(other), what="the desk waiting on the other transaction")
-            held.commit()
-        thread.join(60)
-        assert done == [True]
-        people, accounts, requesters = counts(desk)
-        assert (people, accounts, requesters) == (1, 1, {person_id})
-    finally:
-        other.dispose()
 
+    def store_the_author(held: Connection) -> int:  # another worker, midway through its first sight of the author
+        person_id = held.execute(text("INSERT INTO people (display_name, email, role, team, config_name, "
+                                      "config_role) VALUES ('Newcomer', 'new@example.com', 'requester', '', "
+                                      "'', '') RETURNING id")).scalar_one()
+        held.execute(text("INSERT INTO identities (platform, workspace, user_id, display_name, person_id, "
+                          "agent) VALUES ('console', '', 'newcomer', 'Newcomer', :p, false)"), {"p": person_id})
+        return person_id
 
-def wait_until(check: Callable[[], bool], *, what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-def _waiting_for_a_lock(db: Database) -> bool:
-    with db.engine.connect() as probe:
-        return bool(probe.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar())
+    person_id, done = while_another_transaction_writes(database_url, store_the_author,
+                                                       lambda: desk.handle_message(message(1)))
+    assert done == [True]
+    people, accounts, requesters = counts(desk)
+    assert (people, accounts, requesters) == (1, 1, {person_id})

@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
 
 from core.context import Ctx
 from core.messages import Inbound
@@ -24,7 +23,7 @@ from core.storage.models import CommentRow, IdentityRow, PersonRow, ProcessedEve
 from core.storage.report_models import WeeklyReportRow
 from tests.conftest import REPO_ROOT
 from tests.integration.intake_worker import build_desk, message
-from tests.integration.test_first_sight import _waiting_for_a_lock, wait_until
+from tests.integration.together import at_once, while_another_transaction_writes
 
 pytestmark = pytest.mark.postgres
 WORKERS = 4
@@ -140,20 +139,13 @@ def test_work_that_meets_another_workers_new_row_runs_again_and_finds_it(
             ctx.session.flush()
         return found
 
-    other = Database(postgres_url)
-    try:
-        with other.engine.connect() as held:  # another worker, midway through storing the same row
-            held.execute(text("INSERT INTO report_digests (week, at) VALUES ('2026-W10', now())"))
-            done: list[bool] = []
-            thread = threading.Thread(target=lambda: done.append(desk.run_as_system(once_per_week)))
-            thread.start()
-            wait_until(lambda: _waiting_for_a_lock(other), what="the desk waiting on the other transaction")
-            held.commit()
-        thread.join(60)
-        assert done == [True]  # no error: the second run found the other worker's row
-        assert tries == [False, True]
-    finally:
-        other.dispose()
+    def store_the_same_row(held: Connection) -> None:  # another worker, midway through storing the same row
+        held.execute(text("INSERT INTO report_digests (week, at) VALUES ('2026-W10', now())"))
+
+    _, done = while_another_transaction_writes(postgres_url, store_the_same_row,
+                                               lambda: desk.run_as_system(once_per_week))
+    assert done == [True]  # no error: the second run found the other worker's row
+    assert tries == [False, True]
 
 
 def test_replies_in_one_tickets_thread_taken_by_several_workers_at_once_are_all_kept(
@@ -162,23 +154,12 @@ def test_replies_in_one_tickets_thread_taken_by_several_workers_at_once_are_all_
     desks = [make_desk(postgres_url) for _ in range(2 * WORKERS)]
     root = message({"event_id": "root", "user_id": "asker", "text": "vpn drops every hour"})
     assert desks[0].handle_message(root)
-    start = threading.Barrier(len(desks))
-    failures: list[BaseException] = []
 
     def replies(n: int, desk: Desk) -> None:
-        start.wait()
         for r in range(REPLIES):
             reply = Inbound(platform="console", event_id=f"reply-{n}-{r}", channel="it-help", message_id=f"r{n}-{r}",
                             author=root.author, text=f"still broken ({n}/{r})", thread="root", is_intake=True)
-            try:
-                assert desk.handle_message(reply)
-            except BaseException as error:  # noqa: BLE001 - reported below, with the others
-                failures.append(error)
+            assert desk.handle_message(reply)
 
-    threads = [threading.Thread(target=replies, args=(n, desk)) for n, desk in enumerate(desks)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert failures == []
+    assert at_once(desks, replies) == []
     assert count(desks[0].db, select(func.count()).select_from(CommentRow)) == len(desks) * REPLIES

@@ -18,13 +18,13 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def test_kb_imports_nothing_from_adapters_or_bot_and_only_the_port_and_storage_base_from_core() -> None:
+def test_kb_imports_nothing_from_adapters_or_bot_and_from_core_only_the_port_storage_base_and_file_format() -> None:
     for path in Path(kb.__file__).parent.rglob("*.py"):
         for name in imported_modules(path):
             top = name.split(".")[0]
             assert top not in FORBIDDEN, f"{path.name} imports {name}"
             if top == "core":
-                allowed = ("core.knowledge", "core.storage.base", "core.storage.types")
+                allowed = ("core.knowledge", "core.storage.base", "core.storage.types", "core.front_matter")
                 assert name in allowed, f"{path.name} imports {name}"
 
 

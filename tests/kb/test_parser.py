@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from core.front_matter import FileError
 from kb.article import Article, slugify
-from kb.parser import ArticleError, load_dir, parse_article, render
+from kb.parser import load_dir, parse_article, render
 from tests.kb.conftest import article_text
 
 BROKEN_YAML = """---
@@ -21,7 +22,7 @@ Body text.
 
 
 def test_broken_front_matter_is_reported_with_file_and_line() -> None:
-    with pytest.raises(ArticleError) as caught:
+    with pytest.raises(FileError) as caught:
         parse_article(BROKEN_YAML, file="vpn.md")
     problem = caught.value.problem
     assert problem.file == "vpn.md"
@@ -30,7 +31,7 @@ def test_broken_front_matter_is_reported_with_file_and_line() -> None:
 
 
 def test_yaml_error_line_counts_from_the_top_of_the_file() -> None:
-    with pytest.raises(ArticleError) as caught:
+    with pytest.raises(FileError) as caught:
         parse_article("---\ntitle: a\nowner: x: y\n---\nbody", file="x.md")
     assert str(caught.value).startswith("x.md:3: ")
 
@@ -45,7 +46,7 @@ def test_a_broken_file_is_reported_and_the_others_still_load(
         }
     )
     loaded = load_dir(folder)
-    assert [article.slug for _, article in loaded.articles] == ["good"]
+    assert [article.slug for article in loaded.items] == ["good"]
     assert len(loaded.problems) == 1
     assert loaded.problems[0].file.endswith("bad.md")
     assert loaded.problems[0].line >= 2
@@ -61,7 +62,7 @@ def test_two_files_with_one_slug_are_both_refused_naming_each_other(
         }
     )
     loaded = load_dir(folder)
-    assert loaded.articles == []
+    assert loaded.items == []
     messages = {Path(problem.file).name: problem.message for problem in loaded.problems}
     assert "b.md" in messages["a.md"]
     assert "a.md" in messages["b.md"]
@@ -81,7 +82,7 @@ def test_two_files_with_one_slug_are_both_refused_naming_each_other(
     ],
 )
 def test_invalid_front_matter_names_the_line_and_the_problem(text: str, line: int, words: str) -> None:
-    with pytest.raises(ArticleError) as caught:
+    with pytest.raises(FileError) as caught:
         parse_article(text, file="x.md")
     assert caught.value.problem.line == line
     assert words in caught.value.problem.message
@@ -107,7 +108,7 @@ def test_slug_comes_from_the_file_name_when_front_matter_has_none(
     write_articles: Callable[[dict[str, str]], Path],
 ) -> None:
     folder = write_articles({"Wi-Fi Setup.md": article_text(title="Wi-Fi", body="Join it.")})
-    assert [article.slug for _, article in load_dir(folder).articles] == ["wi-fi-setup"]
+    assert [article.slug for article in load_dir(folder).items] == ["wi-fi-setup"]
 
 
 def test_slugify_folds_accents_and_punctuation() -> None:

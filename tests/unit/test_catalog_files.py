@@ -30,7 +30,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_ten_starter_items_load_and_check_clean() -> None:
     loaded = load_dirs([starter_dir()])
-    assert loaded.problems == ()
+    assert loaded.problems == []
     assert len(loaded.items) == 10
     settings, problems = with_catalog(DeskSettings())
     assert problems == []
@@ -68,7 +68,7 @@ def test_two_files_with_one_slug_are_both_refused(tmp_path: Path) -> None:
     write(tmp_path, "a.md", GOOD.replace("---\nname", "---\nslug: same\nname"))
     write(tmp_path, "b.md", GOOD.replace("---\nname", "---\nslug: same\nname"))
     loaded = load_dirs([tmp_path])
-    assert loaded.items == () and len(loaded.problems) == 2
+    assert loaded.items == [] and len(loaded.problems) == 2
 
 
 def test_the_catalog_check_names_unknown_teams_groups_and_people(tmp_path: Path) -> None:
