@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from core.triage.text import untitled
+
 SMOOTHING = 0.3
 
 
@@ -27,9 +29,12 @@ class Head:
     total: float = 0.0
     # Every message asks the weights of its words again; they change only when an example comes or goes.
     _weights: dict[tuple[str, str], float] = field(default_factory=dict, repr=False, compare=False)
+    # Deciding asks which of a message's features are known several times (scores, margin, evidence).
+    _last_known: tuple[frozenset[str], list[str]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, label: str, features: Iterable[str], weight: float = 1.0) -> None:
         self._weights.clear()
+        self._last_known = None
         counts = self.counts.setdefault(label, Counter())
         for feature in features:
             counts[feature] += weight
@@ -43,6 +48,7 @@ class Head:
         if counts is None:
             return
         self._weights.clear()
+        self._last_known = None
         for feature in features:
             if counts.get(feature, 0) <= 0:
                 continue
@@ -62,7 +68,17 @@ class Head:
         return sorted(label for label, count in self.examples.items() if count > 0)
 
     def known(self, features: Iterable[str]) -> list[str]:
-        return [feature for feature in features if feature in self.everywhere]
+        """The features this head has counts for, each once; a title word it never saw in a title as the
+        word itself (what bodies, one-line messages and built-in examples taught of it)."""
+        last = self._last_known
+        if last is not None and last[0] is features:
+            return last[1]
+        everywhere = self.everywhere
+        found = dict.fromkeys(feature if feature in everywhere else untitled(feature) for feature in features)
+        known = [feature for feature in found if feature in everywhere]
+        if isinstance(features, frozenset):
+            self._last_known = (features, known)
+        return known
 
     def weight(self, feature: str, label: str) -> float:
         """log P(feature | not label): the higher, the more the other labels' examples use it."""

@@ -1,4 +1,4 @@
-"""What the triage model reads in a message: its words and word pairs."""
+"""What the triage model reads in a message: its words and word pairs, the title's words apart."""
 
 from __future__ import annotations
 
@@ -40,10 +40,34 @@ def _singular(word: str) -> str:
     return word[:-1]
 
 
+# Marks a word of the title (the first line, when a body follows): `title:can` is 'can' in the title.
+TITLE = "title:"
+
+
 def features(text: str, *, neutral: frozenset[str] = frozenset()) -> frozenset[str]:
-    """Each word and each pair of neighbouring words (`please_setup`) once; `neutral` words left out."""
-    found = [word for word in words(normalise(text)) if word not in neutral]
+    """Each word and each pair of neighbouring words (`please_setup`) once; `neutral` words left out.
+
+    When a body follows the first line, that line is the title and its words are its own (`title:can`):
+    a title is a headline, and a word in it says something else than in the sentences of a body ('can'
+    heading "can we get a projector" asks; in "since the update I can only open it read-only" it tells what
+    broke). Its pairs stay shared: they are rarer, and say the same wherever they are. A head that never saw
+    a title word reads it as the word (`Head.known`), so built-in examples, one-line messages and bodies
+    still teach titles."""
+    title, _, body = normalise(text).strip().partition("\n")
+    if not body.strip():
+        return _words_and_pairs(title, neutral)
+    return frozenset((*(feature if "_" in feature else TITLE + feature for feature in _words_and_pairs(title, neutral)),
+                      *_words_and_pairs(body, neutral)))
+
+
+def _words_and_pairs(text: str, neutral: frozenset[str]) -> frozenset[str]:
+    found = [word for word in words(text) if word not in neutral]
     return frozenset((*found, *(f"{a}_{b}" for a, b in zip(found, found[1:], strict=False))))
+
+
+def untitled(feature: str) -> str:
+    """A title word as the word itself (`title:can` is `can`); any other feature as it is."""
+    return feature.removeprefix(TITLE)
 
 
 _APOSTROPHES = {"wont": "won't", "cant": "can't", "dont": "don't", "doesnt": "doesn't", "isnt": "isn't",
@@ -51,5 +75,6 @@ _APOSTROPHES = {"wont": "won't", "cant": "can't", "dont": "don't", "doesnt": "do
 
 
 def shown(feature: str) -> str:
-    """A feature as people read it: `please_setup` is 'please setup', `wont_turn` is 'won't turn'."""
-    return " ".join(_APOSTROPHES.get(word, word) for word in feature.split("_"))
+    """A feature as people read it: `please_setup` is 'please setup', `wont_turn` is 'won't turn', `title:vpn`
+    is 'vpn'."""
+    return " ".join(_APOSTROPHES.get(word, word) for word in untitled(feature).split("_"))

@@ -25,7 +25,7 @@ from core.settings import Classification, PhraseRules
 from core.triage import store
 from core.triage.model import Head
 from core.triage.rules import level, matches, title_from
-from core.triage.text import NEUTRAL, features, normalise, shown
+from core.triage.text import NEUTRAL, features, normalise, shown, untitled
 
 REFRESH_SECONDS = 2.0
 # How many learned examples the built-in knowledge is worth: with n learned, it counts k / (k + n).
@@ -196,7 +196,9 @@ class Triage:
             for label, other in ((Kind.INCIDENT.value, Kind.REQUEST.value), (Kind.REQUEST.value, Kind.INCIDENT.value)):
                 ranked = sorted(((head.weight(f, other) - head.weight(f, label), f)
                                  for f, seen in head.everywhere.items() if seen >= support), reverse=True)
-                telling[label] = [shown(f) for strength, f in ranked[:count] if strength > 0]
+                # A title word and the same word in bodies read alike: the stronger one stands for both.
+                said = dict.fromkeys(shown(f) for strength, f in ranked if strength > 0)
+                telling[label] = list(said)[:count]
             return telling
 
     # -- deciding -------------------------------------------------------------------------------------
@@ -291,8 +293,9 @@ def _telling(evidence: list[tuple[float, str]]) -> list[str]:
     """The strongest few features as people read them, without repeating a word a pair already shows."""
     chosen: list[str] = []
     for _, feature in evidence:
-        words = set(feature.split("_"))
-        if any(words <= set(other.split("_")) or set(other.split("_")) <= words for other in chosen):
+        words = set(untitled(feature).split("_"))
+        if any(words <= set(untitled(other).split("_")) or set(untitled(other).split("_")) <= words
+               for other in chosen):
             continue
         chosen.append(feature)
         if len(chosen) == REASON_WORDS:

@@ -125,6 +125,23 @@ def test_learned_examples_teach_it_what_this_desk_calls_a_request(db: Database) 
     assert "toner" in after.reasons["kind"] or "badge" in after.reasons["kind"]
 
 
+def test_a_word_in_a_title_is_read_apart_from_the_same_word_in_a_body(db: Database) -> None:
+    places = ("north", "south", "east", "west", "lisbon", "porto", "madrid", "sevilla", "lyon", "nantes", "lille",
+              "brest")
+    teach(db, [(f"entrance {place}\nthe badge reader at the {place} {door} rejects everyone", "incident", "access")
+               for place in places for door in ("entrance", "garage")])
+    teach(db, [(f"badge\nstarting on monday at the {place} office with the sales team, desk by the window", "request",
+                "access") for place in places[:6]])
+    understood = understand(db, "badge\nfor okonkwo")
+    assert understood.kind is Kind.REQUEST
+    assert "'badge'" in understood.reasons["kind"] and "title:" not in understood.reasons["kind"]
+
+
+def test_the_title_of_a_longer_report_is_read_with_what_built_in_examples_taught(db: Database) -> None:
+    understood = understand(db, "my laptop keeps freezing\nsince this morning, thanks")
+    assert (understood.kind, understood.category) == (Kind.INCIDENT, "hardware")
+
+
 def test_another_process_learns_within_its_refresh_interval(db: Database) -> None:
     ticks = Ticks()
     worker = Triage(RULES, refresh_seconds=2.0, monotonic=ticks)
