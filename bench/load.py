@@ -17,7 +17,9 @@ balancer (requests go to each worker's port in turn), Slack's own latency, Socke
 
 Run: python bench/load.py [--workers 3] [--events 5000] [--rate 100] [--postgres URL] [--burst 100] [--repeat 3]
 (`--events 600 --rate 60` for a short run; `--burst 100` sends 100 reports at once into one channel first;
-`--repeat 3` runs N workers and 1 worker three times each and prints the median of the ratios.)
+`--repeat 3` runs N workers and 1 worker three times each and prints the median of the ratios;
+`--worker-cpus 1` pins every worker to CPU 1, so that N workers and 1 have the same CPUs: on a machine with
+few CPUs, processes running side by side may each get less done per CPU second than one alone.)
 The database is a schema of its own on --postgres (default $SPOC_TEST_POSTGRES_URL or
 postgresql://127.0.0.1:5432/test), dropped at the end.
 """
@@ -34,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -141,13 +143,15 @@ def worker_config(directory: Path, *, port: int, api_url: str, channels: list[st
 class Fleet:
     """The workers: started together (they migrate and seed under a lock), stopped with SIGTERM."""
 
-    def __init__(self, count: int, *, directory: Path, env: dict[str, str], api_url: str, channels: list[str]):
+    def __init__(self, count: int, *, directory: Path, env: dict[str, str], api_url: str, channels: list[str],
+                 cpus: str = ""):
         self.ports = [free_port() for _ in range(count)]
         self.processes = []
         for port in self.ports:
             config = worker_config(directory, port=port, api_url=api_url, channels=channels)
             log = open(directory / f"worker-{port}.log", "w")  # noqa: SIM115 - kept open for the process
-            self.processes.append(subprocess.Popen(spoc_run(config, adapter="slack"), env=env, cwd=directory,
+            pinned = ["taskset", "--cpu-list", cpus] if cpus else []
+            self.processes.append(subprocess.Popen(pinned + spoc_run(config, adapter="slack"), env=env, cwd=directory,
                                                    stdout=log, stderr=log))
 
     async def ready(self, timeout: float = 120) -> None:
@@ -219,6 +223,14 @@ def wanted_after(engine: Engine, stand_in: StandIn, events: list[Event]) -> tupl
     messages, answers = processed(engine, stand_in)
     return (messages + sum(e.kind in ("report", "reply") for e in events),
             answers + sum(e.kind in ("command", "button") for e in events))
+
+
+def slack_calls_per_event(calls: list[dict[str, Any]], *, start: float, end: float, events: int
+                          ) -> dict[str, float]:
+    """The Web API calls the workers made while the events were taken, by method, per event: every worker
+    keeps its own caches of profiles and direct-message channels."""
+    made = Counter(call["method"] for call in calls if start <= call["at"] <= end)
+    return {method: round(count / events, 2) for method, count in made.most_common()}
 
 
 def cpu_split(*, cpu: float, before: dict[str, float], after: dict[str, float], idle: float) -> dict[str, float]:
@@ -335,7 +347,8 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         channels = [f"CHELP{n:03d}" for n in range(args.channels)]
         plan = Plan(channels=channels, dm_share=args.dm_share, requesters=args.requesters,
                     hooks=f"{stand_in.base_url}/hooks/load")
-        fleet = Fleet(workers, directory=Path(tmp), env=env, api_url=stand_in.api_url, channels=channels)
+        fleet = Fleet(workers, directory=Path(tmp), env=env, api_url=stand_in.api_url, channels=channels,
+                      cpus=args.worker_cpus)
         try:
             await fleet.ready()
             warm = [plan.report() for _ in range(args.warm_up)]
@@ -416,6 +429,7 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         "cpu_ms_per_event_split": {part: round(sum(parts[part] for parts in split) * 1000 / len(events), 2)
                                    for part in split[0]},
         "delivered_meanwhile": delivered_meanwhile,
+        "slack_calls_per_event": slack_calls_per_event(calls, start=started, end=finished, events=len(events)),
         "busy_cpu_ms_per_event": round(busy * 1000 / len(events), 2),
         "busy_cpu_ms_per_event_or_delivery": round(busy * 1000 / (len(events) + delivered_meanwhile), 2),
     }
@@ -451,6 +465,7 @@ def show(figures: dict[str, Any]) -> None:
     print(f"   CPU ms per event by part (events and delivery: their units of work; loop: the event loop, HTTP in "
           f"and out; idle: of all that, what the workers spend idle): {f['cpu_ms_per_event_split']}; per worker "
           f"{f['cpu_ms_per_event_split_per_worker']}")
+    print(f"   Slack Web API calls per event while the events were taken: {f['slack_calls_per_event']}")
     if "burst" in f:
         print(f"   burst of {f['burst']} reports in one channel: every reporter told within "
               f"{f['burst_reporter_told_max_s']} s, every report visible to agents within "
@@ -474,6 +489,8 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=60.0, help="seconds to wait for the outbox afterwards")
     parser.add_argument("--keep-logs", default="", help="a directory to keep the workers' logs in")
     parser.add_argument("--no-single", action="store_true", help="skip the run with 1 worker")
+    parser.add_argument("--worker-cpus", default="", help="pin the workers to these CPUs (taskset's list, e.g. 1): "
+                        "N workers then share what 1 had, and the CPU they spend compares like for like")
     parser.add_argument("--repeat", type=int, default=1, help="runs of N workers and of 1, for the median ratio")
     parser.add_argument("--postgres", default=os.environ.get("SPOC_TEST_POSTGRES_URL",
                                                              "postgresql://127.0.0.1:5432/test"))
