@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.cards import Button, Card, text_card
@@ -49,6 +49,13 @@ MEMBERS = (select(TicketRow.id, TicketRow.kind, TicketRow.title, PersonRow.displ
            .where(StormMemberRow.platform == bindparam("platform"), StormMemberRow.channel == bindparam("channel"),
                   StormMemberRow.storm == bindparam("storm"))
            .order_by(StormMemberRow.ticket_id.desc()).limit(SHOWN + KEYS_SHOWN))
+# A version of a storm card that no worker has leased yet: it is drawn afresh when it goes out, so a report
+# that finds one needs no version of its own. Locked, so that a worker leasing it now (and drawing it without
+# this report) is waited for, after which it no longer qualifies and the report writes the next version.
+UNSENT_VERSION = (select(OutboxRow.id)
+                  .where(OutboxRow.card_key == bindparam("card_key"), OutboxRow.status == PENDING,
+                         or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until < bindparam("now")))
+                  .limit(1).with_for_update())
 MEMBER_COUNT = (select(func.count()).select_from(StormMemberRow)
                 .where(StormMemberRow.platform == bindparam("platform"), StormMemberRow.channel == bindparam("channel"),
                        StormMemberRow.storm == bindparam("storm")))
@@ -75,8 +82,11 @@ def show_in_storm(ctx: Ctx, ticket: TicketRow, route: Destination) -> None:
         storm += 1
     append_unless_taken(ctx.session, StormMemberRow, unique=("ticket_id", "platform", "channel"),
                         ticket_id=ticket.id, storm=storm, at=ctx.now, **place)
+    card_key = f"{KEY_PREFIX}{route.platform}:{route.channel}:{storm}"
+    if ctx.session.execute(UNSENT_VERSION, {"card_key": card_key, "now": ctx.now}).first() is not None:
+        return
     card = storm_card(ctx.session, platform=route.platform, channel=route.channel, storm=storm)
-    ctx.outbox.send(route, card, card_key=f"{KEY_PREFIX}{route.platform}:{route.channel}:{storm}", ahead=True)
+    ctx.outbox.send(route, card, card_key=card_key, ahead=True)
 
 
 @drawn_when_leased(KEY_PREFIX)

@@ -201,32 +201,33 @@ class LexicalIndex:
         return 0 if term_id is None else self._df[term_id]
 
     def idf(self, token: str) -> float:
-        df = self.df(token)
-        n = max(1, self._alive_count)
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return _idf(self.df(token), max(1, self._alive_count))
 
-    def postings(self, token: str) -> tuple[NDArray[np.int32], NDArray[np.float32]] | None:
-        term_id = self.vocab.get(token)
-        if term_id is None:
-            return None
-        pending = self._pending.pop(term_id, None)
-        if pending is not None:
-            self._ids[term_id] = np.concatenate((self._ids[term_id], np.frombuffer(pending[0], np.int32)))
-            self._impacts[term_id] = np.concatenate(
-                (self._impacts[term_id], np.frombuffer(pending[1], np.float32))
-            )
+    def _postings_of(self, term_id: int) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+        if self._pending:
+            pending = self._pending.pop(term_id, None)
+            if pending is not None:
+                self._ids[term_id] = np.concatenate((self._ids[term_id], np.frombuffer(pending[0], np.int32)))
+                self._impacts[term_id] = np.concatenate(
+                    (self._impacts[term_id], np.frombuffer(pending[1], np.float32))
+                )
         return self._ids[term_id], self._impacts[term_id]
 
     def score(self, weighted_terms: Mapping[str, float]) -> NDArray[np.float32]:
         """BM25 score of every document (dead ones 0) for terms with their query weights."""
         id_parts: list[NDArray[np.int32]] = []
         weight_parts: list[NDArray[np.float32]] = []
+        # Every query asks this for each of its terms and pairs, most of them unknown here: one lookup each.
+        vocab, df, alive = self.vocab, self._df, max(1, self._alive_count)
         for token, query_weight in weighted_terms.items():
-            found = self.postings(token)
-            if found is None or not len(found[0]):
+            term_id = vocab.get(token)
+            if term_id is None:
                 continue
-            id_parts.append(found[0])
-            weight_parts.append(found[1] * np.float32(query_weight * self.idf(token)))
+            ids, impacts = self._postings_of(term_id)
+            if not len(ids):
+                continue
+            id_parts.append(ids)
+            weight_parts.append(impacts * np.float32(query_weight * _idf(df[term_id], alive)))
         if not id_parts:
             return np.zeros(self._count, dtype=np.float32)
         scores = np.bincount(
@@ -240,3 +241,7 @@ class LexicalIndex:
             ids.nbytes + impacts.nbytes for ids, impacts in zip(self._ids, self._impacts, strict=True)
         )
         return postings + self._owner.nbytes + self._alive.nbytes
+
+
+def _idf(df: int, documents: int) -> float:
+    return math.log(1.0 + (documents - df + 0.5) / (df + 0.5))

@@ -184,7 +184,10 @@ def _split(token: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
     if len(token) < 7:
         return None
     for cut in range(3, len(token) - 2):
-        left, right = term(token[:cut]), term(token[cut:])
-        if vocabulary.df(left) and vocabulary.df(right):
+        left = term(token[:cut])
+        if not vocabulary.df(left):
+            continue  # the right part is not worth making a term of (most cuts of a new word)
+        right = term(token[cut:])
+        if vocabulary.df(right):
             return left, right
     return None

@@ -141,6 +141,8 @@ class Ranker:
         return shape
 
     def _df(self, token: str) -> int:
+        if token not in self._known:  # most words a query tries (joined, split, cut short) are no index's
+            return 0
         return self.articles.df(token) + self.phrasings.df(token)
 
     def __len__(self) -> int:
@@ -279,8 +281,10 @@ class Ranker:
     # -- ranking --------------------------------------------------------------------------------------
 
     def _lexical(self, query: Query) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        weighted = dict(query.weights)
-        weighted.update(query.pairs)
+        # Most of a long message's words and pairs are in none of the indexes: left out once, not by each.
+        known = self._known
+        weighted = {token: weight for token, weight in query.weights.items() if token in known}
+        weighted.update((bigram, weight) for bigram, weight in query.pairs.items() if bigram in known)
         n_keys = len(self._entries)
         article_scores = self.articles.score(weighted)
         by_key = np.bincount(self.articles.owners(), weights=article_scores, minlength=n_keys).astype(
@@ -322,25 +326,36 @@ class Ranker:
             # scored further (most of the candidates, when a threshold is asked for).
             candidates = candidates[lexical[candidates].astype(np.float64) / top >= _least_relative(min_confidence)]
         keys = candidates.tolist()
-        relatives = {key: float(lexical[key]) / top for key in keys}
         if not keys:
             return []
-        entries = [self._entries[key] for key in keys]
-        # How alike the query is to every title and phrasing of the candidates, in one call.
-        texts = [text for entry in entries for text in (entry.title_plain, *entry.phrasings)]
+        # What the candidates' words hold of the query first: a candidate that could not reach
+        # `min_confidence` even with strings alike in full is not fuzzy-matched (most of them, when asked).
+        held_by: list[tuple[int, _Entry, _Shape, float, float, float]] = []
+        for key in keys:
+            shape = self._shape(key)
+            best = _best_held(held, shape, on_topic=not shape.strong.isdisjoint(asked))
+            coverage = best / held.total if held.total else 0.0
+            evidence = min(1.0, best / least_evidence)
+            relative = float(lexical[key]) / top
+            if min_confidence > 0 and _confidence(coverage=coverage, fuzzy=1.0, relative=relative,
+                                                  evidence=evidence) < min_confidence:
+                continue
+            held_by.append((key, shape.entry, shape, coverage, evidence, relative))
+        if not held_by:
+            return []
+        # How alike the query is to every title and phrasing of the candidates left, in one call.
+        texts = [text for _, entry, *_ in held_by for text in (entry.title_plain, *entry.phrasings)]
         alike = (process.cdist([query.plain], texts, scorer=fuzz.token_set_ratio, dtype=np.float64)[0] / 100.0).tolist()
         start = 0
         scored: list[tuple[float, float, float, _Entry]] = []
-        for key, entry in zip(keys, entries, strict=True):
+        for _key, entry, shape, coverage, evidence, relative in held_by:
             end = start + 1 + len(entry.phrasings)
-            shape = self._shape(key)
-            match = _match(held, shape, alike[start:end], on_topic=not shape.strong.isdisjoint(asked))
+            # A query of none but added words (synonyms) holds nothing to compare: no likeness either.
+            fuzzy = _fuzzy(shape, alike[start:end], on_topic=not shape.strong.isdisjoint(asked)) if held.total else 0.0
             start = end
-            relative = relatives[key]
-            confidence = _confidence(coverage=match.coverage, fuzzy=match.fuzzy, relative=relative,
-                                     evidence=min(1.0, match.evidence / least_evidence))
-            score = relative + w.coverage * match.coverage + w.fuzzy * match.fuzzy
-            scored.append((score, confidence, match.fuzzy, entry))
+            confidence = _confidence(coverage=coverage, fuzzy=fuzzy, relative=relative, evidence=evidence)
+            score = relative + w.coverage * coverage + w.fuzzy * fuzzy
+            scored.append((score, confidence, fuzzy, entry))
         # One order everywhere: the most likely article first. A lower-ranked article is never more
         # confident than one above it, so a threshold never shows one while hiding a better one.
         scored.sort(key=lambda item: (-item[1], -item[0]))
@@ -392,13 +407,6 @@ class Ranker:
         return reasons
 
 
-@dataclass(frozen=True)
-class _Match:
-    coverage: float
-    fuzzy: float
-    evidence: float
-
-
 class _Held:
     """The words of a query with their weights, in the query's order: what an article's title, tags or
     phrasing is checked for. A weight is summed in that order, whichever text holds the word."""
@@ -417,35 +425,36 @@ class _Held:
         return sum([weights[n] for n in sorted([position[word] for word in found])])
 
 
-def _match(held: _Held, shape: _Shape, alike: list[float], *, on_topic: bool) -> _Match:
-    """How well one article holds the query.
-
-    coverage: the share of the query's weight (each word weighed by how telling it is) found in the
-    title and tags, or in one single phrasing; evidence: that weight itself, so that one common word
-    that matches is not taken for an answer; fuzzy: how alike the strings are (rapidfuzz: `alike` holds
-    the title's likeness to the query, then each phrasing's).
+def _best_held(held: _Held, shape: _Shape, *, on_topic: bool) -> float:
+    """How much of the query's weight (each word weighed by how telling it is) one article holds: in its
+    title and tags, or in one single phrasing. Its share of the query is the article's coverage; the weight
+    itself its evidence, so that one common word that matches is not taken for an answer.
 
     A phrasing that names its article's own subject ("wireless keeps asking for my password") answers
     a query about another subject ("outlook keeps asking for my password") only by its symptom: when
-    the query shares no word with the article's title and tags, such a phrasing counts for less.
+    the query shares no word with the article's title and tags (not `on_topic`), such a phrasing counts
+    for less.
     """
     if not held.total:
-        return _Match(0.0, 0.0, 0.0)
+        return 0.0
     best = held.weight_in(shape.strong)
     query = held.words
-    if on_topic:
-        fuzzy = max(alike)
-        for words in shape.phrasing_words:
-            if not query.isdisjoint(words):
-                best = max(best, held.weight_in(words))
-        return _Match(coverage=best / held.total, fuzzy=fuzzy, evidence=best)
-    fuzzy = alike[0]
-    for words, apart, likeness in zip(shape.phrasing_words, shape.apart, alike[1:], strict=True):
-        share = 1.0 if apart else OFF_TOPIC_SHARE
+    for words, apart in zip(shape.phrasing_words, shape.apart, strict=True):
         if not query.isdisjoint(words):
+            share = 1.0 if on_topic or apart else OFF_TOPIC_SHARE
             best = max(best, share * held.weight_in(words))
-        fuzzy = max(fuzzy, share * likeness)
-    return _Match(coverage=best / held.total, fuzzy=fuzzy, evidence=best)
+    return best
+
+
+def _fuzzy(shape: _Shape, alike: list[float], *, on_topic: bool) -> float:
+    """How alike the strings are (rapidfuzz: `alike` holds the title's likeness to the query, then each
+    phrasing's); off topic, a phrasing naming its own subject counts for less (see `_best_held`)."""
+    if on_topic:
+        return max(alike)
+    fuzzy = alike[0]
+    for apart, likeness in zip(shape.apart, alike[1:], strict=True):
+        fuzzy = max(fuzzy, (1.0 if apart else OFF_TOPIC_SHARE) * likeness)
+    return fuzzy
 
 
 def _confidence(*, coverage: float, fuzzy: float, relative: float, evidence: float) -> float:

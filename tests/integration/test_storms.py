@@ -23,7 +23,7 @@ from core.settings import DeskSettings
 from core.storage.database import Database
 from core.storage.models import OutboxRow
 from core.storage.storm_models import StormMemberRow
-from core.storms import CARD_HOLDS, SHOWN
+from core.storms import CARD_HOLDS, SHOWN, storm_card
 from tests.conftest import DEFAULT_PEOPLE, SAM, Chat, person
 from tests.fakes import FakeKnowledgeBase, RecordingMessenger
 from tests.integration.helpers import tickets
@@ -59,6 +59,15 @@ def leased_in_triage(desk: Desk, clock: ManualClock) -> list[str]:
                                   if r.channel == "it-triage"])
 
 
+def storm_cards(desk: Desk) -> list[OutboxRow]:
+    return [r for r in outbox(desk) if r.card_key.startswith("storm:")]
+
+
+def as_it_goes_out(desk: Desk, storm: int = 1) -> dict:  # type: ignore[type-arg]
+    """The storm card as a worker draws it when it leases it (a waiting version's own text is not sent)."""
+    return desk.db.run(lambda s: storm_card(s, platform="console", channel="it-triage", storm=storm).to_dict())
+
+
 def burst(chat: Chat, count: int) -> list[str]:
     return [chat.say(person(f"Reporter{n}"), PROBLEMS[n]) for n in range(count)]
 
@@ -70,9 +79,9 @@ def test_reports_outpacing_the_triage_channel_go_on_one_storm_card_listing_their
     rows = outbox(chat.desk)
     own = [r.ticket_key for r in rows if r.card_key.startswith("triage:")]
     assert own == keys[:BACKLOG]  # until the channel falls behind, each its own card
-    storm = [r for r in rows if r.card_key.startswith("storm:")]
-    assert {r.card_key for r in storm} == {"storm:console:it-triage:1"}
-    newest = storm[-1].card
+    [storm] = [r for r in rows if r.card_key.startswith("storm:")]  # one waiting version for every report on it
+    assert storm.card_key == "storm:console:it-triage:1"
+    newest = as_it_goes_out(chat.desk)
     assert newest["title"].startswith(f"Storm: {8 - BACKLOG} reports")
     assert [line.split(" ")[0] for line in newest["text"].splitlines()] == keys[BACKLOG:][::-1]  # newest first
     assert "(Reporter7)" in newest["text"] and ["Show the queue", "queue", "default", None] in newest["buttons"]
@@ -86,7 +95,7 @@ def test_a_long_storm_shows_the_newest_with_titles_and_the_earlier_by_key(stormy
     chat = Chat(stormy)
     burst(chat, len(PROBLEMS))
     keys = [t["key"] for t in tickets(chat.desk)][BACKLOG:]
-    text = [r for r in outbox(chat.desk) if r.card_key.startswith("storm:")][-1].card["text"]
+    text = as_it_goes_out(chat.desk)["text"]
     *newest, earlier = text.splitlines()
     assert [line.split(" ")[0] for line in newest] == keys[-SHOWN:][::-1]
     assert earlier == "Earlier: " + ", ".join(keys[:-SHOWN][::-1])
@@ -216,11 +225,11 @@ def test_every_report_of_a_storm_is_on_its_card_by_key_and_a_full_card_starts_th
     for n in range(BACKLOG + CARD_HOLDS + 2):
         chat.say(person(f"Reporter{n}"), f"{PROBLEMS[n % len(PROBLEMS)]} ({n})")
     keys = [t["key"] for t in tickets(stormy)][BACKLOG:]
-    rows = [r for r in outbox(stormy) if r.card_key.startswith("storm:")]
-    newest = {r.card_key: r.card for r in rows}
-    assert list(newest) == ["storm:console:it-triage:1", "storm:console:it-triage:2"]
+    rows = storm_cards(stormy)
+    assert [r.card_key for r in rows] == ["storm:console:it-triage:1", "storm:console:it-triage:2"]
     assert all(r.ahead for r in rows)
-    for card, listed in zip(newest.values(), (keys[:CARD_HOLDS], keys[CARD_HOLDS:]), strict=True):
+    for storm, listed in ((1, keys[:CARD_HOLDS]), (2, keys[CARD_HOLDS:])):
+        card = as_it_goes_out(stormy, storm)
         assert card["title"].startswith(f"Storm: {len(listed)} reports")
         shown = re.findall(r"\b(?:INC|REQ)-\d+\b", card["text"])
         assert sorted(shown) == sorted(listed) and "more" not in card["text"]
@@ -262,3 +271,27 @@ def test_messages_leased_by_one_worker_hold_back_the_later_ones_of_their_channel
         assert [text for _id, _place, text in db.run(lease)] == later
     finally:
         db.dispose()
+
+
+def test_a_report_finds_the_storm_card_waiting_and_writes_no_version_until_a_worker_has_taken_it(
+    stormy: Desk, clock: ManualClock,
+) -> None:
+    chat = Chat(stormy)
+    burst(chat, BACKLOG + 3)
+    assert len(storm_cards(stormy)) == 1
+
+    def send_the_storm_card(session):  # type: ignore[no-untyped-def]
+        leased = [r for r in claim_due(session, now=clock.now(), platforms=frozenset({"console"}))
+                  if r.card_key.startswith("storm:")]
+        for row in leased:
+            mark_sent(session, outbox_id=row.id, message_id="m-storm", channel=row.channel, now=clock.now())
+        return len(leased)
+
+    assert stormy.db.run(send_the_storm_card) == 1
+    chat.say(person("Late"), "the scanner is offline too")
+    late = tickets(stormy)[-1]["key"]
+    first, second = storm_cards(stormy)
+    assert (first.status, second.status, second.card_key) == ("sent", "pending", first.card_key)
+    leased = stormy.db.run(lambda s: [r.card for r in claim_due(s, now=clock.now(), platforms=frozenset({"console"}))
+                                      if r.card_key.startswith("storm:")])
+    assert len(leased) == 1 and f"{late} ·" in leased[0]["text"] and leased[0]["title"].startswith("Storm: 4 reports")
