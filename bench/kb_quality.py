@@ -242,7 +242,7 @@ def chat_baselines(messages: Sequence[dict[str, Any]]) -> dict[str, Any]:
     from kb.parser import load_dir
     from kb.starter import starter_articles_dir
 
-    articles = [article for _, article in load_dir(starter_articles_dir()).articles]
+    articles = load_dir(starter_articles_dir()).items
     answered = [m for m in messages if m["expected"]]
     rankers = {
         "rapidfuzz_token_set_titles": fuzzy_ranker({a.slug: a.title for a in articles}),

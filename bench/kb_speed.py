@@ -106,7 +106,7 @@ def make_typo(text: str, rng: random.Random) -> str:
 
 def generate(count: int, *, seed: int = 7) -> tuple[list[ArticleDoc], list[str]]:
     rng = random.Random(seed)
-    base = [article for _, article in load_dir(starter_articles_dir()).articles]
+    base = load_dir(starter_articles_dir()).items
     paragraphs = [p for article in base for p in article.body.split("\n\n") if len(p) > 40]
     vocabulary = sorted({w for article in base for w in article.body.split() if w.isalpha() and len(w) > 3})
     docs: list[ArticleDoc] = []

@@ -2,8 +2,9 @@
 
 The tickets (half a year of them, with claims, holds, escalations, reopenings, SLA breaches, suggested
 articles and ratings) are written with bulk inserts; then the report is timed over all of them and over the
-last 30 days, in-process (`build_report`: the figures alone, the target being under 2 s) and as the
-`spoc report` command a person runs (a new process: Python start, imports, config, report, JSON).
+last 30 days as the `spoc report` command a person runs (a new process: Python start, imports, config,
+report, JSON; the target being under 1 s), and in-process (`build_report`: the figures alone). The first
+command over each finds no day stored and stores them (core/reports/rollup.py); the others add them up.
 
 Run: python bench/report.py [--tickets 100000] [--keep DIR]
 """
@@ -28,6 +29,7 @@ from sqlalchemy import insert
 from bot.migrations import upgrade
 from core.reports.period import Period, ReportFilter
 from core.reports.report import build_report
+from core.reports.rollup import forget
 from core.settings import DeskSettings
 from core.storage.database import Database
 from core.storage.models import AuditRow, PersonRow, SlaEventRow, SuggestionRow, TicketRow
@@ -222,6 +224,14 @@ def time_command(url: str, period: Period) -> tuple[float, float]:
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
+def cold_command(url: str, period: Period) -> tuple[float, float]:
+    """`time_command` with no day stored yet, as the first report after a load finds it."""
+    db = Database(url)
+    db.run(forget)
+    db.dispose()
+    return time_command(url, period)
+
+
 def warm_up(url: str) -> None:
     subprocess.run([sys.executable, "-m", "bot", "--help"], env=command_env(url), check=True,
                    stdout=subprocess.DEVNULL)
@@ -245,21 +255,24 @@ def main() -> None:
         generation = time.perf_counter() - started
         period = Period(since=END - timedelta(days=DAYS + 1), until=END)
         month = Period(since=END - timedelta(days=30), until=END)
+        warm_up(url)
+        cold = {name: cold_command(url, span) for name, span in (("30d", month), ("all", period))}
         in_process, figures = min((time_in_process(url, period) for _ in range(3)), key=lambda r: r[0])
         month_in_process = min(time_in_process(url, month)[0] for _ in range(3))
-        warm_up(url)
         command, command_cpu = min(time_command(url, period) for _ in range(3))
         month_command, month_command_cpu = min(time_command(url, month) for _ in range(3))
     print(f"generated {counts['tickets']:,} tickets, {counts['audit_rows']:,} audit rows, "
           f"{counts['sla_events']:,} breaches, {counts['suggestions']:,} suggestions, {counts['ratings']:,} "
           f"ratings in {generation:.1f} s (bulk inserts, not timed below)")
-    print(f"report over all of them ({period.describe()}): {in_process:.3f} s   target: < 2 s")
-    print(f"report over the last 30 days of them: {month_in_process:.3f} s")
-    print(f"`spoc report --format json` as a new process (Python start, imports, config, report, JSON): "
+    print(f"first `spoc report` after the load (no stored days yet: it stores them): {cold['all'][0]:.3f} s all "
+          f"({cold['all'][1]:.2f} s CPU), {cold['30d'][0]:.3f} s last 30 days ({cold['30d'][1]:.2f} s CPU)")
+    print(f"report over all of them ({period.describe()}), days stored: {in_process:.3f} s")
+    print(f"report over the last 30 days of them, days stored: {month_in_process:.3f} s")
+    print(f"`spoc report --format json` as a new process (Python start, imports, config, report, JSON), days stored: "
           f"{command:.3f} s all ({command_cpu:.2f} s CPU), {month_command:.3f} s last 30 days "
-          f"({month_command_cpu:.2f} s CPU)   target: < 1 s all")
-    print(f"(each time is the best of 3; the machine is shared: load average {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} CPUs)")
+          f"({month_command_cpu:.2f} s CPU)   target: < 1 s")
+    print(f"(each time is the best of 3, the first after the load once each; the machine is shared: load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     volume, mttr = figures["volume"], figures["mttr"]
     print(f"figures: opened {volume['opened']:,}, resolved {volume['resolved']:,}, backlog "
           f"{figures['backlog']['total']:,}, MTTR {mttr['wall_seconds'] / 3600:.1f} h wall / "
@@ -268,7 +281,9 @@ def main() -> None:
                       "generation_s": round(generation, 2), "report_s": round(in_process, 3),
                       "report_30d_s": round(month_in_process, 3), "command_s": round(command, 3),
                       "command_cpu_s": round(command_cpu, 3), "command_30d_s": round(month_command, 3),
-                      "command_30d_cpu_s": round(month_command_cpu, 3), "target_s": 2.0, "target_command_s": 1.0,
+                      "command_30d_cpu_s": round(month_command_cpu, 3),
+                      **{f"first_command_{name}_s": round(wall, 3) for name, (wall, _) in cold.items()},
+                      "target_command_s": 1.0,
                       "load_average": round(os.getloadavg()[0], 1)}))
 
 

@@ -16,6 +16,7 @@ from core.cards import text_card
 from core.context import Ctx
 from core.lifecycle import OPEN_STATUSES
 from core.people import RANK
+from core.reports.rollup import forget as forget_stored_reports
 from core.storage.models import AuditRow, CommentRow, IdentityRow, PersonAuditRow, PersonRow, TicketRow
 from core.storage.writes import append
 
@@ -113,6 +114,7 @@ def join_people(ctx: Ctx, *, keep: PersonRow, absorb: PersonRow, source: str) ->
                         .values({column: keep.id, TicketRow.version: TicketRow.version + 1}))
     session.execute(update(CommentRow).where(CommentRow.author_id == absorb.id).values(author_id=keep.id))
     session.execute(update(AuditRow).where(AuditRow.actor_id == absorb.id).values(actor_id=keep.id))
+    forget_stored_reports(session)  # who resolved and who reported changed on days already added up
     session.execute(update(PersonAuditRow).where(PersonAuditRow.person_id == absorb.id).values(person_id=keep.id))
     session.execute(update(PersonAuditRow).where(PersonAuditRow.actor_id == absorb.id).values(actor_id=keep.id))
     if RANK.get(absorb.config_role, 0) > RANK.get(keep.config_role, 0):

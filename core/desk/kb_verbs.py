@@ -14,7 +14,7 @@ from core.desk.registry import verb
 from core.errors import DeskError
 from core.knowledge import FeedbackKind
 from core.lifecycle import Status
-from core.notify import refresh_cards, tell_agents, tell_requester
+from core.notify import audit, refresh_cards, tell_agents, tell_requester
 from core.people import is_agent
 from core.storage.models import SuggestionRow, TicketRow
 from core.storage.writes import append
@@ -91,6 +91,8 @@ def kb_unhelpful(ctx: Ctx, *, ticket: TicketRow) -> Reply:
     for row in rows:
         row.outcome = "not_helpful"
         _after_commit_record(ctx, slug=row.slug, kind="not_helpful")
+    if rows:  # in the trail, as every change to a ticket is: reports count the answers by the day reported
+        audit(ctx, ticket, "suggestions", field="outcome", new="not_helpful")
     if ticket.state is Status.NEW or ticket.state.is_open:
         tell_agents(ctx, ticket, f"The suggested articles did not help on {ticket.key}.")
         refresh_cards(ctx, ticket)

@@ -12,21 +12,18 @@ database finds each instant's row by its day and sums; no ticket leaves it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, column, false, func, literal, or_, select, table, text
+from sqlalchemy import Integer, case, column, func, literal, select, table
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.business_time.calendar import BusinessCalendar, business_intervals
 from core.config.sla import DEFAULT_CALENDAR
-from core.reports.metrics import within
-from core.reports.period import Period, ReportFilter
-from core.reports.sql import epoch, epoch_day, filtered
 from core.settings import DeskSettings
 from core.storage.models import TicketRow
 from core.teams import first_line, pick_for, team_named
@@ -87,52 +84,36 @@ class CalendarDays:
         return before + sum(min(max(at - a, 0), length) for a, length in found)
 
 
-def durations(session: Session, settings: DeskSettings, *, period: Period, filters: ReportFilter) -> Durations:
-    """MTTA (over tickets first answered in the period) and MTTR (over tickets whose last resolution falls in
-    the period, self-service left out; overall and by category), wall-clock and business."""
+def calendar_days(session: Session, settings: DeskSettings, *, until: datetime
+                  ) -> tuple[list[CalendarDays], ColumnElement[int]] | None:
+    """The calendars tickets can be on as tables of days, from the first ticket's day to `until`'s, and
+    which of them a ticket's is (said in SQL); None when there are no tickets."""
     earliest = session.scalar(select(func.min(TicketRow.created_at)))
     if earliest is None:
-        return Durations(Mean(0, None, None), Mean(0, None, None), {})
+        return None
     first_day = int(earliest.timestamp() // DAY)
-    last_day = max(first_day, int(period.until.timestamp() // DAY))
+    last_day = max(first_day, int(until.timestamp() // DAY))
     names, calendar_index = _calendars(settings)
-    tables = [CalendarDays(settings.sla.calendars[name].calendar, first_day=first_day, last_day=last_day)
-              for name in names]
-    responded = within(TicketRow.first_response_at, period)
-    resolved = and_(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false()))
-    # Each ticket's instants in epoch seconds. The tickets answered or resolved in the period are said so that
-    # an index on each instant serves.
-    chosen = filtered(select(
-        TicketRow.category.label("category"), calendar_index.label("calendar"),
-        epoch(TicketRow.created_at).label("reported"),
-        case((responded, epoch(TicketRow.first_response_at))).label("answered"),
-        case((resolved, epoch(TicketRow.resolved_at))).label("fixed"),
-    ).where(or_(responded, resolved)), filters)
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite would fold this into the query below and work each instant out again wherever it is used; an
-        # OFFSET has it work them out once. (PostgreSQL folds it, and runs it on parallel workers.)
-        chosen = chosen.offset(0)
-    instants = chosen.subquery("instants")
-    with _days_table(session, tables) as days:
-        joined: Any = instants
-        business = []
-        for n, instant in enumerate((instants.c.reported, instants.c.answered, instants.c.fixed)):
-            day = days.alias(f"d{n}")
-            joined = joined.outerjoin(day, and_(day.c.calendar == instants.c.calendar, day.c.day == epoch_day(instant)))
-            business.append(_business(day, instant, max(table.widest for table in tables)))
-        to_response, to_resolution = business[1] - business[0], business[2] - business[0]
-        c = instants.c
-        rows = session.execute(select(
-            c.category,
-            func.count(c.answered), func.sum(c.answered - c.reported), func.count(to_response), func.sum(to_response),
-            func.count(c.fixed), func.sum(c.fixed - c.reported), func.count(to_resolution), func.sum(to_resolution),
-        ).select_from(joined).group_by(c.category)).all()
-    by_category = {row[0]: _mean(row[5:9]) for row in rows if row[5]}
-    return Durations(response=_mean(_sum([row[1:5] for row in rows])),
-                     resolution=_mean(_sum([row[5:9] for row in rows])), resolution_by_category=by_category)
+    return [CalendarDays(settings.sla.calendars[name].calendar, first_day=first_day, last_day=last_day)
+            for name in names], calendar_index
 
 
-def _business(day: Any, instant: ColumnElement[float], widest: int) -> ColumnElement[float]:
+def durations_of(tallies: Iterable[Any]) -> Durations:
+    """MTTA and MTTR (overall and by category) from the answered and fixed tallies."""
+    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0] * 4)
+    for tally in tallies:
+        if tally.figure in ("answered", "fixed"):
+            total = sums[tally.figure, tally.category]
+            for n in range(4):
+                total[n] += tally.values[n]
+    def overall(figure: str) -> Mean:
+        return _mean(_sum([total for (name, _), total in sums.items() if name == figure]))
+    by_category = {category: _mean(total) for (name, category), total in sums.items()
+                   if name == "fixed" and total[0]}
+    return Durations(response=overall("answered"), resolution=overall("fixed"), resolution_by_category=by_category)
+
+
+def in_business(day: Any, instant: ColumnElement[float], widest: int) -> ColumnElement[float]:
     """B(instant) from its row of the days table: the business seconds before its day, and the part of each
     of the day's working intervals that lies before the instant."""
     total: ColumnElement[float] = day.c.prior
@@ -143,10 +124,10 @@ def _business(day: Any, instant: ColumnElement[float], widest: int) -> ColumnEle
 
 
 @contextmanager
-def _days_table(session: Session, tables: Sequence[CalendarDays]) -> Iterator[Any]:
-    """The calendars' days as a table for the query: `calendar, day, prior, start0, length0, ...`. PostgreSQL
-    takes them as VALUES and hashes them; SQLite would scan VALUES once per ticket, so there they go into a
-    temporary table with a key (in the connection's own temporary database: no lock on the desk's)."""
+def days_table(session: Session, tables: Sequence[CalendarDays]) -> Iterator[Any]:
+    """The calendars' days as a table for the query: `calendar, day, prior, start0, length0, ...`, a temporary
+    table with a key (on SQLite in the connection's own temporary database: no lock on the desk's). As VALUES
+    both databases would scan the list once per ticket when the tickets are few."""
     widest = max(1, max(table.widest for table in tables))
     names = ["calendar", "day", "prior"] + [f"{kind}{n}" for n in range(widest) for kind in ("start", "length")]
     rows = []
@@ -156,22 +137,20 @@ def _days_table(session: Session, tables: Sequence[CalendarDays]) -> Iterator[An
             for n in range(widest):
                 cells.extend(found[n] if n < len(found) else (0, 0))
             rows.append(cells)
-    if session.get_bind().dialect.name != "sqlite":
-        listed = text("VALUES " + ", ".join("(" + ", ".join(str(int(cell)) for cell in cells) + ")" for cells in rows)
-                      ).columns(*(column(f"column{n + 1}", Integer) for n in range(len(names)))).subquery("listed")
-        # VALUES name their columns column1, column2, ... on both databases.
-        yield select(*(listed.c[f"column{n + 1}"].label(name) for n, name in enumerate(names))).subquery("days")
-        return
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    where = "temp.report_days" if sqlite else "pg_temp.report_days"
     connection = session.connection()
-    connection.exec_driver_sql("DROP TABLE IF EXISTS temp.report_days")
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {where}")
     connection.exec_driver_sql(f"CREATE TEMPORARY TABLE report_days ({', '.join(f'{name} INTEGER' for name in names)}, "
-                               "PRIMARY KEY (calendar, day)) WITHOUT ROWID")
+                               f"PRIMARY KEY (calendar, day)){' WITHOUT ROWID' if sqlite else ''}")
     try:
-        connection.exec_driver_sql(f"INSERT INTO temp.report_days VALUES ({', '.join('?' * len(names))})",
-                                   [tuple(cells) for cells in rows])
+        marks = ", ".join(["?" if sqlite else "%s"] * len(names))
+        connection.exec_driver_sql(f"INSERT INTO {where} VALUES ({marks})", [tuple(cells) for cells in rows])
+        if not sqlite:
+            connection.exec_driver_sql(f"ANALYZE {where}")  # so that the planner knows how few rows it has
         yield table("report_days", *(column(name, Integer) for name in names))
     finally:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS temp.report_days")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {where}")
 
 
 def _calendars(settings: DeskSettings) -> tuple[list[str], ColumnElement[int]]:

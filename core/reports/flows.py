@@ -1,25 +1,27 @@
-"""The two flows most figures come from, each one aggregate query over one table: what came in (tickets
-reported, by day and priority) and what moved (status changes, by day and by who resolved).
+"""The two flows most figures come from: what came in (tickets reported, by day and priority) and what
+moved (status changes, by day and by who resolved), read from the report's tallies (`tallies.py`).
 
 Several figures (volume, tickets per day, SLA by priority, deflection, resolutions per agent) are sums over
-these few hundred aggregated rows, so the large tables are read once each, not once per figure.
+these few hundred rows, so the large tables are read once each, not once per figure.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from core.lifecycle import Status
 from core.reports.figures import DayVolume, Deflection, SlaLine, Volume
-from core.reports.metrics import OPEN, REOPENING, STATUS_CHANGE, WORKLOAD_ROLES, count_if, within
+from core.reports.metrics import OPEN, STATUS_CHANGE, WORKLOAD_ROLES, within
 from core.reports.period import Period, ReportFilter
-from core.reports.sql import filtered, utc_day
-from core.storage.models import AuditRow, PersonRow, SlaEventRow, TicketRow
+from core.reports.sql import filtered
+from core.reports.tallies import Tally
+from core.storage.models import AuditRow, PersonRow, TicketRow
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 
@@ -42,59 +44,30 @@ class Intake:
 
 @dataclass(frozen=True)
 class Movement:
-    """Status changes on one day; `resolver_id` is who resolved, when they are someone the report's workload
-    names (None on the row of every other change)."""
+    """Status changes on one day."""
 
     day: str
-    resolver_id: int | None
     resolved: int
     closed: int
     reopened: int
     cancelled: int
 
 
-def intake(session: Session, *, period: Period, filters: ReportFilter) -> list[Intake]:
-    breaches = select(
-        SlaEventRow.ticket_id,
-        func.max(case((SlaEventRow.clock == "first_response", 1), else_=0)).label("response"),
-        func.max(case((SlaEventRow.clock == "resolution", 1), else_=0)).label("resolution"),
-    ).where(SlaEventRow.kind == "breach",
-            # A breach comes after its ticket was reported: older ones belong to tickets outside the period.
-            SlaEventRow.at >= period.since).group_by(SlaEventRow.ticket_id).subquery()
-    handled = TicketRow.self_service.is_(false())
-    response_breached = and_(handled, func.coalesce(breaches.c.response, 0) == 1)
-    resolution_breached = and_(handled, func.coalesce(breaches.c.resolution, 0) == 1)
-    day = utc_day(TicketRow.created_at)
-    rows = session.execute(filtered(select(
-        day, TicketRow.priority, func.count(), count_if(TicketRow.self_service.is_(True)),
-        count_if(and_(handled, TicketRow.first_response_at.is_not(None), ~response_breached)),
-        count_if(response_breached),
-        count_if(and_(handled, TicketRow.resolved_at.is_not(None), ~resolution_breached)),
-        count_if(resolution_breached),
-    ).select_from(TicketRow).outerjoin(breaches, breaches.c.ticket_id == TicketRow.id)
-        .where(within(TicketRow.created_at, period)).group_by(day, TicketRow.priority), filters)).all()
-    return [Intake(*row) for row in rows]
+def intakes_of(tallies: Iterable[Tally]) -> list[Intake]:
+    return [Intake(t.day, t.priority, *(int(v) for v in t.values[:6])) for t in tallies if t.figure == "opened"]
 
 
-def movements(session: Session, *, period: Period, filters: ReportFilter) -> list[Movement]:
-    # Requesters who solve their own tickets would make a group each: only the people the workload names
-    # (agents, and anyone with open tickets assigned) are told apart.
-    # (Asked first: as a subquery it would keep PostgreSQL from sharing the scan among parallel workers.)
-    workers = [*session.scalars(union(
+def workers(session: Session, filters: ReportFilter) -> set[int]:
+    """The people whose resolutions the report tells apart: agents, anyone with open tickets assigned, and
+    the agent filtered on. (Requesters who solve their own tickets would make a group each.)"""
+    return {*session.scalars(union(
         select(PersonRow.id).where(PersonRow.role.in_(WORKLOAD_ROLES)),
         select(TicketRow.assignee_id).where(TicketRow.status.in_(OPEN), TicketRow.assignee_id.is_not(None)))),
-        *([filters.agent_id] if filters.agent_id is not None else [])]
-    resolver = case((and_(AuditRow.new == Status.RESOLVED.value, AuditRow.actor_id.in_(workers)), AuditRow.actor_id))
-    day = utc_day(AuditRow.at)
-    statement = select(
-        day, resolver, count_if(AuditRow.new == Status.RESOLVED.value), count_if(AuditRow.new == Status.CLOSED.value),
-        count_if(REOPENING), count_if(AuditRow.new == Status.CANCELLED.value),
-    ).select_from(AuditRow).where(STATUS_CHANGE, within(AuditRow.at, period), or_(
-        AuditRow.new.in_((Status.RESOLVED.value, Status.CLOSED.value, Status.CANCELLED.value)), REOPENING,
-    )).group_by(day, resolver)
-    if filters != ReportFilter():
-        statement = filtered(statement.join(TicketRow, TicketRow.id == AuditRow.ticket_id), filters)
-    return [Movement(*row) for row in session.execute(statement).all()]
+        *([filters.agent_id] if filters.agent_id is not None else [])}
+
+
+def movements_of(tallies: Iterable[Tally]) -> list[Movement]:
+    return [Movement(t.day, *(int(v) for v in t.values[:4])) for t in tallies if t.figure == "moved"]
 
 
 def volume(intakes: list[Intake], moves: list[Movement]) -> Volume:
@@ -137,9 +110,18 @@ def deflection(intakes: list[Intake]) -> Deflection:
     return Deflection(reports=sum(i.opened for i in intakes), self_service=sum(i.self_service for i in intakes))
 
 
-def resolutions_by(moves: list[Movement]) -> dict[int, int]:
+def resolutions_by(session: Session, tallies: Iterable[Tally], *, workers: set[int], period: Period,
+                   filters: ReportFilter) -> dict[int, int]:
+    """Resolutions in the period per person the workload names: of others' tickets from the tallies, of
+    their own tickets looked up here (by requester, so only those few people's tickets are read)."""
     found: Counter[int] = Counter()
-    for m in moves:
-        if m.resolver_id is not None:
-            found[m.resolver_id] += m.resolved
+    for t in tallies:
+        if t.figure == "resolved_by" and int(t.key) in workers:
+            found[int(t.key)] += int(t.values[0])
+    if workers:
+        found.update(dict(session.execute(filtered(
+            select(AuditRow.actor_id, func.count()).join(TicketRow, TicketRow.id == AuditRow.ticket_id).where(
+                TicketRow.requester_id.in_(workers), AuditRow.actor_id == TicketRow.requester_id, STATUS_CHANGE,
+                AuditRow.new == Status.RESOLVED.value, within(AuditRow.at, period)).group_by(AuditRow.actor_id),
+            filters)).all()))
     return dict(found)

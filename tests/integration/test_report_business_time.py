@@ -13,8 +13,9 @@ from sqlalchemy import insert
 
 from core.business_time.calendar import business_time_between
 from core.config.sla import CalendarSettings, SlaSettings, Team
-from core.reports.business import calendar_name, durations
+from core.reports.business import calendar_name, durations_of
 from core.reports.period import Period, ReportFilter
+from core.reports.tallies import counted
 from core.settings import DeskSettings
 from core.storage.database import Database
 from core.storage.models import PersonRow, TicketRow
@@ -80,7 +81,7 @@ def test_business_means_follow_each_tickets_calendar(database_url: str) -> None:
                                           "team": ""}])
         conn.execute(insert(TicketRow), rows)
     try:
-        found = db.run(lambda session: durations(session, SETTINGS, period=PERIOD, filters=ReportFilter()))
+        found = durations_of(db.run(lambda session: counted(session, SETTINGS, period=PERIOD, filters=ReportFilter())))
     finally:
         db.dispose()
     mtta, mttr, by_category = expected(rows)

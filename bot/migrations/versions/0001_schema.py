@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 20:22:37.835782
+Create Date: 2026-12-01 22:53:45.727322
 """
 from __future__ import annotations
 
@@ -162,6 +162,44 @@ def upgrade() -> None:
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('week', name=op.f('pk_report_digests'))
     )
+    op.create_table('report_rolled_days',
+    sa.Column('basis', sa.String(length=64), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.PrimaryKeyConstraint('basis', 'day', name=op.f('pk_report_rolled_days'))
+    )
+    op.create_table('report_tallies',
+    sa.Column('basis', sa.String(length=64), nullable=False),
+    sa.Column('figure', sa.String(length=20), nullable=False),
+    sa.Column('day', sa.String(length=10), nullable=False),
+    sa.Column('team', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('category', sa.String(length=100), nullable=False),
+    sa.Column('service', sa.String(length=100), nullable=False),
+    sa.Column('platform', sa.String(length=20), nullable=False),
+    sa.Column('priority', sa.String(length=2), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('v0', sa.Float(), nullable=False),
+    sa.Column('v1', sa.Float(), nullable=False),
+    sa.Column('v2', sa.Float(), nullable=False),
+    sa.Column('v3', sa.Float(), nullable=False),
+    sa.Column('v4', sa.Float(), nullable=False),
+    sa.Column('v5', sa.Float(), nullable=False),
+    sa.Column('v6', sa.Float(), nullable=False),
+    sa.Column('v7', sa.Float(), nullable=False),
+    sa.Column('v8', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('basis', 'figure', 'day', 'team', 'kind', 'category', 'service', 'platform', 'priority', 'key', name=op.f('pk_report_tallies'))
+    )
+    op.create_table('report_trail_checks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('audit_id', sa.Integer(), nullable=False),
+    sa.Column('sla_event_id', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_trail_checks'))
+    )
+    with op.batch_alter_table('report_trail_checks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_trail_checks_at'), ['at'], unique=False)
+
     op.create_table('runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
@@ -329,6 +367,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit'))
     )
     with op.batch_alter_table('audit', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_status_at', ['at'], unique=False, sqlite_where=sa.text("action = 'status'"), postgresql_where=sa.text("action = 'status'"))
         batch_op.create_index(batch_op.f('ix_audit_ticket_id'), ['ticket_id'], unique=False)
 
     op.create_table('change_approvals',
@@ -746,6 +785,7 @@ def downgrade() -> None:
     op.drop_table('change_approvals')
     with op.batch_alter_table('audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_ticket_id'))
+        batch_op.drop_index('ix_audit_status_at', sqlite_where=sa.text("action = 'status'"), postgresql_where=sa.text("action = 'status'"))
 
     op.drop_table('audit')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
@@ -788,6 +828,12 @@ def downgrade() -> None:
 
     op.drop_table('sign_in_codes')
     op.drop_table('runs')
+    with op.batch_alter_table('report_trail_checks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_trail_checks_at'))
+
+    op.drop_table('report_trail_checks')
+    op.drop_table('report_tallies')
+    op.drop_table('report_rolled_days')
     op.drop_table('report_digests')
     op.drop_table('read_marks')
     op.drop_table('processed_events')
