@@ -6,7 +6,8 @@ Prints, per run: acknowledgement p50/p99; report -> first reply in its thread p5
 sign to its reporter (a reply or a lightweight acknowledgement) and -> visible to agents (its key on a
 message in the triage channel); tickets == reports (less the reports joined to their author's open
 duplicate), lost and twice; notifications delivered == written; throughput; CPU ms per event (all workers
-together, and per worker); the scaling ratio of N workers to 1. CPU is also shown less what the workers
+together, and per worker, and split into events, delivery, jobs and the event loop by the units of work each
+worker counts in its /metrics); the scaling ratio of N workers to 1. CPU is also shown less what the workers
 spend idle (their timers and pollers, sampled for a few seconds before the events), per event and per event
 or notification delivered while the events were taken: more workers deliver more of the outbox meanwhile,
 so that is the cost compared like for like. Last line: one JSON object.
@@ -14,8 +15,11 @@ so that is the cost compared like for like. Last line: one JSON object.
 The knowledge base is on (the starter articles, as `spoc run` has it). What it leaves out: TLS and a real
 balancer (requests go to each worker's port in turn), Slack's own latency, Socket Mode.
 
-Run: python bench/load.py [--workers 3] [--events 5000] [--rate 100] [--postgres URL] [--burst 100]
-(`--events 600 --rate 60` for a short run; `--burst 100` sends 100 reports at once into one channel first.)
+Run: python bench/load.py [--workers 3] [--events 5000] [--rate 100] [--postgres URL] [--burst 100] [--repeat 3]
+(`--events 600 --rate 60` for a short run; `--burst 100` sends 100 reports at once into one channel first;
+`--repeat 3` runs N workers and 1 worker three times each and prints the median of the ratios;
+`--worker-cpus 1` pins every worker to CPU 1, so that N workers and 1 have the same CPUs: on a machine with
+few CPUs, processes running side by side may each get less done per CPU second than one alone.)
 The database is a schema of its own on --postgres (default $SPOC_TEST_POSTGRES_URL or
 postgresql://127.0.0.1:5432/test), dropped at the end.
 """
@@ -32,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +48,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.load_mix import AGENT, Event, Mix, Plan  # noqa: E402
-from bench.workers import Schema, cpu_seconds, free_port, spoc_env, spoc_run, wait_ready  # noqa: E402
+from bench.workers import (  # noqa: E402
+    Schema,
+    cpu_seconds,
+    free_port,
+    spoc_env,
+    spoc_run,
+    wait_ready,
+    work_cpu_seconds,
+)
 from core.lifecycle import format_key  # noqa: E402
 from core.storage.models import OutboxRow, ProcessedEventRow, ThreadRow, TicketRow  # noqa: E402
 from tests.standins.slack_requests import signed_headers  # noqa: E402
@@ -131,13 +143,15 @@ def worker_config(directory: Path, *, port: int, api_url: str, channels: list[st
 class Fleet:
     """The workers: started together (they migrate and seed under a lock), stopped with SIGTERM."""
 
-    def __init__(self, count: int, *, directory: Path, env: dict[str, str], api_url: str, channels: list[str]):
+    def __init__(self, count: int, *, directory: Path, env: dict[str, str], api_url: str, channels: list[str],
+                 cpus: str = ""):
         self.ports = [free_port() for _ in range(count)]
         self.processes = []
         for port in self.ports:
             config = worker_config(directory, port=port, api_url=api_url, channels=channels)
             log = open(directory / f"worker-{port}.log", "w")  # noqa: SIM115 - kept open for the process
-            self.processes.append(subprocess.Popen(spoc_run(config, adapter="slack"), env=env, cwd=directory,
+            pinned = ["taskset", "--cpu-list", cpus] if cpus else []
+            self.processes.append(subprocess.Popen(pinned + spoc_run(config, adapter="slack"), env=env, cwd=directory,
                                                    stdout=log, stderr=log))
 
     async def ready(self, timeout: float = 120) -> None:
@@ -146,6 +160,9 @@ class Fleet:
 
     def cpu(self) -> list[float]:
         return [cpu_seconds(p.pid) for p in self.processes]
+
+    async def work_cpu(self) -> list[dict[str, float]]:
+        return [await work_cpu_seconds(port) for port in self.ports]
 
     def stop(self) -> None:
         for process in self.processes:
@@ -199,6 +216,33 @@ def processed(engine: Engine, stand_in: StandIn) -> tuple[int, int]:
         messages = conn.scalar(select(func.count()).select_from(ProcessedEventRow)
                                .where(ProcessedEventRow.event_id.startswith("message:")))
     return int(messages or 0), stand_in.calls(answers_only=True)[1]
+
+
+def wanted_after(engine: Engine, stand_in: StandIn, events: list[Event]) -> tuple[int, int]:
+    """What `processed` says once `events` are processed too."""
+    messages, answers = processed(engine, stand_in)
+    return (messages + sum(e.kind in ("report", "reply") for e in events),
+            answers + sum(e.kind in ("command", "button") for e in events))
+
+
+def slack_calls_per_event(calls: list[dict[str, Any]], *, start: float, end: float, events: int
+                          ) -> dict[str, float]:
+    """The Web API calls the workers made while the events were taken, by method, per event: every worker
+    keeps its own caches of profiles and direct-message channels."""
+    made = Counter(call["method"] for call in calls if start <= call["at"] <= end)
+    return {method: round(count / events, 2) for method, count in made.most_common()}
+
+
+def cpu_split(*, cpu: float, before: dict[str, float], after: dict[str, float], idle: float) -> dict[str, float]:
+    """A worker's CPU in the run (seconds) by what it did: its units of work for events, for the outbox's
+    database work (delivery) and for scheduled jobs, each in the thread that ran it; the rest is its event
+    loop (HTTP in and out, the Slack SDK, the requests kept and taken); `idle` of it the worker would have
+    spent doing nothing (its timers and pollers, sampled before)."""
+    spent = {work: after.get(work, 0.0) - before.get(work, 0.0) for work in after}
+    delivery, jobs = spent.pop("delivery", 0.0), spent.pop("system", 0.0)
+    events = sum(spent.values())
+    return {"events": events, "delivery": delivery, "jobs": jobs, "loop": cpu - events - delivery - jobs,
+            "idle": idle}
 
 
 def wait_processed(engine: Engine, stand_in: StandIn, wanted: tuple[int, int], *, timeout: float) -> float | None:
@@ -303,7 +347,8 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         channels = [f"CHELP{n:03d}" for n in range(args.channels)]
         plan = Plan(channels=channels, dm_share=args.dm_share, requesters=args.requesters,
                     hooks=f"{stand_in.base_url}/hooks/load")
-        fleet = Fleet(workers, directory=Path(tmp), env=env, api_url=stand_in.api_url, channels=channels)
+        fleet = Fleet(workers, directory=Path(tmp), env=env, api_url=stand_in.api_url, channels=channels,
+                      cpus=args.worker_cpus)
         try:
             await fleet.ready()
             warm = [plan.report() for _ in range(args.warm_up)]
@@ -312,17 +357,22 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
                 raise SystemExit("the warm-up reports were not processed in 120 s")
             outcomes = report_outcomes(schema.engine, warm)
             plan.keys = [k for made in outcomes["opened"].values() for k in made]
+            # Then the run's mix, so that every worker has met each kind of event before anything is measured:
+            # the first of each kind in a process pays for imports and statement compilation once.
+            mixed = plan.events(args.warm_up * 3, Mix.parse(args.mix))
+            warm_wanted = wanted_after(schema.engine, stand_in, mixed)
+            await send_all(fleet.ports, mixed, rate=20)
+            if wait_processed(schema.engine, stand_in, warm_wanted, timeout=120) is None:
+                raise SystemExit("the warm-up's mixed events were not processed in 120 s")
             burst = [plan.report(channel=channels[0]) for _ in range(args.burst)]
             events = burst + plan.events(args.events, Mix.parse(args.mix))
-            messages, answers = processed(schema.engine, stand_in)
-            wanted = (messages + sum(e.kind in ("report", "reply") for e in events),
-                      answers + sum(e.kind in ("command", "button") for e in events))
+            wanted = wanted_after(schema.engine, stand_in, events)
             # What the workers spend doing nothing (their timers and pollers), to tell it from the events' cost:
             # sampled once the warm-up's notifications are delivered.
             wait_drained(schema.engine, timeout=args.drain)
             idle_from, idle_started = fleet.cpu(), time.monotonic()
             await asyncio.sleep(IDLE_SAMPLE_SECONDS)
-            cpu_before = fleet.cpu()
+            cpu_before, work_before = fleet.cpu(), await fleet.work_cpu()
             idle_per_s = [(after - before) / (time.monotonic() - idle_started)
                           for before, after in zip(idle_from, cpu_before, strict=True)]
             sent_before = outbox_state(schema.engine).get("sent", 0)
@@ -332,7 +382,7 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
             latencies, statuses, sent = latencies + more[0], statuses + more[1], sent + more[2]
             done_at = wait_processed(schema.engine, stand_in, wanted, timeout=args.timeout)
             taken = processed(schema.engine, stand_in)
-            cpu_after = fleet.cpu()
+            cpu_after, work_after = fleet.cpu(), await fleet.work_cpu()
             finished = done_at or time.monotonic()
             delivered_meanwhile = outbox_state(schema.engine).get("sent", 0) - sent_before
             state = wait_drained(schema.engine, timeout=args.drain)
@@ -354,6 +404,8 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
     cpu = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
     elapsed = finished - started
     busy = sum(cpu) - sum(idle_per_s) * elapsed  # less what the workers would have spent idle meanwhile
+    split = [cpu_split(cpu=c, before=b, after=a, idle=i * elapsed)
+             for c, b, a, i in zip(cpu, work_before, work_after, idle_per_s, strict=True)]
     figures: dict[str, Any] = {
         "workers": workers, "events": len(events), "reports": len(reports), "offered_per_s": args.rate,
         "acked_200": statuses.count(200), "ack_p50_ms": ms(statistics.median(latencies)),
@@ -372,7 +424,12 @@ async def run_once(args: argparse.Namespace, workers: int) -> dict[str, Any]:
         "cpu_ms_per_event": round(sum(cpu) * 1000 / len(events), 2),
         "cpu_ms_per_event_per_worker": [round(c * 1000 / len(events), 2) for c in cpu],
         "idle_cpu_ms_per_s_per_worker": [round(c * 1000, 1) for c in idle_per_s],
+        "cpu_ms_per_event_split_per_worker": [{part: round(v * 1000 / len(events), 2) for part, v in parts.items()}
+                                              for parts in split],
+        "cpu_ms_per_event_split": {part: round(sum(parts[part] for parts in split) * 1000 / len(events), 2)
+                                   for part in split[0]},
         "delivered_meanwhile": delivered_meanwhile,
+        "slack_calls_per_event": slack_calls_per_event(calls, start=started, end=finished, events=len(events)),
         "busy_cpu_ms_per_event": round(busy * 1000 / len(events), 2),
         "busy_cpu_ms_per_event_or_delivery": round(busy * 1000 / (len(events) + delivered_meanwhile), 2),
     }
@@ -405,6 +462,10 @@ def show(figures: dict[str, Any]) -> None:
           f"worker spends {f['idle_cpu_ms_per_s_per_worker']} ms per s; less that: {f['busy_cpu_ms_per_event']} ms "
           f"per event, {f['busy_cpu_ms_per_event_or_delivery']} ms per event or notification delivered meanwhile "
           f"({f['delivered_meanwhile']})")
+    print(f"   CPU ms per event by part (events and delivery: their units of work; loop: the event loop, HTTP in "
+          f"and out; idle: of all that, what the workers spend idle): {f['cpu_ms_per_event_split']}; per worker "
+          f"{f['cpu_ms_per_event_split_per_worker']}")
+    print(f"   Slack Web API calls per event while the events were taken: {f['slack_calls_per_event']}")
     if "burst" in f:
         print(f"   burst of {f['burst']} reports in one channel: every reporter told within "
               f"{f['burst_reporter_told_max_s']} s, every report visible to agents within "
@@ -428,27 +489,38 @@ def main() -> None:
     parser.add_argument("--drain", type=float, default=60.0, help="seconds to wait for the outbox afterwards")
     parser.add_argument("--keep-logs", default="", help="a directory to keep the workers' logs in")
     parser.add_argument("--no-single", action="store_true", help="skip the run with 1 worker")
+    parser.add_argument("--worker-cpus", default="", help="pin the workers to these CPUs (taskset's list, e.g. 1): "
+                        "N workers then share what 1 had, and the CPU they spend compares like for like")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of N workers and of 1, for the median ratio")
     parser.add_argument("--postgres", default=os.environ.get("SPOC_TEST_POSTGRES_URL",
                                                              "postgresql://127.0.0.1:5432/test"))
     args = parser.parse_args()
-    runs = [asyncio.run(run_once(args, args.workers))]
-    show(runs[0])
-    if args.workers > 1 and not args.no_single:
-        runs.append(asyncio.run(run_once(args, 1)))
-        show(runs[1])
-    result: dict[str, Any] = {"runs": runs}
-    if len(runs) == 2:
-        many, one = runs
-        result["scaling_throughput_ratio"] = round(many["throughput_per_s"] / one["throughput_per_s"], 2)
-        result["cpu_ms_per_event_ratio"] = round(many["cpu_ms_per_event"] / one["cpu_ms_per_event"], 2)
-        result["busy_cpu_ms_per_event_ratio"] = round(many["busy_cpu_ms_per_event"] / one["busy_cpu_ms_per_event"], 2)
-        result["busy_cpu_ms_per_event_or_delivery_ratio"] = round(
-            many["busy_cpu_ms_per_event_or_delivery"] / one["busy_cpu_ms_per_event_or_delivery"], 2)
-        print(f"{args.workers} workers / 1: throughput x{result['scaling_throughput_ratio']}, CPU ms per event "
-              f"x{result['cpu_ms_per_event_ratio']}; less idle: per event x{result['busy_cpu_ms_per_event_ratio']}, "
-              f"per event or delivery x{result['busy_cpu_ms_per_event_or_delivery_ratio']} "
-              f"(os.cpu_count() = {os.cpu_count()}, load average {os.getloadavg()[0]:.1f})")
+    runs: list[dict[str, Any]] = []
+    ratios: list[dict[str, float]] = []
+    for _ in range(args.repeat):
+        runs.append(asyncio.run(run_once(args, args.workers)))
+        show(runs[-1])
+        if args.workers > 1 and not args.no_single:
+            runs.append(asyncio.run(run_once(args, 1)))
+            show(runs[-1])
+            ratios.append(scaling(runs[-2], runs[-1]))
+            print(f"{args.workers} workers / 1: " + ", ".join(f"{name} x{value}" for name, value in ratios[-1].items())
+                  + f" (os.cpu_count() = {os.cpu_count()}, load average {os.getloadavg()[0]:.1f})")
+    result: dict[str, Any] = {"runs": runs, "ratios": ratios}
+    if ratios:
+        result["median_ratios"] = {name: statistics.median(r[name] for r in ratios) for name in ratios[0]}
+        print(f"median of {len(ratios)}: " + ", ".join(f"{name} x{value}"
+                                                      for name, value in result["median_ratios"].items()))
     print(json.dumps(result))
+
+
+def scaling(many: dict[str, Any], one: dict[str, Any]) -> dict[str, float]:
+    """N workers against 1: throughput, and CPU per event (all of it; less idle; less idle per event or
+    notification delivered meanwhile)."""
+    return {name: round(many[figure] / one[figure], 2) for name, figure in (
+        ("throughput", "throughput_per_s"), ("cpu_ms_per_event", "cpu_ms_per_event"),
+        ("busy_cpu_ms_per_event", "busy_cpu_ms_per_event"),
+        ("busy_cpu_ms_per_event_or_delivery", "busy_cpu_ms_per_event_or_delivery"))}
 
 
 if __name__ == "__main__":

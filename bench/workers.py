@@ -1,5 +1,6 @@
 """Starting `spoc run` for a benchmark: a free port, the environment and command of a worker, waiting until it
-answers, what it costs (CPU, memory), and a PostgreSQL schema of its own to run on."""
+answers, what it costs (CPU, memory, and the CPU of its units of work by kind), and a PostgreSQL schema of its
+own to run on."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,15 @@ async def wait_ready(port: int, *, ended: Callable[[], int | None], timeout: flo
             if loop.time() > deadline:
                 raise RuntimeError(f"spoc run on port {port} was not ready within {timeout:.0f} s")
             await asyncio.sleep(0.2)
+
+
+async def work_cpu_seconds(port: int) -> dict[str, float]:
+    """The CPU a worker's units of work have spent so far, by work (message, command, ..., system, delivery),
+    from its /metrics; the rest of its CPU is its event loop."""
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics") as answer:
+        text = await answer.text()
+    return {sample.labels["work"]: sample.value for family in text_string_to_metric_families(text)
+            if family.name == "spoc_work_cpu_seconds" for sample in family.samples if sample.name.endswith("_total")}
 
 
 def cpu_seconds(pid: int) -> float:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from core.cards import Card
 from core.clock import Clock
@@ -24,10 +26,12 @@ from core.outbox import (
 )
 from core.storage.blobs import read_blobs
 from core.storage.database import Database
-from core.telemetry import NoObserver, Observer
+from core.telemetry import DELIVERY, NoObserver, Observer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 LEASE_MARGIN_SECONDS = 10.0
+QUIET_DOUBLINGS = 3  # leases that found nothing stretch the poll interval up to 2**3 times
 
 
 class Dispatcher:
@@ -43,6 +47,7 @@ class Dispatcher:
         self.batch = batch
         self.observer: Observer = observer or NoObserver()
         self.wakeup = asyncio.Event()
+        self._quiet_leases = 0  # leases in a row that found nothing to deliver
 
     @property
     def platforms(self) -> frozenset[str]:
@@ -50,17 +55,26 @@ class Dispatcher:
 
     def poke(self) -> None:
         """New work was committed: look now instead of at the next poll."""
+        self._quiet_leases = 0
         self.wakeup.set()
+
+    @property
+    def interval(self) -> float:
+        """How long an idle dispatcher waits for a poke before it looks again: the poll interval, stretched
+        after leases that found nothing. Every worker polls the one outbox, and each worker's own commits poke
+        it, so most polls find nothing: they cost every worker CPU while the others deliver. (During a pass,
+        leases stay every poll interval: a channel held to its pace keeps no other waiting.)"""
+        return self.poll_seconds * 2 ** min(self._quiet_leases, QUIET_DOUBLINGS)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            self.wakeup.clear()  # before the pass: a poke during it is not lost
             try:
                 await self.deliver_due()
             except Exception:
                 log.exception("outbox pass failed; trying again")
-            self.wakeup.clear()
             waiters = [asyncio.ensure_future(self.wakeup.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, timeout=self.interval, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
 
@@ -78,6 +92,7 @@ class Dispatcher:
             while deadline is None or loop.time() < deadline:
                 room = self.batch - sum(running.values())
                 deliveries = await asyncio.to_thread(self._lease, room) if room > 0 else []
+                self._quiet_leases = 0 if deliveries else self._quiet_leases + 1
                 attempted += len(deliveries)
                 running.update(self._start(deliveries, deadline=self._lease_deadline(loop.time(), deadline)))
                 if not running:
@@ -143,7 +158,17 @@ class Dispatcher:
                 for row in rows
             ]
 
-        return self.db.run(work)
+        return self._step(lambda: self.db.run(work))
+
+    def _step(self, step: Callable[[], T]) -> T:
+        """One step of the outbox's database work, in a worker thread: observed as a unit of work, so that
+        what delivery costs shows beside what events cost."""
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        try:
+            return step()
+        finally:
+            self.observer.work_done(work=DELIVERY, seconds=time.perf_counter() - started,
+                                    cpu_seconds=time.thread_time() - cpu_started)
 
     async def _deliver_in_order(self, group: list[Delivery], *, deadline: float) -> None:
         loop = asyncio.get_running_loop()
@@ -181,21 +206,19 @@ class Dispatcher:
             self.observer.delivery_failed(platform=delivery.destination.platform, status=status)
             return False
         now = self.clock.now()
-        await asyncio.to_thread(
-            self.db.run,
+        await asyncio.to_thread(self._step, lambda: self.db.run(
             lambda s: mark_sent(s, outbox_id=delivery.outbox_id, message_id=result.message_id,
-                                channel=result.channel, now=now),
-        )
+                                channel=result.channel, now=now)))
         if delivery.queued_at is not None:
             self.observer.delivered(platform=delivery.destination.platform,
                                     seconds=(now - delivery.queued_at).total_seconds())
         return True
 
     def _failed(self, delivery: Delivery, reason: str, permanent: bool, retry_after: float | None) -> str:
-        return self.db.run(lambda s: mark_failed(
+        return self._step(lambda: self.db.run(lambda s: mark_failed(
             s, outbox_id=delivery.outbox_id, reason=reason, now=self.clock.now(), policy=self.policy,
             permanent=permanent, retry_after=retry_after,
-        ))
+        )))
 
     def _release(self, outbox_ids: list[int]) -> None:
         from core.storage.models import OutboxRow
@@ -207,7 +230,7 @@ class Dispatcher:
                     row.locked_until = None
 
         if outbox_ids:
-            self.db.run(work)
+            self._step(lambda: self.db.run(work))
 
 
 def _files(outbox_id: int, card: Card, stored: dict[str, bytes]) -> tuple[File, ...]:

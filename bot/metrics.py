@@ -45,8 +45,12 @@ class Metrics:
         r = self.registry
         self.events = Counter("spoc_events", "Chat events handled, by platform, kind and outcome.",
                               ["platform", "kind", "outcome"], registry=r)
-        self.work = Histogram("spoc_unit_of_work_seconds", "Time of one unit of work (one event, or one piece "
-                              "of scheduled work), retries included.", ["work"], buckets=WORK_BUCKETS, registry=r)
+        self.work = Histogram("spoc_unit_of_work_seconds", "Time of one unit of work (one event, one piece "
+                              "of scheduled work, or one step of the outbox's delivery), retries included.", ["work"],
+                              buckets=WORK_BUCKETS, registry=r)
+        self.work_cpu = Counter("spoc_work_cpu_seconds", "CPU time of units of work, spent by the thread that ran "
+                                "them, by work (the rest of the process's CPU is its event loop: HTTP both ways).",
+                                ["work"], registry=r)
         self.opened = Counter("spoc_tickets_opened", "Tickets opened, by kind.", ["kind"], registry=r)
         self.changes = Counter("spoc_ticket_changes", "Audited ticket changes committed, by action.", ["action"],
                                registry=r)
@@ -75,8 +79,9 @@ class Metrics:
     def event_handled(self, *, platform: str, kind: str, outcome: str) -> None:
         self.events.labels(platform or "-", kind, outcome).inc()
 
-    def work_done(self, *, work: str, seconds: float) -> None:
+    def work_done(self, *, work: str, seconds: float, cpu_seconds: float) -> None:
         self.work.labels(work).observe(seconds)
+        self.work_cpu.labels(work).inc(max(0.0, cpu_seconds))
 
     def ticket_changed(self, *, action: str, kind: str, field: str) -> None:
         self.changes.labels(action).inc()

@@ -13,7 +13,7 @@ writing process; there the taking process's own memory says what it holds."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -76,26 +76,21 @@ class PendingEvents:
 
         return self.db.run(work, patience=0)
 
-    def ready(self, platform: str, *, limit: int = 200) -> list[int]:
-        """The ids of `platform`'s requests due for work now, oldest first (some may be in another
-        worker's hands)."""
-        query = (select(PendingEventRow.id)
-                 .where(PendingEventRow.platform == platform, PendingEventRow.next_attempt_at <= self.clock.now(),
-                        PendingEventRow.failures < MAX_FAILURES)
-                 .order_by(PendingEventRow.id).limit(limit))
-        with self.db.deferred_sessions() as session, session.begin():
-            return list(session.scalars(query))
-
     def count(self, platform: str) -> int:
         with self.db.deferred_sessions() as session, session.begin():
             return session.scalar(select(func.count()).where(PendingEventRow.platform == platform)) or 0
 
-    def take(self, event_id: int) -> Taken | None:
-        """Take one kept request to work on; None when it is gone (done already), not due, or another
-        worker holds it."""
-        query = select(*PendingEventRow.__table__.columns).where(PendingEventRow.id == event_id,
-                                              PendingEventRow.next_attempt_at <= self.clock.now(),
-                                              PendingEventRow.failures < MAX_FAILURES)
+    def take_next(self, platform: str, *, besides: Collection[int] = ()) -> Taken | None:
+        """Take the oldest of `platform`'s requests due for work that no worker holds; None when there is
+        none. Workers never ask for one request by its id: each takes whichever is free, so several workers
+        sharing the requests never reach for the same one and come back empty (`besides`: the requests this
+        process holds, which SQLite, without row locks, cannot skip by itself)."""
+        query = (select(*PendingEventRow.__table__.columns)
+                 .where(PendingEventRow.platform == platform, PendingEventRow.next_attempt_at <= self.clock.now(),
+                        PendingEventRow.failures < MAX_FAILURES)
+                 .order_by(PendingEventRow.id).limit(1))
+        if besides:
+            query = query.where(PendingEventRow.id.not_in(sorted(besides)))
         if not self.locks_rows:
             with self.db.deferred_sessions() as session, session.begin():
                 row = session.execute(query).first()

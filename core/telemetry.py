@@ -16,6 +16,7 @@ from core.log_context import handling
 
 log = logging.getLogger(__name__)
 SYSTEM = "system"  # the work label of scheduled and administrative work, which no chat event caused
+DELIVERY = "delivery"  # the work label of the outbox's own database work (leases, outcomes), not the sending
 
 
 class Observer(Protocol):
@@ -24,8 +25,9 @@ class Observer(Protocol):
         done, refused, repeated (a redelivery), empty (nothing to take) or failed (an error of ours)."""
         ...
 
-    def work_done(self, *, work: str, seconds: float) -> None:
-        """A unit of work (one event, or one piece of scheduled work) took `seconds`, retries included."""
+    def work_done(self, *, work: str, seconds: float, cpu_seconds: float) -> None:
+        """A unit of work (one event, one piece of scheduled work, or one step of the outbox's delivery) took
+        `seconds`, retries included, of which `cpu_seconds` were spent by the thread that ran it."""
         ...
 
     def ticket_changed(self, *, action: str, kind: str, field: str) -> None:
@@ -45,7 +47,7 @@ class NoObserver:
     def event_handled(self, *, platform: str, kind: str, outcome: str) -> None:
         pass
 
-    def work_done(self, *, work: str, seconds: float) -> None:
+    def work_done(self, *, work: str, seconds: float, cpu_seconds: float) -> None:
         pass
 
     def ticket_changed(self, *, action: str, kind: str, field: str) -> None:
@@ -70,7 +72,7 @@ def watched(observer: Observer, *, work: str, platform: str = "", event_id: str 
     """Time one unit of work and, for a chat event, count how it ended (an exception: failed). Lines logged
     inside name the event id, and the ticket once one is found; each unit starts with no ticket."""
     watch = Watch()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.thread_time()
     with handling(event_id or current_event_id()):  # work done for an event (none: a job) names it
         try:
             yield watch
@@ -79,7 +81,7 @@ def watched(observer: Observer, *, work: str, platform: str = "", event_id: str 
             raise
         finally:
             seconds = time.perf_counter() - started
-            observer.work_done(work=work, seconds=seconds)
+            observer.work_done(work=work, seconds=seconds, cpu_seconds=time.thread_time() - cpu_started)
             if work != SYSTEM:
                 observer.event_handled(platform=platform, kind=work, outcome=watch.outcome)
                 log.debug("%s from %s: %s in %.1f ms", work, platform, watch.outcome, seconds * 1000)

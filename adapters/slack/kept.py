@@ -4,8 +4,9 @@ there.
 Slack sends an event until it is acknowledged, and never again after: so the 200 goes out only once the
 signed request is committed (`keep`), and Slack gets a 503 (and sends it again) when the database cannot
 take it in time. Requests arriving together are committed together, one transaction per burst. The work
-(`run`) starts with what an earlier process left, then takes what arrives, a few at a time, oldest first;
-on stop it finishes what it holds and leaves the rest for the next start."""
+(`run`) takes the oldest request no worker holds, a few at a time: one try for each request this process
+kept, and now and then a look for what others left (an earlier process, a retry that came due, a busy
+worker); on stop it finishes what it holds and leaves the rest for the next start."""
 
 from __future__ import annotations
 
@@ -51,8 +52,11 @@ class KeptRequests:
         self._arriving: list[tuple[Request, asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._keeper = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{platform}-keep")
-        self._waiting: set[int] = set()
-        self._in_hand: dict[int, asyncio.Task[None]] = {}
+        self._due = 0  # requests this process kept that it has not tried to take yet
+        self._kept = 0  # requests this process kept, ever
+        self._looking = False  # a look for requests kept elsewhere (or put back) is wanted
+        self._taking = asyncio.Lock()  # one take at a time: on SQLite it alone keeps two from taking one row
+        self._in_hand: dict[asyncio.Task[None], int | None] = {}  # what each of them took (None: not yet)
         self._wakeup = asyncio.Event()
         self._quiet = asyncio.Event()  # no request is waiting to be kept
         self._quiet.set()
@@ -92,11 +96,12 @@ class KeptRequests:
             kept = False
         else:
             kept = True
-        for (_request, done), kept_id in zip(batch, ids, strict=True):
+        for _request, done in batch:
             if not done.done():
                 done.set_result(kept)
-            if kept_id is not None:
-                self._waiting.add(kept_id)
+        new = sum(kept_id is not None for kept_id in ids)
+        self._due += new
+        self._kept += new
 
     async def run(self, stop: asyncio.Event) -> None:
         """Work on what is kept until `stop`, then finish what is in hand; the rest waits in the database."""
@@ -104,65 +109,71 @@ class KeptRequests:
         looked = -self.poll_seconds
         while not stop.is_set():
             if loop.time() - looked >= self.poll_seconds:
-                await self._look()
+                self._looking = True
                 looked = loop.time()
-            self._start_waiting()
+            self._start_taking()
             self._wakeup.clear()
             waiters = [asyncio.ensure_future(self._wakeup.wait()), asyncio.ensure_future(stop.wait())]
             await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
         if self._in_hand:
-            await asyncio.gather(*self._in_hand.values(), return_exceptions=True)
+            await asyncio.gather(*self._in_hand, return_exceptions=True)
 
     async def settle(self) -> None:
         """Wait until nothing kept is waiting or in hand (for tests and benchmarks)."""
-        while self._waiting or self._in_hand or self._arriving:
+        while self._due or self._looking or self._in_hand or self._arriving:
             await asyncio.sleep(0.02)
 
-    async def _look(self) -> None:
-        """What is due in the database: left by an earlier process, put back for a later try, or kept by
-        another worker that has not taken it yet."""
-        try:
-            ready = await asyncio.to_thread(self.pending.ready, self.platform)
-        except Exception as error:
-            if not self._unreadable:
-                log.warning("kept Slack requests cannot be read now (%s); trying again", type(error).__name__)
-            self._unreadable = True
-            return
-        if self._unreadable:
-            log.info("kept Slack requests can be read again")
-        self._unreadable = False
-        self._waiting.update(event_id for event_id in ready if event_id not in self._in_hand)
-
-    def _start_waiting(self) -> None:
+    def _start_taking(self) -> None:
+        """A try for each request kept here (whichever worker ends up with it, each try takes the oldest free
+        one), then, when wanted, a look: work that another worker had kept but not taken, that an earlier
+        process left, or that was put back and is due again. A look that finds one looks again."""
         if not self._quiet.is_set():
             return  # requests are arriving: they are acknowledged first, the work starts when they are kept
-        while self._waiting and len(self._in_hand) < self.workers:
-            event_id = min(self._waiting)
-            self._waiting.discard(event_id)
-            if event_id in self._in_hand:
-                continue
-            task = asyncio.create_task(self._work_on(event_id), name=f"{self.platform}-request-{event_id}")
-            self._in_hand[event_id] = task
+        while len(self._in_hand) < self.workers and (self._due or self._looking):
+            looking = not self._due
+            if looking:
+                self._looking = False
+            else:
+                self._due -= 1
+            task = asyncio.create_task(self._take_one(looking=looking), name=f"{self.platform}-request")
+            self._in_hand[task] = None
 
-    async def _work_on(self, event_id: int) -> None:
+    async def _take_one(self, *, looking: bool) -> None:
         taken: Taken | None = None
+        task = asyncio.current_task()
+        assert task is not None
         try:
             # Arriving requests go first: on SQLite the work's transactions would hold the one write lock
             # they wait for, and Slack waits only 3 s for its answer.
             await self._quiet.wait()
-            taken = await asyncio.to_thread(self.pending.take, event_id)
-            if taken is not None:
-                done = await self._outcome(taken)
-                await asyncio.to_thread(taken.finish if done else taken.put_back)
-        except Exception as error:  # the database went away: the request stays kept and is tried again
-            log.warning("kept Slack request %d could not be taken or finished (%s); it stays kept", event_id,
-                        type(error).__name__)
+            async with self._taking:
+                kept_before = self._kept
+                held = {event_id for event_id in self._in_hand.values() if event_id is not None}
+                taken = await asyncio.to_thread(self.pending.take_next, self.platform, besides=held)
+                if taken is None:
+                    # Nothing free is due: what this process kept is done or in other hands, except what it
+                    # kept since this take began.
+                    self._due = min(self._due, self._kept - kept_before)
+                    return
+                self._in_hand[task] = taken.event.id
+            self._unreadable = False
+            if looking:  # more may be waiting behind this one: look again, beside the work on it
+                self._looking = True
+                self._wakeup.set()
+            done = await self._outcome(taken)
+            await asyncio.to_thread(taken.finish if done else taken.put_back)
+        except Exception as error:  # the database went away: the requests stay kept and are tried again
+            self._due, self._looking = 0, False  # at the next look, not at once
+            if not self._unreadable:
+                log.warning("kept Slack requests could not be taken or finished (%s); they stay kept and are "
+                            "tried again", type(error).__name__)
+            self._unreadable = True
         finally:
             if taken is not None:
                 taken.release()
-            self._in_hand.pop(event_id, None)
+            self._in_hand.pop(task, None)
             self._wakeup.set()
 
     async def _outcome(self, taken: Taken) -> bool:

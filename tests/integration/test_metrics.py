@@ -72,6 +72,7 @@ def test_events_are_counted_by_platform_kind_and_outcome(metered: tuple[Desk, Me
     assert value(metrics, "spoc_events_total", platform="console", kind="command", outcome="refused") == 2
     assert value(metrics, "spoc_unit_of_work_seconds_count", work="message") == 3
     assert value(metrics, "spoc_unit_of_work_seconds_count", work="command") == 3
+    assert value(metrics, "spoc_work_cpu_seconds_total", work="message") > 0  # opening a ticket costs some CPU
     assert value(metrics, "spoc_tickets_opened_total", kind="incident") == 1
     assert value(metrics, "spoc_ticket_changes_total", action="assign") == 1
     assert metrics.registry.get_sample_value("spoc_tickets_opened_created", {"kind": "incident"}) is None

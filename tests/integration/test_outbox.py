@@ -245,3 +245,17 @@ def test_a_pass_stopped_while_a_channel_is_held_stops_its_deliveries_too(chat: C
         assert [d.destination.channel for d in messenger.delivered] == ["it-help"]
 
     asyncio.run(scenario())
+
+
+def test_a_dispatcher_that_keeps_finding_nothing_leases_less_often_until_poked(chat: Chat, clock: ManualClock
+                                                                               ) -> None:
+    messenger = RecordingMessenger()
+    dispatcher = dispatcher_for(chat.desk, messenger, clock)
+    for _ in range(5):
+        assert deliver(dispatcher) == 0
+    assert dispatcher.interval == dispatcher.poll_seconds * 8  # every worker polls; most polls find nothing
+    chat.say(DANA, "my laptop won't turn on")
+    dispatcher.poke()  # what a worker does once it has committed work that sends something
+    assert dispatcher.interval == dispatcher.poll_seconds
+    assert deliver(dispatcher) == 2
+    assert dispatcher.interval < dispatcher.poll_seconds * 8
