@@ -128,3 +128,17 @@ class CategoryTimes:
     count: int
     wall_seconds: float | None
     business_seconds: float | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Summed over the filtered tickets: one figure's values on one day, by priority, category and key (each
+    empty or 0 where the figure does not tell them apart)."""
+
+    figure: str
+    day: str
+    priority: str
+    category: str
+    key: str
+    title: str
+    values: tuple[float, ...]

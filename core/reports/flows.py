@@ -16,11 +16,10 @@ from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from core.lifecycle import Status
-from core.reports.figures import DayVolume, Deflection, SlaLine, Volume
+from core.reports.figures import DayVolume, Deflection, SlaLine, Tally, Volume
 from core.reports.metrics import OPEN, STATUS_CHANGE, WORKLOAD_ROLES, within
 from core.reports.period import Period, ReportFilter
 from core.reports.sql import filtered
-from core.reports.tallies import Tally
 from core.storage.models import AuditRow, PersonRow, TicketRow
 
 PRIORITIES = ("P1", "P2", "P3", "P4")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session
@@ -21,13 +21,11 @@ from core.reports.figures import (
     Backlog,
     FirstContact,
     Satisfaction,
+    Tally,
 )
 from core.reports.period import Period, ReportFilter
 from core.reports.sql import filtered
 from core.storage.models import AuditRow, PersonRow, TicketRow
-
-if TYPE_CHECKING:
-    from core.reports.tallies import Tally
 
 OPEN = (Status.NEW.value, Status.IN_PROGRESS.value, Status.ON_HOLD.value)
 STATUS_CHANGE = AuditRow.action == "status"

@@ -24,10 +24,11 @@ from sqlalchemy import case, delete, func, insert, literal, select, text, union
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from core.reports.figures import Tally
 from core.reports.metrics import STATUS_CHANGE
 from core.reports.period import Period, ReportFilter
 from core.reports.sql import for_large_reads, utc_day
-from core.reports.tallies import BY_CATEGORY, BY_DAY, KEYED, VALUES, Tally, counted, every_tally, folded
+from core.reports.tallies import BY_CATEGORY, BY_DAY, KEYED, VALUES, counted, every_tally, folded
 from core.settings import DeskSettings
 from core.storage.database import make_engine, takes_write_lock
 from core.storage.models import AuditRow, SlaEventRow, TicketRow

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, case, cast, false, func, literal, or_, select, union_all
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from core.lifecycle import Status
 from core.reports.business import calendar_days, days_table, in_business
+from core.reports.figures import Tally
 from core.reports.metrics import HANDOFFS, REOPENING, STATUS_CHANGE, count_if, within
 from core.reports.period import Period, ReportFilter
 from core.reports.sql import epoch, epoch_day, filtered, utc_day
@@ -42,20 +42,6 @@ KEYED = ("resolved_by", "suggested")  # added up by key over all the days, not p
 BY_DAY = ("opened", "moved")  # the tickets per day
 BY_CATEGORY = ("answered", "fixed")
 DIMENSIONS = ("team", "kind", "category", "service", "platform", "priority")
-
-
-@dataclass(frozen=True)
-class Tally:
-    """Summed over the filtered tickets: one figure's values on one day, by priority, category and key (each
-    empty or 0 where the figure does not tell them apart)."""
-
-    figure: str
-    day: str
-    priority: str
-    category: str
-    key: str
-    title: str
-    values: tuple[float, ...]
 
 
 def _dimensions(*, by_priority: bool) -> list[ColumnElement[Any]]:
