@@ -125,10 +125,12 @@ web:
       events: ["outage.*"]
 """)
         env = {k: v for k, v in os.environ.items() if k not in ("SPOC_CONFIG", "SPOC_DATABASE_URL")}
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(config), "--adapter", "console", cwd=tmp_path,
-            env=env | {"HOOK_SECRET": "s3cret"}, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE)
+        log = tmp_path / "spoc.log"  # a file, not a pipe: a pipe nobody reads would stop spoc once it is full
+        with log.open("wb") as stderr:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", "--config", str(config), "--adapter", "console", cwd=tmp_path,
+                env=env | {"HOOK_SECRET": "s3cret"}, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=stderr)
         console = Console(process)
         try:
             await console.type("/as lee")
@@ -144,7 +146,7 @@ web:
             if process.returncode is None:
                 process.kill()
                 await process.wait()
-    assert received, "no webhook arrived within 20 s"
+    assert received, f"no webhook arrived within 20 s; spoc's log:\n{log.read_text(errors='replace')[-3000:]}"
     headers, body = received[0]
     assert headers["X-Spoc-Event"] == "outage.declared" and b"Outlook cannot connect" in body
     assert headers["X-Spoc-Signature"].startswith("sha256=")
