@@ -198,13 +198,18 @@ class HeldChannelMessenger(RecordingMessenger):
         return await super().deliver(delivery)
 
 
+def delivering_with_triage_held(chat: Chat, clock: ManualClock) -> tuple[HeldChannelMessenger, asyncio.Task[int]]:
+    """A report, and a pass delivering it while the triage channel is held (call inside a running loop)."""
+    messenger = HeldChannelMessenger()
+    dispatcher = Dispatcher(db=chat.desk.db, messengers={"console": messenger}, clock=clock, policy=POLICY,
+                            poll_seconds=0.05)
+    chat.say(DANA, "my laptop won't turn on")
+    return messenger, asyncio.create_task(dispatcher.deliver_due())
+
+
 def test_a_channel_held_back_by_its_pace_keeps_no_other_channel_waiting(chat: Chat, clock: ManualClock) -> None:
     async def scenario() -> None:
-        messenger = HeldChannelMessenger()
-        dispatcher = Dispatcher(db=chat.desk.db, messengers={"console": messenger}, clock=clock, policy=POLICY,
-                                poll_seconds=0.05)
-        chat.say(DANA, "my laptop won't turn on")
-        delivering = asyncio.create_task(dispatcher.deliver_due())
+        messenger, delivering = delivering_with_triage_held(chat, clock)
 
         async def until_told(key: str) -> None:
             for _ in range(200):  # a bound for a failing run, not a timing check
@@ -230,11 +235,7 @@ def test_a_channel_held_back_by_its_pace_keeps_no_other_channel_waiting(chat: Ch
 
 def test_a_pass_stopped_while_a_channel_is_held_stops_its_deliveries_too(chat: Chat, clock: ManualClock) -> None:
     async def scenario() -> None:
-        messenger = HeldChannelMessenger()
-        dispatcher = Dispatcher(db=chat.desk.db, messengers={"console": messenger}, clock=clock, policy=POLICY,
-                                poll_seconds=0.05)
-        chat.say(DANA, "my laptop won't turn on")
-        delivering = asyncio.create_task(dispatcher.deliver_due())
+        messenger, delivering = delivering_with_triage_held(chat, clock)
         for _ in range(200):  # a bound for a failing run, not a timing check
             if messenger.delivered:
                 break
